@@ -1,0 +1,35 @@
+package dev.nabla.kernel;
+
+/**
+ * Elementwise maps and reductions over strided runs of a primitive array. A run is n elements
+ * starting at an offset, a stride apart; stride 0 repeats one element (broadcasting). The tensor
+ * layer splits an n-dimensional operation into such runs, so these few loops are the hot code.
+ */
+public interface Elementwise {
+    /** Unary maps y = f(x). */
+    enum Unary { NEG, EXP, LOG, SQRT, ABS, SIGMOID, TANH, RELU, SIN, COS, SIGN }
+
+    /** Binary maps y = f(a, b); comparisons give 1 for true and 0 for false. */
+    enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE }
+
+    /** Reductions of a run to one value. */
+    enum Reduce { SUM, MAX, MIN }
+
+    /** A short description of the implementation, e.g. its vector width. */
+    String name();
+
+    void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n);
+
+    void unary(Unary op, double[] x, int xo, int xs, double[] y, int yo, int ys, int n);
+
+    void binary(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
+                float[] y, int yo, int ys, int n);
+
+    void binary(Binary op, double[] a, int ao, int as, double[] b, int bo, int bs,
+                double[] y, int yo, int ys, int n);
+
+    /** Reduces the n elements x[xo], x[xo + xs], …; SUM of nothing is 0, MAX/MIN need n ≥ 1. */
+    float reduce(Reduce op, float[] x, int xo, int xs, int n);
+
+    double reduce(Reduce op, double[] x, int xo, int xs, int n);
+}

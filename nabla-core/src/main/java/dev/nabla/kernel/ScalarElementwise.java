@@ -1,0 +1,144 @@
+package dev.nabla.kernel;
+
+/** Plain-Java elementwise kernels: the fallback, and the reference the SIMD kernels must match. */
+public class ScalarElementwise implements Elementwise {
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    static double apply(Unary op, double v) {
+        return switch (op) {
+            case NEG -> -v;
+            case EXP -> Math.exp(v);
+            case LOG -> Math.log(v);
+            case SQRT -> Math.sqrt(v);
+            case ABS -> Math.abs(v);
+            // 1/(1+e^-x) saturates to exactly 0 or 1 for huge |x| and never gives NaN.
+            case SIGMOID -> 1.0 / (1.0 + Math.exp(-v));
+            case TANH -> Math.tanh(v);
+            case RELU -> v > 0 ? v : (v == v ? 0.0 : v);
+            case SIN -> Math.sin(v);
+            case COS -> Math.cos(v);
+            case SIGN -> Math.signum(v);
+        };
+    }
+
+    static double apply(Binary op, double a, double b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case POW -> Math.pow(a, b);
+            case MAX -> a != a || b != b ? Double.NaN : Math.max(a, b);
+            case MIN -> a != a || b != b ? Double.NaN : Math.min(a, b);
+            case EQ -> a == b ? 1 : 0;
+            case NE -> a != b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case GT -> a > b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+        };
+    }
+
+    // float ops evaluated in float where Java has float arithmetic, so results round once.
+    static float apply(Binary op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            default -> (float) apply(op, (double) a, (double) b);
+        };
+    }
+
+    @Override
+    public void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) y[yo + i * ys] = -x[xo + i * xs]; }
+            case ABS -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Math.abs(x[xo + i * xs]); }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; y[yo + i * ys] = v > 0 ? v : (v == v ? 0f : v); } }
+            default -> { for (int i = 0; i < n; i++) y[yo + i * ys] = (float) apply(op, x[xo + i * xs]); }
+        }
+    }
+
+    @Override
+    public void unary(Unary op, double[] x, int xo, int xs, double[] y, int yo, int ys, int n) {
+        for (int i = 0; i < n; i++) y[yo + i * ys] = apply(op, x[xo + i * xs]);
+    }
+
+    @Override
+    public void binary(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
+                       float[] y, int yo, int ys, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) y[yo + i * ys] = a[ao + i * as] + b[bo + i * bs]; }
+            case SUB -> { for (int i = 0; i < n; i++) y[yo + i * ys] = a[ao + i * as] - b[bo + i * bs]; }
+            case MUL -> { for (int i = 0; i < n; i++) y[yo + i * ys] = a[ao + i * as] * b[bo + i * bs]; }
+            case DIV -> { for (int i = 0; i < n; i++) y[yo + i * ys] = a[ao + i * as] / b[bo + i * bs]; }
+            default -> { for (int i = 0; i < n; i++) y[yo + i * ys] = apply(op, a[ao + i * as], b[bo + i * bs]); }
+        }
+    }
+
+    @Override
+    public void binary(Binary op, double[] a, int ao, int as, double[] b, int bo, int bs,
+                       double[] y, int yo, int ys, int n) {
+        for (int i = 0; i < n; i++) y[yo + i * ys] = apply(op, a[ao + i * as], b[bo + i * bs]);
+    }
+
+    @Override
+    public float reduce(Reduce op, float[] x, int xo, int xs, int n) {
+        return switch (op) {
+            case SUM -> {
+                // Eight interleaved partial sums keep the rounding error growing slowly with n.
+                float[] acc = new float[8];
+                int i = 0;
+                for (; i + 8 <= n; i += 8) {
+                    for (int l = 0; l < 8; l++) acc[l] += x[xo + (i + l) * xs];
+                }
+                float s = 0;
+                for (float v : acc) s += v;
+                for (; i < n; i++) s += x[xo + i * xs];
+                yield s;
+            }
+            case MAX, MIN -> (float) extreme(op, x, xo, xs, n);
+        };
+    }
+
+    private static double extreme(Reduce op, float[] x, int xo, int xs, int n) {
+        double best = x[xo];
+        if (best != best) return best;
+        for (int i = 1; i < n; i++) {
+            double v = x[xo + i * xs];
+            if (v != v) return v;
+            if (op == Reduce.MAX ? v > best : v < best) best = v;
+        }
+        return best;
+    }
+
+    @Override
+    public double reduce(Reduce op, double[] x, int xo, int xs, int n) {
+        return switch (op) {
+            case SUM -> {
+                double[] acc = new double[4];
+                int i = 0;
+                for (; i + 4 <= n; i += 4) {
+                    for (int l = 0; l < 4; l++) acc[l] += x[xo + (i + l) * xs];
+                }
+                double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+                for (; i < n; i++) s += x[xo + i * xs];
+                yield s;
+            }
+            case MAX, MIN -> {
+                double best = x[xo];
+                if (best != best) yield best;
+                for (int i = 1; i < n; i++) {
+                    double v = x[xo + i * xs];
+                    if (v != v) yield v;
+                    if (op == Reduce.MAX ? v > best : v < best) best = v;
+                }
+                yield best;
+            }
+        };
+    }
+}

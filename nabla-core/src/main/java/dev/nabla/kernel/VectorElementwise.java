@@ -1,0 +1,209 @@
+package dev.nabla.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Elementwise kernels on the JDK Vector API: unit-stride runs (and a broadcast scalar operand)
+ * go through full-width vectors; strided runs fall back to the scalar loops. Loaded by
+ * {@link Kernels} only when jdk.incubator.vector is present.
+ *
+ * <p>Only correctly rounded lane operations are vectorized (arithmetic, sqrt, min/max,
+ * comparisons). The transcendental ones (exp, log, tanh, sin, cos, pow) stay on the scalar
+ * {@code Math} functions: the Vector API computes them with a different library once C2 has
+ * compiled the loop than before, so results would change in the last bit with JIT timing, and
+ * with it with the thread count.
+ */
+public final class VectorElementwise extends ScalarElementwise {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    @Override
+    public String name() {
+        return F.vectorBitSize() + "-bit vectors, " + F.length() + " floats";
+    }
+
+    private static FloatVector apply(Unary op, FloatVector v) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case SQRT -> v.sqrt();
+            case ABS -> v.abs();
+            case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN: LE is false
+            default -> throw new AssertionError(op);
+        };
+    }
+
+    private static DoubleVector apply(Unary op, DoubleVector v) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case SQRT -> v.sqrt();
+            case ABS -> v.abs();
+            case RELU -> v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
+            default -> throw new AssertionError(op);
+        };
+    }
+
+    private static boolean vectorized(Unary op) {
+        return op == Unary.NEG || op == Unary.SQRT || op == Unary.ABS || op == Unary.RELU;
+    }
+
+    @Override
+    public void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n) {
+        if (xs != 1 || ys != 1 || !vectorized(op)) {
+            super.unary(op, x, xo, xs, y, yo, ys, n);
+            return;
+        }
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            apply(op, FloatVector.fromArray(F, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    @Override
+    public void unary(Unary op, double[] x, int xo, int xs, double[] y, int yo, int ys, int n) {
+        if (xs != 1 || ys != 1 || !vectorized(op)) {
+            super.unary(op, x, xo, xs, y, yo, ys, n);
+            return;
+        }
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
+            apply(op, DoubleVector.fromArray(D, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Double> m = D.indexInRange(i, n);
+            apply(op, DoubleVector.fromArray(D, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case POW -> throw new AssertionError(op);
+            case MAX -> a.max(b);
+            case MIN -> a.min(b);
+            case EQ -> zeroOne(a.compare(VectorOperators.EQ, b));
+            case NE -> zeroOne(a.compare(VectorOperators.NE, b));
+            case LT -> zeroOne(a.compare(VectorOperators.LT, b));
+            case LE -> zeroOne(a.compare(VectorOperators.LE, b));
+            case GT -> zeroOne(a.compare(VectorOperators.GT, b));
+            case GE -> zeroOne(a.compare(VectorOperators.GE, b));
+        };
+    }
+
+    private static FloatVector zeroOne(VectorMask<Float> m) {
+        return FloatVector.zero(F).blend(1f, m);
+    }
+
+    private static DoubleVector apply(Binary op, DoubleVector a, DoubleVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case POW -> throw new AssertionError(op);
+            case MAX -> a.max(b);
+            case MIN -> a.min(b);
+            case EQ -> zeroOneD(a.compare(VectorOperators.EQ, b));
+            case NE -> zeroOneD(a.compare(VectorOperators.NE, b));
+            case LT -> zeroOneD(a.compare(VectorOperators.LT, b));
+            case LE -> zeroOneD(a.compare(VectorOperators.LE, b));
+            case GT -> zeroOneD(a.compare(VectorOperators.GT, b));
+            case GE -> zeroOneD(a.compare(VectorOperators.GE, b));
+        };
+    }
+
+    private static DoubleVector zeroOneD(VectorMask<Double> m) {
+        return DoubleVector.zero(D).blend(1.0, m);
+    }
+
+    @Override
+    public void binary(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
+                       float[] y, int yo, int ys, int n) {
+                if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
+            super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
+            return;
+        }
+        int i = 0, len = F.length();
+        FloatVector sa = as == 0 ? FloatVector.broadcast(F, a[ao]) : null;
+        FloatVector sb = bs == 0 ? FloatVector.broadcast(F, b[bo]) : null;
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            FloatVector va = sa != null ? sa : FloatVector.fromArray(F, a, ao + i);
+            FloatVector vb = sb != null ? sb : FloatVector.fromArray(F, b, bo + i);
+            apply(op, va, vb).intoArray(y, yo + i);
+        }
+        if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+    }
+
+    @Override
+    public void binary(Binary op, double[] a, int ao, int as, double[] b, int bo, int bs,
+                       double[] y, int yo, int ys, int n) {
+        if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
+            super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
+            return;
+        }
+        int i = 0, len = D.length();
+        DoubleVector sa = as == 0 ? DoubleVector.broadcast(D, a[ao]) : null;
+        DoubleVector sb = bs == 0 ? DoubleVector.broadcast(D, b[bo]) : null;
+        for (int bound = D.loopBound(n); i < bound; i += len) {
+            DoubleVector va = sa != null ? sa : DoubleVector.fromArray(D, a, ao + i);
+            DoubleVector vb = sb != null ? sb : DoubleVector.fromArray(D, b, bo + i);
+            apply(op, va, vb).intoArray(y, yo + i);
+        }
+        if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+    }
+
+    // Lanes summed left to right: reduceLanes leaves the order open, and it differs between the
+    // interpreter and compiled code.
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float l : lanes) s += l;
+        return s;
+    }
+
+    private static double sumLanes(DoubleVector v) {
+        double[] lanes = v.toArray();
+        double s = 0;
+        for (double l : lanes) s += l;
+        return s;
+    }
+
+    @Override
+    public float reduce(Reduce op, float[] x, int xo, int xs, int n) {
+        if (xs != 1 || op != Reduce.SUM || n < 2 * F.length()) return super.reduce(op, x, xo, xs, n);
+        // Two accumulators hide the add latency; lanes are combined in a fixed order.
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int i = 0, len = F.length();
+        for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
+            s0 = s0.add(FloatVector.fromArray(F, x, xo + i));
+            s1 = s1.add(FloatVector.fromArray(F, x, xo + i + len));
+        }
+        float s = sumLanes(s0.add(s1));
+        for (; i < n; i++) s += x[xo + i];
+        return s;
+    }
+
+    @Override
+    public double reduce(Reduce op, double[] x, int xo, int xs, int n) {
+        if (xs != 1 || op != Reduce.SUM || n < 2 * D.length()) return super.reduce(op, x, xo, xs, n);
+        DoubleVector s0 = DoubleVector.zero(D), s1 = DoubleVector.zero(D);
+        int i = 0, len = D.length();
+        for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
+            s0 = s0.add(DoubleVector.fromArray(D, x, xo + i));
+            s1 = s1.add(DoubleVector.fromArray(D, x, xo + i + len));
+        }
+        double s = sumLanes(s0.add(s1));
+        for (; i < n; i++) s += x[xo + i];
+        return s;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.nabla.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse pass: a topological sort of the tape from the outputs, then one loop over it in
+ * reverse, each node turning its output's gradient into its inputs' gradients. Used by
+ * {@link Tensor#backward()} (accumulates into leaves' grad) and by the functional
+ * {@link #grad} (returns the gradients, touches no grad field).
+ */
+public final class Backprop {
+    private Backprop() {}
+
+    static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no grad_fn; it was "
+                    + "computed without any input that requiresGrad(true), or inside GradMode.noGrad()");
+        }
+        Tensor g = rootGradient("backward", root, gradient);
+        run(List.of(root), List.of(g), retainGraph, createGraph, null);
+    }
+
+    private static Tensor rootGradient(String op, Tensor root, Tensor gradient) {
+        if (gradient == null) {
+            if (root.numel() != 1) {
+                throw new IllegalArgumentException(op + ": the output has shape " + Shape.str(root.shape)
+                        + "; without a gradient argument it must be a scalar (one element). Pass a gradient of that"
+                        + " shape, or reduce the output first (e.g. sum() or mean())");
+            }
+            return root.onesLike();
+        }
+        if (!Arrays.equals(gradient.shape, root.shape)) {
+            throw new IllegalArgumentException(op + ": gradient of shape " + Shape.str(gradient.shape)
+                    + " for an output of shape " + Shape.str(root.shape) + "; they must be equal");
+        }
+        return gradient.toType(root.dtype());
+    }
+
+    /**
+     * The gradients of the sum of {@code outputs} (each weighted by its entry of
+     * {@code gradOutputs}, or 1 for scalars when null) with respect to {@code inputs}, which may
+     * be any tensors of the graph, leaves or not. With {@code createGraph} the result is itself
+     * differentiable (higher-order derivatives); the graph is then kept as well. An input the
+     * outputs do not depend on gives an error, or null when {@code allowUnused}.
+     */
+    public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                                    boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        List<Tensor> seeds = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor out = outputs.get(i);
+            if (!out.requiresGrad()) {
+                throw new IllegalArgumentException("grad: output " + i + " (shape " + Shape.str(out.shape)
+                        + ") does not require grad, so nothing depends on the inputs");
+            }
+            seeds.add(rootGradient("grad", out, gradOutputs == null ? null : gradOutputs.get(i)));
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            if (!inputs.get(i).requiresGrad()) {
+                throw new IllegalArgumentException("grad: input " + i + " (shape " + Shape.str(inputs.get(i).shape)
+                        + ") does not require grad; call requiresGrad(true) on it before computing the outputs");
+            }
+        }
+        Map<Tensor, Tensor> found = run(outputs, seeds, retainGraph || createGraph, createGraph, inputs);
+        List<Tensor> result = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor g = found.get(inputs.get(i));
+            if (g == null && !allowUnused) {
+                throw new IllegalArgumentException("grad: input " + i + " (shape " + Shape.str(inputs.get(i).shape)
+                        + ") is not part of the graph of the outputs; pass allowUnused=true to get null for it");
+            }
+            result.add(g);
+        }
+        return result;
+    }
+
+    /** Topological order of the tensors reachable from the roots, outputs first. */
+    private static List<Tensor> order(List<Tensor> roots) {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Tensor> post = new ArrayList<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {tensor, next input index}
+        for (Tensor r : roots) {
+            if (!seen.add(r)) continue;
+            stack.push(new Object[] {r, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                Tensor t = (Tensor) top[0];
+                int i = (Integer) top[1];
+                Tensor[] ins = t.gradFn == null ? new Tensor[0] : t.gradFn.inputs;
+                if (i < ins.length) {
+                    top[1] = i + 1;
+                    Tensor in = ins[i];
+                    if (in.requiresGrad() && seen.add(in)) stack.push(new Object[] {in, 0});
+                } else {
+                    stack.pop();
+                    post.add(t);
+                }
+            }
+        }
+        Collections.reverse(post);
+        return post;
+    }
+
+    private static Map<Tensor, Tensor> run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph,
+                                           boolean createGraph, List<Tensor> targets) {
+        List<Tensor> topo = order(roots);
+        Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (targets != null) targetSet.addAll(targets);
+        // With targets, only the part of the graph that leads to one of them needs derivatives.
+        Set<Tensor> leadsToTarget = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (targets != null) {
+            for (int i = topo.size() - 1; i >= 0; i--) {
+                Tensor t = topo.get(i);
+                boolean reach = targetSet.contains(t);
+                if (t.gradFn != null) for (Tensor in : t.gradFn.inputs) reach |= leadsToTarget.contains(in);
+                if (reach) leadsToTarget.add(t);
+            }
+        }
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Set<Tensor> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < roots.size(); i++) {
+            grads.merge(roots.get(i), seeds.get(i), Tensor::add);
+            handedOut.add(seeds.get(i));
+        }
+        Map<Tensor, Tensor> found = new IdentityHashMap<>();
+        try (var mode = GradMode.set(createGraph)) {
+            for (Tensor t : topo) {
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                for (var hook : t.hooks()) {
+                    Tensor h = hook.apply(g);
+                    if (h != null) g = h;
+                }
+                if (targets != null) {
+                    if (targetSet.contains(t)) found.put(t, g);
+                } else if (t.gradFn == null || t.retainsGrad()) {
+                    // The stored grad must own its memory: an optimizer may scale it in place.
+                    Tensor own = createGraph || !handedOut.add(g) ? g.copy() : g;
+                    t.accumulateGrad(createGraph ? own : own.detach());
+                }
+                Node node = t.gradFn;
+                if (node == null) continue;
+                for (int i = 0; i < node.inputs.length; i++) {
+                    Tensor in = node.inputs[i];
+                    if (!in.requiresGrad() || (targets != null && !leadsToTarget.contains(in))) continue;
+                    Tensor gi = node.backward(i, g);
+                    if (gi == null) continue;
+                    if (!Arrays.equals(gi.shape, in.shape)) {
+                        throw new IllegalStateException("internal error: the derivative of " + node.op + " gave shape "
+                                + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
+                    }
+                    grads.merge(in, gi, Tensor::add);
+                }
+                if (!retainGraph) node.release();
+            }
+        }
+        return found;
+    }
+}

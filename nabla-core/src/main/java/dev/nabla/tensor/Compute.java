@@ -1,0 +1,315 @@
+package dev.nabla.tensor;
+
+import dev.nabla.kernel.Elementwise;
+import dev.nabla.kernel.Elementwise.Binary;
+import dev.nabla.kernel.Elementwise.Reduce;
+import dev.nabla.kernel.Elementwise.Unary;
+import dev.nabla.kernel.Kernels;
+import dev.nabla.kernel.Parallel;
+
+/**
+ * The forward computations behind the tensor ops, with no autograd: they split n-dimensional
+ * strided tensors into runs and hand those to the kernels. Outputs are new contiguous tensors.
+ */
+final class Compute {
+    private static final Elementwise EW = Kernels.elementwise();
+
+    private Compute() {}
+
+    static Tensor unary(Unary op, Tensor x) {
+        Tensor out = Tensor.empty(x.dtype(), x.shape);
+        Runs runs = new Runs(x.shape, new int[] {x.offset, 0}, x.strides, out.strides);
+        int xs = runs.innerStride(0), ys = runs.innerStride(1);
+        switch (x.dtype()) {
+            case FLOAT32 -> {
+                float[] a = x.storage.f(), y = out.storage.f();
+                runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
+            }
+            case FLOAT64 -> {
+                double[] a = x.storage.d(), y = out.storage.d();
+                runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
+            }
+            case INT64 -> throw noArithmetic(op.name().toLowerCase(), x);
+        }
+        return out;
+    }
+
+    static IllegalArgumentException noArithmetic(String op, Tensor x) {
+        return new IllegalArgumentException(op + ": int64 tensor " + Shape.str(x.shape)
+                + " holds indices or labels and takes no arithmetic; convert with .toType(DType.FLOAT32)");
+    }
+
+    /** Strides that read {@code t} broadcast to {@code shape} (0 along broadcast dims). */
+    static int[] broadcastStrides(Tensor t, int[] shape) {
+        int[] s = new int[shape.length];
+        int lead = shape.length - t.shape.length;
+        for (int d = 0; d < t.shape.length; d++) {
+            s[lead + d] = t.shape[d] == 1 && shape[lead + d] != 1 ? 0 : t.strides[d];
+        }
+        return s;
+    }
+
+    static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
+        DType dt = DType.promote(name, a.dtype(), b.dtype());
+        a = a.dtype() == dt ? a : a.castRaw(dt);
+        b = b.dtype() == dt ? b : b.castRaw(dt);
+        int[] shape = Shape.broadcast(name, a.shape, b.shape);
+        Tensor out = Tensor.empty(dt, shape);
+        binaryInto(op, a, b, out);
+        return out;
+    }
+
+    /** out = op(a, b) with a and b broadcast to out's shape; out may be a strided view. */
+    static void binaryInto(Binary op, Tensor a, Tensor b, Tensor out) {
+        int[] shape = out.shape;
+        Runs runs = new Runs(shape, new int[] {a.offset, b.offset, out.offset},
+                broadcastStrides(a, shape), broadcastStrides(b, shape), out.strides);
+        int as = runs.innerStride(0), bs = runs.innerStride(1), ys = runs.innerStride(2);
+        if (out.dtype() == DType.FLOAT32) {
+            float[] x = a.storage.f(), z = b.storage.f(), y = out.storage.f();
+            runs.forEachParallel((o, n) -> EW.binary(op, x, o[0], as, z, o[1], bs, y, o[2], ys, n));
+        } else {
+            double[] x = a.storage.d(), z = b.storage.d(), y = out.storage.d();
+            runs.forEachParallel((o, n) -> EW.binary(op, x, o[0], as, z, o[1], bs, y, o[2], ys, n));
+        }
+    }
+
+    /** Copies src (broadcast to dst's shape, any dtype) into the view dst. */
+    static void copy(Tensor src, Tensor dst) {
+        int[] shape = dst.shape;
+        Runs runs = new Runs(shape, new int[] {src.offset, dst.offset}, broadcastStrides(src, shape), dst.strides);
+        int ss = runs.innerStride(0), ds = runs.innerStride(1);
+        Storage s = src.storage, d = dst.storage;
+        if (s.dtype == d.dtype && ss == 1 && ds == 1) {
+            runs.forEachParallel((o, n) -> System.arraycopy(s.array, o[0], d.array, o[1], n));
+        } else if (s.dtype == d.dtype && s.dtype == DType.FLOAT32) {
+            float[] x = s.f(), y = d.f();
+            runs.forEachParallel((o, n) -> {
+                for (int i = 0; i < n; i++) y[o[1] + i * ds] = x[o[0] + i * ss];
+            });
+        } else {
+            runs.forEachParallel((o, n) -> {
+                for (int i = 0; i < n; i++) d.set(o[1] + i * ds, s.get(o[0] + i * ss));
+            });
+        }
+    }
+
+    /** where(cond != 0, a, b) with broadcasting; a, b of one dtype. */
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
+        Tensor out = Tensor.empty(a.dtype(), shape);
+        Runs runs = new Runs(shape, new int[] {cond.offset, a.offset, b.offset, out.offset},
+                broadcastStrides(cond, shape), broadcastStrides(a, shape), broadcastStrides(b, shape), out.strides);
+        int cs = runs.innerStride(0), as = runs.innerStride(1), bs = runs.innerStride(2), ys = runs.innerStride(3);
+        Storage c = cond.storage, x = a.storage, z = b.storage, y = out.storage;
+        runs.forEachParallel((o, n) -> {
+            for (int i = 0; i < n; i++) {
+                y.set(o[3] + i * ys, c.get(o[0] + i * cs) != 0 ? x.get(o[1] + i * as) : z.get(o[2] + i * bs));
+            }
+        });
+        return out;
+    }
+
+    /** Rows per parallel chunk of a row-wise reduction, chosen so a chunk holds ~GRAIN elements. */
+    private static int rowGrain(int rowLength) {
+        return Math.max(1, Runs.GRAIN / Math.max(rowLength, 1));
+    }
+
+    /**
+     * Reduces x over the dims marked in {@code reduced}; the result has the kept dims in order
+     * (size 1 in place of reduced dims when keepdim).
+     */
+    static Tensor reduce(Reduce op, Tensor x, boolean[] reduced, boolean keepdim) {
+        int rank = x.shape.length;
+        int[] perm = new int[rank];
+        int k = 0;
+        for (int d = 0; d < rank; d++) if (!reduced[d]) perm[k++] = d;
+        int kept = k;
+        for (int d = 0; d < rank; d++) if (reduced[d]) perm[k++] = d;
+        int[] outShape = outShape(x.shape, reduced, keepdim);
+        int rows = Shape.numel(Compute.outShape(x.shape, reduced, false));
+        int len = 1;
+        for (int d = 0; d < rank; d++) if (reduced[d]) len *= x.shape[d];
+        final int rowLen = len;
+        if (len == 0 && op != Reduce.SUM) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce over an empty dimension of "
+                    + Shape.str(x.shape) + " (the result has no value)");
+        }
+        Tensor out = Tensor.empty(x.dtype(), outShape);
+        if (rows == 0) return out;
+        if (len == 0) return out.fillRaw(0);
+        if (x.isContiguous() && leadingBlock(reduced, kept)) {
+            foldRows(op, x, rows, len, out);
+            return out;
+        }
+        Tensor p = x.permuteRaw(perm).contiguousRaw();
+        if (rows == 1) {
+            reduceAll(op, p, len, out);
+        } else if (p.dtype() == DType.FLOAT32) {
+            float[] a = p.storage.f(), y = out.storage.f();
+            Parallel.forRange(rows, rowGrain(len), (from, to) -> {
+                for (int r = from; r < to; r++) y[r] = EW.reduce(op, a, p.offset + r * rowLen, 1, rowLen);
+            });
+        } else {
+            double[] a = p.storage.d(), y = out.storage.d();
+            Parallel.forRange(rows, rowGrain(len), (from, to) -> {
+                for (int r = from; r < to; r++) y[r] = EW.reduce(op, a, p.offset + r * rowLen, 1, rowLen);
+            });
+        }
+        return out;
+    }
+
+    static int[] outShape(int[] shape, boolean[] reduced, boolean keepdim) {
+        int n = 0;
+        for (int d = 0; d < shape.length; d++) if (keepdim || !reduced[d]) n++;
+        int[] out = new int[n];
+        int j = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (!reduced[d]) out[j++] = shape[d];
+            else if (keepdim) out[j++] = 1;
+        }
+        return out;
+    }
+
+    // True when the reduced dims are exactly the leading ones (e.g. a bias gradient, sum over dim 0).
+    private static boolean leadingBlock(boolean[] reduced, int kept) {
+        int nReduced = reduced.length - kept;
+        if (nReduced == 0 || kept == 0) return false;
+        for (int d = 0; d < nReduced; d++) if (!reduced[d]) return false;
+        return true;
+    }
+
+    /** Reduces the len leading rows of a contiguous [len, rows] layout into out (rows wide). */
+    private static void foldRows(Reduce op, Tensor x, int rows, int len, Tensor out) {
+        Binary combine = switch (op) {
+            case SUM -> Binary.ADD;
+            case MAX -> Binary.MAX;
+            case MIN -> Binary.MIN;
+        };
+        int off = x.offset;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = x.storage.f(), y = out.storage.f();
+            Parallel.forRange(rows, Math.max(1024, rowGrain(len)), (from, to) -> {
+                System.arraycopy(a, off + from, y, from, to - from);
+                for (int i = 1; i < len; i++) EW.binary(combine, y, from, 1, a, off + i * rows + from, 1, y, from, 1, to - from);
+            });
+        } else {
+            double[] a = x.storage.d(), y = out.storage.d();
+            Parallel.forRange(rows, Math.max(1024, rowGrain(len)), (from, to) -> {
+                System.arraycopy(a, off + from, y, from, to - from);
+                for (int i = 1; i < len; i++) EW.binary(combine, y, from, 1, a, off + i * rows + from, 1, y, from, 1, to - from);
+            });
+        }
+    }
+
+    /** One long reduction: fixed-size blocks reduced in parallel, then combined in block order. */
+    private static void reduceAll(Reduce op, Tensor p, int len, Tensor out) {
+        int block = Runs.GRAIN * 4;
+        int blocks = Parallel.chunks(len, block);
+        if (p.dtype() == DType.FLOAT32) {
+            float[] a = p.storage.f();
+            float[] part = new float[blocks];
+            Parallel.forRange(len, block, (from, to) -> part[from / block] = EW.reduce(op, a, p.offset + from, 1, to - from));
+            out.storage.f()[0] = len == 0 ? 0f : EW.reduce(op, part, 0, 1, blocks);
+        } else {
+            double[] a = p.storage.d();
+            double[] part = new double[blocks];
+            Parallel.forRange(len, block, (from, to) -> part[from / block] = EW.reduce(op, a, p.offset + from, 1, to - from));
+            out.storage.d()[0] = len == 0 ? 0.0 : EW.reduce(op, part, 0, 1, blocks);
+        }
+    }
+
+    /** Index of the max (or min) along dim, first occurrence on ties; NaN counts as the extreme. */
+    static Tensor argExtreme(Tensor x, int dim, boolean max, boolean keepdim) {
+        int rank = x.shape.length;
+        boolean[] reduced = new boolean[rank];
+        reduced[dim] = true;
+        int[] perm = new int[rank];
+        int k = 0;
+        for (int d = 0; d < rank; d++) if (d != dim) perm[k++] = d;
+        perm[k] = dim;
+        Tensor p = x.permuteRaw(perm).contiguousRaw();
+        int len = x.shape[dim];
+        if (len == 0) {
+            throw new IllegalArgumentException((max ? "argmax" : "argmin") + ": dim " + dim + " of "
+                    + Shape.str(x.shape) + " is empty");
+        }
+        Tensor out = Tensor.empty(DType.INT64, outShape(x.shape, reduced, keepdim));
+        long[] y = out.storage.l();
+        Storage s = p.storage;
+        int rows = Shape.numel(out.shape);
+        Parallel.forRange(rows, rowGrain(len), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = p.offset + r * len, best = 0;
+                double bv = s.get(base);
+                for (int i = 1; i < len && bv == bv; i++) {
+                    double v = s.get(base + i);
+                    if (v != v || (max ? v > bv : v < bv)) {
+                        bv = v;
+                        best = i;
+                    }
+                }
+                y[r] = best;
+            }
+        });
+        return out;
+    }
+
+    /** Matrix product of two rank-2 or two rank-3 tensors with equal batch (or batch stride 0). */
+    static Tensor matmul(Tensor a, Tensor b) {
+        boolean batched = a.shape.length == 3;
+        int batch = batched ? a.shape[0] : 1;
+        int m = a.shape[a.shape.length - 2], k = a.shape[a.shape.length - 1], n = b.shape[b.shape.length - 1];
+        Tensor out = Tensor.empty(a.dtype(), batched ? new int[] {batch, m, n} : new int[] {m, n});
+        if (out.numel() == 0) return out;
+        if (k == 0) return out.fillRaw(0);
+        a = gemmOperand(a);
+        b = gemmOperand(b);
+        int r = a.shape.length;
+        boolean ta = a.strides[r - 1] != 1;
+        boolean tb = b.strides[r - 1] != 1;
+        int lda = ta ? a.strides[r - 1] : a.strides[r - 2];
+        int ldb = tb ? b.strides[r - 1] : b.strides[r - 2];
+        int sa = batched ? a.strides[0] : 0, sb = batched ? b.strides[0] : 0;
+        if (a.dtype() == DType.FLOAT32) {
+            Kernels.gemm().sgemm(batch, ta, tb, m, n, k, a.storage.f(), a.offset, sa, Math.max(lda, 1),
+                    b.storage.f(), b.offset, sb, Math.max(ldb, 1), 0f, out.storage.f(), 0, m * n, n);
+        } else {
+            Kernels.gemm().dgemm(batch, ta, tb, m, n, k, a.storage.d(), a.offset, sa, Math.max(lda, 1),
+                    b.storage.d(), b.offset, sb, Math.max(ldb, 1), 0.0, out.storage.d(), 0, m * n, n);
+        }
+        return out;
+    }
+
+    /**
+     * A matrix operand the GEMM can read as it is (rows or columns contiguous, any leading
+     * dimension, any batch stride), or a contiguous copy.
+     */
+    private static Tensor gemmOperand(Tensor t) {
+        int r = t.shape.length;
+        int rows = t.shape[r - 2], cols = t.shape[r - 1];
+        int rs = t.strides[r - 2], cs = t.strides[r - 1];
+        boolean rowMajor = (cs == 1 || cols == 1) && (rs >= cols || rows == 1);
+        boolean colMajor = (rs == 1 || rows == 1) && (cs >= rows || cols == 1) && !rowMajor;
+        if (rowMajor) return normalized(t, false);
+        if (colMajor) return normalized(t, true);
+        return t.contiguousRaw();
+    }
+
+    // Rewrites degenerate strides (a dim of size 1) so that the GEMM sees a clean layout.
+    private static Tensor normalized(Tensor t, boolean colMajor) {
+        int r = t.shape.length;
+        int rows = t.shape[r - 2], cols = t.shape[r - 1];
+        int[] st = t.strides.clone();
+        if (colMajor) {
+            st[r - 2] = 1;
+            st[r - 1] = Math.max(t.strides[r - 1], Math.max(rows, 1));
+            if (cols == 1) st[r - 1] = Math.max(rows, 1);
+        } else {
+            st[r - 1] = 1;
+            st[r - 2] = Math.max(t.strides[r - 2], Math.max(cols, 1));
+            if (rows == 1) st[r - 2] = Math.max(cols, 1);
+        }
+        return new Tensor(t.storage, t.shape, st, t.offset);
+    }
+}

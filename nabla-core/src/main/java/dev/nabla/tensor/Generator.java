@@ -1,0 +1,95 @@
+package dev.nabla.tensor;
+
+/**
+ * A seedable pseudo-random generator (xoshiro256**, seeded through SplitMix64), the only
+ * source of randomness in nabla: the same seed gives the same numbers on every JVM and thread
+ * count, and nothing reads the clock. Not thread-safe; draw from one thread.
+ */
+public final class Generator {
+    private static Generator global = new Generator(0);
+
+    private long s0, s1, s2, s3;
+    private double spareNormal;
+    private boolean hasSpare;
+
+    /** A generator seeded with {@code seed}. */
+    public Generator(long seed) {
+        manualSeed(seed);
+    }
+
+    /** The generator used when none is given; reseed it with {@link #seedGlobal(long)}. */
+    public static Generator global() {
+        return global;
+    }
+
+    /** Replaces the global generator by one seeded with {@code seed} (like torch.manual_seed). */
+    public static void seedGlobal(long seed) {
+        global = new Generator(seed);
+    }
+
+    /** Resets this generator to the state of {@code new Generator(seed)}. */
+    public Generator manualSeed(long seed) {
+        long x = seed;
+        s0 = splitMix(x += 0x9E3779B97F4A7C15L);
+        s1 = splitMix(x += 0x9E3779B97F4A7C15L);
+        s2 = splitMix(x += 0x9E3779B97F4A7C15L);
+        s3 = splitMix(x + 0x9E3779B97F4A7C15L);
+        hasSpare = false;
+        return this;
+    }
+
+    private static long splitMix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** 64 random bits. */
+    public long nextLong() {
+        long result = Long.rotateLeft(s1 * 5, 7) * 9;
+        long t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = Long.rotateLeft(s3, 45);
+        return result;
+    }
+
+    /** Uniform in [0, 1) with 53 random bits. */
+    public double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** Uniform in [0, 1) with 24 random bits (so never rounds up to 1 in float). */
+    public float nextFloat() {
+        return (nextLong() >>> 40) * 0x1.0p-24f;
+    }
+
+    /** Uniform integer in [0, bound), without modulo bias. */
+    public long nextLong(long bound) {
+        if (bound <= 0) throw new IllegalArgumentException("Generator.nextLong: bound " + bound + " must be positive");
+        long r = nextLong() >>> 1;
+        long m = bound - 1;
+        if ((bound & m) == 0) return r & m;
+        for (long u = r; u - (r = u % bound) + m < 0; u = nextLong() >>> 1) {
+            // rejected: u fell in the incomplete last block
+        }
+        return r;
+    }
+
+    /** Standard normal, by the Box–Muller transform (the second value is kept for the next call). */
+    public double nextGaussian() {
+        if (hasSpare) {
+            hasSpare = false;
+            return spareNormal;
+        }
+        double u1 = 1.0 - nextDouble(); // (0, 1]: log is finite
+        double u2 = nextDouble();
+        double r = Math.sqrt(-2.0 * Math.log(u1));
+        spareNormal = r * Math.sin(2 * Math.PI * u2);
+        hasSpare = true;
+        return r * Math.cos(2 * Math.PI * u2);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.nabla.tensor;
+
+/**
+ * The flat array behind one or more tensors (a tensor and its views share it), and the version
+ * counter that in-place writes bump so that autograd can tell a saved tensor was changed.
+ */
+final class Storage {
+    final DType dtype;
+    final Object array;
+    private int version;
+
+    Storage(DType dtype, int length) {
+        this.dtype = dtype;
+        this.array = switch (dtype) {
+            case FLOAT32 -> new float[length];
+            case FLOAT64 -> new double[length];
+            case INT64 -> new long[length];
+        };
+    }
+
+    Storage(DType dtype, Object array) {
+        this.dtype = dtype;
+        this.array = array;
+    }
+
+    float[] f() {
+        return (float[]) array;
+    }
+
+    double[] d() {
+        return (double[]) array;
+    }
+
+    long[] l() {
+        return (long[]) array;
+    }
+
+    double get(int i) {
+        return switch (dtype) {
+            case FLOAT32 -> ((float[]) array)[i];
+            case FLOAT64 -> ((double[]) array)[i];
+            case INT64 -> ((long[]) array)[i];
+        };
+    }
+
+    void set(int i, double v) {
+        switch (dtype) {
+            case FLOAT32 -> ((float[]) array)[i] = (float) v;
+            case FLOAT64 -> ((double[]) array)[i] = v;
+            case INT64 -> ((long[]) array)[i] = (long) v;
+        }
+    }
+
+    int version() {
+        return version;
+    }
+
+    void bumpVersion() {
+        version++;
+    }
+}

@@ -1,0 +1,280 @@
+package dev.nabla.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks both {@link Gemm} implementations against a naive triple loop summed in double: many
+ * shapes (tails of every blocking), the four transpose combinations, offsets, padded leading
+ * dimensions, batches with shared operands, and beta = 0 (C holds garbage) or 1 (accumulate).
+ * Elements of the arrays outside the matrices must not be touched.
+ */
+class GemmTest {
+    private static final float SENTINEL_F = 12345.5f;
+    private static final double SENTINEL_D = 12345.5;
+
+    /** ScalarGemm always; VectorGemm when jdk.incubator.vector is present (it is in the build). */
+    static List<Gemm> impls() {
+        List<Gemm> list = new ArrayList<>();
+        list.add(new ScalarGemm());
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                list.add((Gemm) Class.forName("dev.nabla.kernel.VectorGemm").getDeclaredConstructor().newInstance());
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        } else {
+            System.err.println("GemmTest: jdk.incubator.vector absent, VectorGemm not tested");
+        }
+        return list;
+    }
+
+    /** One randomly laid-out problem: operands with offsets, padding and batch strides. */
+    private static final class Layout {
+        final int batch, m, n, k, aOff, aBs, lda, bOff, bBs, ldb, cOff, cBs, ldc, aLen, bLen, cLen;
+        final boolean tA, tB;
+
+        Layout(Random rnd, int batch, boolean tA, boolean tB, int m, int n, int k, boolean shareA, boolean shareB) {
+            this.batch = batch;
+            this.tA = tA;
+            this.tB = tB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            int aRows = tA ? k : m, aCols = tA ? m : k, bRows = tB ? n : k, bCols = tB ? k : n;
+            lda = aCols + (rnd.nextBoolean() ? 0 : rnd.nextInt(4));
+            ldb = bCols + (rnd.nextBoolean() ? 0 : rnd.nextInt(4));
+            ldc = n + (rnd.nextBoolean() ? 0 : rnd.nextInt(4));
+            aOff = rnd.nextInt(5);
+            bOff = rnd.nextInt(5);
+            cOff = rnd.nextInt(5);
+            aBs = shareA ? 0 : aRows * lda + rnd.nextInt(3);
+            bBs = shareB ? 0 : bRows * ldb + rnd.nextInt(3);
+            cBs = m * ldc + rnd.nextInt(3);
+            aLen = aOff + Math.max(batch - 1, 0) * aBs + aRows * lda + rnd.nextInt(3);
+            bLen = bOff + Math.max(batch - 1, 0) * bBs + bRows * ldb + rnd.nextInt(3);
+            cLen = cOff + Math.max(batch - 1, 0) * cBs + m * ldc + rnd.nextInt(3);
+        }
+
+        int ai(int p, int i, int l) {
+            return aOff + p * aBs + (tA ? l * lda + i : i * lda + l);
+        }
+
+        int bi(int p, int l, int j) {
+            return bOff + p * bBs + (tB ? j * ldb + l : l * ldb + j);
+        }
+
+        int ci(int p, int i, int j) {
+            return cOff + p * cBs + i * ldc + j;
+        }
+
+        boolean inC(int idx) {
+            if (m == 0 || n == 0) return false;
+            for (int p = 0; p < batch; p++) {
+                int r = idx - cOff - p * cBs;
+                if (r >= 0 && r / ldc < m && r % ldc < n) return true;
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "batch=" + batch + " " + (tA ? "Aᵀ" : "A") + (tB ? "Bᵀ" : "B") + " m=" + m + " n=" + n + " k=" + k
+                    + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc + " offs=" + aOff + "," + bOff + "," + cOff
+                    + " strides=" + aBs + "," + bBs + "," + cBs;
+        }
+    }
+
+    private static void checkFloat(Gemm g, Random rnd, int batch, boolean tA, boolean tB, int m, int n, int k,
+                                   boolean shareA, boolean shareB, float beta) {
+        Layout s = new Layout(rnd, batch, tA, tB, m, n, k, shareA, shareB);
+        float[] a = new float[s.aLen], b = new float[s.bLen], c = new float[s.cLen];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < c.length; i++) {
+            c[i] = !s.inC(i) ? SENTINEL_F : beta == 0f ? Float.NaN : rnd.nextFloat() * 2 - 1;
+        }
+        float[] c0 = c.clone();
+        g.sgemm(batch, tA, tB, m, n, k, a, s.aOff, s.aBs, s.lda, b, s.bOff, s.bBs, s.ldb,
+                beta, c, s.cOff, s.cBs, s.ldc);
+        for (int idx = 0; idx < c.length; idx++) {
+            if (!s.inC(idx) && c[idx] != SENTINEL_F) fail(g.getClass().getSimpleName() + " " + s + ": wrote outside C at " + idx);
+        }
+        for (int p = 0; p < batch; p++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = beta == 0f ? 0 : beta * (double) c0[s.ci(p, i, j)];
+                    double bound = Math.abs(want);
+                    for (int l = 0; l < k; l++) {
+                        double t = (double) a[s.ai(p, i, l)] * b[s.bi(p, l, j)];
+                        want += t;
+                        bound += Math.abs(t);
+                    }
+                    double got = c[s.ci(p, i, j)];
+                    if (!(Math.abs(got - want) <= 1e-4 * bound + 1e-30)) {
+                        fail(g.getClass().getSimpleName() + " " + s + " beta=" + beta + ": C[" + p + "][" + i + "][" + j
+                                + "] = " + got + ", want " + want);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkDouble(Gemm g, Random rnd, int batch, boolean tA, boolean tB, int m, int n, int k,
+                                    boolean shareA, boolean shareB, double beta) {
+        Layout s = new Layout(rnd, batch, tA, tB, m, n, k, shareA, shareB);
+        double[] a = new double[s.aLen], b = new double[s.bLen], c = new double[s.cLen];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextDouble() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextDouble() * 2 - 1;
+        for (int i = 0; i < c.length; i++) {
+            c[i] = !s.inC(i) ? SENTINEL_D : beta == 0 ? Double.NaN : rnd.nextDouble() * 2 - 1;
+        }
+        double[] c0 = c.clone();
+        g.dgemm(batch, tA, tB, m, n, k, a, s.aOff, s.aBs, s.lda, b, s.bOff, s.bBs, s.ldb,
+                beta, c, s.cOff, s.cBs, s.ldc);
+        for (int idx = 0; idx < c.length; idx++) {
+            if (!s.inC(idx) && c[idx] != SENTINEL_D) fail(g.getClass().getSimpleName() + " " + s + ": wrote outside C at " + idx);
+        }
+        for (int p = 0; p < batch; p++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = beta == 0 ? 0 : beta * c0[s.ci(p, i, j)];
+                    double bound = Math.abs(want);
+                    for (int l = 0; l < k; l++) {
+                        double t = a[s.ai(p, i, l)] * b[s.bi(p, l, j)];
+                        want += t;
+                        bound += Math.abs(t);
+                    }
+                    double got = c[s.ci(p, i, j)];
+                    if (!(Math.abs(got - want) <= 1e-12 * bound + 1e-300)) {
+                        fail(g.getClass().getSimpleName() + " " + s + " beta=" + beta + ": C[" + p + "][" + i + "][" + j
+                                + "] = " + got + ", want " + want);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Shapes around every block boundary, beyond the small-matrix threshold and k blocks. */
+    private static final int[][] LARGE = {
+        {17, 33, 97}, {97, 17, 33}, {33, 97, 17}, {255, 257, 300}, {300, 255, 257}, {257, 300, 255},
+        {13, 1100, 40}, {1, 700, 300}, {700, 1, 300}, {300, 300, 1}, {145, 64, 513}, {48, 64, 64},
+    };
+
+    private static void forAllShapes(Gemm g, long seed, boolean dbl) {
+        Random rnd = new Random(seed);
+        for (int tr = 0; tr < 4; tr++) {
+            boolean tA = (tr & 1) != 0, tB = (tr & 2) != 0;
+            check(g, rnd, dbl, 1, tA, tB, 1, 1, 1, false, false, 0f);
+            check(g, rnd, dbl, 1, tA, tB, 1, 1, 1, false, false, 1f);
+            for (int t = 0; t < 60; t++) {
+                int m = 1 + rnd.nextInt(40), n = 1 + rnd.nextInt(40), k = 1 + rnd.nextInt(40);
+                check(g, rnd, dbl, 1, tA, tB, m, n, k, false, false, rnd.nextBoolean() ? 0f : 1f);
+            }
+            for (int[] s : LARGE) {
+                check(g, rnd, dbl, 1, tA, tB, s[0], s[1], s[2], false, false, rnd.nextBoolean() ? 0f : 1f);
+            }
+        }
+    }
+
+    private static void check(Gemm g, Random rnd, boolean dbl, int batch, boolean tA, boolean tB, int m, int n, int k,
+                              boolean shareA, boolean shareB, float beta) {
+        if (dbl) checkDouble(g, rnd, batch, tA, tB, m, n, k, shareA, shareB, beta);
+        else checkFloat(g, rnd, batch, tA, tB, m, n, k, shareA, shareB, beta);
+    }
+
+    @Test
+    void floatShapes() {
+        for (Gemm g : impls()) forAllShapes(g, 1, false);
+    }
+
+    @Test
+    void doubleShapes() {
+        for (Gemm g : impls()) forAllShapes(g, 2, true);
+    }
+
+    @Test
+    void emptyAndZeroK() {
+        for (Gemm g : impls()) {
+            Random rnd = new Random(3);
+            for (boolean dbl : new boolean[] {false, true}) {
+                check(g, rnd, dbl, 2, false, false, 3, 4, 0, false, false, 0f);  // C = 0
+                check(g, rnd, dbl, 2, true, false, 3, 4, 0, false, false, 1f);   // C unchanged
+                check(g, rnd, dbl, 1, false, true, 0, 4, 5, false, false, 0f);
+                check(g, rnd, dbl, 1, false, false, 3, 0, 5, false, false, 1f);
+                check(g, rnd, dbl, 0, false, false, 3, 4, 5, false, false, 0f);
+            }
+        }
+    }
+
+    @Test
+    void batches() {
+        int[][] shapes = {{1, 1, 1}, {39, 10, 20}, {5, 7, 3}, {20, 39, 10}, {70, 65, 80}, {33, 17, 129}};
+        for (Gemm g : impls()) {
+            Random rnd = new Random(4);
+            for (boolean dbl : new boolean[] {false, true}) {
+                for (int[] s : shapes) {
+                    for (int share = 0; share < 3; share++) {
+                        int tr = rnd.nextInt(4);
+                        check(g, rnd, dbl, 2 + rnd.nextInt(9), (tr & 1) != 0, (tr & 2) != 0, s[0], s[1], s[2],
+                                share == 1, share == 2, rnd.nextBoolean() ? 0f : 1f);
+                    }
+                }
+                // many small matrices (split over threads by batch item) and a batch of large ones
+                check(g, rnd, dbl, 64, false, true, 12, 9, 16, false, true, 1f);
+                check(g, rnd, dbl, 2, true, false, 256, 256, 256, true, false, 0f);
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnThreadCount() {
+        int saved = Parallel.threads();
+        int[][] shapes = {{300, 257, 513}, {7, 1100, 300}, {512, 64, 33}, {39, 10, 20}};
+        try {
+            for (Gemm g : impls()) {
+                for (int[] s : shapes) {
+                    for (int batch : new int[] {1, 5}) {
+                        int m = s[0], n = s[1], k = s[2];
+                        Random rnd = new Random(5);
+                        float[] a = new float[batch * m * k], b = new float[k * n], c0 = new float[batch * m * n];
+                        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+                        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+                        for (int i = 0; i < c0.length; i++) c0[i] = rnd.nextFloat() * 2 - 1;
+                        float[][] out = new float[2][];
+                        for (int threads = 1; threads <= 2; threads++) {
+                            Parallel.setThreads(threads);
+                            float[] c = c0.clone();
+                            g.sgemm(batch, false, false, m, n, k, a, 0, m * k, k, b, 0, 0, n, 1f, c, 0, m * n, n);
+                            g.sgemm(batch, true, true, m, n, k, a, 0, m * k, m, b, 0, 0, k, 1f, c, 0, m * n, n);
+                            out[threads - 1] = c;
+                        }
+                        assertArrayEquals(out[0], out[1], g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k
+                                + " batch " + batch + ": 1 and 2 threads differ");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithTheShapes() {
+        for (Gemm g : impls()) {
+            float[] a = new float[6], b = new float[6], c = new float[4];
+            assertThrows(IllegalArgumentException.class,
+                    () -> g.sgemm(1, false, false, 2, 2, 3, a, 0, 0, 2, b, 0, 0, 2, 0f, c, 0, 0, 2));  // lda < k
+            assertThrows(IllegalArgumentException.class,
+                    () -> g.sgemm(1, false, false, 2, 2, 3, a, 1, 0, 3, b, 0, 0, 2, 0f, c, 0, 0, 2));  // A too short
+            assertThrows(IllegalArgumentException.class,
+                    () -> g.sgemm(2, false, false, 2, 2, 3, a, 0, 0, 3, b, 0, 0, 2, 0f, c, 0, 0, 2));  // C stride 0
+        }
+    }
+}
