@@ -1650,6 +1650,14 @@ public final class Tensor {
         return this;
     }
 
+    /** Sets one element (indices as in {@link #get}); in place, like the other in-place ops. */
+    public Tensor set(double value, int... index) {
+        checkInPlace("set");
+        storage.set(flatIndex("set", index), value);
+        storage.bumpVersion();
+        return this;
+    }
+
     /** Sets every element to value. */
     public Tensor fill(double value) {
         checkInPlace("fill");
