@@ -33,7 +33,7 @@ final class Node {
                 throw new IllegalStateException("backward of " + op + ": a tensor of shape "
                         + Shape.str(saved[s].shape) + " that it needs was modified in place after the forward pass"
                         + " (version " + now + ", expected " + savedVersions[s] + "); use an out-of-place op"
-                        + " or clone() the tensor before changing it");
+                        + " or copy() the tensor before changing it");
             }
         }
         return derivatives[i].apply(gradOutput);
