@@ -1018,26 +1018,33 @@ public final class Tensor {
         return Compute.argExtreme(this, Shape.dim("argmin", dim, shape.length), false, keepdim);
     }
 
-    /**
-     * log Σ exp(x) over dim, stable: shifted by the max, which is treated as a constant (it
-     * cancels in the gradient). All −∞ gives −∞, never NaN.
-     */
-    public Tensor logsumexp(int dim, boolean keepdim) {
+    // The max along dim (kept as size 1) as a constant: it cancels in every gradient below.
+    // An all −∞ or infinite max is replaced by 0 so that x − max never computes ∞ − ∞.
+    private Tensor stableShift(int dim) {
         Tensor m = amax(new int[] {dim}, true).detach();
-        m = where(m.abs().eq(Double.POSITIVE_INFINITY), m.scalarLike(0), m);
+        return where(m.abs().eq(Double.POSITIVE_INFINITY), m.scalarLike(0), m);
+    }
+
+    /** log Σ exp(x) over dim, stable: shifted by the max. All −∞ gives −∞, never NaN. */
+    public Tensor logsumexp(int dim, boolean keepdim) {
+        Tensor m = stableShift(dim);
         Tensor lse = sub(m).exp().sum(dim, true).log().add(m);
         return keepdim ? lse : lse.squeeze(dim);
     }
 
     /** softmax along dim: exp(x − max) / Σ exp(x − max), finite for any finite input. */
     public Tensor softmax(int dim) {
-        Tensor e = sub(amax(new int[] {dim}, true).detach()).exp();
+        Tensor e = sub(stableShift(dim)).exp();
         return e.div(e.sum(dim, true));
     }
 
-    /** log softmax along dim, x − logsumexp(x), stable for huge and tiny logits. */
+    /**
+     * log softmax along dim, (x − max) − log Σ exp(x − max): stable for huge and tiny logits,
+     * and without rounding the log-sum-exp at the scale of the largest logit.
+     */
     public Tensor logSoftmax(int dim) {
-        return sub(logsumexp(dim, true));
+        Tensor shifted = sub(stableShift(dim));
+        return shifted.sub(shifted.exp().sum(dim, true).log());
     }
 
     // ---------------------------------------------------------------- matmul
@@ -1552,9 +1559,12 @@ public final class Tensor {
         int[] s = shape.clone();
         s[d] = idx.length;
         Tensor out = empty(dtype(), s);
+        boolean rows = d == 0 && isContiguous(); // e.g. a batch of examples: one arraycopy per row
+        int rowLen = shape.length == 0 || shape[0] == 0 ? 0 : numel() / shape[0];
         for (int i = 0; i < idx.length; i++) {
             int j = (int) (idx[i] < 0 ? idx[i] + shape[d] : idx[i]);
-            Compute.copy(sliceRaw(d, j, 1, 1), out.sliceRaw(d, i, 1, 1));
+            if (rows) System.arraycopy(storage.array, offset + j * rowLen, out.storage.array, i * rowLen, rowLen);
+            else Compute.copy(sliceRaw(d, j, 1, 1), out.sliceRaw(d, i, 1, 1));
         }
         int[] in = shape;
         return dtype().isFloating()

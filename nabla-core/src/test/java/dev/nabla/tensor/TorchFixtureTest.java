@@ -1,0 +1,270 @@
+package dev.nabla.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Forward values and gradients of the tensor ops against PyTorch, from the fixtures that
+ * {@code scripts/torch_fixtures.py} writes to {@code fixtures/torch_ops.json} (regenerate with
+ * {@code /usr/bin/python3 scripts/torch_fixtures.py}). One dynamic test per case: the inputs are
+ * rebuilt (a transposed view where the case says so), the op is applied, and
+ * L = Σₖ sum(outₖ · wₖ) is backpropagated.
+ *
+ * <p>Tolerances, with a = nabla and b = PyTorch: float64 |a − b| ≤ 1e-10 · max(1, |b|);
+ * float32 |a − b| ≤ 1e-5 · |b| + max(1e-6, atol), where a tensor's optional {@code atol} is set by
+ * the script only where PyTorch's float32 result is itself that far from the float64 computation
+ * on the same inputs (ill-conditioned cases: variance at offset 1000, logsumexp's gradient at
+ * ±1000). int64 outputs (indices) must be equal.
+ */
+class TorchFixtureTest {
+    private static final String RESOURCE = "/fixtures/torch_ops.json";
+
+    @TestFactory
+    Stream<DynamicTest> torchFixtures() throws IOException {
+        JsonNode root;
+        try (InputStream in = TorchFixtureTest.class.getResourceAsStream(RESOURCE)) {
+            assertNotNull(in, RESOURCE + " is missing; run /usr/bin/python3 scripts/torch_fixtures.py");
+            // Numbers stay decimal text, so float32 values are parsed as floats (not double-rounded).
+            root = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(in);
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : root.get("cases")) {
+            tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
+        }
+        if (tests.size() != root.get("count").asInt()) fail("fixture count " + root.get("count") + " but " + tests.size() + " cases");
+        return tests.stream();
+    }
+
+    // ------------------------------------------------------------------ one case
+
+    private static void check(JsonNode c) {
+        String name = c.get("name").asText();
+        DType dtype = "float64".equals(c.get("dtype").asText()) ? DType.FLOAT64 : DType.FLOAT32;
+        List<Tensor> leaves = new ArrayList<>(), xs = new ArrayList<>();
+        for (JsonNode in : c.get("inputs")) {
+            Tensor leaf = tensor(in, dtype);
+            if (in.path("requires_grad").asBoolean(false)) leaf.requiresGrad(true);
+            leaves.add(leaf);
+            JsonNode tr = in.get("transpose");
+            xs.add(tr == null ? leaf : leaf.transpose(tr.get(0).asInt(), tr.get(1).asInt()));
+        }
+        List<Tensor> outs = apply(c.get("op").asText(), c.get("args"), xs);
+
+        List<String> problems = new ArrayList<>();
+        JsonNode expOuts = c.get("outputs"), weights = c.get("weights");
+        if (outs.size() != expOuts.size()) fail(name + ": " + outs.size() + " outputs, PyTorch has " + expOuts.size());
+        Tensor loss = null;
+        for (int k = 0; k < outs.size(); k++) {
+            JsonNode exp = expOuts.get(k);
+            compare(problems, "output " + k, outs.get(k), exp, dtype);
+            if (weights.get(k).isNull()) continue;
+            Tensor term = outs.get(k).mul(tensor(weights.get(k), dtype)).sum();
+            loss = loss == null ? term : loss.add(term);
+        }
+        assertNotNull(loss, name + ": no float output to differentiate");
+        loss.backward();
+        JsonNode grads = c.get("grads");
+        for (int i = 0; i < leaves.size(); i++) {
+            if (grads.get(i).isNull()) continue;
+            Tensor g = leaves.get(i).grad();
+            // no gradient reached the input (grad() is null): fine only where PyTorch's is zero
+            String what = "grad of input " + i + (g == null ? " (nabla: none, taken as zeros)" : "");
+            compare(problems, what, g == null ? leaves.get(i).zerosLike() : g, grads.get(i), dtype);
+        }
+        if (!problems.isEmpty()) {
+            fail("case " + name + " (" + c.get("op").asText() + " " + c.get("args") + "):\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    private static void compare(List<String> problems, String what, Tensor actual, JsonNode expected, DType dtype) {
+        int[] shape = shapeOf(expected);
+        if (!Arrays.equals(actual.shape(), shape)) {
+            problems.add(what + ": shape " + Arrays.toString(actual.shape()) + ", PyTorch " + Arrays.toString(shape));
+            return;
+        }
+        boolean isIndex = "int64".equals(expected.path("dtype").asText());
+        if (isIndex ? actual.dtype() != DType.INT64 : actual.dtype() != dtype) {
+            problems.add(what + ": dtype " + actual.dtype() + ", PyTorch " + (isIndex ? "int64" : dtype));
+            return;
+        }
+        double[] a = actual.toDoubleArray();
+        JsonNode vals = expected.get("values");
+        // float32: widened only where PyTorch's own float32 value is that far off (see the script)
+        double atol = Math.max(1e-6, expected.path("atol").asDouble(0));
+        int bad = 0;
+        String first = null;
+        for (int i = 0; i < a.length; i++) {
+            double b = isIndex ? vals.get(i).asLong() : parse(vals.get(i), dtype);
+            double tol = isIndex ? 0 : dtype == DType.FLOAT64 ? 1e-10 * Math.max(1, Math.abs(b)) : 1e-5 * Math.abs(b) + atol;
+            if (a[i] == b || Math.abs(a[i] - b) <= tol) continue;
+            if (bad++ == 0) {
+                first = String.format("index %d %s: nabla %s, PyTorch %s (|diff| %.3g > tol %.3g)", i,
+                        Arrays.toString(unravel(i, shape)), a[i], b, Math.abs(a[i] - b), tol);
+            }
+        }
+        if (bad > 0) problems.add(what + ": " + bad + " of " + a.length + " values differ; first at " + first);
+    }
+
+    // ------------------------------------------------------------------ the op dispatch (mirrors apply() in the script)
+
+    private static List<Tensor> apply(String op, JsonNode a, List<Tensor> xs) {
+        Tensor x = xs.isEmpty() ? null : xs.get(0);
+        Tensor y = xs.size() > 1 ? xs.get(1) : null;
+        // the ops with several outputs
+        if (op.equals("max_dim") || op.equals("min_dim")) {
+            int dim = a.get("dim").asInt();
+            boolean keep = a.get("keepdim").asBoolean();
+            Tensor.ValuesIndices vi = op.equals("max_dim") ? x.max(dim, keep) : x.min(dim, keep);
+            return List.of(vi.values(), vi.indices());
+        }
+        if (op.equals("split")) {
+            int dim = a.get("dim").asInt();
+            return a.has("size") ? x.split(a.get("size").asInt(), dim) : x.split(ints(a.get("sizes")), dim);
+        }
+        Tensor out = switch (op) {
+            case "add" -> x.add(y);
+            case "sub" -> x.sub(y);
+            case "mul" -> x.mul(y);
+            case "div" -> x.div(y);
+            case "pow" -> x.pow(y);
+            case "maximum" -> x.maximum(y);
+            case "minimum" -> x.minimum(y);
+            case "matmul" -> x.matmul(y);
+            case "neg" -> x.neg();
+            case "exp" -> x.exp();
+            case "log" -> x.log();
+            case "sqrt" -> x.sqrt();
+            case "abs" -> x.abs();
+            case "sigmoid" -> x.sigmoid();
+            case "tanh" -> x.tanh();
+            case "relu" -> x.relu();
+            case "sin" -> x.sin();
+            case "cos" -> x.cos();
+            case "square" -> x.square();
+            case "reciprocal" -> x.reciprocal();
+            case "contiguous" -> x.contiguous();
+            case "copy" -> x.copy();
+            case "mT" -> x.mT();
+            case "t" -> x.t();
+            case "add_scalar" -> x.add(d(a, "c"));
+            case "sub_scalar" -> x.sub(d(a, "c"));
+            case "mul_scalar" -> x.mul(d(a, "c"));
+            case "div_scalar" -> x.div(d(a, "c"));
+            case "rsub" -> x.rsub(d(a, "c"));
+            case "rdiv" -> x.rdiv(d(a, "c"));
+            case "pow_scalar" -> x.pow(d(a, "p"));
+            case "leakyRelu" -> x.leakyRelu(d(a, "slope"));
+            case "clamp" -> x.clamp(d(a, "min"), d(a, "max"));
+            case "clampMin" -> x.clampMin(d(a, "min"));
+            case "clampMax" -> x.clampMax(d(a, "max"));
+            case "where" -> Tensor.where(xs.get(0), xs.get(1), xs.get(2));
+            case "sum", "mean" -> {
+                boolean sum = op.equals("sum");
+                if (a.get("dims").isNull()) yield sum ? x.sum() : x.mean();
+                int[] dims = ints(a.get("dims"));
+                boolean keep = a.get("keepdim").asBoolean();
+                if (dims.length == 1) yield sum ? x.sum(dims[0], keep) : x.mean(dims[0], keep);
+                yield sum ? x.sum(dims, keep) : x.mean(dims, keep);
+            }
+            case "var", "std" -> {
+                boolean var = op.equals("var");
+                if (a.get("dims").isNull()) yield var ? x.var() : x.std();
+                int[] dims = ints(a.get("dims"));
+                int corr = a.get("correction").asInt();
+                boolean keep = a.get("keepdim").asBoolean();
+                if (var && dims.length == 1 && corr == 1) yield x.var(dims[0], keep);
+                yield var ? x.var(dims, corr, keep) : x.std(dims, corr, keep);
+            }
+            case "amax", "amin" -> {
+                boolean max = op.equals("amax");
+                if (a.get("dims").isNull()) yield max ? x.max() : x.min();
+                int[] dims = ints(a.get("dims"));
+                boolean keep = a.get("keepdim").asBoolean();
+                yield max ? x.amax(dims, keep) : x.amin(dims, keep);
+            }
+            case "logsumexp" -> x.logsumexp(a.get("dim").asInt(), a.get("keepdim").asBoolean());
+            case "softmax" -> x.softmax(a.get("dim").asInt());
+            case "logSoftmax" -> x.logSoftmax(a.get("dim").asInt());
+            case "gather" -> x.gather(a.get("dim").asInt(), y);
+            case "indexSelect" -> x.indexSelect(a.get("dim").asInt(), y);
+            case "cat" -> Tensor.cat(xs, a.get("dim").asInt());
+            case "stack" -> Tensor.stack(xs, a.get("dim").asInt());
+            case "transpose" -> x.transpose(a.get("d0").asInt(), a.get("d1").asInt());
+            case "permute" -> x.permute(ints(a.get("order")));
+            case "reshape" -> x.reshape(ints(a.get("shape")));
+            case "slice" -> x.slice(a.get("dim").asInt(), a.get("start").asInt(), a.get("end").asInt(), a.get("step").asInt());
+            case "narrow" -> x.narrow(a.get("dim").asInt(), a.get("start").asInt(), a.get("length").asInt());
+            case "select" -> x.select(a.get("dim").asInt(), a.get("index").asInt());
+            case "squeeze" -> a.get("dim").isNull() ? x.squeeze() : x.squeeze(a.get("dim").asInt());
+            case "unsqueeze" -> x.unsqueeze(a.get("dim").asInt());
+            case "expand" -> x.expand(ints(a.get("shape")));
+            case "flatten" -> x.flatten(a.get("start").asInt(), a.get("end").asInt());
+            default -> throw new IllegalArgumentException("no dispatch for op " + op);
+        };
+        return List.of(out);
+    }
+
+    // ------------------------------------------------------------------ JSON helpers
+
+    private static double d(JsonNode args, String key) {
+        return Double.parseDouble(args.get(key).asText());
+    }
+
+    private static int[] ints(JsonNode arr) {
+        int[] r = new int[arr.size()];
+        for (int i = 0; i < r.length; i++) r[i] = arr.get(i).asInt();
+        return r;
+    }
+
+    private static int[] shapeOf(JsonNode t) {
+        return ints(t.get("shape"));
+    }
+
+    private static double parse(JsonNode v, DType dtype) {
+        String s = v.asText();
+        return dtype == DType.FLOAT32 ? Float.parseFloat(s) : Double.parseDouble(s);
+    }
+
+    /** A tensor of the fixture's shape (0-d allowed) and type (int64 when marked so, else dtype). */
+    private static Tensor tensor(JsonNode t, DType dtype) {
+        int[] shape = shapeOf(t);
+        JsonNode vals = t.get("values");
+        int n = vals.size();
+        Tensor r;
+        if ("int64".equals(t.path("dtype").asText())) {
+            long[] l = new long[n];
+            for (int i = 0; i < n; i++) l[i] = vals.get(i).asLong();
+            r = Tensor.of(l);
+        } else if (dtype == DType.FLOAT32) {
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) f[i] = Float.parseFloat(vals.get(i).asText());
+            r = Tensor.of(f);
+        } else {
+            double[] dv = new double[n];
+            for (int i = 0; i < n; i++) dv[i] = Double.parseDouble(vals.get(i).asText());
+            r = Tensor.of(dv);
+        }
+        return r.reshape(shape);
+    }
+
+    private static int[] unravel(int flat, int[] shape) {
+        int[] idx = new int[shape.length];
+        for (int k = shape.length - 1; k >= 0; k--) {
+            idx[k] = flat % shape[k];
+            flat /= shape[k];
+        }
+        return idx;
+    }
+}
