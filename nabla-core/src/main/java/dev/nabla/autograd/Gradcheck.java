@@ -83,14 +83,18 @@ public final class Gradcheck {
         List<Tensor> diff = new ArrayList<>();
         for (Tensor x : inputs) if (x.requiresGrad()) diff.add(x);
         Function<List<Tensor>, Tensor> gradOfF = xs -> {
-            Tensor out = f.apply(xs);
-            if (!out.requiresGrad()) return Tensor.zeros(DType.FLOAT64, totalNumel(diff));
-            List<Tensor> gs = Backprop.grad(List.of(out), diff, List.of(w), true, true, true);
-            List<Tensor> flat = new ArrayList<>();
-            for (int k = 0; k < gs.size(); k++) {
-                flat.add(gs.get(k) == null ? Tensor.zeros(DType.FLOAT64, diff.get(k).numel()) : gs.get(k).reshape(-1));
+            // Recording must stay on even when check() evaluates this numerically (under noGrad),
+            // or the gradient would be computed as zeros there.
+            try (var mode = GradMode.set(true)) {
+                Tensor out = f.apply(xs);
+                if (!out.requiresGrad()) return Tensor.zeros(DType.FLOAT64, totalNumel(diff));
+                List<Tensor> gs = Backprop.grad(List.of(out), diff, List.of(w), true, true, true);
+                List<Tensor> flat = new ArrayList<>();
+                for (int k = 0; k < gs.size(); k++) {
+                    flat.add(gs.get(k) == null ? Tensor.zeros(DType.FLOAT64, diff.get(k).numel()) : gs.get(k).reshape(-1));
+                }
+                return Tensor.cat(flat, 0);
             }
-            return Tensor.cat(flat, 0);
         };
         return check(gradOfF, inputs);
     }
