@@ -24,7 +24,8 @@ public final class Backprop {
                     + "computed without any input that requiresGrad(true), or inside GradMode.noGrad()");
         }
         Tensor g = rootGradient("backward", root, gradient);
-        run(List.of(root), List.of(g), retainGraph, createGraph, null);
+        // as in PyTorch, createGraph keeps the graph: the recorded gradient is differentiated through it
+        run(List.of(root), List.of(g), retainGraph || createGraph, createGraph, null);
     }
 
     private static Tensor rootGradient(String op, Tensor root, Tensor gradient) {
@@ -123,10 +124,11 @@ public final class Backprop {
             }
         }
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        Set<Tensor> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+        // storages already owned elsewhere (a seed, another grad): a stored grad must not share one
+        Set<Storage> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < roots.size(); i++) {
             grads.merge(roots.get(i), seeds.get(i), Tensor::add);
-            handedOut.add(seeds.get(i));
+            handedOut.add(seeds.get(i).storage);
         }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         try (var mode = GradMode.set(createGraph)) {
@@ -141,7 +143,8 @@ public final class Backprop {
                     if (targetSet.contains(t)) found.put(t, g);
                 } else if (t.gradFn == null || t.retainsGrad()) {
                     // The stored grad must own its memory: an optimizer may scale it in place.
-                    Tensor own = createGraph || !handedOut.add(g) ? g.copy() : g;
+                    // (nor be an expanded or strided view, which in-place updates refuse or would misread)
+                    Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;
                     t.accumulateGrad(createGraph ? own : own.detach());
                 }
                 Node node = t.gradFn;
@@ -151,6 +154,8 @@ public final class Backprop {
                     if (!in.requiresGrad() || (targets != null && !leadsToTarget.contains(in))) continue;
                     Tensor gi = node.backward(i, g);
                     if (gi == null) continue;
+                    // a promoting op (float32 with float64) hands back the wider type; a gradient has its input's
+                    if (gi.dtype() != in.dtype()) gi = gi.toType(in.dtype());
                     if (!Arrays.equals(gi.shape, in.shape)) {
                         throw new IllegalStateException("internal error: the derivative of " + node.op + " gave shape "
                                 + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));

@@ -50,6 +50,11 @@ final class Compute {
     }
 
     static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
+        if (a.dtype() == DType.INT64 || b.dtype() == DType.INT64) {
+            throw new IllegalArgumentException(name + ": " + a.dtype() + " " + Shape.str(a.shape) + " with " + b.dtype()
+                    + " " + Shape.str(b.shape) + ": int64 holds indices and labels and takes no arithmetic;"
+                    + " convert with .toType(DType.FLOAT32) first");
+        }
         DType dt = DType.promote(name, a.dtype(), b.dtype());
         a = a.dtype() == dt ? a : a.castRaw(dt);
         b = b.dtype() == dt ? b : b.castRaw(dt);

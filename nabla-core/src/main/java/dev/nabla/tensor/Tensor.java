@@ -132,7 +132,9 @@ public final class Tensor {
         Tensor t = empty(dtype, new int[] {steps});
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Fill symmetric from both ends, as PyTorch does, so the last value is exactly end.
-        for (int i = 0; i < steps; i++) t.storage.set(i, i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        for (int i = 0; i < steps; i++) {
+            t.storage.set(i, i < steps / 2 || steps == 1 ? start + i * step : end - (steps - 1 - i) * step);
+        }
         return t;
     }
 
@@ -1058,14 +1060,15 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: both operands need at least one dim, got "
                     + Shape.str(shape) + " @ " + Shape.str(y.shape) + "; use mul for scalars");
         }
-        if (shape.length == 1 && y.shape.length == 1) return unsqueeze(0).matmul(y).squeeze(0).squeeze(0);
-        if (shape.length == 1) return unsqueeze(0).matmul(y).squeeze(-2);
-        if (y.shape.length == 1) return matmul(y.unsqueeze(1)).squeeze(-1);
-        int k = shape[shape.length - 1], k2 = y.shape[y.shape.length - 2];
+        // checked before 1-D operands are promoted, so that the message names the caller's shapes
+        int k = shape[shape.length - 1], k2 = y.shape[Math.max(y.shape.length - 2, 0)];
         if (k != k2) {
             throw new IllegalArgumentException("matmul: " + Shape.str(shape) + " @ " + Shape.str(y.shape)
                     + ": inner dimensions " + k + " and " + k2 + " differ");
         }
+        if (shape.length == 1 && y.shape.length == 1) return unsqueeze(0).matmul(y).squeeze(0).squeeze(0);
+        if (shape.length == 1) return unsqueeze(0).matmul(y).squeeze(-2);
+        if (y.shape.length == 1) return matmul(y.unsqueeze(1)).squeeze(-1);
         DType dt = DType.promote("matmul", dtype(), y.dtype());
         Tensor a = toType(dt), b = y.toType(dt);
         if (a.shape.length == 2 && b.shape.length == 2) return a.mm(b);
@@ -1706,6 +1709,7 @@ public final class Tensor {
         double[] a = toDoubleArray(), b = other.toDoubleArray();
         for (int i = 0; i < a.length; i++) {
             if (a[i] == b[i]) continue; // equal infinities
+            if (Double.isInfinite(a[i]) || Double.isInfinite(b[i])) return false; // as torch.isclose
             if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) return false;
         }
         return true;

@@ -16,13 +16,14 @@ final class TensorFormat {
         StringBuilder sb = new StringBuilder("tensor(");
         String indent = " ".repeat("tensor(".length());
         int width = 0;
-        for (double x : v) width = Math.max(width, style.fmt(x).length());
+        for (double x : v) if (Double.isFinite(x)) width = Math.max(width, style.fmt(x).length()); // as PyTorch: inf/nan do not widen
         if (t.dim() == 0) {
             sb.append(style.fmt(v.length == 0 ? 0 : v[0]));
         } else {
             appendDim(sb, t, 0, 0, v, style, width, summarize, indent);
         }
-        if (t.dtype() != DType.FLOAT32) sb.append(", dtype=").append(t.dtype());
+        // float32 and int64 are the default types, printed without a suffix, as in PyTorch
+        if (t.dtype() == DType.FLOAT64) sb.append(", dtype=").append(t.dtype());
         if (t.gradFn() != null) sb.append(", grad_fn=<").append(t.gradFn()).append(">");
         else if (t.requiresGrad()) sb.append(", requires_grad=True");
         return sb.append(')').toString();
@@ -36,17 +37,17 @@ final class TensorFormat {
         sb.append('[');
         for (int i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {
-                sb.append(dim == t.dim() - 1 ? "..., " : "...,\n" + indent + " ".repeat(dim + 1));
+                sb.append(dim == t.dim() - 1 ? " ..., " : "...," + "\n".repeat(t.dim() - dim - 1) + indent + " ".repeat(dim + 1));
                 i = n - EDGE;
             }
             if (dim == t.dim() - 1) {
                 String s = style.fmt(v[base + i]);
-                sb.append(" ".repeat(width - s.length())).append(s);
+                sb.append(" ".repeat(Math.max(0, width - s.length()))).append(s);
             } else {
                 appendDim(sb, t, dim + 1, base + i * stride, v, style, width, summarize, indent);
             }
             if (i < n - 1) {
-                sb.append(dim == t.dim() - 1 ? ", " : ",\n".repeat(t.dim() - dim - 1) + indent + " ".repeat(dim + 1));
+                sb.append(dim == t.dim() - 1 ? ", " : "," + "\n".repeat(t.dim() - dim - 1) + indent + " ".repeat(dim + 1));
             }
         }
         sb.append(']');
