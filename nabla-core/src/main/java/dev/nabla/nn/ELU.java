@@ -1,0 +1,29 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/** x for x &gt; 0, α(eˣ − 1) otherwise (default α = 1, as PyTorch). */
+public class ELU extends Module {
+    private final double alpha;
+
+    /** α = 1. */
+    public ELU() {
+        this(1.0);
+    }
+
+    /** The given α. */
+    public ELU(double alpha) {
+        if (!Double.isFinite(alpha)) throw new IllegalArgumentException("ELU: alpha " + alpha + " must be finite");
+        this.alpha = alpha;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Functional.elu(x, alpha);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "alpha=" + alpha;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/**
+ * The Gaussian error linear unit x·Φ(x). By default the exact, erf-based form (PyTorch's
+ * default; see {@link Functional#erf} for its accuracy); {@code new GELU(true)} gives the tanh
+ * approximation (PyTorch's approximate='tanh').
+ */
+public class GELU extends Module {
+    private final boolean tanhApproximation;
+
+    /** The exact GELU. */
+    public GELU() {
+        this(false);
+    }
+
+    /** The exact GELU, or the tanh approximation when tanhApproximation is true. */
+    public GELU(boolean tanhApproximation) {
+        this.tanhApproximation = tanhApproximation;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return tanhApproximation ? Functional.geluTanh(x) : Functional.gelu(x);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return tanhApproximation ? "approximate='tanh'" : "approximate='none'";
+    }
+}

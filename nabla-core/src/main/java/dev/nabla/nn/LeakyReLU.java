@@ -1,0 +1,29 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/** x for x &gt; 0, slope·x otherwise (default slope 0.01, as PyTorch). */
+public class LeakyReLU extends Module {
+    private final double slope;
+
+    /** Negative slope 0.01. */
+    public LeakyReLU() {
+        this(0.01);
+    }
+
+    /** The given negative slope. */
+    public LeakyReLU(double negativeSlope) {
+        if (!Double.isFinite(negativeSlope)) throw new IllegalArgumentException("LeakyReLU: negative slope " + negativeSlope + " must be finite");
+        this.slope = negativeSlope;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.leakyRelu(slope);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "negative_slope=" + slope;
+    }
+}

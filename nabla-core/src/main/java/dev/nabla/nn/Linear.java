@@ -1,0 +1,94 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.Tensor;
+
+/**
+ * A fully connected (dense) layer, y = x·Wᵀ + b, with W of shape [out, in] and b of shape [out]
+ * as in PyTorch; x has shape [..., in].
+ *
+ * <p>Default initialization, PyTorch's: W by {@code Init.kaimingUniform(W, √5, FAN_IN,
+ * LEAKY_RELU)}, which is U(−1/√in, 1/√in), then b from U(−1/√in, 1/√in), drawn in that order
+ * from the given {@link Generator} (default: {@link Generator#global()}). Float32; use
+ * {@link Module#toType} for float64.
+ */
+public class Linear extends Module {
+    private final int inFeatures, outFeatures;
+    private final boolean hasBias;
+
+    /** A layer with bias, initialized from the global generator. */
+    public Linear(int inFeatures, int outFeatures) {
+        this(inFeatures, outFeatures, true, Generator.global());
+    }
+
+    /** A layer with or without bias, initialized from the global generator. */
+    public Linear(int inFeatures, int outFeatures, boolean bias) {
+        this(inFeatures, outFeatures, bias, Generator.global());
+    }
+
+    /** A layer with bias, initialized from gen. */
+    public Linear(int inFeatures, int outFeatures, Generator gen) {
+        this(inFeatures, outFeatures, true, gen);
+    }
+
+    /** A layer with or without bias, initialized from gen. */
+    public Linear(int inFeatures, int outFeatures, boolean bias, Generator gen) {
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear: in_features " + inFeatures + " and out_features " + outFeatures
+                    + " must both be positive");
+        }
+        if (gen == null) throw new IllegalArgumentException("Linear: the generator is null; pass Generator.global() or a seeded one");
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.hasBias = bias;
+        registerParameter("weight", Tensor.zeros(outFeatures, inFeatures));
+        if (bias) registerParameter("bias", Tensor.zeros(outFeatures));
+        resetParameters(gen);
+    }
+
+    /** Re-draws the default initialization (see the class comment) from gen. */
+    public void resetParameters(Generator gen) {
+        Init.kaimingUniform(weight(), Math.sqrt(5), Init.FanMode.FAN_IN, Init.Nonlinearity.LEAKY_RELU, gen);
+        if (hasBias) {
+            double bound = 1 / Math.sqrt(inFeatures);
+            Init.uniform(bias(), -bound, bound, gen);
+        }
+    }
+
+    /** The weight W, shape [out, in]. */
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    /** The bias b, shape [out], or null for a layer without bias. */
+    public Tensor bias() {
+        return hasBias ? parameter("bias") : null;
+    }
+
+    /** The number of input features. */
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    /** The number of output features. */
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() == 0 || x.size(-1) != inFeatures) {
+            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(x.shape()) + " has "
+                    + (x.dim() == 0 ? "no feature dim" : x.size(-1) + " features in its last dim")
+                    + ", expected " + inFeatures + "; give it [batch, " + inFeatures + "] or build Linear("
+                    + (x.dim() == 0 ? "?" : x.size(-1)) + ", " + outFeatures + ")");
+        }
+        return Functional.linear(x, weight(), bias());
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (hasBias ? "True" : "False");
+    }
+}

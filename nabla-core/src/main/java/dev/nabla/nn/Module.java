@@ -1,0 +1,392 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.GradMode;
+import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The base of every layer and network, as in PyTorch: a {@link #forward} computation plus
+ * named state, all kept in registration order.
+ *
+ * <ul>
+ *   <li><b>parameters</b> ({@link #registerParameter}): trainable tensors, marked
+ *       {@code requiresGrad(true)}; {@link #parameters()} gives them (recursively, own ones
+ *       first, then each child's, deterministic) as the plain {@code List<Tensor>} optimizers take;
+ *   <li><b>buffers</b> ({@link #registerBuffer}): state that is saved but not trained (e.g. running
+ *       statistics);
+ *   <li><b>children</b> ({@link #registerModule}): sub-modules, whose state appears under dotted
+ *       names such as {@code "0.weight"}.
+ * </ul>
+ *
+ * Frozen parameters ({@link #setTrainable}{@code (false)}) stay in {@link #stateDict()} and
+ * {@link #allParameters()} but leave {@link #parameters()}.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes this module's output for input x. */
+    public abstract Tensor forward(Tensor x);
+
+    // ---------------------------------------------------------------- registration
+
+    /**
+     * Registers a trainable parameter under {@code name} (no dots, unique in this module), marks
+     * it {@code requiresGrad(true)} and returns it. It must be a floating-point leaf tensor.
+     */
+    public Tensor registerParameter(String name, Tensor t) {
+        checkName("registerParameter", name);
+        if (t == null) throw new IllegalArgumentException(typeName() + ".registerParameter: parameter '" + name + "' is null");
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(typeName() + ".registerParameter: parameter '" + name + "' is " + t.dtype()
+                    + "; parameters must be float32 or float64 (register integer state with registerBuffer)");
+        }
+        if (!t.isLeaf()) {
+            throw new IllegalArgumentException(typeName() + ".registerParameter: parameter '" + name + "' is the result of the op "
+                    + t.gradFn() + "; a parameter must be a leaf tensor, e.g. pass t.detach()");
+        }
+        t.requiresGrad(true);
+        params.put(name, t);
+        return t;
+    }
+
+    /** Registers non-trainable state (saved in {@link #stateDict()}, never trained) and returns it. */
+    public Tensor registerBuffer(String name, Tensor t) {
+        checkName("registerBuffer", name);
+        if (t == null) throw new IllegalArgumentException(typeName() + ".registerBuffer: buffer '" + name + "' is null");
+        if (t.requiresGrad()) {
+            throw new IllegalArgumentException(typeName() + ".registerBuffer: buffer '" + name + "' requires grad; a buffer is"
+                    + " not trained: pass t.detach(), or use registerParameter for trainable state");
+        }
+        buffers.put(name, t);
+        return t;
+    }
+
+    /** Registers a sub-module under {@code name} and returns it. */
+    public <M extends Module> M registerModule(String name, M child) {
+        checkName("registerModule", name);
+        if (child == null) throw new IllegalArgumentException(typeName() + ".registerModule: module '" + name + "' is null");
+        if (child == this) throw new IllegalArgumentException(typeName() + ".registerModule: a module cannot contain itself");
+        children.put(name, child);
+        return child;
+    }
+
+    private void checkName(String op, String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(typeName() + "." + op + ": invalid name '" + name
+                    + "'; names must be non-empty and contain no '.' (dots separate the levels of nested modules)");
+        }
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(typeName() + "." + op + ": the name '" + name
+                    + "' is already used by a parameter, buffer or child of this module; choose another name");
+        }
+    }
+
+    /** This module's own parameter {@code name} (not a child's). */
+    public Tensor parameter(String name) {
+        Tensor t = params.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException(typeName() + ": no parameter '" + name + "'; it has " + params.keySet());
+        }
+        return t;
+    }
+
+    /** This module's own buffer {@code name}. */
+    public Tensor buffer(String name) {
+        Tensor t = buffers.get(name);
+        if (t == null) throw new IllegalArgumentException(typeName() + ": no buffer '" + name + "'; it has " + buffers.keySet());
+        return t;
+    }
+
+    /** True when this module itself has a parameter of that name. */
+    public boolean hasParameter(String name) {
+        return params.containsKey(name);
+    }
+
+    /** The direct sub-module {@code name}. */
+    public Module child(String name) {
+        Module m = children.get(name);
+        if (m == null) throw new IllegalArgumentException(typeName() + ": no child module '" + name + "'; it has " + children.keySet());
+        return m;
+    }
+
+    // ---------------------------------------------------------------- traversal
+
+    /** The direct sub-modules in registration order. */
+    public List<Module> children() {
+        return List.copyOf(children.values());
+    }
+
+    /** The direct sub-modules by name, in registration order. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(children));
+    }
+
+    /** This module (name "") and all its descendants (dotted names), depth first, parents first. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out) {
+        out.put(prefix, this);
+        for (var e : children.entrySet()) e.getValue().collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), out);
+    }
+
+    /** A registered parameter: its dotted name and tensor; trainable while it requires grad. */
+    public record Parameter(String name, Tensor tensor) {
+        /** True unless frozen with {@link Module#setTrainable}{@code (false)}. */
+        public boolean trainable() {
+            return tensor.requiresGrad();
+        }
+    }
+
+    /**
+     * Every parameter, trainable or frozen, with its dotted name: own ones first, then each
+     * child's in registration order. A tensor registered twice (tied weights) appears once, under
+     * its first name.
+     */
+    public List<Parameter> allParameters() {
+        List<Parameter> out = new ArrayList<>();
+        collectParams("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private void collectParams(String prefix, List<Parameter> out, Set<Tensor> seen) {
+        for (var e : params.entrySet()) if (seen.add(e.getValue())) out.add(new Parameter(prefix + e.getKey(), e.getValue()));
+        for (var e : children.entrySet()) e.getValue().collectParams(prefix + e.getKey() + ".", out, seen);
+    }
+
+    /** The trainable parameters, recursively, in a deterministic order: what an optimizer takes. */
+    public List<Tensor> parameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Parameter p : allParameters()) if (p.trainable()) out.add(p.tensor());
+        return out;
+    }
+
+    /** The trainable parameters by dotted name ("0.weight", "0.bias", ...), in the order of {@link #parameters()}. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Parameter p : allParameters()) if (p.trainable()) out.put(p.name(), p.tensor());
+        return out;
+    }
+
+    /** The buffers of this module and its descendants by dotted name. */
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (var m : namedModules().entrySet()) {
+            String prefix = m.getKey().isEmpty() ? "" : m.getKey() + ".";
+            for (var b : m.getValue().buffers.entrySet()) out.put(prefix + b.getKey(), b.getValue());
+        }
+        return out;
+    }
+
+    /** The number of scalars in all parameters (trainable and frozen). */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : allParameters()) n += p.tensor().numel();
+        return n;
+    }
+
+    /** The number of scalars in the trainable parameters. */
+    public long trainableParameterCount() {
+        long n = 0;
+        for (Parameter p : allParameters()) if (p.trainable()) n += p.tensor().numel();
+        return n;
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    /** Puts this module and all descendants in training mode (Dropout active); returns this. */
+    public Module train() {
+        return train(true);
+    }
+
+    /** Sets training mode (true) or evaluation mode (false) recursively; returns this. */
+    public Module train(boolean mode) {
+        training = mode;
+        for (Module c : children.values()) c.train(mode);
+        return this;
+    }
+
+    /** Puts this module and all descendants in evaluation mode (Dropout is the identity); returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    /** True in training mode (the default). */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * Freezes (false) or unfreezes (true) every parameter, recursively: frozen parameters get no
+     * gradient and are left out of {@link #parameters()}. Returns this.
+     */
+    public Module setTrainable(boolean trainable) {
+        for (Parameter p : allParameters()) p.tensor().requiresGrad(trainable);
+        return this;
+    }
+
+    /** Calls fn on every descendant, children before parents, then on this module (as PyTorch's apply); returns this. */
+    public Module apply(Consumer<Module> fn) {
+        for (Module c : children.values()) c.apply(fn);
+        fn.accept(this);
+        return this;
+    }
+
+    /** Clears the gradient of every parameter (sets it to null, as PyTorch's zero_grad). */
+    public void zeroGrad() {
+        for (Parameter p : allParameters()) p.tensor().setGrad(null);
+    }
+
+    /**
+     * Converts every floating parameter and buffer to {@code dtype} (e.g. FLOAT64 for gradcheck),
+     * recursively, keeping the trainable flags; returns this. The parameter tensors are replaced,
+     * so create the optimizer afterwards.
+     */
+    public Module toType(DType dtype) {
+        if (!dtype.isFloating()) throw new IllegalArgumentException(typeName() + ".toType: " + dtype + " is not a floating type");
+        Map<Tensor, Tensor> converted = new IdentityHashMap<>(); // tied parameters stay tied
+        for (Module m : namedModules().values()) {
+            for (var e : m.params.entrySet()) {
+                Tensor t = e.getValue();
+                if (t.dtype() == dtype) continue;
+                e.setValue(converted.computeIfAbsent(t, old -> {
+                    try (var s = GradMode.noGrad()) {
+                        return old.toType(dtype).requiresGrad(old.requiresGrad());
+                    }
+                }));
+            }
+            for (var e : m.buffers.entrySet()) {
+                Tensor t = e.getValue();
+                if (t.dtype().isFloating() && t.dtype() != dtype) e.setValue(t.toType(dtype));
+            }
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /**
+     * Parameters (trainable and frozen) and buffers by dotted name, per module its parameters then
+     * its buffers, then its children: PyTorch's state_dict order. The values are detached views
+     * sharing memory with the model (copy them to keep a snapshot).
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        for (var e : params.entrySet()) out.put(prefix + e.getKey(), e.getValue().detach());
+        for (var e : buffers.entrySet()) out.put(prefix + e.getKey(), e.getValue().detach());
+        for (var e : children.entrySet()) e.getValue().collectState(prefix + e.getKey() + ".", out);
+    }
+
+    /** The keys a non-strict {@link #loadStateDict(Map, boolean)} skipped. */
+    public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {}
+
+    /**
+     * Copies the values of {@code state} into this model's parameters and buffers, in place and
+     * without recording gradients. Strict: the names must be exactly those of {@link #stateDict()}.
+     * Shapes and types must match. Everything is checked before anything is copied, so a failed
+     * load leaves the model unchanged.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        loadStateDict(state, true);
+    }
+
+    /**
+     * As {@link #loadStateDict(Map)}; when {@code strict} is false, missing and unexpected names
+     * are skipped and returned instead of rejected (shapes and types are still checked).
+     */
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), problems = new ArrayList<>();
+        for (String k : own.keySet()) if (!state.containsKey(k)) missing.add(k);
+        for (String k : state.keySet()) if (!own.containsKey(k)) unexpected.add(k);
+        String where = "loadStateDict(" + typeName() + ")";
+        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
+            StringBuilder sb = new StringBuilder(where + ": the state dict does not match the model:");
+            if (!missing.isEmpty()) sb.append(" missing keys ").append(missing).append(';');
+            if (!unexpected.isEmpty()) sb.append(" unexpected keys ").append(unexpected).append(';');
+            sb.append(" the model expects ").append(own.keySet())
+                    .append(". Build the same architecture it was saved from, or load with strict=false");
+            throw new IllegalArgumentException(sb.toString());
+        }
+        for (var e : own.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                if (state.containsKey(e.getKey())) problems.add("'" + e.getKey() + "' is null");
+                continue;
+            }
+            Tensor dst = e.getValue();
+            if (!Arrays.equals(src.shape(), dst.shape())) {
+                problems.add("'" + e.getKey() + "' has shape " + Shape.str(src.shape()) + " in the state dict but "
+                        + Shape.str(dst.shape()) + " in the model");
+            } else if (src.dtype() != dst.dtype()) {
+                problems.add("'" + e.getKey() + "' is " + src.dtype() + " in the state dict but " + dst.dtype()
+                        + " in the model (convert the model with toType, or the tensor with toType)");
+            }
+        }
+        if (!problems.isEmpty()) throw new IllegalArgumentException(where + ": " + String.join("; ", problems));
+        try (var s = GradMode.noGrad()) {
+            for (var e : own.entrySet()) {
+                Tensor src = state.get(e.getKey());
+                if (src != null) e.getValue().copyFrom(src);
+            }
+        }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    // ---------------------------------------------------------------- printing
+
+    /**
+     * A Keras-style table of the layers (name and type, output shape, parameter count) and the
+     * total, trainable and non-trainable counts; {@code inputShape} excludes the batch dim. See
+     * {@link Summary}.
+     */
+    public String summary(int... inputShape) {
+        return Summary.of(this, inputShape);
+    }
+
+    /** The type name used in printing: the simple class name. */
+    public String typeName() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? "Module" : n;
+    }
+
+    /** The settings shown between the parentheses of {@link #toString()}, e.g. {@code in_features=1, out_features=20}. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** Printed as PyTorch prints modules: {@code Sequential(\n  (0): Linear(in_features=1, ...)\n)}. */
+    @Override
+    public String toString() {
+        if (children.isEmpty()) return typeName() + "(" + extraRepr() + ")";
+        StringBuilder sb = new StringBuilder(typeName()).append('(');
+        String extra = extraRepr();
+        if (!extra.isEmpty()) sb.append('\n').append("  ").append(extra);
+        for (var e : children.entrySet()) {
+            String child = e.getValue().toString().replace("\n", "\n  ");
+            sb.append("\n  (").append(e.getKey()).append("): ").append(child);
+        }
+        return sb.append("\n)").toString();
+    }
+}

@@ -1,0 +1,11 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/** max(x, 0), elementwise (derivative 0 at 0, as PyTorch). */
+public class ReLU extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.relu();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Shape;
+import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Modules applied one after the other, each to the previous one's output. The layers are
+ * children named "0", "1", ..., so their parameters are "0.weight", "0.bias", ... as in PyTorch.
+ *
+ * <pre>{@code
+ * var net = new Sequential(new Linear(1, 20), new Tanh(), new Linear(20, 1));
+ * }</pre>
+ */
+public class Sequential extends Module implements Iterable<Module> {
+    private final List<Module> layers = new ArrayList<>();
+
+    /** A network of the given layers, in order. */
+    public Sequential(Module... layers) {
+        for (Module m : layers) add(m);
+    }
+
+    /** A network of the given layers, in order. */
+    public Sequential(List<? extends Module> layers) {
+        for (Module m : layers) add(m);
+    }
+
+    /** Appends a layer (named by its index) and returns this network. */
+    public Sequential add(Module layer) {
+        if (layer == null) throw new IllegalArgumentException("Sequential.add: layer " + layers.size() + " is null");
+        registerModule(String.valueOf(layers.size()), layer);
+        layers.add(layer);
+        return this;
+    }
+
+    /** The layer at index i (negative counts from the end). */
+    public Module get(int i) {
+        int j = i < 0 ? i + layers.size() : i;
+        if (j < 0 || j >= layers.size()) {
+            throw new IndexOutOfBoundsException("Sequential.get: index " + i + " out of range for " + layers.size() + " layers");
+        }
+        return layers.get(j);
+    }
+
+    /** The number of layers. */
+    public int size() {
+        return layers.size();
+    }
+
+    /** The layers in order (read-only). */
+    public List<Module> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    @Override
+    public Iterator<Module> iterator() {
+        return layers().iterator();
+    }
+
+    /**
+     * Runs the layers in order. A layer that rejects its input's shape gets an error naming it,
+     * the layer before it and the shape that passed between them.
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        for (int i = 0; i < layers.size(); i++) {
+            Module layer = layers.get(i);
+            try {
+                x = layer.forward(x);
+            } catch (IllegalArgumentException e) {
+                String from = i == 0 ? "the network's input" : "layer " + (i - 1) + " (" + headline(layers.get(i - 1)) + ")";
+                throw new IllegalArgumentException("Sequential: layer " + i + " (" + headline(layer) + ") cannot take the output of "
+                        + from + ", of shape " + Shape.str(x.shape()) + ": " + e.getMessage(), e);
+            }
+        }
+        return x;
+    }
+
+    private static String headline(Module m) {
+        String s = m.toString();
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl) + "...)";
+    }
+}

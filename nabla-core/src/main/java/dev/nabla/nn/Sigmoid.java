@@ -1,0 +1,11 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/** The logistic sigmoid σ(x) = 1/(1 + e^−x), elementwise. */
+public class Sigmoid extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.sigmoid();
+    }
+}

@@ -1,0 +1,11 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Tensor;
+
+/** The hyperbolic tangent, elementwise. */
+public class Tanh extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.tanh();
+    }
+}
