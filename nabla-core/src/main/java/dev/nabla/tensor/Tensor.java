@@ -1022,21 +1022,21 @@ public final class Tensor {
 
     // The max along dim (kept as size 1) as a constant: it cancels in every gradient below.
     // An all −∞ or infinite max is replaced by 0 so that x − max never computes ∞ − ∞.
-    private Tensor stableShift(int dim) {
-        Tensor m = amax(new int[] {dim}, true).detach();
+    private Tensor stableShift(String op, int dim) {
+        Tensor m = amax(new int[] {Shape.dim(op, dim, shape.length)}, true).detach();
         return where(m.abs().eq(Double.POSITIVE_INFINITY), m.scalarLike(0), m);
     }
 
     /** log Σ exp(x) over dim, stable: shifted by the max. All −∞ gives −∞, never NaN. */
     public Tensor logsumexp(int dim, boolean keepdim) {
-        Tensor m = stableShift(dim);
+        Tensor m = stableShift("logsumexp", dim);
         Tensor lse = sub(m).exp().sum(dim, true).log().add(m);
         return keepdim ? lse : lse.squeeze(dim);
     }
 
     /** softmax along dim: exp(x − max) / Σ exp(x − max), finite for any finite input. */
     public Tensor softmax(int dim) {
-        Tensor e = sub(stableShift(dim)).exp();
+        Tensor e = sub(stableShift("softmax", dim)).exp();
         return e.div(e.sum(dim, true));
     }
 
@@ -1045,7 +1045,7 @@ public final class Tensor {
      * and without rounding the log-sum-exp at the scale of the largest logit.
      */
     public Tensor logSoftmax(int dim) {
-        Tensor shifted = sub(stableShift(dim));
+        Tensor shifted = sub(stableShift("logSoftmax", dim));
         return shifted.sub(shifted.exp().sum(dim, true).log());
     }
 
