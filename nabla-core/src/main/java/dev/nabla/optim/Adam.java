@@ -1,0 +1,145 @@
+package dev.nabla.optim;
+
+import dev.nabla.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba 2015): momentum on the gradient combined with RMSProp's per-element
+ * scaling, bias-corrected, exactly as PyTorch's {@code torch.optim.Adam}; weight decay is L2
+ * added to the gradient (for decoupled weight decay use {@link AdamW}):
+ *
+ * <pre>
+ * g ← grad + weightDecay·p
+ * m ← β₁·m + (1 − β₁)·g;   v ← β₂·v + (1 − β₂)·g²
+ * amsgrad: v̂ ← max(v̂, v), else v̂ ← v
+ * p ← p − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + eps)
+ * </pre>
+ *
+ * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0, amsgrad false.
+ */
+public final class Adam extends Optimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final boolean amsgrad;
+
+    /** Adam with PyTorch's defaults. */
+    public Adam(List<Tensor> params) {
+        this(params, 1e-3);
+    }
+
+    /** Adam with the given learning rate, other settings at their defaults. */
+    public Adam(List<Tensor> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    /** Adam with every setting; see the class comment. */
+    public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+                boolean amsgrad) {
+        super("Adam", params, lr);
+        checkAdam(this, beta1, beta2, eps, weightDecay);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.amsgrad = amsgrad;
+    }
+
+    static void checkAdam(Optimizer o, double beta1, double beta2, double eps, double weightDecay) {
+        o.require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "it must be in [0, 1)");
+        o.require(beta2 >= 0 && beta2 < 1, "beta2", beta2, "it must be in [0, 1)");
+        o.require(eps >= 0 && Double.isFinite(eps), "eps", eps, "it must be finite and >= 0");
+        o.require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay,
+                "it must be finite and >= 0");
+    }
+
+    /** A builder with PyTorch's defaults. */
+    public static Builder builder(List<Tensor> params) {
+        return new Builder(params);
+    }
+
+    /** Settings for {@link Adam}, PyTorch's defaults unless set. */
+    public static final class Builder {
+        private final List<Tensor> params;
+        private double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay;
+        private boolean amsgrad;
+
+        private Builder(List<Tensor> params) {
+            this.params = params;
+        }
+
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder betas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
+        public Builder eps(double v) { eps = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder amsgrad(boolean v) { amsgrad = v; return this; }
+
+        public Adam build() {
+            return new Adam(params, lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+    }
+
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double eps() { return eps; }
+    public double weightDecay() { return weightDecay; }
+    public boolean amsgrad() { return amsgrad; }
+
+    static final List<String> BUFFERS = List.of("exp_avg", "exp_avg_sq");
+    static final List<String> AMSGRAD_BUFFERS = List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+
+    @Override
+    protected List<String> bufferNames() {
+        return amsgrad ? AMSGRAD_BUFFERS : BUFFERS;
+    }
+
+    @Override
+    protected boolean hasStepCount() {
+        return true;
+    }
+
+    @Override
+    protected void initState(Tensor p, State s) {
+        for (int i = 0; i < bufferNames().size(); i++) s.setBuffer(i, p.zerosLike());
+    }
+
+    @Override
+    protected void update(Tensor p, Tensor grad, State s) {
+        long t = s.incrementStep();
+        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
+        adamStep(p, g, s, t, lr(), beta1, beta2, eps, amsgrad);
+    }
+
+    /** The moment updates and the parameter step shared by Adam and AdamW (PyTorch's operation order). */
+    static void adamStep(Tensor p, Tensor g, State s, long step, double lr, double beta1, double beta2, double eps,
+                         boolean amsgrad) {
+        Tensor expAvg = s.buffer(0), expAvgSq = s.buffer(1);
+        // one scratch tensor serves every product: allocating is dearer than an extra in-place pass
+        Tensor t = g.mul(1 - beta1);
+        expAvg.mulInPlace(beta1);
+        expAvg.addInPlace(t);
+        t.copyFrom(g);
+        t.mulInPlace(1 - beta2);
+        t.mulInPlace(g);
+        expAvgSq.mulInPlace(beta2);
+        expAvgSq.addInPlace(t);
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2 = 1 - Math.pow(beta2, step);
+        double stepSize = lr / biasCorrection1;
+        double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+        Tensor second = expAvgSq;
+        if (amsgrad) {
+            Tensor max = s.buffer(2);
+            max.copyFrom(max.maximum(expAvgSq));
+            second = max;
+        }
+        Tensor denom = second.sqrt();
+        denom.divInPlace(Optimizer.scalarOf(denom, biasCorrection2Sqrt));
+        denom.addInPlace(Optimizer.scalarOf(denom, eps));
+        t.copyFrom(expAvg);
+        t.mulInPlace(-stepSize);
+        t.divInPlace(denom);
+        p.addInPlace(t);
+    }
+}
