@@ -1,0 +1,85 @@
+package dev.nabla.train;
+
+import dev.nabla.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The settings of {@link Trainer#fit}: epochs, batch size, shuffling seed, validation (a
+ * fraction held out of the training data, or explicit data), callbacks and progress output.
+ * Defaults: 1 epoch, batch 32, shuffled with seed 0, no validation, progress on.
+ */
+public final class FitOptions {
+    int epochs = 1;
+    int initialEpoch = 0;
+    int batchSize = 32;
+    boolean shuffle = true;
+    long seed = 0;
+    double validationSplit = 0;
+    Dataset validationData;
+    final List<Callback> callbacks = new ArrayList<>();
+    boolean progress = true;
+
+    /** Number of passes over the training data. */
+    public FitOptions epochs(int epochs) {
+        if (epochs < 1) throw new IllegalArgumentException("fit: epochs " + epochs + " must be >= 1");
+        this.epochs = epochs;
+        return this;
+    }
+
+    /**
+     * The epoch to start at (0-based), when resuming from a checkpoint saved after epoch
+     * initialEpoch − 1; {@link #epochs(int)} stays the total count, as in Keras.
+     */
+    public FitOptions initialEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException("fit: initial epoch " + epoch + " must be >= 0");
+        this.initialEpoch = epoch;
+        return this;
+    }
+
+    /** Examples per optimizer step. */
+    public FitOptions batchSize(int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("fit: batch size " + batchSize + " must be >= 1");
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /** Whether to reshuffle every epoch (seeded by {@link #seed}). */
+    public FitOptions shuffle(boolean shuffle) {
+        this.shuffle = shuffle;
+        return this;
+    }
+
+    /** The seed of the shuffling and of the validation split. */
+    public FitOptions seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /** Hold out this fraction of the training data for validation (the course uses 0.3). */
+    public FitOptions validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("fit: validation split " + fraction + " must be in [0, 1)");
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    /** Validate on this data instead of a split. */
+    public FitOptions validationData(Dataset data) {
+        this.validationData = data;
+        return this;
+    }
+
+    /** Adds callbacks, run in the order given. */
+    public FitOptions callbacks(Callback... cbs) {
+        callbacks.addAll(List.of(cbs));
+        return this;
+    }
+
+    /** Whether to print progress (a bar on a terminal, one line per epoch otherwise). */
+    public FitOptions progress(boolean on) {
+        this.progress = on;
+        return this;
+    }
+}
