@@ -1,0 +1,533 @@
+package dev.nabla.io;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Tensor;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Tensors in Hugging Face's <a href="https://github.com/huggingface/safetensors">safetensors</a>
+ * format, readable by PyTorch, JAX and NumPy users.
+ *
+ * <p>Layout: 8 bytes, the little-endian unsigned length N of the header; N bytes of UTF-8 JSON,
+ * {@code {"__metadata__": {string: string}, "name": {"dtype": "F32", "shape": [2, 3],
+ * "data_offsets": [begin, end]}, ...}}, padded with spaces to a multiple of 8; then the data:
+ * each tensor's elements little-endian in row-major order, at {@code [begin, end)} relative to
+ * the first byte after the header. nabla reads and writes the dtypes F32, F64 and I64.
+ *
+ * <p>Writing follows the reference implementation byte for byte: tensors ordered by dtype
+ * alignment, largest first (I64, F64, F32), then by name; metadata first in the header (here with
+ * its keys sorted, so the same tensors give the same bytes); no metadata entry when there is
+ * none. Every tensor starts aligned to its element size. Non-contiguous tensors are written
+ * contiguous. The write is atomic ({@link AtomicFiles}).
+ *
+ * <p>Reading checks everything the reference reader checks, and more, and names the file and the
+ * problem in a {@link NablaIOException}: the file shorter than 8 bytes, a header length beyond
+ * the file or over 100 MB, a header that is not UTF-8, not JSON or not an object, duplicate
+ * names, an unknown or unsupported dtype, a malformed shape or data_offsets, an entry with other
+ * keys, metadata values that are not strings, offsets that do not match shape and dtype, that lie
+ * beyond the file, overlap, or leave holes, and bytes after the last tensor. Tensors come back in
+ * the order of their data in the file.
+ */
+public final class Safetensors {
+    private Safetensors() {}
+
+    /** The header key of the string-to-string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    /** Largest header accepted, as in the reference implementation. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    /** Bytes moved per bulk copy between arrays and the file. */
+    private static final int CHUNK_BYTES = 1 << 22;
+
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength((int) MAX_HEADER_BYTES).build())
+            // characters beyond U+FFFF as 4 UTF-8 bytes, as serde_json writes them, not as two escaped surrogates
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+
+    /** One tensor's header entry; {@code begin} and {@code end} are relative to {@link Header#dataStart()}. */
+    public record Entry(String name, DType dtype, int[] shape, long begin, long end) {
+        /** Copies the shape. */
+        public Entry {
+            shape = shape.clone();
+        }
+
+        /** The shape (a copy). */
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** Number of elements. */
+        public int numel() {
+            int n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+
+        @Override
+        public String toString() {
+            return "'" + name + "' " + code(dtype) + " " + Arrays.toString(shape) + " [" + begin + ", " + end + "]";
+        }
+    }
+
+    /** A file's header: its tensor entries in data order and its metadata. */
+    public record Header(Path file, long headerLength, List<Entry> entries, Map<String, String> metadata) {
+        /** Absolute file position of the first data byte: 8 + header length. */
+        public long dataStart() {
+            return 8 + headerLength;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** Writes {@code tensors} to {@code file} without metadata. See {@link #write(Path, Map, Map)}. */
+    public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
+        write(file, tensors, Map.of());
+    }
+
+    /**
+     * Writes {@code tensors} and {@code metadata} (may be empty) to {@code file}, atomically
+     * replacing it. Names may be any string except {@value #METADATA_KEY}.
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(metadata, "metadata");
+        List<Map.Entry<String, Tensor>> items = new ArrayList<>(tensors.size());
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getKey() == null) throw new IllegalArgumentException("Safetensors.write: a tensor name is null");
+            if (e.getKey().equals(METADATA_KEY)) {
+                throw new IllegalArgumentException("Safetensors.write: '" + METADATA_KEY
+                        + "' is reserved for the metadata and cannot name a tensor");
+            }
+            if (e.getValue() == null) throw new IllegalArgumentException("Safetensors.write: tensor '" + e.getKey() + "' is null");
+            items.add(e);
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("Safetensors.write: metadata entry " + e.getKey() + "=" + e.getValue()
+                        + " has a null key or value");
+            }
+        }
+        // The reference order: dtype alignment descending, then name (UTF-8 byte order = code point order).
+        items.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -rank(e.getValue().dtype()))
+                .thenComparing(Map.Entry::getKey, Safetensors::compareCodePoints));
+        byte[] header = headerBytes(items, metadata);
+
+        AtomicFiles.write(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+            AtomicFiles.writeFully(ch, len);
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
+            long total = 0;
+            for (Map.Entry<String, Tensor> e : items) total += (long) e.getValue().numel() * e.getValue().dtype().bytes();
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES, total)))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, Tensor> e : items) writeData(ch, e.getValue(), chunk);
+        });
+    }
+
+    private static byte[] headerBytes(List<Map.Entry<String, Tensor>> items, Map<String, String> metadata) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(METADATA_KEY);
+            List<String> keys = new ArrayList<>(metadata.keySet());
+            keys.sort(Safetensors::compareCodePoints);
+            for (String k : keys) meta.put(k, metadata.get(k));
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : items) {
+            Tensor t = e.getValue();
+            long n = (long) t.numel() * t.dtype().bytes();
+            ObjectNode info = root.putObject(e.getKey());
+            info.put("dtype", code(t.dtype()));
+            ArrayNode shape = info.putArray("shape");
+            for (int d : t.shape()) shape.add(d);
+            info.putArray("data_offsets").add(offset).add(offset + n);
+            offset += n;
+        }
+        byte[] json = JSON.writeValueAsBytes(root);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
+        return out;
+    }
+
+    /** Writes one tensor's elements, row-major little-endian, through the direct buffer {@code chunk}. */
+    private static void writeData(FileChannel ch, Tensor t, ByteBuffer chunk) throws IOException {
+        int size = t.dtype().bytes();
+        int per = chunk.capacity() / size;
+        switch (t.dtype()) {
+            case FLOAT32 -> {
+                float[] a = t.toFloatArray();
+                for (int off = 0; off < a.length; off += per) {
+                    int n = Math.min(per, a.length - off);
+                    chunk.clear();
+                    chunk.asFloatBuffer().put(a, off, n);
+                    chunk.limit(n * size);
+                    AtomicFiles.writeFully(ch, chunk);
+                }
+            }
+            case FLOAT64 -> {
+                double[] a = t.toDoubleArray();
+                for (int off = 0; off < a.length; off += per) {
+                    int n = Math.min(per, a.length - off);
+                    chunk.clear();
+                    chunk.asDoubleBuffer().put(a, off, n);
+                    chunk.limit(n * size);
+                    AtomicFiles.writeFully(ch, chunk);
+                }
+            }
+            case INT64 -> {
+                long[] a = t.toLongArray();
+                for (int off = 0; off < a.length; off += per) {
+                    int n = Math.min(per, a.length - off);
+                    chunk.clear();
+                    chunk.asLongBuffer().put(a, off, n);
+                    chunk.limit(n * size);
+                    AtomicFiles.writeFully(ch, chunk);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads every tensor and the metadata of {@code file}, checking the whole file first. */
+    public static TensorFile read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = readHeader(file, ch);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            long largest = 0;
+            for (Entry e : h.entries()) largest = Math.max(largest, e.end() - e.begin());
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES, largest)))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry e : h.entries()) tensors.put(e.name(), readData(file, ch, h.dataStart() + e.begin(), e, chunk));
+            return new TensorFile(file, tensors, h.metadata());
+        }
+    }
+
+    /** Reads and checks the header of {@code file} only (shapes, dtypes, offsets, metadata). */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readHeader(file, ch);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new NablaIOException(file, (size == 0 ? "the file is empty" : "the file is only " + size + " bytes")
+                    + ", shorter than the 8-byte header length that starts a safetensors file");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, lenBuf, 0);
+        long n = lenBuf.flip().getLong(); // unsigned: a negative long is a length beyond 2^63
+        if (n < 0 || n > size - 8) {
+            throw new NablaIOException(file, "the header length " + Long.toUnsignedString(n)
+                    + " reaches beyond the end of the file (" + size + " bytes, so at most " + (size - 8)
+                    + "); the file is truncated or not a safetensors file");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new NablaIOException(file, "the header length " + n + " is over the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
+        readFully(file, ch, headerBuf, 8);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(headerBuf.flip()).toString();
+        } catch (CharacterCodingException e) {
+            throw new NablaIOException(file, "the header (" + n + " bytes) is not valid UTF-8", e);
+        }
+        long dataLength = size - 8 - n;
+        return parseHeader(file, text, n, dataLength);
+    }
+
+    private static Header parseHeader(Path file, String text, long headerLength, long dataLength) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        try (JsonParser p = JSON.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new NablaIOException(file, "the header is not a JSON object (it starts with "
+                        + abbreviate(text.strip()) + ")");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                JsonNode value = p.readValueAsTree();
+                if (!seen.add(name)) throw new NablaIOException(file, "the header names '" + name + "' twice");
+                if (name.equals(METADATA_KEY)) {
+                    parseMetadata(file, value, metadata);
+                } else {
+                    entries.add(parseEntry(file, name, value));
+                }
+            }
+            if (t != JsonToken.END_OBJECT) throw new NablaIOException(file, "the header's JSON object is not closed");
+            if (p.nextToken() != null) {
+                throw new NablaIOException(file, "the header has content after its JSON object (only space padding is allowed)");
+            }
+        } catch (JsonProcessingException e) {
+            throw new NablaIOException(file, "the header is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (at header character " + e.getLocation().getCharOffset() + ")" : ""), e);
+        }
+        checkLayout(file, entries, dataLength);
+        entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        return new Header(file, headerLength, Collections.unmodifiableList(entries), Collections.unmodifiableMap(metadata));
+    }
+
+    private static void parseMetadata(Path file, JsonNode value, Map<String, String> out) throws NablaIOException {
+        if (value.isNull()) return; // the reference implementation accepts null for "no metadata"
+        if (!value.isObject()) {
+            throw new NablaIOException(file, "'" + METADATA_KEY + "' must be an object of strings, not " + kind(value));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new NablaIOException(file, "metadata value of '" + e.getKey() + "' is " + kind(e.getValue())
+                        + "; safetensors metadata holds strings only");
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+    }
+
+    private static Entry parseEntry(Path file, String name, JsonNode v) throws NablaIOException {
+        String where = "tensor '" + name + "'";
+        if (!v.isObject()) throw new NablaIOException(file, where + ": its header entry is " + kind(v) + ", not an object");
+        for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
+                throw new NablaIOException(file, where + ": unexpected key '" + k
+                        + "' (an entry holds exactly dtype, shape and data_offsets)");
+            }
+        }
+        JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
+        if (dt == null || sh == null || off == null) {
+            throw new NablaIOException(file, where + ": missing '"
+                    + (dt == null ? "dtype" : sh == null ? "shape" : "data_offsets") + "'");
+        }
+        if (!dt.isTextual()) throw new NablaIOException(file, where + ": dtype is " + kind(dt) + ", not a string");
+        DType dtype = dtype(file, where, dt.textValue());
+
+        if (!sh.isArray()) throw new NablaIOException(file, where + ": shape is " + kind(sh) + ", not an array");
+        int[] shape = new int[sh.size()];
+        long numel = 1;
+        boolean overflow = false;
+        for (int i = 0; i < shape.length; i++) {
+            long d = nonNegative(file, where + ": shape " + sh, sh.get(i));
+            if (d > Integer.MAX_VALUE) {
+                throw new NablaIOException(file, where + ": shape " + sh + " has a dimension over 2^31-1, beyond nabla's limit");
+            }
+            shape[i] = (int) d;
+            long prod = numel * d;
+            if (d != 0 && prod / d != numel) overflow = true;
+            numel = prod;
+        }
+
+        if (!off.isArray() || off.size() != 2) {
+            throw new NablaIOException(file, where + ": data_offsets is " + off + ", not an array [begin, end]");
+        }
+        long begin = nonNegative(file, where + ": data_offsets " + off, off.get(0));
+        long end = nonNegative(file, where + ": data_offsets " + off, off.get(1));
+        if (end < begin) throw new NablaIOException(file, where + ": data_offsets " + off + " end before they begin");
+        long bytes = numel * dtype.bytes();
+        if (overflow || numel != 0 && bytes / numel != dtype.bytes()) {
+            throw new NablaIOException(file, where + ": shape " + sh + " overflows a 64-bit byte count");
+        }
+        if (end - begin != bytes) {
+            throw new NablaIOException(file, where + ": shape " + Arrays.toString(shape) + " of " + code(dtype)
+                    + " needs " + numel + " x " + dtype.bytes() + " = " + bytes + " bytes, but data_offsets "
+                    + off + " span " + (end - begin));
+        }
+        if (numel > Integer.MAX_VALUE) {
+            throw new NablaIOException(file, where + ": shape " + Arrays.toString(shape) + " has " + numel
+                    + " elements; nabla tensors hold at most 2^31-1");
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    /** Offsets within the data, then no overlap, no hole, nothing after the last tensor. */
+    private static void checkLayout(Path file, List<Entry> entries, long dataLength) throws NablaIOException {
+        for (Entry e : entries) {
+            if (e.end() > dataLength) {
+                throw new NablaIOException(file, "tensor " + e + " lies beyond the end of the data ("
+                        + dataLength + " bytes after the header): the file is truncated or the offsets are wrong");
+            }
+        }
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long pos = 0;
+        Entry prev = null;
+        for (Entry e : sorted) {
+            if (e.begin() < pos) {
+                throw new NablaIOException(file, "tensors " + prev + " and " + e + " overlap");
+            }
+            if (e.begin() > pos) {
+                throw new NablaIOException(file, "a hole of " + (e.begin() - pos) + " bytes lies before tensor " + e
+                        + (prev == null ? " (the data must start at offset 0)" : ", after tensor " + prev)
+                        + "; tensors must cover the data without gaps");
+            }
+            pos = e.end();
+            prev = e;
+        }
+        if (pos != dataLength) {
+            throw new NablaIOException(file, (dataLength - pos) + " bytes of trailing garbage follow the last tensor's data"
+                    + " (tensors end at data offset " + pos + ", the data is " + dataLength + " bytes)");
+        }
+    }
+
+    private static Tensor readData(Path file, FileChannel ch, long position, Entry e, ByteBuffer chunk) throws IOException {
+        int numel = e.numel();
+        int size = e.dtype().bytes();
+        int per = chunk.capacity() / size;
+        Tensor t = switch (e.dtype()) {
+            case FLOAT32 -> {
+                float[] a = new float[numel];
+                for (int off = 0; off < numel; off += per) {
+                    int n = Math.min(per, numel - off);
+                    chunk.clear().limit(n * size);
+                    readFully(file, ch, chunk, position + (long) off * size);
+                    chunk.flip().asFloatBuffer().get(a, off, n);
+                }
+                yield Tensor.of(a, shapeArg(e.shape));
+            }
+            case FLOAT64 -> {
+                double[] a = new double[numel];
+                for (int off = 0; off < numel; off += per) {
+                    int n = Math.min(per, numel - off);
+                    chunk.clear().limit(n * size);
+                    readFully(file, ch, chunk, position + (long) off * size);
+                    chunk.flip().asDoubleBuffer().get(a, off, n);
+                }
+                yield Tensor.of(a, shapeArg(e.shape));
+            }
+            case INT64 -> {
+                long[] a = new long[numel];
+                for (int off = 0; off < numel; off += per) {
+                    int n = Math.min(per, numel - off);
+                    chunk.clear().limit(n * size);
+                    readFully(file, ch, chunk, position + (long) off * size);
+                    chunk.flip().asLongBuffer().get(a, off, n);
+                }
+                yield Tensor.of(a, shapeArg(e.shape));
+            }
+        };
+        // Tensor.of with no shape means 1-D, so a 0-d tensor is made 1-D and then reshaped.
+        return e.shape.length == 0 ? t.reshape() : t;
+    }
+
+    private static int[] shapeArg(int[] shape) {
+        return shape.length == 0 ? new int[] {1} : shape;
+    }
+
+    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, pos);
+            if (r < 0) {
+                throw new NablaIOException(file, "the file ended at byte " + pos + " while reading it (changed while being read?)",
+                        new EOFException());
+            }
+            pos += r;
+        }
+    }
+
+    // ------------------------------------------------------------------ dtypes and helpers
+
+    /** The safetensors code of a nabla dtype: F32, F64 or I64. */
+    public static String code(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> "F32";
+            case FLOAT64 -> "F64";
+            case INT64 -> "I64";
+        };
+    }
+
+    /** Rank in the reference implementation's dtype order (increasing alignment: F32 < F64 < I64). */
+    private static int rank(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> 0;
+            case FLOAT64 -> 1;
+            case INT64 -> 2;
+        };
+    }
+
+    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32",
+            "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
+
+    private static DType dtype(Path file, String where, String code) throws NablaIOException {
+        return switch (code) {
+            case "F32" -> DType.FLOAT32;
+            case "F64" -> DType.FLOAT64;
+            case "I64" -> DType.INT64;
+            default -> throw new NablaIOException(file, where + ": " + (OTHER_DTYPES.contains(code)
+                    ? "dtype " + code + " is valid safetensors but nabla does not read it"
+                    : "unknown dtype '" + code + "'") + " (nabla reads F32, F64 and I64)");
+        };
+    }
+
+    private static long nonNegative(Path file, String where, JsonNode v) throws NablaIOException {
+        if (v == null || !v.isIntegralNumber() || v.bigIntegerValue().signum() < 0 || v.bigIntegerValue().bitLength() > 63) {
+            throw new NablaIOException(file, where + ": " + v + " is not a non-negative integer below 2^63");
+        }
+        return v.longValue();
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i), cb = b.codePointAt(j);
+            if (ca != cb) return Integer.compare(ca, cb);
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    private static String kind(JsonNode v) {
+        return v.isNull() ? "null" : v.isTextual() ? "a string" : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean"
+                : v.isArray() ? "an array" : "an object";
+    }
+
+    private static String abbreviate(String s) {
+        return s.isEmpty() ? "nothing" : "'" + (s.length() > 20 ? s.substring(0, 20) + "…" : s) + "'";
+    }
+}

@@ -1,0 +1,127 @@
+package dev.nabla.io.spec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nabla.nn.Module;
+import dev.nabla.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentSpecTest {
+    private static final String RUNGE = """
+            {"name": "runge", "seed": 0,
+             "model": {"input": [1], "layers": [
+               {"type": "linear", "units": 20, "activation": "tanh"},
+               {"type": "linear", "units": 10, "activation": "sigmoid"},
+               {"type": "linear", "units": 20, "activation": "tanh"},
+               {"type": "linear", "units": 10, "activation": "sigmoid"},
+               {"type": "linear", "units": 1}]},
+             "data": {"type": "function", "function": "runge", "points": 200, "range": [-1, 1], "testPoints": 100},
+             "loss": "mse",
+             "optimizer": {"type": "adam", "lr": 0.01},
+             "training": {"epochs": 300, "batchSize": 39, "validationSplit": 0.3, "metrics": ["mae"]}}
+            """;
+
+    private static SpecException error(String json) {
+        return assertThrows(SpecException.class, () -> ExperimentSpec.parse(json, "test"));
+    }
+
+    @Test
+    void theCourseRungeSpecBuildsTheCourseNetwork() {
+        ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
+        assertEquals("runge", spec.name());
+        Module m = spec.model().model();
+        assertEquals(691, m.parameterCount());
+        assertEquals(200, spec.train().size());
+        assertEquals(100, spec.test().size());
+        assertTrue(spec.isCurveFit());
+        assertEquals(300, spec.epochs());
+        assertEquals(39, spec.batchSize());
+        String summary = m.summary(1);
+        for (String count : new String[] {"40", "210", "220", "11", "691"}) assertTrue(summary.contains(count), summary);
+    }
+
+    @Test
+    void theSameSeedBuildsTheSameWeightsAndData() {
+        ExperimentSpec a = ExperimentSpec.parse(RUNGE, "x"), b = ExperimentSpec.parse(RUNGE, "x");
+        assertEquals(a.model().model().stateDict().get("0.weight"), b.model().model().stateDict().get("0.weight"));
+        assertEquals(a.train().get(new int[] {0, 1, 2}).inputs(), b.train().get(new int[] {0, 1, 2}).inputs());
+    }
+
+    @Test
+    void unknownNamesGiveTheJsonPathAndTheValidChoices() {
+        SpecException e = error(RUNGE.replace("\"type\": \"linear\", \"units\": 10, \"activation\": \"sigmoid\"",
+                "\"type\": \"lineer\", \"units\": 10"));
+        assertEquals("$.model.layers[1].type", e.path());
+        assertTrue(e.getMessage().contains("\"lineer\"") && e.getMessage().contains("linear, dense, dropout"), e.getMessage());
+
+        e = error(RUNGE.replace("\"activation\": \"sigmoid\"", "\"activation\": \"sigmoïd\""));
+        assertEquals("$.model.layers[1].activation", e.path());
+        assertTrue(e.getMessage().contains("tanh, relu"), e.getMessage());
+
+        e = error(RUNGE.replace("\"type\": \"adam\"", "\"type\": \"adamm\""));
+        assertEquals("$.optimizer.type", e.path());
+        assertTrue(e.getMessage().contains("sgd, adam, adamw, rmsprop, adagrad"), e.getMessage());
+
+        e = error(RUNGE.replace("\"loss\": \"mse\"", "\"loss\": \"mean_squared\""));
+        assertEquals("$.loss", e.path());
+
+        e = error(RUNGE.replace("\"batchSize\": 39", "\"batch_size\": 39"));
+        assertEquals("$.training.batch_size", e.path());
+        assertTrue(e.getMessage().contains("unknown key") && e.getMessage().contains("batchSize"), e.getMessage());
+
+        e = error(RUNGE.replace("\"lr\": 0.01", "\"lr\": 0.01, \"momentum\": 0.9"));
+        assertEquals("$.optimizer.momentum", e.path());
+
+        e = error(RUNGE.replace("\"metrics\": [\"mae\"]", "\"metrics\": [\"f1\"]"));
+        assertTrue(e.getMessage().contains("accuracy, binary_accuracy, mse, mae"), e.getMessage());
+    }
+
+    @Test
+    void layersThatDoNotFitNameBothLayersAndShapesBeforeTraining() {
+        SpecException e = error(RUNGE.replace("{\"type\": \"linear\", \"units\": 1}", "{\"type\": \"linear\", \"in\": 20, \"units\": 1}"));
+        assertEquals("$.model.layers[4]", e.path());
+        assertTrue(e.getMessage().contains("expects inputs of size 20") && e.getMessage().contains("layer 4 (linear)") && e.getMessage().contains("layer 3 (linear, sigmoid)")
+                && e.getMessage().contains("[10]"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAndBadJsonAreClear() {
+        assertEquals("$.training.validationSplit", error(RUNGE.replace("0.3", "1.5")).path());
+        assertEquals("$.model.layers[0].units", error(RUNGE.replace("\"units\": 20", "\"units\": 0")).path());
+        SpecException e = error(RUNGE.replace("\"loss\": \"mse\",", "\"loss\": \"mse\""));
+        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("line"), e.getMessage());
+        assertEquals("$.model", error(RUNGE.replace("\"model\"", "\"modell\"")).path());
+    }
+
+    @Test
+    void savedModelLoadsAndPredictsBitwiseTheSame(@TempDir Path dir) throws IOException {
+        ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
+        Module m = spec.model().model();
+        SavedModel.save(dir, spec.modelJson(), m);
+        assertTrue(Files.size(dir.resolve(SavedModel.WEIGHTS_FILE)) > 691 * 4);
+        Module loaded = SavedModel.load(dir).model();
+        Tensor x = Tensor.linspace(-1, 1, 33).reshape(33, 1);
+        m.eval();
+        loaded.eval();
+        assertArrayEquals(m.forward(x).toFloatArray(), loaded.forward(x).toFloatArray());
+    }
+
+    @Test
+    void aSavedModelWhoseWeightsDoNotFitTheSpecIsRefused(@TempDir Path dir) throws IOException {
+        ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
+        SavedModel.save(dir, spec.modelJson(), spec.model().model());
+        ObjectNode other = (ObjectNode) spec.modelJson().deepCopy();
+        ((ObjectNode) other.get("layers").get(2)).put("units", 21); // the third layer now has 21 units
+        Files.writeString(dir.resolve(SavedModel.SPEC_FILE), other.toString());
+        IOException e = assertThrows(IOException.class, () -> SavedModel.load(dir));
+        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("[21, 10]"), e.getMessage());
+    }
+}
