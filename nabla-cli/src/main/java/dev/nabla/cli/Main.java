@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
         description = "nabla: tensors, reverse-mode autodiff and neural-network training on the JVM.",
         subcommands = {
             InfoCommand.class,
+            TrainCommand.class,
+            SummaryCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

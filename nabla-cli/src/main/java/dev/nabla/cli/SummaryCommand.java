@@ -1,0 +1,29 @@
+package dev.nabla.cli;
+
+import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.SpecException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code nabla summary SPEC.json}: prints the Keras-style summary of a spec's network. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Print the layers, output shapes and parameter counts of a spec's network.")
+public final class SummaryCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec")
+    Path specFile;
+
+    @Override
+    public Integer call() throws IOException {
+        try {
+            ExperimentSpec spec = ExperimentSpec.read(specFile);
+            System.out.print(spec.model().model().summary(spec.model().inputShape()));
+            return 0;
+        } catch (SpecException e) {
+            System.err.println("nabla summary: " + specFile + ": " + e.getMessage());
+            return 2;
+        }
+    }
+}
