@@ -17,21 +17,38 @@ final class Compute {
     private Compute() {}
 
     static Tensor unary(Unary op, Tensor x) {
+        if (x.dtype() == DType.INT64) throw noArithmetic(op.name().toLowerCase(), x);
         Tensor out = Tensor.empty(x.dtype(), x.shape);
+        if (x.isContiguous()) { // the common case: one flat run, no index arithmetic
+            int xo = x.offset;
+            if (x.dtype() == DType.FLOAT32) {
+                float[] a = x.storage.f(), y = out.storage.f();
+                flat(out.numel(), (from, to) -> EW.unary(op, a, xo + from, 1, y, from, 1, to - from));
+            } else {
+                double[] a = x.storage.d(), y = out.storage.d();
+                flat(out.numel(), (from, to) -> EW.unary(op, a, xo + from, 1, y, from, 1, to - from));
+            }
+            return out;
+        }
         Runs runs = new Runs(x.shape, new int[] {x.offset, 0}, x.strides, out.strides);
         int xs = runs.innerStride(0), ys = runs.innerStride(1);
-        switch (x.dtype()) {
-            case FLOAT32 -> {
-                float[] a = x.storage.f(), y = out.storage.f();
-                runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
-            }
-            case FLOAT64 -> {
-                double[] a = x.storage.d(), y = out.storage.d();
-                runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
-            }
-            case INT64 -> throw noArithmetic(op.name().toLowerCase(), x);
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = x.storage.f(), y = out.storage.f();
+            runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
+        } else {
+            double[] a = x.storage.d(), y = out.storage.d();
+            runs.forEachParallel((o, n) -> EW.unary(op, a, o[0], xs, y, o[1], ys, n));
         }
         return out;
+    }
+
+    /** Runs body over [0, n) directly when small, in parallel chunks of {@link Runs#GRAIN} otherwise. */
+    private static void flat(int n, Parallel.RangeBody body) {
+        if (n <= Runs.GRAIN) {
+            if (n > 0) body.run(0, n);
+        } else {
+            Parallel.forRange(n, Runs.GRAIN, body);
+        }
     }
 
     static IllegalArgumentException noArithmetic(String op, Tensor x) {
@@ -67,6 +84,19 @@ final class Compute {
     /** out = op(a, b) with a and b broadcast to out's shape; out may be a strided view. */
     static void binaryInto(Binary op, Tensor a, Tensor b, Tensor out) {
         int[] shape = out.shape;
+        if (out.isContiguous() && flatOperand(a, shape) && flatOperand(b, shape)) {
+            // one flat run: each operand is contiguous of out's shape, or a single broadcast value
+            int as = a.numel() == 1 ? 0 : 1, bs = b.numel() == 1 ? 0 : 1;
+            int ao = a.offset, bo = b.offset, yo = out.offset;
+            if (out.dtype() == DType.FLOAT32) {
+                float[] x = a.storage.f(), z = b.storage.f(), y = out.storage.f();
+                flat(out.numel(), (from, to) -> EW.binary(op, x, ao + from * as, as, z, bo + from * bs, bs, y, yo + from, 1, to - from));
+            } else {
+                double[] x = a.storage.d(), z = b.storage.d(), y = out.storage.d();
+                flat(out.numel(), (from, to) -> EW.binary(op, x, ao + from * as, as, z, bo + from * bs, bs, y, yo + from, 1, to - from));
+            }
+            return;
+        }
         Runs runs = new Runs(shape, new int[] {a.offset, b.offset, out.offset},
                 broadcastStrides(a, shape), broadcastStrides(b, shape), out.strides);
         int as = runs.innerStride(0), bs = runs.innerStride(1), ys = runs.innerStride(2);
@@ -77,6 +107,11 @@ final class Compute {
             double[] x = a.storage.d(), z = b.storage.d(), y = out.storage.d();
             runs.forEachParallel((o, n) -> EW.binary(op, x, o[0], as, z, o[1], bs, y, o[2], ys, n));
         }
+    }
+
+    // True when t can be read as one flat run against a contiguous output of this shape.
+    private static boolean flatOperand(Tensor t, int[] shape) {
+        return t.numel() == 1 || (t.isContiguous() && java.util.Arrays.equals(t.shape, shape));
     }
 
     /** Copies src (broadcast to dst's shape, any dtype) into the view dst. */
