@@ -62,7 +62,8 @@ final class LinearSolve {
             for (int i = c + 1; i < n; i++) if (Math.abs(a[i][c]) > Math.abs(a[p][c])) p = i;
             if (!(Math.abs(a[p][c]) > tol)) {
                 throw new ArithmeticException(String.format(Locale.ROOT,
-                        "largest pivot in column %d is %.3g, below the tolerance %.3g", c, Math.abs(a[p][c]), tol));
+                        "the largest pivot in column %d is %s, below the tolerance %.3g", c,
+                        a[p][c] == 0 ? "0" : String.format(Locale.ROOT, "%.3g", Math.abs(a[p][c])), tol));
             }
             if (p != c) {
                 double[] tr = a[p]; a[p] = a[c]; a[c] = tr;
