@@ -189,6 +189,6 @@ final class Descent1D {
         if (a >= 1e-4 && a < 1e9) {
             return new java.math.BigDecimal(v).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
         }
-        return String.format(Locale.ROOT, "%.9e", v).replaceAll("\\.?0+e", "e");
+        return String.format(Locale.ROOT, "%.9e", v).replaceAll("\\.?0+e", "e").replaceAll("e([+-])0+(\\d)", "e$1$2");
     }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             SummaryCommand.class,
             GdCommand.class,
+            OptimizeCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
