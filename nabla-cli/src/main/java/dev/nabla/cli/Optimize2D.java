@@ -129,7 +129,7 @@ final class Optimize2D {
                         "a convex quadratic f = v'Av + b'v + c with A = [[5.5, 4.5], [4.5, 5.5]] (eigenvalues 10"
                                 + " and 1: positive definite, condition number 10), b = (-2, 2), c = 3;"
                                 + " minimum f* = 1 at v = -A^-1 b / 2 = (1, -1)",
-                        new double[] {-1, 2.5}, new double[] {-2, 2.5, -2, 3}, 1.0, new double[] {1, -1},
+                        new double[] {-1, 2.5}, new double[] {-2, 2.5, -2.5, 3}, 1.0, new double[] {1, -1},
                         lrs(0.05, 0.01, 0.01, 0.5, 0.02, 0.1), 500, 1e-6);
             case "midterm":
                 return new Problem("midterm", Expression.parse("-99*x^2 - 2*x + 100*y + 1"),

@@ -331,6 +331,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         double[] box = box(p, runs);
         ContourChart map = new ContourChart(p.name() + ": f(x, y) = " + p.f().text(), (x, y) -> Optimize2D.value(p, x, y),
                 box[0], box[1], box[2], box[3]);
+        if (p.fStar() != null) map.levels(14, ContourChart.Spacing.LOG); // level lines around the minimum too
         for (Run r : runs) map.path(r.method().label, r.x(), r.y(), pathStyle(r), color(r.method()));
         map.path("start", new double[] {p.start()[0]}, new double[] {p.start()[1]}, SeriesStyle.MARKERS, START_COLOR);
         if (p.argmin() != null) {
