@@ -34,6 +34,54 @@ def best_time(fn, reps=REPS, min_warm_seconds=0.3):
     return best
 
 
+def runge(torch, lrs=(1e-2, 1e-3), seeds=5, epochs=300, batch=39):
+    """BENCH.md 'runge': 200 random points in [-1,1] (140 train, 60 validation), 100-point test grid,
+    1-20 tanh-10 sigmoid-20 tanh-10 sigmoid-1, MSE, Adam, batch 39, 300 epochs with a validation pass
+    each epoch (as nabla's fit). Median over seeds of the wall time of the 300 epochs and of the test MSE,
+    after one warm-up run."""
+    import statistics
+    def f(x):
+        return 1.0 / (1.0 + 25.0 * x * x)
+    out = []
+    for lr in lrs:
+        times, mses = [], []
+        for seed in range(-1, seeds):  # seed -1 is the warm-up
+            g = torch.Generator().manual_seed(1000 + max(seed, 0))
+            torch.manual_seed(max(seed, 0))
+            x = torch.rand(200, 1, generator=g) * 2 - 1
+            y = f(x)
+            perm = torch.randperm(200, generator=g)
+            xv, yv, xt, yt = x[perm[:60]], y[perm[:60]], x[perm[60:]], y[perm[60:]]
+            xg = torch.linspace(-1, 1, 100).reshape(100, 1)
+            yg = f(xg)
+            model = torch.nn.Sequential(torch.nn.Linear(1, 20), torch.nn.Tanh(), torch.nn.Linear(20, 10), torch.nn.Sigmoid(),
+                                        torch.nn.Linear(10, 20), torch.nn.Tanh(), torch.nn.Linear(20, 10), torch.nn.Sigmoid(),
+                                        torch.nn.Linear(10, 1))
+            opt = torch.optim.Adam(model.parameters(), lr=lr)
+            loss_fn = torch.nn.MSELoss()
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                model.train()
+                order = torch.randperm(140, generator=g)
+                for i in range(0, 140, batch):
+                    idx = order[i:i + batch]
+                    opt.zero_grad()
+                    loss = loss_fn(model(xt[idx]), yt[idx])
+                    loss.backward()
+                    opt.step()
+                model.eval()
+                with torch.no_grad():
+                    loss_fn(model(xv), yv).item()
+            elapsed = time.perf_counter() - t0
+            with torch.no_grad():
+                mse = loss_fn(model(xg), yg).item()
+            if seed >= 0:
+                times.append(elapsed)
+                mses.append(mse)
+        out.append({"bench": "runge", "lr": lr, "seconds": statistics.median(times), "test_mse": statistics.median(mses)})
+    return out
+
+
 def blas_libraries():
     """The BLAS/LAPACK shared libraries mapped into this process (shows whether OpenBLAS is used)."""
     libs = set()
@@ -52,7 +100,7 @@ def blas_libraries():
 def main(argv):
     wanted = set(argv) or {"all"}
     if "all" in wanted:
-        wanted = {"gemm", "elementwise", "reduce"}
+        wanted = {"gemm", "elementwise", "reduce", "runge"}
     try:
         import torch
     except Exception as e:  # ImportError, or a broken install
@@ -90,6 +138,13 @@ def main(argv):
         results.append({"bench": "reduce", "size": REDUCE_N, "threads": 2,
                         "value": 4 * REDUCE_N / t / 1e9, "unit": "GB/s"})
         del x
+
+    if "runge" in wanted:
+        for r in runge(torch):
+            lr = "%g" % r["lr"]
+            results.append({"bench": "runge lr=" + lr, "size": 300, "threads": 2, "value": r["seconds"], "unit": "s"})
+            results.append({"bench": "runge lr=" + lr + " test MSE", "size": 300, "threads": 2,
+                            "value": r["test_mse"], "unit": "MSE"})
 
     print(json.dumps({"ok": True, "torch": torch.__version__, "python": sys.executable,
                       "blas": blas_libraries(), "check_gemm_1024_1thread": check, "results": results}))

@@ -22,10 +22,10 @@ import java.util.function.Supplier;
 
 /**
  * The {@code bench} command: times nabla's tensor ops and the same ops in PyTorch, in the same
- * run, and prints one table with the ratio nabla/torch (protocols of BENCH.md).
+ * run, and prints one table with how many times faster nabla is (protocols of BENCH.md).
  *
  * <pre>
- *   Bench [gemm|elementwise|reduce|all]... [--no-torch]
+ *   Bench [gemm|elementwise|reduce|runge|all]... [--no-torch]
  * </pre>
  *
  * <p>PyTorch runs through {@code bench/torch_bench.py} (system property
@@ -52,20 +52,20 @@ public final class Bench {
         boolean useTorch = true;
         for (String a : args) {
             switch (a) {
-                case "gemm", "elementwise", "reduce" -> which.add(a);
-                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce"));
+                case "gemm", "elementwise", "reduce", "runge" -> which.add(a);
+                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce", "runge"));
                 case "--no-torch" -> useTorch = false;
                 case "-h", "--help" -> {
-                    System.out.println("usage: bench [gemm|elementwise|reduce|all]... [--no-torch]");
+                    System.out.println("usage: bench [gemm|elementwise|reduce|runge|all]... [--no-torch]");
                     return;
                 }
                 default -> {
-                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, all or --no-torch");
+                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, runge, all or --no-torch");
                     System.exit(2);
                 }
             }
         }
-        if (which.isEmpty()) which.addAll(List.of("gemm", "elementwise", "reduce"));
+        if (which.isEmpty()) which.addAll(List.of("gemm", "elementwise", "reduce", "runge"));
 
         // PyTorch first, in its own process, so that both never compete for the two cores.
         Torch torch = useTorch ? Torch.run(which) : Torch.absent("--no-torch was given");
@@ -97,6 +97,16 @@ public final class Bench {
             if (which.contains("reduce")) {
                 double g = reduce(REDUCE_N);
                 rows.add(new Row("reduce", REDUCE_N, 2, "GB/s", g, torchFigures.get(key("reduce", REDUCE_N, 2))));
+            }
+            if (which.contains("runge")) {
+                for (double lr : new double[] {1e-2, 1e-3}) {
+                    double[] r = RungeBench.run(lr);
+                    // the name as torch_bench.py writes it ("%g": 0.01, 0.001)
+                    String name = "runge lr=" + java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString();
+                    rows.add(new Row(name, RungeBench.EPOCHS, 2, "s", r[0], torchFigures.get(key(name, RungeBench.EPOCHS, 2))));
+                    rows.add(new Row(name + " test MSE", RungeBench.EPOCHS, 2, "MSE", r[1],
+                            torchFigures.get(key(name + " test MSE", RungeBench.EPOCHS, 2))));
+                }
             }
         } finally {
             Parallel.setThreads(saved);
@@ -164,13 +174,13 @@ public final class Bench {
                     torch.check);
         }
         out.println();
-        out.printf(Locale.ROOT, "%-12s %10s %8s %-8s %10s %10s %12s%n",
-                "protocol", "size", "threads", "unit", "nabla", "torch", "nabla/torch");
+        out.printf(Locale.ROOT, "%-24s %10s %8s %-8s %10s %10s %9s%n",
+                "protocol", "size", "threads", "unit", "nabla", "torch", "speed x");
         for (Row r : rows) {
-            String size = r.bench.equals("gemm") ? "n=" + r.size : (r.size >> 20) + "M";
-            String t = r.torch == null ? "-" : String.format(Locale.ROOT, "%.1f", r.torch);
-            String ratio = ratios && r.torch != null && r.torch > 0 ? String.format(Locale.ROOT, "%.2f", r.nabla / r.torch) : "-";
-            out.printf(Locale.ROOT, "%-12s %10s %8d %-8s %10.1f %10s %12s%n", r.bench, size, r.threads, r.unit, r.nabla, t, ratio);
+            String size = r.bench.equals("gemm") ? "n=" + r.size : r.size >= 1 << 20 ? (r.size >> 20) + "M" : r.size + " ep";
+            String t = r.torch == null ? "-" : fmt(r.torch);
+            out.printf(Locale.ROOT, "%-24s %10s %8d %-8s %10s %10s %9s%n", r.bench, size, r.threads, r.unit, fmt(r.nabla), t,
+                    ratios ? speedUp(r) : "-");
         }
         out.println();
         if (which.contains("gemm")) {
@@ -183,10 +193,28 @@ public final class Bench {
         if (which.contains("reduce")) {
             out.println("reduce: x.sum() over N float32; GB/s counts the 4·N bytes read; best of " + REPS + ".");
         }
+        if (which.contains("runge")) {
+            out.println("runge: BENCH.md's protocol (200 points, 30% validation, 1-20-10-20-10-1 tanh/sigmoid, MSE, Adam, batch 39,"
+                    + " 300 epochs with a validation pass each epoch): median over " + RungeBench.SEEDS
+                    + " seeds of the wall time of the 300 epochs and of the test MSE on 100 grid points, after one warm-up run.");
+        }
+        out.println("speed x: how many times faster nabla is than torch (rate/rate, or torch's time/nabla's time); >1 is faster.");
         if (!ratios) {
             out.println();
             out.println("No ratio printed: " + torch.whyNot() + ".");
         }
+    }
+
+    /** A figure with 4 significant digits, in scientific notation when tiny (an MSE). */
+    static String fmt(double v) {
+        return Math.abs(v) < 1e-2 && v != 0 ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** How many times faster nabla is: rate / rate, or time / time inverted; "-" for a quality figure (MSE). */
+    static String speedUp(Row r) {
+        if (r.torch == null || r.torch <= 0 || r.nabla <= 0 || r.unit.equals("MSE")) return "-";
+        double x = r.unit.equals("s") ? r.torch / r.nabla : r.nabla / r.torch;
+        return String.format(Locale.ROOT, "%.2f", x);
     }
 
     /** "; load average 1.23 at the end" from /proc/loadavg (other work on the machine skews figures), or "". */
