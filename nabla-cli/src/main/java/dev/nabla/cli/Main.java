@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             InfoCommand.class,
             TrainCommand.class,
             SummaryCommand.class,
+            ExplainCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
