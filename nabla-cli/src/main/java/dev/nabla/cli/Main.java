@@ -21,6 +21,9 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             SummaryCommand.class,
             ExplainCommand.class,
+            DiagnoseCommand.class,
+            LrFindCommand.class,
+            CurvesCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -165,8 +165,8 @@ public final class LrFinder {
      * The suggestions for a recorded sweep. The loss of single batches is noisy, so the curve is
      * first smoothed by a centered running median over ±h steps (h = 5% of the steps, at least 1):
      * robust to outliers and, unlike the moving average, without lag. The minimum of that curve
-     * gives minLr; the steepest descent is the most negative slope of it against ln(rate),
-     * measured between the points h steps before and after, among the points before the minimum.
+     * gives minLr; the steepest descent is the most negative slope of it against ln(rate)
+     * (central differences), among the points before the minimum.
      */
     static Result result(double[] lrs, double[] losses, double[] ema, boolean stopped) {
         int n = lrs.length;
@@ -189,7 +189,7 @@ public final class LrFinder {
         int steepest = min;
         double slope = Double.POSITIVE_INFINITY;
         for (int i = 0; i <= min; i++) {
-            int lo = Math.max(0, i - h), hi = Math.min(min, i + h);
+            int lo = Math.max(0, i - 1), hi = Math.min(min, i + 1);
             if (hi == lo) continue;
             double d = (med[hi] - med[lo]) / (Math.log(lrs[hi]) - Math.log(lrs[lo]));
             if (d < slope) {
