@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             DiagnoseCommand.class,
             LrFindCommand.class,
             CurvesCommand.class,
+            CourseCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

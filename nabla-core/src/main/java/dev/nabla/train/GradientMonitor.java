@@ -239,6 +239,11 @@ public final class GradientMonitor implements Callback {
         return List.copyOf(layers.keySet());
     }
 
+    /** A layer's module type, e.g. "Linear". */
+    public String type(String layer) {
+        return types.getOrDefault(layer, "?");
+    }
+
     /** A layer's name with its type, e.g. "0 (Linear)". */
     public String label(String layer) {
         return layer + " (" + types.getOrDefault(layer, "?") + ")";

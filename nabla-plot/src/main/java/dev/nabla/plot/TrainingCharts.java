@@ -14,14 +14,20 @@ import java.util.Locale;
 public final class TrainingCharts {
     private TrainingCharts() {}
 
-    /** ‖g‖ of each layer per epoch, log y; a layer whose gradient is exactly 0 throughout is left out. */
+    /**
+     * ‖g‖ of each layer per epoch, log y, layers numbered from the input side; a layer whose
+     * gradient is exactly 0 throughout is left out.
+     */
     public static LineChart gradientNorms(String title, GradientMonitor monitor) {
         LineChart chart = new LineChart(title).xLabel("epoch").yLabel("mean gradient norm ‖g‖ (log)").logY(true);
-        int drawn = 0;
+        int drawn = 0, index = 0;
         for (String layer : monitor.layers()) {
+            index++;
             double[] g = positive(monitor.gradNorms(layer));
             if (Arrays.stream(g).noneMatch(Double::isFinite)) continue;
-            chart.lineWithMarkers("layer " + monitor.label(layer), epochs(g.length), g);
+            // the palette has 10 colours: from the 11th layer on, dashed lines keep the series apart
+            String name = index + ": " + monitor.type(layer) + " (module " + layer + ")";
+            chart.series(name, epochs(g.length), g, drawn < 10 ? SeriesStyle.LINE_AND_MARKERS : SeriesStyle.DASHED);
             drawn++;
         }
         if (drawn == 0) throw new IllegalArgumentException("TrainingCharts.gradientNorms: no layer has a non-zero gradient to draw");
