@@ -67,5 +67,19 @@ class DiagnosticsCommandsTest {
         assertTrue(out.matches("(?s).*\\n\\s+3(\\s+[0-9.]+e[+-]\\d+){5}\\n.*"), out);
         assertTrue(out.contains("dead ReLUs: the network has no ReLU layer"), out);
         CliRun.assertPng(dir.resolve("gradient-norms.png"), 800, 500);
+        assertTrue(out.contains("no warnings: gradients neither vanish nor explode"), out);
+    }
+
+    @Test
+    void diagnoseWarnsOfTheDeepSigmoidNetworksVanishingGradients(@TempDir Path dir) throws IOException {
+        CliRun.Output r = CliRun.run("diagnose", Path.of("..", "examples", "deep-sigmoid.json").toString(), "--epochs", "2",
+                "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("warning: epoch 1: vanishing gradients: ‖g‖ of 0 (Linear)"), out);
+        assertTrue(out.contains("warning: epoch 1: the gradients of 0 (Linear) vanish"), out);
+        double first = number(out, "\\n\\s+1\\s+([0-9.]+e[+-]\\d+)");
+        assertTrue(first < 1e-5, "first layer ‖g‖ " + first);
+        CliRun.assertPng(dir.resolve("gradient-norms.png"), 800, 500);
     }
 }
