@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
             InfoCommand.class,
             TrainCommand.class,
             SummaryCommand.class,
+            GdCommand.class,
+            OptimizeCommand.class,
             ExplainCommand.class,
             DiagnoseCommand.class,
             LrFindCommand.class,
