@@ -58,17 +58,10 @@ public final class ExplainCommand implements Callable<Integer> {
                 return 0;
             }
             if (specFile != null) return spec(out);
-            if (input != null || target != null) {
-                double x = input == null ? 1.0 : single("--input", input);
-                double y = target == null ? 0.5 : single("--target", target);
-                out.print(Explain.course(BackpropTrace.run(Explain.courseNetwork(0.5, -1.0), new double[] {x},
-                        new double[] {y}, LossKind.HALF_SQUARED_ERROR, lr)));
-            } else if (lr != 0.1) {
-                out.print(Explain.course(BackpropTrace.run(Explain.courseNetwork(0.5, -1.0), new double[] {1.0},
-                        new double[] {0.5}, LossKind.HALF_SQUARED_ERROR, lr)));
-            } else {
-                out.print(Explain.course(Explain.courseTrace()));
-            }
+            double x = input == null ? 1.0 : single("--input", input);
+            double y = target == null ? 0.5 : single("--target", target);
+            out.print(Explain.course(BackpropTrace.run(Explain.courseNetwork(0.5, -1.0), new double[] {x}, new double[] {y},
+                    LossKind.HALF_SQUARED_ERROR, lr)));
             return 0;
         } catch (SpecException e) {
             System.err.println("nabla explain: " + specFile + ": " + e.getMessage());

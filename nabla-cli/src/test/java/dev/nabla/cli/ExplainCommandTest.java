@@ -36,6 +36,19 @@ class ExplainCommandTest {
     }
 
     @Test
+    void theCourseNetworkOnAnotherExample() {
+        CliRun.Output r = CliRun.run("explain", "--input", "2", "--target", "0", "--lr", "1");
+        assertEquals(0, r.code(), r.err());
+        double h = 1 / (1 + Math.exp(-1.0)), yHat = 1 / (1 + Math.exp(h));
+        double g2 = yHat * yHat * (1 - yHat) * h; // (ŷ − 0)·σ'(z2)·h
+        contains(r.out(), String.format(java.util.Locale.ROOT, "= %.10f", h), String.format(java.util.Locale.ROOT, "= %.10f", yHat),
+                String.format(java.util.Locale.ROOT, "= %.10f", -1 - g2), "agree on every δ, gradient and the loss: yes");
+        r = CliRun.run("explain", "--input", "1,2");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("takes one value"), r.err());
+    }
+
+    @Test
     void theSheetForwardPassForAGivenInput() {
         CliRun.Output r = CliRun.run("explain", "--sheet", "--input", "1,2,3");
         assertEquals(0, r.code(), r.err());
