@@ -22,6 +22,11 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             GdCommand.class,
             OptimizeCommand.class,
+            ExplainCommand.class,
+            DiagnoseCommand.class,
+            LrFindCommand.class,
+            CurvesCommand.class,
+            CourseCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
