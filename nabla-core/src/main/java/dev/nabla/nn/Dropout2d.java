@@ -33,12 +33,19 @@ public class Dropout2d extends Module {
         return p;
     }
 
+    /** The input's shape, which must be [N, C, H, W]. */
     @Override
-    public Tensor forward(Tensor x) {
-        if (x.dim() != 4) {
-            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(x.shape())
+    public int[] outputShape(int[] inputShape) {
+        if (inputShape.length != 4) {
+            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(inputShape)
                     + " must be [batch, channels, height, width]; for other shapes use Dropout");
         }
+        return inputShape.clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        outputShape(x.shape());
         return Functional.dropout2d(x, p, isTraining(), gen != null ? gen : Generator.global());
     }
 
