@@ -148,12 +148,54 @@ final class Conv {
                     im2col(xa, xc.offset + s * chw, col, g);
                 }
                 int yOff = s * g.o() * ohw;
-                gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
-                        src, srcOff, kg * ohw, ohw, false, ya, yOff, og * ohw, ohw);
+                if (kg <= SMALL_K) {
+                    for (int gi = 0; gi < g.groups(); gi++) {
+                        smallK(wa, wc.offset + gi * og * kg, src, srcOff + gi * kg * ohw, ya, yOff + gi * og * ohw, og, ohw, kg);
+                    }
+                } else {
+                    gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
+                            src, srcOff, kg * ohw, ohw, false, ya, yOff, og * ohw, ohw);
+                }
                 if (bc != null) addBias(bc, ya, yOff, g.o(), ohw);
             }
         });
         return out;
+    }
+
+    /** Rows of the im2col matrix (c/groups·kh·kw) up to which the forward pass skips the packed GEMM. */
+    private static final int SMALL_K = Integer.getInteger("nabla.conv.smallk", 16);
+
+    /**
+     * y = w·src for an m×k w and a k×n src, row by row as k multiply-adds of whole rows: for the
+     * first layers of a network (k = 9 for one channel and a 3×3 kernel) the packed GEMM spends
+     * more on packing than on arithmetic. The sum runs over r in order, whatever the threads.
+     */
+    private static void smallK(Object w, int wOff, Object src, int sOff, Object y, int yOff, int m, int n, int k) {
+        if (y instanceof float[] yf) {
+            float[] wf = (float[]) w, sf = (float[]) src;
+            for (int o = 0; o < m; o++) {
+                int yo = yOff + o * n, wo = wOff + o * k;
+                float a = wf[wo];
+                for (int j = 0; j < n; j++) yf[yo + j] = a * sf[sOff + j];
+                for (int r = 1; r < k; r++) {
+                    float b = wf[wo + r];
+                    int so = sOff + r * n;
+                    for (int j = 0; j < n; j++) yf[yo + j] += b * sf[so + j];
+                }
+            }
+        } else {
+            double[] wd = (double[]) w, sd = (double[]) src, yd = (double[]) y;
+            for (int o = 0; o < m; o++) {
+                int yo = yOff + o * n, wo = wOff + o * k;
+                double a = wd[wo];
+                for (int j = 0; j < n; j++) yd[yo + j] = a * sd[sOff + j];
+                for (int r = 1; r < k; r++) {
+                    double b = wd[wo + r];
+                    int so = sOff + r * n;
+                    for (int j = 0; j < n; j++) yd[yo + j] += b * sd[so + j];
+                }
+            }
+        }
     }
 
     private static void addBias(Tensor b, Object y, int yOff, int channels, int plane) {
@@ -421,52 +463,113 @@ final class Conv {
     static MaxPooled maxPool(Tensor x, PoolGeometry p) {
         Tensor xc = x.contiguousRaw();
         Tensor out = Tensor.empty(xc.dtype(), p.outputShape());
-        int planes = p.n() * p.c(), hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        int[] arg = new int[planes * ohw];
-        boolean f = f32(xc);
+        int planes = p.n() * p.c(), hw = p.h() * p.w();
+        int[] arg = new int[planes * p.oh() * p.ow()];
         Parallel.forRange(planes, planeGrain(hw), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xBase = xc.offset + pl * hw, yBase = pl * ohw;
-                for (int y = 0; y < p.oh(); y++) {
-                    int h0 = y * p.sh() - p.ph(), h1 = Math.min(h0 + p.kh(), p.h());
-                    h0 = Math.max(h0, 0);
-                    for (int q = 0; q < p.ow(); q++) {
-                        int w0 = q * p.sw() - p.pw(), w1 = Math.min(w0 + p.kw(), p.w());
-                        w0 = Math.max(w0, 0);
-                        int best = h0 * p.w() + w0;
-                        double bv = Double.NEGATIVE_INFINITY;
-                        if (f) {
-                            float[] a = xc.storage.f();
-                            float fv = Float.NEGATIVE_INFINITY;
-                            for (int ih = h0; ih < h1; ih++) {
-                                for (int iw = w0; iw < w1; iw++) {
-                                    float v = a[xBase + ih * p.w() + iw];
-                                    if (v > fv || Float.isNaN(v)) {
-                                        fv = v;
-                                        best = ih * p.w() + iw;
-                                    }
-                                }
-                            }
-                            out.storage.f()[yBase + y * p.ow() + q] = fv;
-                        } else {
-                            double[] a = xc.storage.d();
-                            for (int ih = h0; ih < h1; ih++) {
-                                for (int iw = w0; iw < w1; iw++) {
-                                    double v = a[xBase + ih * p.w() + iw];
-                                    if (v > bv || Double.isNaN(v)) {
-                                        bv = v;
-                                        best = ih * p.w() + iw;
-                                    }
-                                }
-                            }
-                            out.storage.d()[yBase + y * p.ow() + q] = bv;
-                        }
-                        arg[yBase + y * p.ow() + q] = best;
-                    }
-                }
-            }
+            if (f32(xc)) maxPoolF(xc.storage.f(), xc.offset, out.storage.f(), arg, p, p0, p1);
+            else maxPoolD(xc.storage.d(), xc.offset, out.storage.d(), arg, p, p0, p1);
         });
         return new MaxPooled(out, arg);
+    }
+
+    // The first maximum of each window wins; a NaN replaces any number (v != v), as in PyTorch.
+    private static void maxPoolF(float[] x, int xOff, float[] y, int[] arg, PoolGeometry p, int p0, int p1) {
+        int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
+        int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
+        boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+        for (int pl = p0; pl < p1; pl++) {
+            int xb = xOff + pl * hw, yb = pl * ohw;
+            if (twoByTwo && maxPool2x2F(x, xb, y, arg, yb, w, oh, ow)) continue;
+            for (int oy = 0; oy < oh; oy++) {
+                int h0 = oy * sh - ph, hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
+                for (int ox = 0; ox < ow; ox++) {
+                    int w0 = ox * sw - pw, ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
+                    float bv = Float.NEGATIVE_INFINITY;
+                    int bi = hs * w + ws;
+                    for (int ih = hs; ih < he; ih++) {
+                        int row = xb + ih * w;
+                        for (int iw = ws; iw < we; iw++) {
+                            float v = x[row + iw];
+                            if (v > bv || v != v) {
+                                bv = v;
+                                bi = ih * w + iw;
+                            }
+                        }
+                    }
+                    y[yb + oy * ow + ox] = bv;
+                    arg[yb + oy * ow + ox] = bi;
+                }
+            }
+        }
+    }
+
+    /**
+     * The 2×2, stride 2 windows of one plane without branches (the position of a random maximum
+     * defeats the branch predictor, which made this 2–4× slower): floats are compared as ints that
+     * sort like them (−0 first turned into +0, so ties keep the first, as PyTorch). Returns false,
+     * having written garbage, when the plane holds a NaN: the caller then redoes it exactly.
+     */
+    private static boolean maxPool2x2F(float[] x, int xb, float[] y, int[] arg, int yb, int w, int oh, int ow) {
+        int nan = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            int r0 = xb + 2 * oy * w, i0 = 2 * oy * w, yo = yb + oy * ow;
+            for (int ox = 0; ox < ow; ox++) {
+                int c = r0 + 2 * ox;
+                int b0 = Float.floatToRawIntBits(x[c] + 0f), b1 = Float.floatToRawIntBits(x[c + 1] + 0f);
+                int b2 = Float.floatToRawIntBits(x[c + w] + 0f), b3 = Float.floatToRawIntBits(x[c + w + 1] + 0f);
+                nan |= isNaN(b0) | isNaN(b1) | isNaN(b2) | isNaN(b3);
+                int k0 = sortable(b0), k1 = sortable(b1), k2 = sortable(b2), k3 = sortable(b3);
+                int t01 = less(k0, k1), t23 = less(k2, k3); // 1 when the second of the pair is larger
+                int m01 = k0 + t01 * (k1 - k0), m23 = k2 + t23 * (k3 - k2);
+                int hi = less(m01, m23);
+                int at = i0 + 2 * ox + hi * (w + t23) + (1 - hi) * t01;
+                arg[yo + ox] = at;
+                y[yo + ox] = x[xb + at];
+            }
+        }
+        return nan == 0;
+    }
+
+    private static int isNaN(int bits) {
+        return (0x7f800000 - (bits & 0x7fffffff)) >>> 31;
+    }
+
+    // An int that orders like the float with these bits (for non-NaN floats).
+    private static int sortable(int bits) {
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    // 1 when a < b, else 0, without a branch.
+    private static int less(int a, int b) {
+        return (int) (((long) a - b) >>> 63);
+    }
+
+    private static void maxPoolD(double[] x, int xOff, double[] y, int[] arg, PoolGeometry p, int p0, int p1) {
+        int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
+        int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
+        for (int pl = p0; pl < p1; pl++) {
+            int xb = xOff + pl * hw, yb = pl * ohw;
+            for (int oy = 0; oy < oh; oy++) {
+                int h0 = oy * sh - ph, hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
+                for (int ox = 0; ox < ow; ox++) {
+                    int w0 = ox * sw - pw, ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
+                    double bv = Double.NEGATIVE_INFINITY;
+                    int bi = hs * w + ws;
+                    for (int ih = hs; ih < he; ih++) {
+                        int row = xb + ih * w;
+                        for (int iw = ws; iw < we; iw++) {
+                            double v = x[row + iw];
+                            if (v > bv || v != v) {
+                                bv = v;
+                                bi = ih * w + iw;
+                            }
+                        }
+                    }
+                    y[yb + oy * ow + ox] = bv;
+                    arg[yb + oy * ow + ox] = bi;
+                }
+            }
+        }
     }
 
     /**
