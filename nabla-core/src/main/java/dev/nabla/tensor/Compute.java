@@ -114,6 +114,26 @@ final class Compute {
         return t.numel() == 1 || (t.isContiguous() && java.util.Arrays.equals(t.shape, shape));
     }
 
+    /**
+     * relu's backward in one pass: g where out is not ≤ 0, else 0, for contiguous g and out of one
+     * shape and type; null otherwise (the caller composes it).
+     */
+    static Tensor reluBackward(Tensor g, Tensor out) {
+        if (!g.isContiguous() || !out.isContiguous() || !java.util.Arrays.equals(g.shape, out.shape) || g.dtype() != out.dtype()) {
+            return null;
+        }
+        Tensor y = Tensor.empty(g.dtype(), g.shape);
+        int go = g.offset, oo = out.offset;
+        if (g.dtype() == DType.FLOAT32) {
+            float[] a = g.storage.f(), m = out.storage.f(), r = y.storage.f();
+            flat(y.numel(), (from, to) -> EW.reluBackward(m, oo + from, a, go + from, r, from, to - from));
+        } else {
+            double[] a = g.storage.d(), m = out.storage.d(), r = y.storage.d();
+            flat(y.numel(), (from, to) -> EW.reluBackward(m, oo + from, a, go + from, r, from, to - from));
+        }
+        return y;
+    }
+
     /** Copies src (broadcast to dst's shape, any dtype) into the view dst. */
     static void copy(Tensor src, Tensor dst) {
         int[] shape = dst.shape;

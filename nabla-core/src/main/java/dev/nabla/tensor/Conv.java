@@ -1,5 +1,6 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Elementwise;
 import dev.nabla.kernel.Kernels;
 import dev.nabla.kernel.Parallel;
 import java.util.Arrays;
@@ -18,6 +19,8 @@ import java.util.Arrays;
  * number of threads.
  */
 final class Conv {
+    private static final Elementwise EW = Kernels.elementwise();
+
     private Conv() {}
 
     /** Chunks the weight gradient's sum over the batch is split into (fixed: it sets the rounding). */
@@ -166,34 +169,17 @@ final class Conv {
     private static final int SMALL_K = Integer.getInteger("nabla.conv.smallk", 16);
 
     /**
-     * y = w·src for an m×k w and a k×n src, row by row as k multiply-adds of whole rows: for the
-     * first layers of a network (k = 9 for one channel and a 3×3 kernel) the packed GEMM spends
-     * more on packing than on arithmetic. The sum runs over r in order, whatever the threads.
+     * y = w·src for an m×k w and a k×n src into zeros, row by row as k fused multiply-adds of
+     * whole rows (the elementwise kernel's axpy): for the first layers of a network (k = 9 for one
+     * channel and a 3×3 kernel) the packed GEMM spends more on packing than on arithmetic. The sum
+     * runs over r in order, whatever the threads.
      */
     private static void smallK(Object w, int wOff, Object src, int sOff, Object y, int yOff, int m, int n, int k) {
-        if (y instanceof float[] yf) {
-            float[] wf = (float[]) w, sf = (float[]) src;
-            for (int o = 0; o < m; o++) {
-                int yo = yOff + o * n, wo = wOff + o * k;
-                float a = wf[wo];
-                for (int j = 0; j < n; j++) yf[yo + j] = a * sf[sOff + j];
-                for (int r = 1; r < k; r++) {
-                    float b = wf[wo + r];
-                    int so = sOff + r * n;
-                    for (int j = 0; j < n; j++) yf[yo + j] += b * sf[so + j];
-                }
-            }
-        } else {
-            double[] wd = (double[]) w, sd = (double[]) src, yd = (double[]) y;
-            for (int o = 0; o < m; o++) {
-                int yo = yOff + o * n, wo = wOff + o * k;
-                double a = wd[wo];
-                for (int j = 0; j < n; j++) yd[yo + j] = a * sd[sOff + j];
-                for (int r = 1; r < k; r++) {
-                    double b = wd[wo + r];
-                    int so = sOff + r * n;
-                    for (int j = 0; j < n; j++) yd[yo + j] += b * sd[so + j];
-                }
+        for (int o = 0; o < m; o++) {
+            int yo = yOff + o * n, wo = wOff + o * k;
+            for (int r = 0; r < k; r++) {
+                if (y instanceof float[] yf) EW.axpy(((float[]) w)[wo + r], (float[]) src, sOff + r * n, yf, yo, n);
+                else EW.axpy(((double[]) w)[wo + r], (double[]) src, sOff + r * n, (double[]) y, yo, n);
             }
         }
     }
@@ -259,11 +245,13 @@ final class Conv {
         boolean direct = g.pointwise();
         int colLen = direct ? 0 : g.c() * g.kh() * g.kw() * ohw;
         Object xa = xc.storage.array, ga = gc.storage.array;
+        // With fewer im2col rows than output channels (a first layer: kg = 9), the product is
+        // computed transposed, [kg, og] = col·gyᵀ, so that the GEMM's wide side is og.
+        boolean transposed = kg < og;
         Object[] partial = new Object[chunks];
-        partial[0] = out.storage.array;
         Parallel.RangeBody body = (from, to) -> {
             int chunk = from / grain;
-            Object acc = chunk == 0 ? out.storage.array : alloc(f, size);
+            Object acc = chunk == 0 && !transposed ? out.storage.array : alloc(f, size);
             partial[chunk] = acc;
             Object col = colLen == 0 ? null : alloc(f, colLen);
             for (int s = from; s < to; s++) {
@@ -275,8 +263,13 @@ final class Conv {
                 } else {
                     im2col(xa, xc.offset + s * chw, col, g);
                 }
-                gemm(f, g.groups(), false, true, og, kg, ohw, ga, gc.offset + s * g.o() * ohw, og * ohw, ohw,
-                        src, srcOff, kg * ohw, ohw, s > from, acc, 0, og * kg, kg);
+                if (transposed) {
+                    gemm(f, g.groups(), false, true, kg, og, ohw, src, srcOff, kg * ohw, ohw,
+                            ga, gc.offset + s * g.o() * ohw, og * ohw, ohw, s > from, acc, 0, og * kg, og);
+                } else {
+                    gemm(f, g.groups(), false, true, og, kg, ohw, ga, gc.offset + s * g.o() * ohw, og * ohw, ohw,
+                            src, srcOff, kg * ohw, ohw, s > from, acc, 0, og * kg, kg);
+                }
             }
         };
         if (chunks == 1) body.run(0, n); // on the caller: the GEMM may use the threads
@@ -290,6 +283,42 @@ final class Conv {
                 for (int i = 0; i < size; i++) y[i] += p[i];
             }
         }
+        if (transposed) { // per group: [kg, og] → [og, kg]
+            Object t = partial[0], y = out.storage.array;
+            for (int gi = 0; gi < g.groups(); gi++) {
+                int base = gi * og * kg;
+                for (int o = 0; o < og; o++) {
+                    for (int r = 0; r < kg; r++) {
+                        if (f) ((float[]) y)[base + o * kg + r] = ((float[]) t)[base + r * og + o];
+                        else ((double[]) y)[base + o * kg + r] = ((double[]) t)[base + r * og + o];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Σ over n, h, w of g [n, c, h, w], per channel: each plane summed by the reduction kernel,
+     * the planes of a channel added in batch order (channels in parallel).
+     */
+    static Tensor channelSum(Tensor g) {
+        Tensor gc = g.contiguousRaw();
+        int n = g.shape[0], c = g.shape[1], plane = g.shape[2] * g.shape[3];
+        Tensor out = Tensor.empty(gc.dtype(), new int[] {c});
+        Parallel.forRange(c, Math.max(1, (1 << 16) / Math.max(1, n * plane)), (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                if (f32(gc)) {
+                    float acc = 0;
+                    for (int i = 0; i < n; i++) acc += EW.reduce(Elementwise.Reduce.SUM, gc.storage.f(), gc.offset + (i * c + ch) * plane, 1, plane);
+                    out.storage.f()[ch] = acc;
+                } else {
+                    double acc = 0;
+                    for (int i = 0; i < n; i++) acc += EW.reduce(Elementwise.Reduce.SUM, gc.storage.d(), gc.offset + (i * c + ch) * plane, 1, plane);
+                    out.storage.d()[ch] = acc;
+                }
+            }
+        });
         return out;
     }
 

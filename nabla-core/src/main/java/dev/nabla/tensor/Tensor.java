@@ -589,7 +589,16 @@ public final class Tensor {
     /** max(x, 0); its derivative at 0 is taken as 0, as in PyTorch. */
     public Tensor relu() {
         Tensor out = unary(Unary.RELU);
-        return record("relu", out, saves(out), this, g -> g.mul(out.gt(0)));
+        return record("relu", out, saves(out), this, g -> g.reluBackward(out));
+    }
+
+    // relu's backward, fused (one pass instead of a comparison and a product): g where out > 0,
+    // else 0 (PyTorch's threshold_backward: a NaN out passes g). Linear in g, and the mask is a
+    // constant (relu'' = 0), so its derivative is itself.
+    private Tensor reluBackward(Tensor out) {
+        Tensor r = Compute.reluBackward(this, out);
+        if (r == null) r = mul(out.le(0).rsub(1)); // strided or broadcast operands
+        return record("reluBackward", r, saves(out), this, h -> h.reluBackward(out));
     }
 
     /** Sine. */
@@ -1189,7 +1198,16 @@ public final class Tensor {
         Derivative dw = gy -> x.convWeight(gy, g);
         if (b == null) return record("conv2d", out, saves(x, w), x, dx, w, dw);
         return record("conv2d", out, saves(x, w), new Tensor[] {x, w, b},
-                new Derivative[] {dx, dw, gy -> gy.sum(new int[] {0, 2, 3}, false)});
+                new Derivative[] {dx, dw, gy -> gy.channelSum()});
+    }
+
+    // The bias gradient of conv: this [N, C, H, W] summed over all dims but the channels, in one
+    // pass over the NCHW layout (the generic sum would first copy to channels-last). Its
+    // derivative broadcasts back.
+    private Tensor channelSum() {
+        int[] s = shape;
+        Tensor out = Conv.channelSum(this);
+        return record("channelSum", out, NOTHING, this, h -> h.reshape(1, s[1], 1, 1).expand(s));
     }
 
     // The input gradient of conv (this = gy): a transposed convolution. Bilinear in (gy, w), so
