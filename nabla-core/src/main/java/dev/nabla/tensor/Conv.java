@@ -134,21 +134,44 @@ final class Conv {
 
     /** y = conv(x, w) + b for contiguous-or-not x, w (b may be null). */
     static Tensor forward(Tensor x, Tensor w, Tensor b, Geometry g) {
+        return forward(x, w, b, g, null);
+    }
+
+    /** The im2col matrices of a whole batch, [n, c·kh·kw, oh·ow], kept by the forward pass for the weight gradient. */
+    record Cols(Object array, int perExample) {}
+
+    /** The im2col matrices of the batch take at most this many elements to be kept for the backward pass. */
+    private static final long KEEP_COLS = Long.getLong("nabla.conv.keepcols", 1L << 25);
+
+    /** True when the forward pass should keep its im2col matrices (see {@link #forward(Tensor, Tensor, Tensor, Geometry, Cols[])}). */
+    static boolean keepCols(Geometry g) {
+        return !g.pointwise() && (long) g.n() * g.c() * g.kh() * g.kw() * g.ohw() <= KEEP_COLS;
+    }
+
+    /**
+     * y = conv(x, w) + b; when {@code keep} is given (a one-element array), the im2col matrices of
+     * all examples are written into one array put there, so that the weight gradient need not
+     * unroll the input again (at the cost of that memory until the backward pass).
+     */
+    static Tensor forward(Tensor x, Tensor w, Tensor b, Geometry g, Cols[] keep) {
         Tensor xc = x.contiguousRaw(), wc = w.contiguousRaw(), bc = b == null ? null : b.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.outputShape());
         int chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         boolean direct = g.pointwise();
+        int colLen = direct ? 0 : g.c() * g.kh() * g.kw() * ohw;
+        Object all = keep == null || direct ? null : alloc(f, g.n() * colLen);
+        if (all != null) keep[0] = new Cols(all, colLen);
         Object xa = xc.storage.array, wa = wc.storage.array, ya = out.storage.array;
-        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : g.c() * g.kh() * g.kw() * ohw, (from, to, col) -> {
+        forExamples(g.n(), g.workPerExample(), f, all != null ? 0 : colLen, (from, to, scratch) -> {
             for (int s = from; s < to; s++) {
-                Object src = col;
-                int srcOff = 0;
+                Object src = all != null ? all : scratch;
+                int srcOff = all != null ? s * colLen : 0;
                 if (direct) {
                     src = xa;
                     srcOff = xc.offset + s * chw;
                 } else {
-                    im2col(xa, xc.offset + s * chw, col, g);
+                    im2col(xa, xc.offset + s * chw, src, srcOff, g);
                 }
                 int yOff = s * g.o() * ohw;
                 if (kg <= SMALL_K) {
@@ -234,6 +257,11 @@ final class Conv {
      * [o, c/groups, kh, kw], with ⟨result, v⟩ = ⟨gy, conv(x, v)⟩ for every v.
      */
     static Tensor weightGrad(Tensor x, Tensor gy, Geometry g) {
+        return weightGrad(x, gy, g, null);
+    }
+
+    /** The weight gradient, reading the forward pass's im2col matrices when it kept them (cols not null). */
+    static Tensor weightGrad(Tensor x, Tensor gy, Geometry g, Cols cols) {
         Tensor xc = x.contiguousRaw(), gc = gy.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.weightShape());
@@ -253,15 +281,18 @@ final class Conv {
             int chunk = from / grain;
             Object acc = chunk == 0 && !transposed ? out.storage.array : alloc(f, size);
             partial[chunk] = acc;
-            Object col = colLen == 0 ? null : alloc(f, colLen);
+            Object col = colLen == 0 || cols != null ? null : alloc(f, colLen);
             for (int s = from; s < to; s++) {
                 Object src = col;
                 int srcOff = 0;
                 if (direct) {
                     src = xa;
                     srcOff = xc.offset + s * chw;
+                } else if (cols != null) {
+                    src = cols.array();
+                    srcOff = s * cols.perExample();
                 } else {
-                    im2col(xa, xc.offset + s * chw, col, g);
+                    im2col(xa, xc.offset + s * chw, col, 0, g);
                 }
                 if (transposed) {
                     gemm(f, g.groups(), false, true, kg, og, ohw, src, srcOff, kg * ohw, ohw,
@@ -335,10 +366,10 @@ final class Conv {
     }
 
     /** Unrolls one example's receptive fields: col[(c·kh + i)·kw + j][oh·ow] = x[c][oh·sh − pt + i·dh][ow·sw − pl + j·dw]. */
-    static void im2col(Object x, int xOff, Object col, Geometry g) {
+    static void im2col(Object x, int xOff, Object col, int colOff, Geometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g, c0, c1));
     }
 
     // Channels per parallel chunk of im2col/col2im: about 2^16 elements each.
@@ -346,19 +377,19 @@ final class Conv {
         return (int) Math.max(1, Math.min(c, (1L << 16) / Math.max(1, work / Math.max(c, 1))));
     }
 
-    private static void im2col(Object x, int xOff, Object col, Geometry g, int c0, int c1) {
-        if (x instanceof float[] xf) im2colF(xf, xOff, (float[]) col, g, c0, c1);
-        else im2colD((double[]) x, xOff, (double[]) col, g, c0, c1);
+    private static void im2col(Object x, int xOff, Object col, int colOff, Geometry g, int c0, int c1) {
+        if (x instanceof float[] xf) im2colF(xf, xOff, (float[]) col, colOff, g, c0, c1);
+        else im2colD((double[]) x, xOff, (double[]) col, colOff, g, c0, c1);
     }
 
-    private static void im2colF(float[] x, int xOff, float[] col, Geometry g, int c0, int c1) {
+    private static void im2colF(float[] x, int xOff, float[] col, int colOff, Geometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     int row = (c * kh + i) * kw + j;
-                    int base = row * ohw;
+                    int base = colOff + row * ohw;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
                     for (int y = 0; y < oh; y++) {
@@ -382,14 +413,14 @@ final class Conv {
         }
     }
 
-    private static void im2colD(double[] x, int xOff, double[] col, Geometry g, int c0, int c1) {
+    private static void im2colD(double[] x, int xOff, double[] col, int colOff, Geometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     int row = (c * kh + i) * kw + j;
-                    int base = row * ohw;
+                    int base = colOff + row * ohw;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
                     for (int y = 0; y < oh; y++) {
