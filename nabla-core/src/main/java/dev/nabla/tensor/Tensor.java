@@ -1105,7 +1105,13 @@ public final class Tensor {
     // The primitive: two rank-2 or two rank-3 operands of one type.
     private Tensor mm(Tensor y) {
         Tensor out = Compute.matmul(this, y);
-        return record("matmul", out, saves(this, y), this, g -> g.matmul(y.mT()), y, g -> mT().matmul(g));
+        // For a transposed y (a Linear layer's weight.t()), its gradient is computed as (gᵀ·x)ᵀ:
+        // the same numbers, laid out so that the weight's own gradient comes out contiguous
+        // instead of needing a transposing copy.
+        boolean yTransposed = y.strides[y.shape.length - 2] == 1 && y.shape[y.shape.length - 2] > 1
+                && y.strides[y.shape.length - 1] != 1;
+        return record("matmul", out, saves(this, y), this, g -> g.matmul(y.mT()),
+                y, g -> yTransposed ? g.mT().matmul(this).mT() : mT().matmul(g));
     }
 
     // ---------------------------------------------------------------- convolution and pooling (NCHW)
