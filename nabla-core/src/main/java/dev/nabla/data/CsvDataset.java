@@ -50,9 +50,19 @@ public final class CsvDataset implements Dataset {
      * labels from labelColumn; the classes are the distinct labels in sorted order.
      */
     public static CsvDataset classification(Csv.Table table, List<String> features, String labelColumn) throws DataFileException {
+        return classification(table, features, labelColumn, null);
+    }
+
+    /**
+     * As {@link #classification(Csv.Table, List, String)} with the given classes (e.g. those of
+     * the training file, for a test file); a label not among them is an error. Null: the
+     * distinct labels in sorted order.
+     */
+    public static CsvDataset classification(Csv.Table table, List<String> features, String labelColumn, List<String> classNames)
+            throws DataFileException {
         int label = table.column(labelColumn);
         int[] cols = featureColumns(table, features, List.of(labelColumn));
-        List<String> classes = sortedClasses(table, label);
+        List<String> classes = classNames != null ? classNames : sortedClasses(table, label);
         Map<String, Integer> index = new HashMap<>();
         for (int c = 0; c < classes.size(); c++) index.put(classes.get(c), c);
         long[] y = new long[table.size()];
@@ -62,7 +72,12 @@ public final class CsvDataset implements Dataset {
                 throw new DataFileException(table.file(), "line " + table.lines()[r] + ", column " + (label + 1) + " (\"" + labelColumn
                         + "\"): the label is empty; every row needs a class");
             }
-            y[r] = index.get(s);
+            Integer c = index.get(s);
+            if (c == null) {
+                throw new DataFileException(table.file(), "line " + table.lines()[r] + ", column " + (label + 1) + " (\"" + labelColumn
+                        + "\"): the label \"" + s + "\" is not one of the classes " + classes);
+            }
+            y[r] = c;
         }
         return new CsvDataset(new TensorDataset(features(table, cols), Tensor.of(y)), names(table, cols), List.of(labelColumn), classes);
     }
