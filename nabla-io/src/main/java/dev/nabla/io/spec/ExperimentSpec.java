@@ -237,9 +237,14 @@ public final class ExperimentSpec {
         return data;
     }
 
-    /** All the training data, validation part included; see {@link #data()}. */
+    /**
+     * The data to give fit with {@link #fitOptions()}: for a function source all the sampled
+     * points (fit holds out the validation part); for file data the training part, the validation
+     * part being already held out (and handed to the fit options), augmented and normalized. See
+     * {@link #data()}.
+     */
     public Dataset train() {
-        return loadedOrFail().all();
+        return loadedOrFail().train();
     }
 
     /** The test data, or null; see {@link #data()}. */
