@@ -9,7 +9,10 @@ Output: {"ok": true, "torch": ..., "blas": [...], "check_gemm_1024_1thread": GFL
 or {"ok": false, "reason": "..."} when torch cannot be imported.
 The protocols (sizes, best of 5 after warm-up, how bytes are counted) are the same as in Bench.java.
 """
+import gzip
 import json
+import os
+import subprocess
 import sys
 import time
 
@@ -82,6 +85,66 @@ def runge(torch, lrs=(1e-2, 1e-3), seeds=5, epochs=300, batch=39):
     return out
 
 
+FASHION = "/usr/share/datasets/fashion-mnist"
+MLP_N, MLP_EPOCHS = 60_000, 3
+
+
+def mlp_child():
+    """BENCH.md 'mlp', run in a child process (python torch_bench.py --mlp-child) so that its peak RSS is its own:
+    Fashion-MNIST's training images (random data of that shape if not installed), 784-256-128-10 ReLU,
+    cross-entropy, Adam 1e-3, batch 128, shuffled, 2 threads; median s/epoch of 3 epochs after a warm-up one."""
+    import statistics
+    import torch
+    torch.set_num_threads(2)
+    g = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+
+    def idx(name, header):
+        with gzip.open(os.path.join(FASHION, name), "rb") as f:
+            return torch.frombuffer(bytearray(f.read()[header:]), dtype=torch.uint8)
+
+    if os.path.isdir(FASHION):
+        x = idx("train-images-idx3-ubyte.gz", 16).reshape(MLP_N, 784).float().div(255)
+        y = idx("train-labels-idx1-ubyte.gz", 8).long()
+        data = "Fashion-MNIST"
+    else:
+        x = torch.rand(MLP_N, 784, generator=g)
+        y = torch.randint(0, 10, (MLP_N,), generator=g)
+        data = "random"
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = []
+    for epoch in range(-1, MLP_EPOCHS):  # -1: the warm-up
+        t0 = time.perf_counter()
+        perm = torch.randperm(MLP_N, generator=g)
+        for i in range(0, MLP_N, 128):
+            b = perm[i:i + 128]
+            opt.zero_grad()
+            loss = loss_fn(model(x[b]), y[b])
+            loss.backward()
+            opt.step()
+            loss.item()
+        if epoch >= 0:
+            times.append(time.perf_counter() - t0)
+    rss = float("nan")
+    with open("/proc/self/status") as f:  # VmHWM: getrusage's ru_maxrss would also count the parent JVM
+        for line in f:
+            if line.startswith("VmHWM:"):
+                rss = int(line.split()[1]) / 1024
+    print(json.dumps({"seconds": statistics.median(times), "rss": rss, "data": data}))
+
+
+def mlp():
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--mlp-child"], capture_output=True, text=True,
+                         check=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    return [{"bench": "mlp", "size": MLP_N, "threads": 2, "value": r["seconds"], "unit": "s/epoch"},
+            {"bench": "mlp samples/s", "size": MLP_N, "threads": 2, "value": MLP_N / r["seconds"], "unit": "1/s"},
+            {"bench": "mlp peak RSS", "size": MLP_N, "threads": 2, "value": r["rss"], "unit": "MiB"}]
+
+
 def blas_libraries():
     """The BLAS/LAPACK shared libraries mapped into this process (shows whether OpenBLAS is used)."""
     libs = set()
@@ -98,9 +161,12 @@ def blas_libraries():
 
 
 def main(argv):
+    if argv == ["--mlp-child"]:
+        mlp_child()
+        return
     wanted = set(argv) or {"all"}
     if "all" in wanted:
-        wanted = {"gemm", "elementwise", "reduce", "runge"}
+        wanted = {"gemm", "elementwise", "reduce", "runge", "mlp"}
     try:
         import torch
     except Exception as e:  # ImportError, or a broken install
@@ -145,6 +211,9 @@ def main(argv):
             results.append({"bench": "runge lr=" + lr, "size": 300, "threads": 2, "value": r["seconds"], "unit": "s"})
             results.append({"bench": "runge lr=" + lr + " test MSE", "size": 300, "threads": 2,
                             "value": r["test_mse"], "unit": "MSE"})
+
+    if "mlp" in wanted:
+        results.extend(mlp())
 
     print(json.dumps({"ok": True, "torch": torch.__version__, "python": sys.executable,
                       "blas": blas_libraries(), "check_gemm_1024_1thread": check, "results": results}))

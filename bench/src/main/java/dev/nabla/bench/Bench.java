@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * run, and prints one table with how many times faster nabla is (protocols of BENCH.md).
  *
  * <pre>
- *   Bench [gemm|elementwise|reduce|runge|all]... [--no-torch]
+ *   Bench [gemm|elementwise|reduce|runge|mlp|all]... [--no-torch]
  * </pre>
  *
  * <p>PyTorch runs through {@code bench/torch_bench.py} (system property
@@ -52,20 +52,20 @@ public final class Bench {
         boolean useTorch = true;
         for (String a : args) {
             switch (a) {
-                case "gemm", "elementwise", "reduce", "runge" -> which.add(a);
-                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce", "runge"));
+                case "gemm", "elementwise", "reduce", "runge", "mlp" -> which.add(a);
+                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce", "runge", "mlp"));
                 case "--no-torch" -> useTorch = false;
                 case "-h", "--help" -> {
-                    System.out.println("usage: bench [gemm|elementwise|reduce|runge|all]... [--no-torch]");
+                    System.out.println("usage: bench [gemm|elementwise|reduce|runge|mlp|all]... [--no-torch]");
                     return;
                 }
                 default -> {
-                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, runge, all or --no-torch");
+                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, runge, mlp, all or --no-torch");
                     System.exit(2);
                 }
             }
         }
-        if (which.isEmpty()) which.addAll(List.of("gemm", "elementwise", "reduce", "runge"));
+        if (which.isEmpty()) which.addAll(List.of("gemm", "elementwise", "reduce", "runge", "mlp"));
 
         // PyTorch first, in its own process, so that both never compete for the two cores.
         Torch torch = useTorch ? Torch.run(which) : Torch.absent("--no-torch was given");
@@ -107,6 +107,13 @@ public final class Bench {
                     rows.add(new Row(name + " test MSE", RungeBench.EPOCHS, 2, "MSE", r[1],
                             torchFigures.get(key(name + " test MSE", RungeBench.EPOCHS, 2))));
                 }
+            }
+            if (which.contains("mlp")) {
+                MlpBench.Result r = MlpBench.runInChild();
+                int n = MlpBench.N, t = MlpBench.THREADS;
+                rows.add(new Row("mlp (" + r.data() + ")", n, t, "s/epoch", r.secondsPerEpoch(), torchFigures.get(key("mlp", n, t))));
+                rows.add(new Row("mlp samples/s", n, t, "1/s", r.samplesPerSecond(), torchFigures.get(key("mlp samples/s", n, t))));
+                rows.add(new Row("mlp peak RSS", n, t, "MiB", r.peakRssMiB(), torchFigures.get(key("mlp peak RSS", n, t))));
             }
         } finally {
             Parallel.setThreads(saved);
@@ -177,7 +184,8 @@ public final class Bench {
         out.printf(Locale.ROOT, "%-24s %10s %8s %-8s %10s %10s %9s%n",
                 "protocol", "size", "threads", "unit", "nabla", "torch", "speed x");
         for (Row r : rows) {
-            String size = r.bench.equals("gemm") ? "n=" + r.size : r.size >= 1 << 20 ? (r.size >> 20) + "M" : r.size + " ep";
+            String size = r.bench.equals("gemm") ? "n=" + r.size : r.bench.startsWith("mlp") ? r.size + " ex"
+                    : r.size >= 1 << 20 ? (r.size >> 20) + "M" : r.size + " ep";
             String t = r.torch == null ? "-" : fmt(r.torch);
             out.printf(Locale.ROOT, "%-24s %10s %8d %-8s %10s %10s %9s%n", r.bench, size, r.threads, r.unit, fmt(r.nabla), t,
                     ratios ? speedUp(r) : "-");
@@ -198,6 +206,11 @@ public final class Bench {
                     + " 300 epochs with a validation pass each epoch): median over " + RungeBench.SEEDS
                     + " seeds of the wall time of the 300 epochs and of the test MSE on 100 grid points, after one warm-up run.");
         }
+        if (which.contains("mlp")) {
+            out.println("mlp: BENCH.md's protocol (Fashion-MNIST's 60,000 training images, or random data of that shape when it is"
+                    + " not installed; 784-256-128-10 ReLU, cross-entropy, Adam 1e-3, batch 128, shuffled, 2 threads): median"
+                    + " s/epoch of " + MlpBench.EPOCHS + " epochs after a warm-up one, each side in its own process (peak RSS = VmHWM).");
+        }
         out.println("speed x: how many times faster nabla is than torch (rate/rate, or torch's time/nabla's time); >1 is faster.");
         if (!ratios) {
             out.println();
@@ -212,8 +225,8 @@ public final class Bench {
 
     /** How many times faster nabla is: rate / rate, or time / time inverted; "-" for a quality figure (MSE). */
     static String speedUp(Row r) {
-        if (r.torch == null || r.torch <= 0 || r.nabla <= 0 || r.unit.equals("MSE")) return "-";
-        double x = r.unit.equals("s") ? r.torch / r.nabla : r.nabla / r.torch;
+        if (r.torch == null || r.torch <= 0 || r.nabla <= 0 || r.unit.equals("MSE") || r.unit.equals("MiB")) return "-";
+        double x = r.unit.equals("s") || r.unit.equals("s/epoch") ? r.torch / r.nabla : r.nabla / r.torch;
         return String.format(Locale.ROOT, "%.2f", x);
     }
 

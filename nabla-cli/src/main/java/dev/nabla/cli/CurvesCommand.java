@@ -76,7 +76,11 @@ public final class CurvesCommand implements Callable<Integer> {
         double split = spec.validationSplit();
         Dataset train = spec.train(), validation;
         String validationName;
-        if (split > 0) {
+        if (spec.data().validation() != null) {
+            // file data: the spec has held the validation part out already
+            validation = spec.data().validation();
+            validationName = "validation";
+        } else if (split > 0) {
             // the split nabla train makes (fit splits with the fit options' seed)
             var parts = Splits.trainValidation(spec.train(), split, new Generator(spec.seed() + 2));
             train = parts.train();

@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,57 @@ class TrainCommandTest {
         Object[] r = run("train", bad.toString(), "--out", dir.resolve("out").toString());
         assertEquals(2, r[0]);
         assertTrue(((String) r[2]).contains("$.optimizer.type") && ((String) r[2]).contains("sgd, adam"), (String) r[2]);
+        assertTrue(!Files.exists(dir.resolve("out")), "nothing written");
+    }
+
+    /** Tiny IDX files named as Fashion-MNIST's: n training and m test images of 6×6, label i % 10. */
+    private static void writeIdx(Path folder, int n, int m) throws IOException {
+        Files.createDirectories(folder);
+        for (String set : new String[] {"train", "t10k"}) {
+            int count = set.equals("train") ? n : m;
+            ByteBuffer im = ByteBuffer.allocate(16 + count * 36).putInt(0x803).putInt(count).putInt(6).putInt(6);
+            ByteBuffer lb = ByteBuffer.allocate(8 + count).putInt(0x801).putInt(count);
+            for (int i = 0; i < count; i++) {
+                for (int p = 0; p < 36; p++) im.put((byte) (p == i % 10 ? 255 : (i * 31 + p * 7) % 40));
+                lb.put((byte) (i % 10));
+            }
+            Files.write(folder.resolve(set + "-images-idx3-ubyte"), im.array());
+            Files.write(folder.resolve(set + "-labels-idx1-ubyte"), lb.array());
+        }
+    }
+
+    private static final String TINY_IDX = """
+            {"name": "tiny", "seed": 0,
+             "model": {"input": [1, 6, 6], "layers": [{"type": "flatten"}, {"type": "linear", "units": 10}]},
+             "data": {"type": "idx", "folder": "no-such-folder"},
+             "loss": "cross_entropy", "optimizer": {"type": "adam", "lr": 0.05},
+             "training": {"epochs": 3, "batchSize": 20, "validationSplit": 0.2, "metrics": ["accuracy"]}}
+            """;
+
+    @Test
+    void aClassifierGetsAConfusionMatrixAndSampleImages(@TempDir Path dir) throws IOException {
+        writeIdx(dir.resolve("data"), 200, 50);
+        Path spec = Files.writeString(dir.resolve("tiny.json"), TINY_IDX);
+        Object[] r = run("train", spec.toString(), "--data", dir.resolve("data").toString(), "--out", dir.resolve("out").toString());
+        assertEquals(0, r[0], (String) r[2]);
+        String out = (String) r[1];
+        for (String s : new String[] {"Epoch 3/3", "val_accuracy", "s per epoch", "test (50 examples)", "test accuracy: ",
+                "confusion matrix (rows: true class, columns: predicted class)", "9 Ankle boot", "per-class accuracy",
+                "samples.png"}) {
+            assertTrue(out.contains(s), s + " in\n" + out);
+        }
+        BufferedImage img = ImageIO.read(dir.resolve("out/samples.png").toFile());
+        assertTrue(img.getWidth() > 8 * 100 && img.getHeight() > 5 * 100, img.getWidth() + "x" + img.getHeight());
+    }
+
+    @Test
+    void missingDataSaysHowToInstallIt(@TempDir Path dir) throws IOException {
+        Path spec = Files.writeString(dir.resolve("tiny.json"), TINY_IDX);
+        Object[] r = run("train", spec.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(1, r[0]);
+        String err = (String) r[2];
+        assertTrue(err.contains("no-such-folder") && err.contains("apt-get update && apt-get install -y dataset-fashion-mnist")
+                && err.contains("--data DIR"), err);
         assertTrue(!Files.exists(dir.resolve("out")), "nothing written");
     }
 }

@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.tensor.Fused;
 import dev.nabla.tensor.Tensor;
 import java.util.List;
 
@@ -132,6 +133,16 @@ public class Adam extends Optimizer {
     /** The moment updates and the parameter step shared by Adam and AdamW (PyTorch's operation order). */
     static void adamStep(Tensor p, Tensor g, State s, long step, double lr, double beta1, double beta2, double eps,
                          boolean amsgrad) {
+        if (!amsgrad && Fused.adamStep(p, g, s.buffer(0), s.buffer(1), beta1, beta2, Math.sqrt(1 - Math.pow(beta2, step)), eps,
+                lr / (1 - Math.pow(beta1, step)))) {
+            return; // one pass over the elements, bitwise the same as the composite ops
+        }
+        adamStepComposite(p, g, s, step, lr, beta1, beta2, eps, amsgrad);
+    }
+
+    /** adamStep as tensor ops: for amsgrad, and the reference the fused step is tested against. */
+    static void adamStepComposite(Tensor p, Tensor g, State s, long step, double lr, double beta1, double beta2, double eps,
+                                  boolean amsgrad) {
         Tensor expAvg = s.buffer(0), expAvgSq = s.buffer(1);
         // one scratch tensor serves every product: allocating is dearer than an extra in-place pass
         Tensor t = g.mul(1 - beta1);

@@ -80,6 +80,33 @@ class DataLoaderTest {
     }
 
     @Test
+    void batchesAreFetchedOnDemandNeverTheWholeDataset() {
+        TensorDataset base = rows(1000);
+        List<Integer> requests = new ArrayList<>();
+        Dataset counting = new Dataset() {
+            @Override
+            public int size() {
+                return base.size();
+            }
+
+            @Override
+            public Batch get(int[] indices) {
+                requests.add(indices.length);
+                return base.get(indices);
+            }
+        };
+        DataLoader loader = new DataLoader(counting, 64, true, false, 1);
+        var it = loader.iterator();
+        assertTrue(requests.isEmpty(), "starting an epoch fetches nothing");
+        it.next();
+        assertEquals(List.of(64), requests);
+        while (it.hasNext()) it.next();
+        assertEquals(16, requests.size());
+        assertEquals(1000, requests.stream().mapToInt(Integer::intValue).sum(), "each example fetched once per epoch");
+        assertTrue(requests.stream().allMatch(k -> k <= 64));
+    }
+
+    @Test
     void badArgumentsAreClearErrors() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> new TensorDataset(Tensor.zeros(5, 2), Tensor.zeros(4)));

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.data.Dataset;
-import dev.nabla.data.Synthetic;
-import dev.nabla.data.TensorDataset;
 import dev.nabla.nn.Losses;
 import dev.nabla.optim.Adagrad;
 import dev.nabla.optim.Adam;
@@ -43,6 +41,9 @@ import java.util.function.Function;
  *  "optimizer": {"type": "adam", "lr": 0.01},
  *  "training": {"epochs": 300, "batchSize": 39, "validationSplit": 0.3, "metrics": ["mae"]}}
  * }</pre>
+ *
+ * <p>The data may also come from files: MNIST-style IDX files (Fashion-MNIST by default) or a
+ * CSV table; see {@link DataSpec}. Those are read by {@link #data()}, not when the spec is read.
  */
 public final class ExperimentSpec {
     /** Loss names. */
@@ -50,17 +51,17 @@ public final class ExperimentSpec {
             "cross_entropy", "nll"));
     /** Optimizer names. */
     public static final Set<String> OPTIMIZERS = new LinkedHashSet<>(List.of("sgd", "adam", "adamw", "rmsprop", "adagrad"));
-    /** Data source types. */
-    public static final Set<String> DATA_TYPES = new LinkedHashSet<>(List.of("function"));
+    /** Data source types (see {@link DataSpec}). */
+    public static final Set<String> DATA_TYPES = DataSpec.TYPES;
     /** Functions a "function" data source can sample. */
-    public static final Map<String, DoubleUnaryOperator> FUNCTIONS = Map.of("runge", Synthetic.RUNGE, "sin", Math::sin);
+    public static final Map<String, DoubleUnaryOperator> FUNCTIONS = DataSpec.FUNCTIONS;
 
     private final String name;
     private final long seed;
     private final JsonNode modelJson;
     private final ModelSpec.Built model;
-    private final TensorDataset train;
-    private final TensorDataset test;
+    private final DataSpec data;
+    private DataSpec.Loaded loaded;
     private final String lossName;
     private final Loss loss;
     private final Function<List<Tensor>, Optimizer> optimizer;
@@ -70,7 +71,7 @@ public final class ExperimentSpec {
     private final int batchSize;
     private final double validationSplit;
 
-    private ExperimentSpec(JsonNode root, String source) {
+    private ExperimentSpec(JsonNode root, String source, Path baseDir, Path dataOverride) {
         Node spec = new Node(root, "$");
         name = spec.string("name", source);
         seed = spec.longValue("seed", 0);
@@ -78,20 +79,8 @@ public final class ExperimentSpec {
         spec.has("model");
         model = ModelSpec.build(modelJson, "$.model", new Generator(seed));
 
-        Node data = spec.typed("data");
-        String type = data.string("type");
-        if (!DATA_TYPES.contains(type)) throw Node.unknownChoice(data.path + ".type", "data type", type, DATA_TYPES);
-        String fn = data.string("function");
-        DoubleUnaryOperator f = FUNCTIONS.get(fn);
-        if (f == null) throw Node.unknownChoice(data.path + ".function", "function", fn, new LinkedHashSet<>(FUNCTIONS.keySet()));
-        int points = data.positive("points", 200);
-        double[] range = data.has("range") ? data.numbers("range", 2) : new double[] {-1, 1};
-        if (!(range[0] < range[1])) throw new SpecException(data.path + ".range", "needs low < high, got " + range[0] + ", " + range[1]);
-        train = Synthetic.sample(f, points, range[0], range[1], new Generator(seed + 1));
-        int testPoints = data.integer("testPoints", 100);
-        test = testPoints > 0 ? Synthetic.grid(f, testPoints, range[0], range[1]) : null;
-        data.checkNoUnknownKeys();
-        if (model.inputShape().length != 1 || model.inputShape()[0] != 1) {
+        data = DataSpec.parse(spec.typed("data"), seed, baseDir, dataOverride);
+        if (data.type().equals("function") && (model.inputShape().length != 1 || model.inputShape()[0] != 1)) {
             throw new SpecException("$.model.input", "a function data source gives inputs of shape [1], the model expects "
                     + java.util.Arrays.toString(model.inputShape()));
         }
@@ -124,7 +113,8 @@ public final class ExperimentSpec {
                 throw new SpecException("$.training.metrics", e.getMessage());
             }
         }
-        fit = new FitOptions().epochs(epochs).batchSize(batchSize).validationSplit(validationSplit)
+        // file data is split (and augmented) by data(), which hands fit the validation part
+        fit = new FitOptions().epochs(epochs).batchSize(batchSize).validationSplit(data.isFile() ? 0 : validationSplit)
                 .shuffle(training.bool("shuffle", true)).seed(seed + 2);
         training.checkNoUnknownKeys();
         spec.checkNoUnknownKeys();
@@ -166,9 +156,18 @@ public final class ExperimentSpec {
 
     /** Reads and checks a spec file. */
     public static ExperimentSpec read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /**
+     * Reads and checks a spec file; relative data paths are resolved against its folder, and
+     * dataOverride (when not null) replaces the data folder (idx) or file (csv).
+     */
+    public static ExperimentSpec read(Path file, Path dataOverride) throws IOException {
         String text = Files.readString(file);
         String base = file.getFileName().toString().replaceFirst("\\.json$", "");
-        return parse(text, base);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, base, dir, dataOverride);
     }
 
     /**
@@ -195,6 +194,11 @@ public final class ExperimentSpec {
 
     /** Parses and checks a spec; {@code defaultName} names it when it has no "name". */
     public static ExperimentSpec parse(String json, String defaultName) {
+        return parse(json, defaultName, Path.of(""), null);
+    }
+
+    /** Parses and checks a spec, with relative data paths resolved against baseDir (see {@link #read(Path, Path)}). */
+    public static ExperimentSpec parse(String json, String defaultName, Path baseDir, Path dataOverride) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(json);
@@ -202,7 +206,7 @@ public final class ExperimentSpec {
             throw new SpecException("$", "not valid JSON: " + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         }
-        return new ExperimentSpec(root, defaultName);
+        return new ExperimentSpec(root, defaultName, baseDir, dataOverride);
     }
 
     /** The experiment's name (default: the file name). */
@@ -225,14 +229,62 @@ public final class ExperimentSpec {
         return model;
     }
 
-    /** The training data (validation is split from it by the fit options). */
-    public Dataset train() {
-        return train;
+    /**
+     * Loads the data once (reading the files of an idx or csv source) and checks that it fits the
+     * model; for file data it also hands the validation part to {@link #fitOptions()}. A missing
+     * or damaged file is a {@link dev.nabla.data.DataFileException} that says what to do.
+     */
+    public DataSpec.Loaded data() throws IOException {
+        if (loaded != null) return loaded;
+        DataSpec.Loaded d = data.load(validationSplit, seed + 2);
+        if (!java.util.Arrays.equals(d.exampleShape(), model.inputShape())) {
+            throw new SpecException("$.model.input", "the data gives examples of shape " + java.util.Arrays.toString(d.exampleShape())
+                    + " but the model expects " + java.util.Arrays.toString(model.inputShape()) + "; set \"input\": "
+                    + java.util.Arrays.toString(d.exampleShape()) + (d.imageShape() != null && d.exampleShape().length == 3
+                    ? " (and put a flatten layer before the first linear layer)" : ""));
+        }
+        int[] out = model.outputShape();
+        if (d.classNames() != null && (lossName.equals("cross_entropy") || lossName.equals("nll"))
+                && (out.length != 1 || out[0] != d.classNames().size())) {
+            throw new SpecException("$.model.layers", "the network gives outputs of shape " + java.util.Arrays.toString(out)
+                    + " but the data has " + d.classNames().size() + " classes; the last layer needs " + d.classNames().size() + " units");
+        }
+        if (d.validation() != null) fit.validationData(d.validation());
+        loaded = d;
+        return d;
     }
 
-    /** The test data, or null. */
-    public TensorDataset test() {
-        return test;
+    /** Where the data comes from (type, files), as read from the spec. */
+    public DataSpec dataSpec() {
+        return data;
+    }
+
+    /**
+     * The data to give fit with {@link #fitOptions()}: for a function source all the sampled
+     * points (fit holds out the validation part); for file data the training part, the validation
+     * part being already held out (and handed to the fit options), augmented and normalized. See
+     * {@link #data()}.
+     */
+    public Dataset train() {
+        return loadedOrFail().train();
+    }
+
+    /** The test data, or null; see {@link #data()}. */
+    public Dataset test() {
+        return loadedOrFail().test();
+    }
+
+    private DataSpec.Loaded loadedOrFail() {
+        try {
+            return data();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The class names of a classification data set, or null. */
+    public List<String> classNames() {
+        return loadedOrFail().classNames();
     }
 
     /** True for a regression of one input on one output (its fitted curve can be plotted). */

@@ -1,0 +1,58 @@
+package dev.nabla.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Fused;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.GradMode;
+import dev.nabla.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The fused Adam step gives bitwise the numbers of the composite tensor ops, in float32 and float64. */
+class FusedAdamTest {
+    private static Optimizer.State state(Tensor m, Tensor v) {
+        Optimizer.State s = new Optimizer.State(2);
+        s.setBuffer(0, m);
+        s.setBuffer(1, v);
+        return s;
+    }
+
+    private static void check(DType dt, int n, double lr, double eps) {
+        Generator gen = new Generator(n);
+        Tensor p0 = Tensor.randn(gen, dt, n), m0 = Tensor.randn(gen, dt, n).mul(0.1), v0 = Tensor.rand(gen, dt, n).mul(0.01);
+        Tensor pa = p0.copy(), ma = m0.copy(), va = v0.copy(), pb = p0.copy(), mb = m0.copy(), vb = v0.copy();
+        Optimizer.State a = state(ma, va), b = state(mb, vb);
+        try (var scope = GradMode.noGrad()) {
+            for (long step = 1; step <= 5; step++) {
+                Tensor g = Tensor.randn(gen, dt, n).mul(step == 3 ? 1e-20 : 1); // also tiny gradients (denormal squares)
+                Adam.adamStep(pa, g, a, step, lr, 0.9, 0.999, eps, false);
+                Adam.adamStepComposite(pb, g, b, step, lr, 0.9, 0.999, eps, false);
+            }
+        }
+        assertArrayEquals(pb.toDoubleArray(), pa.toDoubleArray(), dt + " parameters");
+        assertArrayEquals(mb.toDoubleArray(), ma.toDoubleArray(), dt + " first moments");
+        assertArrayEquals(vb.toDoubleArray(), va.toDoubleArray(), dt + " second moments");
+    }
+
+    @Test
+    void fusedEqualsCompositeBitwise() {
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            check(dt, 1, 1e-3, 1e-8);
+            check(dt, 1000, 1e-2, 1e-8);
+            check(dt, 200_003, 3e-4, 0); // several chunks of the pool, eps 0
+        }
+    }
+
+    @Test
+    void fusedDeclinesWhatItDoesNotCover() {
+        Tensor p = Tensor.zeros(4, 3), g = Tensor.ones(4, 3), m = Tensor.zeros(4, 3), v = Tensor.zeros(4, 3);
+        try (var scope = GradMode.noGrad()) {
+            assertFalse(Fused.adamStep(p.t(), g.t(), m.t(), v.t(), 0.9, 0.999, 1, 1e-8, 1e-3), "strided views");
+            assertFalse(Fused.adamStep(p, g.toType(DType.FLOAT64), m, v, 0.9, 0.999, 1, 1e-8, 1e-3), "mixed types");
+            assertFalse(Fused.adamStep(p, g, m, m, 0.9, 0.999, 1, 1e-8, 1e-3), "shared buffers");
+        }
+        assertArrayEquals(new float[12], p.toFloatArray(), "nothing changed");
+    }
+}
