@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +41,8 @@ import java.util.regex.Pattern;
  *       fits a 24 GiB machine.
  * </ul>
  *
- * Usage (from the repository root): {@code bench/cnn [cnn] [vgg16] [--no-torch] [--threads N]}.
+ * Usage (from the repository root): {@code bench/cnn [cnn] [vgg16] [--no-torch] [--threads N]}; the
+ * repetitions alternate between nabla and torch, so that on a shared machine both see the same load.
  * Float32, 2 threads by default.
  */
 public final class CnnBench {
