@@ -20,6 +20,13 @@ import picocli.CommandLine.Spec;
             InfoCommand.class,
             TrainCommand.class,
             SummaryCommand.class,
+            GdCommand.class,
+            OptimizeCommand.class,
+            ExplainCommand.class,
+            DiagnoseCommand.class,
+            LrFindCommand.class,
+            CurvesCommand.class,
+            CourseCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -28,4 +28,30 @@ public final class Synthetic {
         for (int i = 0; i < x.length; i++) y[i] = f.applyAsDouble(x[i]);
         return new TensorDataset(Tensor.of(x, x.length, 1).toType(DType.FLOAT32), Tensor.of(y, y.length, 1).toType(DType.FLOAT32));
     }
+
+    /**
+     * The classic spiral classification problem (CS231n): {@code classes} interleaved spiral arms
+     * of {@code perClass} points each in the plane, the angle jittered by N(0, noise²). Inputs
+     * float32 [n, 2], labels int64 [n] (class k is arm k), ordered by class.
+     */
+    public static TensorDataset spirals(int perClass, int classes, double noise, Generator gen) {
+        if (perClass < 2 || classes < 2) {
+            throw new IllegalArgumentException("Synthetic.spirals: needs at least 2 classes of 2 points, got " + classes + " of " + perClass);
+        }
+        int n = perClass * classes;
+        double[] jitter = Tensor.normal(gen, DType.FLOAT64, 0, noise, n).toDoubleArray();
+        double[] x = new double[2 * n];
+        long[] y = new long[n];
+        for (int k = 0; k < classes; k++) {
+            for (int i = 0; i < perClass; i++) {
+                int at = k * perClass + i;
+                double r = (double) i / (perClass - 1);
+                double t = 4.0 * k + 4.0 * r + jitter[at];
+                x[2 * at] = r * Math.sin(t);
+                x[2 * at + 1] = r * Math.cos(t);
+                y[at] = k;
+            }
+        }
+        return new TensorDataset(Tensor.of(x, n, 2).toType(DType.FLOAT32), Tensor.of(y, n));
+    }
 }

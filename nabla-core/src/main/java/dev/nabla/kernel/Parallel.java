@@ -1,8 +1,10 @@
 package dev.nabla.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one shared worker pool of nabla, sized to the cores and settable.
@@ -11,9 +13,13 @@ import java.util.concurrent.RecursiveAction;
  * never on the number of threads, and every chunk writes its own part of the output. A kernel
  * that reduces partial results combines them in chunk order. So a program gives bitwise the same
  * numbers on 1 thread or 16.
+ *
+ * <p>The calling thread works too: it takes chunks from the same counter as the workers, so a
+ * parallel loop starts at once instead of waiting for a parked worker to wake up (tens to
+ * hundreds of microseconds here), and a worker that wakes after the work is gone just leaves.
  */
 public final class Parallel {
-    private static volatile ForkJoinPool pool = newPool(defaultThreads());
+    private static volatile Pool pool = new Pool(defaultThreads());
 
     private Parallel() {}
 
@@ -38,48 +44,43 @@ public final class Parallel {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    private static ForkJoinPool newPool(int threads) {
-        return new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("nabla-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+    /** The threads computing a parallel loop: the caller and {@code threads − 1} workers. */
+    private static final class Pool {
+        final int threads;
+        final ExecutorService workers;
+
+        Pool(int threads) {
+            this.threads = threads;
+            AtomicInteger count = new AtomicInteger();
+            this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
+                Thread t = new Worker(r, "nabla-" + count.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+            });
+        }
     }
 
-    /** The number of worker threads. */
+    /** A pool thread; a parallel loop started on one runs inline (no nested parallelism). */
+    private static final class Worker extends Thread {
+        Worker(Runnable r, String name) {
+            super(r, name);
+        }
+    }
+
+    /** The number of threads a parallel loop uses (the caller included). */
     public static int threads() {
-        return pool.getParallelism();
+        return pool.threads;
     }
 
-    /** Sets the number of worker threads (at least 1); results do not depend on it. */
+    /** Sets the number of threads (at least 1); results do not depend on it. */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("Parallel.setThreads: " + threads + " threads; need at least 1");
         }
         if (threads == threads()) return;
-        ForkJoinPool old = pool;
-        pool = newPool(threads);
-        old.shutdown();
-    }
-
-    /**
-     * Runs {@code body} over {@code [0, n)} in chunks of {@code grain} indices (the last may be
-     * shorter): chunk c is {@code [c*grain, min(n, (c+1)*grain))} whatever the thread count. The
-     * chunks run inline, in order, when there is one chunk or one thread, or when called from a
-     * worker (nested parallelism).
-     */
-    public static void forRange(int n, int grain, RangeBody body) {
-        if (n <= 0) return;
-        if (grain < 1) grain = 1;
-        int chunks = (int) ((n + (long) grain - 1) / grain);
-        ForkJoinPool p = pool;
-        if (chunks == 1 || p.getParallelism() == 1 || ForkJoinTask.inForkJoinPool()) {
-            for (int from = 0; from < n; from += grain) body.run(from, Math.min(n, from + grain));
-            return;
-        }
-        final int g = grain;
-        p.invoke(new Chunks(0, chunks, n, g, body));
+        Pool old = pool;
+        pool = new Pool(threads);
+        if (old.workers != null) old.workers.shutdown();
     }
 
     /** The number of chunks {@link #forRange} uses for {@code n} indices and this grain. */
@@ -87,27 +88,56 @@ public final class Parallel {
         return n <= 0 ? 0 : (int) ((n + (long) Math.max(grain, 1) - 1) / Math.max(grain, 1));
     }
 
-    private static final class Chunks extends RecursiveAction {
-        private final int lo, hi, n, grain;
-        private final RangeBody body;
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of {@code grain} indices (the last may be
+     * shorter): chunk c is {@code [c*grain, min(n, (c+1)*grain))} whatever the thread count. The
+     * chunks run inline, in order, when there is one chunk or one thread, or when called from a
+     * worker (nested parallelism). An exception in a chunk is rethrown to the caller.
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) return;
+        int g = Math.max(grain, 1);
+        int chunks = chunks(n, g);
+        Pool p = pool;
+        if (chunks == 1 || p.workers == null || Thread.currentThread() instanceof Worker) {
+            for (int from = 0; from < n; from += g) body.run(from, Math.min(n, from + g));
+            return;
+        }
+        Job job = new Job(n, g, chunks, body);
+        for (int w = Math.min(p.threads - 1, chunks - 1); w > 0; w--) p.workers.execute(job);
+        job.run();
+        while (job.done.get() < chunks) LockSupport.park(job);
+        Throwable e = job.error.get();
+        if (e instanceof RuntimeException r) throw r;
+        if (e instanceof Error err) throw err;
+    }
 
-        Chunks(int lo, int hi, int n, int grain, RangeBody body) {
-            this.lo = lo;
-            this.hi = hi;
+    /** One parallel loop: threads take chunk indices from a shared counter until none are left. */
+    private static final class Job implements Runnable {
+        final int n, grain, chunks;
+        final RangeBody body;
+        final Thread caller = Thread.currentThread();
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+
+        Job(int n, int grain, int chunks, RangeBody body) {
             this.n = n;
             this.grain = grain;
+            this.chunks = chunks;
             this.body = body;
         }
 
         @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                int from = lo * grain;
-                body.run(from, Math.min(n, from + grain));
-                return;
+        public void run() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (error.get() == null) body.run(c * grain, (int) Math.min(n, (long) (c + 1) * grain));
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                }
+                if (done.incrementAndGet() == chunks) LockSupport.unpark(caller);
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Chunks(lo, mid, n, grain, body), new Chunks(mid, hi, n, grain, body));
         }
     }
 }

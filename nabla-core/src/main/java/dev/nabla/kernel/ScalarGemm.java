@@ -3,16 +3,17 @@ package dev.nabla.kernel;
 /**
  * The plain-Java {@link Gemm}: no Vector API, used when {@code jdk.incubator.vector} is absent.
  *
- * <p>Loop order i-l-j over blocks of k and of columns, so the innermost loop runs along a row of B
- * and of C (C2 auto-vectorizes it). A transposed B is first copied into row-major order. Each
- * element of C is summed over k in increasing order by one thread; work is split over rows of C
- * (or over the batch) in fixed chunks, so the result does not depend on the thread count.
+ * <p>Each parallel chunk of rows packs its rows of A in panels of four, then, for each strip of
+ * four columns of B (packed too), a register-blocked kernel computes the 4×4 tiles of C with
+ * sixteen scalar accumulators; edges are zero-padded. Every element of C is summed over k in
+ * increasing order, from zero, then added to C, whatever the thread count. Work is split over
+ * groups of rows of C (or over the batch) in fixed chunks.
  */
 public final class ScalarGemm implements Gemm {
-    private static final int KC = 256;  // rows of B per block: KC × NC floats stay in L2
-    private static final int NC = 512;  // columns of C per block: a row segment stays in L1
     /** Multiply-adds per parallel chunk: below this, splitting costs more than it saves. */
-    private static final long PAR_WORK = 1L << 18;
+    private static final long PAR_WORK = 1L << 20;
+    /** Rows of A packed at a time (IB·k values stay in L2). */
+    private static final int IB = 64;
 
     public ScalarGemm() {}
 
@@ -24,74 +25,116 @@ public final class ScalarGemm implements Gemm {
         check("sgemm", batch, transA, transB, m, n, k, a.length, aOff, aBatchStride, lda,
                 b.length, bOff, bBatchStride, ldb, c.length, cOff, cBatchStride, ldc);
         if (batch == 0 || m == 0 || n == 0) return;
+        boolean acc = beta != 0f;
+        if (acc && beta != 1f) {
+            for (int p = 0; p < batch; p++) {
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + p * cBatchStride + i * ldc;
+                    for (int j = 0; j < n; j++) c[ci + j] *= beta;
+                }
+            }
+        }
+        // steps along l and along i (A) or j (B) through the stored arrays
+        final int sa = transA ? lda : 1, ra = transA ? 1 : lda, sb = transB ? 1 : ldb, rb = transB ? ldb : 1;
         long work = (long) m * n * Math.max(k, 1);
         if (batch > 1 && work < PAR_WORK) {
             int grain = (int) Math.max(1, PAR_WORK / work);
             Parallel.forRange(batch, grain, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
-                    one(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda, b, bOff + p * bBatchStride, ldb,
-                            beta, c, cOff + p * cBatchStride, ldc, false);
+                    float[] pb = packB(n, k, b, bOff + p * bBatchStride, sb, rb);
+                    rows(0, m, n, k, a, aOff + p * aBatchStride, sa, ra, pb, acc, c, cOff + p * cBatchStride, ldc);
                 }
             });
-        } else {
-            for (int p = 0; p < batch; p++) {
-                one(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda, b, bOff + p * bBatchStride, ldb,
-                        beta, c, cOff + p * cBatchStride, ldc, work >= PAR_WORK);
-            }
-        }
-    }
-
-    private static void one(boolean transA, boolean transB, int m, int n, int k,
-                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                            float beta, float[] c, int cOff, int ldc, boolean parallel) {
-        if (transB && k > 0) {  // copy op(B) into a row-major k×n array
-            float[] bt = new float[k * n];
-            for (int j = 0; j < n; j++) {
-                int src = bOff + j * ldb;
-                for (int l = 0; l < k; l++) bt[l * n + j] = b[src + l];
-            }
-            b = bt;
-            bOff = 0;
-            ldb = n;
-        }
-        final float[] bb = b;
-        final int bo = bOff, lb = ldb;
-        if (!parallel) {
-            rows(0, m, transA, n, k, a, aOff, lda, bb, bo, lb, beta, c, cOff, ldc);
             return;
         }
-        int grain = (int) Math.max(1, PAR_WORK / ((long) n * Math.max(k, 1)));
-        Parallel.forRange(m, grain, (i0, i1) -> rows(i0, i1, transA, n, k, a, aOff, lda, bb, bo, lb, beta, c, cOff, ldc));
-    }
-
-    /** Rows [i0, i1) of C; B is row-major k×n here. */
-    private static void rows(int i0, int i1, boolean transA, int n, int k, float[] a, int aOff, int lda,
-                             float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        for (int i = i0; i < i1; i++) {
-            int ci = cOff + i * ldc;
-            if (beta == 0f) {
-                for (int j = 0; j < n; j++) c[ci + j] = 0f;
-            } else if (beta != 1f) {
-                for (int j = 0; j < n; j++) c[ci + j] *= beta;
+        for (int p = 0; p < batch; p++) {
+            int ao = aOff + p * aBatchStride, co = cOff + p * cBatchStride;
+            float[] pb = packB(n, k, b, bOff + p * bBatchStride, sb, rb);
+            if (work < PAR_WORK) {
+                rows(0, m, n, k, a, ao, sa, ra, pb, acc, c, co, ldc);
+            } else {
+                int grain = IB * (int) Math.max(1, PAR_WORK / ((long) IB * n * Math.max(k, 1)));
+                Parallel.forRange(m, grain, (i0, i1) -> rows(i0, i1, n, k, a, ao, sa, ra, pb, acc, c, co, ldc));
             }
         }
-        int sa = transA ? lda : 1;          // step along l in A
-        int ra = transA ? 1 : lda;          // step along i in A
-        for (int l0 = 0; l0 < k; l0 += KC) {
-            int l1 = Math.min(k, l0 + KC);
-            for (int j0 = 0; j0 < n; j0 += NC) {
-                int j1 = Math.min(n, j0 + NC);
-                for (int i = i0; i < i1; i++) {
-                    int ci = cOff + i * ldc;
-                    int ai = aOff + i * ra;
-                    for (int l = l0; l < l1; l++) {
-                        float av = a[ai + l * sa];
-                        int bi = bOff + l * ldb;
-                        for (int j = j0; j < j1; j++) c[ci + j] += av * b[bi + j];
-                    }
+    }
+
+    /** op(B)(l, j) = b[bOff + l·sb + j·rb], packed in strips of four columns (four values per l), zero-padded. */
+    private static float[] packB(int n, int k, float[] b, int bOff, int sb, int rb) {
+        float[] pb = new float[(n + 3) / 4 * 4 * k];
+        if (rb == 1) {  // rows of op(B) are contiguous
+            for (int l = 0; l < k; l++) {
+                for (int j = 0, s = bOff + l * sb; j < n; j++) pb[(j >> 2) * 4 * k + 4 * l + (j & 3)] = b[s + j];
+            }
+        } else {        // columns are
+            for (int j = 0; j < n; j++) {
+                for (int l = 0, s = bOff + j * rb, d = (j >> 2) * 4 * k + (j & 3); l < k; l++, s += sb, d += 4) pb[d] = b[s];
+            }
+        }
+        return pb;
+    }
+
+    /**
+     * Rows [i0, i1) of C = (C +) op(A)·op(B), where op(A)(i, l) = a[aOff + i·ra + l·sa] and
+     * op(B)(l, j) = b[bOff + l·sb + j·rb]. The rows of A are packed in panels of four (four
+     * values per step of l), each strip of four columns of B likewise; both zero-padded.
+     */
+    private static void rows(int i0, int i1, int n, int k, float[] a, int aOff, int sa, int ra,
+                             float[] pb, boolean acc, float[] c, int cOff, int ldc) {
+        float[] pa = new float[(Math.min(i1 - i0, IB) + 3) / 4 * 4 * k];
+        for (int ib = i0; ib < i1; ib += IB) block(ib, Math.min(i1, ib + IB), n, k, a, aOff, sa, ra, pb, acc, c, cOff, ldc, pa);
+    }
+
+    /** Rows [i0, i1), at most IB: packs them (panels of four rows, zero-padded), then runs the strips of B. */
+    private static void block(int i0, int i1, int n, int k, float[] a, int aOff, int sa, int ra,
+                              float[] pb, boolean acc, float[] c, int cOff, int ldc, float[] pa) {
+        int panels = (i1 - i0 + 3) / 4;
+        for (int q = 0; q < panels; q++) {
+            for (int l = 0, d = q * 4 * k; l < k; l++, d += 4) {
+                for (int r = 0; r < 4; r++) {
+                    int i = i0 + 4 * q + r;
+                    pa[d + r] = i < i1 ? a[aOff + i * ra + l * sa] : 0;
                 }
             }
         }
+        for (int j = 0; j < n; j += 4) {
+            int w = Math.min(4, n - j), sbase = (j >> 2) * 4 * k;
+            for (int q = 0; q < panels; q++) {
+                float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+                float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+                for (int l = 0, oa = q * 4 * k, ob = sbase; l < k; l++, oa += 4, ob += 4) {
+                    float y0 = pb[ob], y1 = pb[ob + 1], y2 = pb[ob + 2], y3 = pb[ob + 3];
+                    float x = pa[oa];
+                    c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+                    x = pa[oa + 1];
+                    c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+                    x = pa[oa + 2];
+                    c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+                    x = pa[oa + 3];
+                    c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+                }
+                int i = i0 + 4 * q, h = Math.min(4, i1 - i), ci = cOff + i * ldc + j;
+                store(c, ci, w, acc, c00, c01, c02, c03);
+                if (h > 1) store(c, ci + ldc, w, acc, c10, c11, c12, c13);
+                if (h > 2) store(c, ci + 2 * ldc, w, acc, c20, c21, c22, c23);
+                if (h > 3) store(c, ci + 3 * ldc, w, acc, c30, c31, c32, c33);
+            }
+        }
+    }
+
+    /** Stores (or adds) the first w of x0..x3 at c[ci...]. */
+    private static void store(float[] c, int ci, int w, boolean acc, float x0, float x1, float x2, float x3) {
+        if (w == 4 && !acc) {
+            c[ci] = x0;
+            c[ci + 1] = x1;
+            c[ci + 2] = x2;
+            c[ci + 3] = x3;
+            return;
+        }
+        c[ci] = acc ? c[ci] + x0 : x0;
+        if (w > 1) c[ci + 1] = acc ? c[ci + 1] + x1 : x1;
+        if (w > 2) c[ci + 2] = acc ? c[ci + 2] + x2 : x2;
+        if (w > 3) c[ci + 3] = acc ? c[ci + 3] + x3 : x3;
     }
 
     @Override
@@ -102,73 +145,111 @@ public final class ScalarGemm implements Gemm {
         check("dgemm", batch, transA, transB, m, n, k, a.length, aOff, aBatchStride, lda,
                 b.length, bOff, bBatchStride, ldb, c.length, cOff, cBatchStride, ldc);
         if (batch == 0 || m == 0 || n == 0) return;
+        boolean acc = beta != 0d;
+        if (acc && beta != 1d) {
+            for (int p = 0; p < batch; p++) {
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + p * cBatchStride + i * ldc;
+                    for (int j = 0; j < n; j++) c[ci + j] *= beta;
+                }
+            }
+        }
+        // steps along l and along i (A) or j (B) through the stored arrays
+        final int sa = transA ? lda : 1, ra = transA ? 1 : lda, sb = transB ? 1 : ldb, rb = transB ? ldb : 1;
         long work = (long) m * n * Math.max(k, 1);
         if (batch > 1 && work < PAR_WORK) {
             int grain = (int) Math.max(1, PAR_WORK / work);
             Parallel.forRange(batch, grain, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
-                    one(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda, b, bOff + p * bBatchStride, ldb,
-                            beta, c, cOff + p * cBatchStride, ldc, false);
+                    double[] pb = packB(n, k, b, bOff + p * bBatchStride, sb, rb);
+                    rows(0, m, n, k, a, aOff + p * aBatchStride, sa, ra, pb, acc, c, cOff + p * cBatchStride, ldc);
                 }
             });
-        } else {
-            for (int p = 0; p < batch; p++) {
-                one(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda, b, bOff + p * bBatchStride, ldb,
-                        beta, c, cOff + p * cBatchStride, ldc, work >= PAR_WORK);
-            }
-        }
-    }
-
-    private static void one(boolean transA, boolean transB, int m, int n, int k,
-                            double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                            double beta, double[] c, int cOff, int ldc, boolean parallel) {
-        if (transB && k > 0) {
-            double[] bt = new double[k * n];
-            for (int j = 0; j < n; j++) {
-                int src = bOff + j * ldb;
-                for (int l = 0; l < k; l++) bt[l * n + j] = b[src + l];
-            }
-            b = bt;
-            bOff = 0;
-            ldb = n;
-        }
-        final double[] bb = b;
-        final int bo = bOff, lb = ldb;
-        if (!parallel) {
-            rows(0, m, transA, n, k, a, aOff, lda, bb, bo, lb, beta, c, cOff, ldc);
             return;
         }
-        int grain = (int) Math.max(1, PAR_WORK / ((long) n * Math.max(k, 1)));
-        Parallel.forRange(m, grain, (i0, i1) -> rows(i0, i1, transA, n, k, a, aOff, lda, bb, bo, lb, beta, c, cOff, ldc));
-    }
-
-    private static void rows(int i0, int i1, boolean transA, int n, int k, double[] a, int aOff, int lda,
-                             double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
-        for (int i = i0; i < i1; i++) {
-            int ci = cOff + i * ldc;
-            if (beta == 0d) {
-                for (int j = 0; j < n; j++) c[ci + j] = 0d;
-            } else if (beta != 1d) {
-                for (int j = 0; j < n; j++) c[ci + j] *= beta;
+        for (int p = 0; p < batch; p++) {
+            int ao = aOff + p * aBatchStride, co = cOff + p * cBatchStride;
+            double[] pb = packB(n, k, b, bOff + p * bBatchStride, sb, rb);
+            if (work < PAR_WORK) {
+                rows(0, m, n, k, a, ao, sa, ra, pb, acc, c, co, ldc);
+            } else {
+                int grain = IB * (int) Math.max(1, PAR_WORK / ((long) IB * n * Math.max(k, 1)));
+                Parallel.forRange(m, grain, (i0, i1) -> rows(i0, i1, n, k, a, ao, sa, ra, pb, acc, c, co, ldc));
             }
         }
-        int sa = transA ? lda : 1;
-        int ra = transA ? 1 : lda;
-        for (int l0 = 0; l0 < k; l0 += KC) {
-            int l1 = Math.min(k, l0 + KC);
-            for (int j0 = 0; j0 < n; j0 += NC) {
-                int j1 = Math.min(n, j0 + NC);
-                for (int i = i0; i < i1; i++) {
-                    int ci = cOff + i * ldc;
-                    int ai = aOff + i * ra;
-                    for (int l = l0; l < l1; l++) {
-                        double av = a[ai + l * sa];
-                        int bi = bOff + l * ldb;
-                        for (int j = j0; j < j1; j++) c[ci + j] += av * b[bi + j];
-                    }
+    }
+
+    /** op(B)(l, j) = b[bOff + l·sb + j·rb], packed in strips of four columns (four values per l), zero-padded. */
+    private static double[] packB(int n, int k, double[] b, int bOff, int sb, int rb) {
+        double[] pb = new double[(n + 3) / 4 * 4 * k];
+        if (rb == 1) {  // rows of op(B) are contiguous
+            for (int l = 0; l < k; l++) {
+                for (int j = 0, s = bOff + l * sb; j < n; j++) pb[(j >> 2) * 4 * k + 4 * l + (j & 3)] = b[s + j];
+            }
+        } else {        // columns are
+            for (int j = 0; j < n; j++) {
+                for (int l = 0, s = bOff + j * rb, d = (j >> 2) * 4 * k + (j & 3); l < k; l++, s += sb, d += 4) pb[d] = b[s];
+            }
+        }
+        return pb;
+    }
+
+    private static void rows(int i0, int i1, int n, int k, double[] a, int aOff, int sa, int ra,
+                             double[] pb, boolean acc, double[] c, int cOff, int ldc) {
+        double[] pa = new double[(Math.min(i1 - i0, IB) + 3) / 4 * 4 * k];
+        for (int ib = i0; ib < i1; ib += IB) block(ib, Math.min(i1, ib + IB), n, k, a, aOff, sa, ra, pb, acc, c, cOff, ldc, pa);
+    }
+
+    /** Rows [i0, i1), at most IB: packs them (panels of four rows, zero-padded), then runs the strips of B. */
+    private static void block(int i0, int i1, int n, int k, double[] a, int aOff, int sa, int ra,
+                              double[] pb, boolean acc, double[] c, int cOff, int ldc, double[] pa) {
+        int panels = (i1 - i0 + 3) / 4;
+        for (int q = 0; q < panels; q++) {
+            for (int l = 0, d = q * 4 * k; l < k; l++, d += 4) {
+                for (int r = 0; r < 4; r++) {
+                    int i = i0 + 4 * q + r;
+                    pa[d + r] = i < i1 ? a[aOff + i * ra + l * sa] : 0;
                 }
             }
         }
+        for (int j = 0; j < n; j += 4) {
+            int w = Math.min(4, n - j), sbase = (j >> 2) * 4 * k;
+            for (int q = 0; q < panels; q++) {
+                double c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+                double c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+                for (int l = 0, oa = q * 4 * k, ob = sbase; l < k; l++, oa += 4, ob += 4) {
+                    double y0 = pb[ob], y1 = pb[ob + 1], y2 = pb[ob + 2], y3 = pb[ob + 3];
+                    double x = pa[oa];
+                    c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+                    x = pa[oa + 1];
+                    c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+                    x = pa[oa + 2];
+                    c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+                    x = pa[oa + 3];
+                    c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+                }
+                int i = i0 + 4 * q, h = Math.min(4, i1 - i), ci = cOff + i * ldc + j;
+                store(c, ci, w, acc, c00, c01, c02, c03);
+                if (h > 1) store(c, ci + ldc, w, acc, c10, c11, c12, c13);
+                if (h > 2) store(c, ci + 2 * ldc, w, acc, c20, c21, c22, c23);
+                if (h > 3) store(c, ci + 3 * ldc, w, acc, c30, c31, c32, c33);
+            }
+        }
+    }
+
+    /** Stores (or adds) the first w of x0..x3 at c[ci...]. */
+    private static void store(double[] c, int ci, int w, boolean acc, double x0, double x1, double x2, double x3) {
+        if (w == 4 && !acc) {
+            c[ci] = x0;
+            c[ci + 1] = x1;
+            c[ci + 2] = x2;
+            c[ci + 3] = x3;
+            return;
+        }
+        c[ci] = acc ? c[ci] + x0 : x0;
+        if (w > 1) c[ci + 1] = acc ? c[ci + 1] + x1 : x1;
+        if (w > 2) c[ci + 2] = acc ? c[ci + 2] + x2 : x2;
+        if (w > 3) c[ci + 3] = acc ? c[ci + 3] + x3 : x3;
     }
 
     /**
@@ -179,34 +260,36 @@ public final class ScalarGemm implements Gemm {
                       int aLen, int aOff, int aBatchStride, int lda,
                       int bLen, int bOff, int bBatchStride, int ldb,
                       int cLen, int cOff, int cBatchStride, int ldc) {
-        String what = op + "(batch=" + batch + ", " + (transA ? "Aᵀ" : "A") + "·" + (transB ? "Bᵀ" : "B")
-                + ", m=" + m + ", n=" + n + ", k=" + k + ")";
+        String error = null;
         if (batch < 0 || m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException(what + ": sizes must not be negative");
+            error = "sizes must not be negative";
+        } else if (aOff < 0 || bOff < 0 || cOff < 0 || aBatchStride < 0 || bBatchStride < 0 || cBatchStride < 0) {
+            error = "offsets and batch strides must not be negative";
+        } else if (batch > 1 && cBatchStride == 0 && m > 0 && n > 0) {
+            error = "the batch stride of C must not be 0";
+        } else {
+            error = operand("A", batch, transA ? k : m, transA ? m : k, aLen, aOff, aBatchStride, lda);
+            if (error == null) error = operand("B", batch, transB ? n : k, transB ? k : n, bLen, bOff, bBatchStride, ldb);
+            if (error == null) error = operand("C", batch, m, n, cLen, cOff, cBatchStride, ldc);
         }
-        if (aOff < 0 || bOff < 0 || cOff < 0 || aBatchStride < 0 || bBatchStride < 0 || cBatchStride < 0) {
-            throw new IllegalArgumentException(what + ": offsets and batch strides must not be negative");
+        if (error != null) {
+            throw new IllegalArgumentException(op + "(batch=" + batch + ", " + (transA ? "Aᵀ" : "A") + "·"
+                    + (transB ? "Bᵀ" : "B") + ", m=" + m + ", n=" + n + ", k=" + k + "): " + error);
         }
-        if (batch > 1 && cBatchStride == 0 && m > 0 && n > 0) {
-            throw new IllegalArgumentException(what + ": the batch stride of C must not be 0");
-        }
-        operand(what, "A", batch, transA ? k : m, transA ? m : k, aLen, aOff, aBatchStride, lda);
-        operand(what, "B", batch, transB ? n : k, transB ? k : n, bLen, bOff, bBatchStride, ldb);
-        operand(what, "C", batch, m, n, cLen, cOff, cBatchStride, ldc);
     }
 
-    private static void operand(String what, String name, int batch, int rows, int cols,
-                                int len, int off, int batchStride, int ld) {
-        if (batch == 0 || rows == 0 || cols == 0) return;
+    private static String operand(String name, int batch, int rows, int cols, int len, int off, int batchStride, int ld) {
+        if (batch == 0 || rows == 0 || cols == 0) return null;
         if (ld < cols) {
-            throw new IllegalArgumentException(what + ": leading dimension of " + name + " is " + ld
-                    + " but its stored rows have " + cols + " elements; it must be at least " + cols);
+            return "leading dimension of " + name + " is " + ld + " but its stored rows have " + cols
+                    + " elements; it must be at least " + cols;
         }
         long last = off + (long) (batch - 1) * batchStride + (long) (rows - 1) * ld + cols - 1;
         if (last >= len) {
-            throw new IllegalArgumentException(what + ": " + name + " is stored as " + rows + "×" + cols
-                    + " (leading dimension " + ld + ", offset " + off + ", batch stride " + batchStride
-                    + ") and reaches index " + last + ", but its array has only " + len + " elements");
+            return name + " is stored as " + rows + "×" + cols + " (leading dimension " + ld + ", offset " + off
+                    + ", batch stride " + batchStride + ") and reaches index " + last + ", but its array has only "
+                    + len + " elements";
         }
+        return null;
     }
 }

@@ -61,10 +61,8 @@ public final class VectorElementwise extends ScalarElementwise {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            apply(op, FloatVector.fromArray(F, x, xo + i, m)).intoArray(y, yo + i, m);
-        }
+        // the tail in scalar code: a masked access near the array's end takes a slow checked path
+        if (i < n) super.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
     }
 
     @Override
@@ -77,10 +75,7 @@ public final class VectorElementwise extends ScalarElementwise {
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             apply(op, DoubleVector.fromArray(D, x, xo + i)).intoArray(y, yo + i);
         }
-        if (i < n) {
-            VectorMask<Double> m = D.indexInRange(i, n);
-            apply(op, DoubleVector.fromArray(D, x, xo + i, m)).intoArray(y, yo + i, m);
-        }
+        if (i < n) super.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
     }
 
     private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {

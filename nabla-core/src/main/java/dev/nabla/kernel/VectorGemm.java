@@ -9,18 +9,22 @@ import jdk.incubator.vector.VectorSpecies;
  * The SIMD {@link Gemm}, written with the JDK Vector API ({@code jdk.incubator.vector}); only
  * {@link Kernels} names it, by reflection, so the module is needed only when it is chosen.
  *
- * <p>Large products follow GotoBLAS/BLIS: k is cut into blocks of at most {@value #KC}; for each
- * block, B is packed once into column panels {@code NR} = two vectors wide (shared by all threads)
- * and every tile of C packs its rows of A into panels {@link #MR} rows tall (in a buffer of its
- * thread), then a register-blocked micro-kernel keeps an MR×NR tile of C in 2·MR vector registers,
- * streams the k block with FMAs, and adds the result to C once per block. Panels are zero-padded,
- * so the kernel always runs full; partial tiles at the edges go through a small buffer.
- * Small products (m·n·k up to {@value #SMALL}) take a direct, unpacked path, and a batch of small
- * products is spread over threads by batch item.
+ * <p>Large products follow GotoBLAS/BLIS. k is cut into balanced blocks of at most {@value #KC}.
+ * B is packed once (by the calling thread's buffer, in parallel when large) into column panels
+ * NR = two vectors wide, for all k blocks; then each tile of C (a parallel task) walks the k
+ * blocks, packs its rows of A into panels {@link #MR} rows tall (in its thread's buffer) and runs
+ * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
+ * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
+ * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
+ * small buffer. Packing buffers are per thread and kept.
  *
- * <p>Every element of C is summed over k in a fixed order that depends only on k (the blocking)
- * and on the size class of the product, never on the thread count: threads only choose which
- * tiles of C they compute.
+ * <p>Small products (m·n·k up to {@value #SMALL}), narrow ones (n at most one vector) and short
+ * ones (m at most 4) take a direct path without packing: 4 rows × 2 vectors of C at a time,
+ * summed over all of k. A batch of small products is spread over threads by batch item.
+ *
+ * <p>Every element of C is summed over k in an order fixed by k and the path, which depend on
+ * the shape only, never on the thread count: threads only choose which tiles of C they compute.
+ * float64 shares the driver; its hot loops are the float32 ones with DoubleVector.
  */
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -33,17 +37,28 @@ public final class VectorGemm implements Gemm {
     private static final int FNR = 2 * FL;
     private static final int DNR = 2 * DL;
     /** Largest k block; fixed, since the summation order depends on it. */
-    static final int KC = Integer.getInteger("nabla.gemm.kc", 256);
+    static final int KC = 256;
     /** Largest number of rows and columns of C in one tile (one parallel task). */
-    private static final int MC = Integer.getInteger("nabla.gemm.mc", 144);
-    private static final int NC = Integer.getInteger("nabla.gemm.nc", 1024);
+    private static final int MC = 144;
+    private static final int NC = 1024;
     /** m·n·k at or below which the direct path is used. */
-    static final long SMALL = Long.getLong("nabla.gemm.small", 40_000L);
-    /** Multiply-adds worth one parallel task. */
-    private static final long PAR_WORK = 1L << 18;
+    static final long SMALL = 1L << 18;
+    /**
+     * Multiply-adds below which work stays on one thread: waking the pool's parked workers takes
+     * 30–300 µs on the 2-vCPU machines here (measured), and 2^25 multiply-adds take ~450 µs on one
+     * core; at n = 256 two threads were no faster than one.
+     */
+    private static final long PAR_MIN = 1L << 25;
+    /** Elements of B below which B is packed by the calling thread alone. */
+    private static final int PACK_PAR = 1 << 20;
+    /** Products with n at most this take the direct path: panels NR wide would be mostly padding. */
+    private static final int NARROW = FL;
     /** m·n·k below which a batch is spread over threads by item rather than by tiles. */
     private static final long BATCH_WORK = 1L << 24;
-    private static final boolean JR_OUTER = Boolean.parseBoolean(System.getProperty("nabla.gemm.jrouter", "true"));
+    /** Elements of packed B held at once (per calling thread). */
+    private static final int B_BLOCK = 1 << 22;
+    /** Column panels of B packed per task. */
+    private static final int PACK_PANELS = 8;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -69,7 +84,7 @@ public final class VectorGemm implements Gemm {
         }
         long work = (long) m * n * k;
         if (batch > 1 && work < BATCH_WORK) {
-            int grain = (int) Math.max(1, Math.min(batch, PAR_WORK / work));
+            int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
             Parallel.forRange(batch, grain, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     run(new FloatJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
@@ -104,7 +119,7 @@ public final class VectorGemm implements Gemm {
         }
         long work = (long) m * n * k;
         if (batch > 1 && work < BATCH_WORK) {
-            int grain = (int) Math.max(1, Math.min(batch, PAR_WORK / work));
+            int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
             Parallel.forRange(batch, grain, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     run(new DoubleJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
@@ -132,44 +147,64 @@ public final class VectorGemm implements Gemm {
     /** One product of the batch, in the type-independent part: size class, blocking, tiling. */
     private static void run(Job job, boolean parallel) {
         final int m = job.m, n = job.n, k = job.k, nr = job.nr;
-        if ((long) m * n * k <= SMALL) {
-            job.small();
+        final long work = (long) m * n * k;
+        if (work <= SMALL || n <= NARROW || m <= 4) {
+            // direct path: small products, and narrow ones that packed panels would mostly pad
+            job.prepareDirect();
+            if (parallel && work >= 2 * PAR_MIN && m >= 8 && Parallel.threads() > 1) {
+                int grain = 4 * (int) Math.max(1, PAR_MIN / 2 / (4L * n * k));
+                Parallel.forRange(m, grain, job::direct);
+            } else {
+                job.direct(0, m);
+            }
             return;
         }
-        final int kcb = kBlock(k);
+        final int kcb = kBlock(k), kBlocks = ceilDiv(k, kcb);
         final int rowPanels = ceilDiv(m, MR), colPanels = ceilDiv(n, nr);
-        final int threads = parallel ? Parallel.threads() : 1;
-        // Tiles of C: mcP row panels × ncP column panels. They change which thread computes what,
-        // never the order of a sum, so they may depend on the thread count.
-        int ncP = Math.max(1, Math.min(colPanels, NC / nr));
-        int nJt = ceilDiv(colPanels, ncP);
-        int mcP = Math.max(1, Math.min(rowPanels, MC / MR));
-        if (threads > 1) {
-            int want = 4 * threads;
-            mcP = Math.max(1, Math.min(mcP, ceilDiv(rowPanels, ceilDiv(want, nJt))));
-            int nIt = ceilDiv(rowPanels, mcP);
-            if (nIt * nJt < want) {  // few rows: split the columns too (each tile repacks its A rows)
-                ncP = Math.max(1, Math.min(ncP, ceilDiv(colPanels, ceilDiv(want, nIt))));
-                nJt = ceilDiv(colPanels, ncP);
+        final int threads = parallel && work >= PAR_MIN ? Parallel.threads() : 1;
+        // B is packed for all of k at once, in blocks of columns of at most B_BLOCK elements, so
+        // that each block of columns needs two parallel phases only: pack B, then compute tiles.
+        final int jcPanels = (int) Math.max(1, Math.min(colPanels, B_BLOCK / ((long) k * nr)));
+        job.allocB(jcPanels * nr * k);
+        for (int jc0 = 0; jc0 < colPanels; jc0 += jcPanels) {
+            final int jc = jc0, np = Math.min(jcPanels, colPanels - jc0);
+            // Phase 1: pack B, by k block and group of panels. In the buffer, k block q starts
+            // at q·kcb·jcPanels·nr and holds its panels one after another, kc·nr elements each.
+            final int groups = ceilDiv(np, PACK_PANELS), units = kBlocks * groups;
+            Parallel.RangeBody pack = (u0, u1) -> {
+                for (int u = u0; u < u1; u++) {
+                    int q = u / groups, g = u % groups, pc = q * kcb, kc = Math.min(kcb, k - pc);
+                    int p0 = jc + g * PACK_PANELS, p1 = Math.min(jc + np, p0 + PACK_PANELS);
+                    job.packB(pc, kc, p0, p1, pc * jcPanels * nr + (p0 - jc) * kc * nr);
+                }
+            };
+            if (threads > 1 && units > 1 && (long) k * np * nr >= PACK_PAR) Parallel.forRange(units, 1, pack);
+            else pack.run(0, units);
+            // Phase 2: tiles of C (mcP row panels × ncP column panels), each over all k blocks.
+            // Tiles change which thread computes what, never the order of a sum, so they may
+            // depend on the thread count.
+            int ncP = Math.max(1, Math.min(np, NC / nr));
+            int nJt = ceilDiv(np, ncP);
+            int mcP = Math.max(1, Math.min(rowPanels, MC / MR));
+            if (threads > 1) {
+                int want = 4 * threads;
+                mcP = Math.max(1, Math.min(mcP, ceilDiv(rowPanels, ceilDiv(want, nJt))));
+                int nIt = ceilDiv(rowPanels, mcP);
+                if (nIt * nJt < want) {  // few rows: split the columns too (each tile packs its A rows)
+                    ncP = Math.max(1, Math.min(ncP, ceilDiv(np, ceilDiv(want, nIt))));
+                    nJt = ceilDiv(np, ncP);
+                }
             }
-        }
-        final int rowTiles = ceilDiv(rowPanels, mcP), tiles = rowTiles * nJt;
-        final int mcPanels = mcP, ncPanels = ncP;
-        job.allocB(kcb * colPanels * nr);
-        for (int pc = 0; pc < k; pc += kcb) {
-            final int p = pc, kc = Math.min(kcb, k - pc);
-            final boolean accum = job.acc || pc > 0;
-            if (threads > 1 && (long) kc * n >= 2 * PAR_WORK / 16) {
-                int grain = Math.max(1, (int) (PAR_WORK / 16 / ((long) kc * nr)));
-                Parallel.forRange(colPanels, grain, (p0, p1) -> job.packB(p, kc, p0, p1));
-            } else {
-                job.packB(p, kc, 0, colPanels);
-            }
+            final int rowTiles = ceilDiv(rowPanels, mcP), tiles = rowTiles * nJt, mcPanels = mcP, ncPanels = ncP;
             Parallel.RangeBody body = (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     int it = t % rowTiles, jt = t / rowTiles;
-                    job.tile(p, kc, accum, it * mcPanels, Math.min(rowPanels, (it + 1) * mcPanels),
-                            jt * ncPanels, Math.min(colPanels, (jt + 1) * ncPanels));
+                    int ip0 = it * mcPanels, ip1 = Math.min(rowPanels, ip0 + mcPanels);
+                    int jp0 = jc + jt * ncPanels, jp1 = Math.min(jc + np, jp0 + ncPanels);
+                    for (int pc = 0; pc < k; pc += kcb) {
+                        int kc = Math.min(kcb, k - pc);
+                        job.tile(pc, kc, job.acc || pc > 0, ip0, ip1, jp0, jp1, pc * jcPanels * nr - jc * kc * nr);
+                    }
                 }
             };
             if (threads > 1 && tiles > 1) Parallel.forRange(tiles, 1, body);
@@ -199,17 +234,24 @@ public final class VectorGemm implements Gemm {
             this.nr = nr;
         }
 
-        /** The direct path for small products. */
-        abstract void small();
+        /** Readies the direct path (no packing): copies a transposed B. */
+        abstract void prepareDirect();
 
-        /** Takes the calling thread's B buffer, of at least {@code size} elements. */
+        /** The direct path for rows [i0, i1) of C. */
+        abstract void direct(int i0, int i1);
+
+        /** Readies the packed path: takes the calling thread's B buffer, of at least {@code size} elements. */
         abstract void allocB(int size);
 
-        /** Packs rows [pc, pc+kc) of op(B), column panels [p0, p1), into the B buffer. */
-        abstract void packB(int pc, int kc, int p0, int p1);
+        /** Packs rows [pc, pc+kc) of op(B), column panels [p0, p1), into the B buffer at d. */
+        abstract void packB(int pc, int kc, int p0, int p1, int d);
 
-        /** Packs row panels [ip0, ip1) of op(A) for this k block and updates their tile of C. */
-        abstract void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1);
+        /**
+         * Packs row panels [ip0, ip1) of op(A) for the k block [pc, pc+kc) and adds their product
+         * with column panels [jp0, jp1) of B to C (or stores it, unless accum); column panel jp
+         * of this k block is at {@code bBase + jp·kc·nr} in the B buffer.
+         */
+        abstract void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase);
     }
 
     /** Per-thread packing buffers, grown on demand and kept. */
@@ -252,7 +294,11 @@ public final class VectorGemm implements Gemm {
 
     private static final class FloatJob extends Job {
         final float[] a, b, c;
-        float[] bp;
+        float[] bp;        // packed B (the calling thread's buffer)
+        float[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
+        int dbo, dlb;
+        private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
+        private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
 
         FloatJob(boolean tA, boolean tB, int m, int n, int k, float[] a, int aOff, int lda,
                  float[] b, int bOff, int ldb, boolean acc, float[] c, int cOff, int ldc) {
@@ -265,27 +311,31 @@ public final class VectorGemm implements Gemm {
         @Override
         void allocB(int size) {
             bp = BUFFERS.get().fb(size);
+            gather = new int[GATHER];
+            for (int r = 0; r < MR; r++) gather[r] = r * lda;
         }
 
         @Override
-        void packB(int pc, int kc, int p0, int p1) {
+        void packB(int pc, int kc, int p0, int p1, int d) {
             final float[] b = this.b, bp = this.bp;
-            for (int p = p0; p < p1; p++) {
-                int j = p * FNR, w = Math.min(FNR, n - j), d = p * kc * FNR;
-                if (!tB) {
-                    int s = bOff + pc * ldb + j;
-                    if (w == FNR) {
-                        for (int l = 0; l < kc; l++, s += ldb, d += FNR) {
-                            FloatVector.fromArray(FS, b, s).intoArray(bp, d);
-                            FloatVector.fromArray(FS, b, s + FL).intoArray(bp, d + FL);
-                        }
-                    } else {
-                        for (int l = 0; l < kc; l++, s += ldb, d += FNR) {
-                            for (int jj = 0; jj < w; jj++) bp[d + jj] = b[s + jj];
-                            for (int jj = w; jj < FNR; jj++) bp[d + jj] = 0f;
-                        }
+            final int stride = kc * FNR;
+            if (!tB) {  // rows of B are contiguous: walk them, scattering to the panels
+                int fullEnd = Math.min(p1, n / FNR);  // panels [p0, fullEnd) are full width
+                for (int l = 0; l < kc; l++) {
+                    int s = bOff + (pc + l) * ldb + p0 * FNR, o = d + l * FNR;
+                    for (int p = p0; p < fullEnd; p++, s += FNR, o += stride) {
+                        FloatVector.fromArray(FS, b, s).intoArray(bp, o);
+                        FloatVector.fromArray(FS, b, s + FL).intoArray(bp, o + FL);
                     }
-                } else {
+                    for (int p = Math.max(p0, fullEnd); p < p1; p++, s += FNR, o += stride) {
+                        int w = Math.min(FNR, n - p * FNR);
+                        for (int jj = 0; jj < w; jj++) bp[o + jj] = b[s + jj];
+                        for (int jj = w; jj < FNR; jj++) bp[o + jj] = 0f;
+                    }
+                }
+            } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
+                for (int p = p0; p < p1; p++, d += stride) {
+                    int j = p * FNR, w = Math.min(FNR, n - j);
                     for (int jj = 0; jj < w; jj++) {
                         int s = bOff + (j + jj) * ldb + pc;
                         for (int l = 0; l < kc; l++) bp[d + l * FNR + jj] = b[s + l];
@@ -300,7 +350,14 @@ public final class VectorGemm implements Gemm {
         /** Packs rows [i, i+h) of op(A), columns [pc, pc+kc), into a panel of MR rows at d. */
         private void packA(int i, int h, int pc, int kc, float[] ap, int d) {
             final float[] a = this.a;
-            if (!tA) {
+            if (!tA && h == MR) {
+                // gather MR values of one column at a time; the lanes past MR spill into the
+                // next slot, which is written afterwards (the buffer has slack at the end)
+                final int[] ix = gather;
+                for (int l = 0, s = aOff + i * lda + pc; l < kc; l++, d += MR) {
+                    for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + l, ix, r).intoArray(ap, d + r);
+                }
+            } else if (!tA) {
                 for (int r = 0; r < h; r++) {
                     int s = aOff + (i + r) * lda + pc;
                     for (int l = 0; l < kc; l++) ap[d + l * MR + r] = a[s + l];
@@ -311,43 +368,33 @@ public final class VectorGemm implements Gemm {
             } else {
                 int s = aOff + pc * lda + i;
                 for (int l = 0; l < kc; l++, s += lda, d += MR) {
-                    for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
-                    for (int r = h; r < MR; r++) ap[d + r] = 0f;
+                    if (h == MR && s + GATHER <= a.length) {
+                        for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + r).intoArray(ap, d + r);
+                    } else {
+                        for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
+                        for (int r = h; r < MR; r++) ap[d + r] = 0f;
+                    }
                 }
             }
         }
 
         @Override
-        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1) {
+        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
             Buffers buf = BUFFERS.get();
-            float[] ap = buf.fa((ip1 - ip0) * MR * kc), tmp = buf.ft, bp = this.bp, c = this.c;
+            float[] ap = buf.fa((ip1 - ip0) * MR * kc + GATHER), tmp = buf.ft, bp = this.bp, c = this.c;
             for (int q = ip0; q < ip1; q++) {
                 packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
             }
-            if (JR_OUTER) {
-                for (int jp = jp0; jp < jp1; jp++) {
-                    int j = jp * FNR, w = Math.min(FNR, n - j), bi = jp * kc * FNR;
-                    for (int q = ip0; q < ip1; q++) {
-                        int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
-                        if (h == MR && w == FNR) {
-                            kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                        } else {
-                            kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
-                            edge(tmp, h, w, cOff + i * ldc + j, accum);
-                        }
-                    }
-                }
-            } else {
+            // B's micro-panel stays in L1 while the panels of A go by (BLIS's loop order)
+            for (int jp = jp0; jp < jp1; jp++) {
+                int j = jp * FNR, w = Math.min(FNR, n - j), bi = bBase + jp * kc * FNR;
                 for (int q = ip0; q < ip1; q++) {
                     int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
-                    for (int jp = jp0; jp < jp1; jp++) {
-                        int j = jp * FNR, w = Math.min(FNR, n - j), bi = jp * kc * FNR;
-                        if (h == MR && w == FNR) {
-                            kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                        } else {
-                            kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
-                            edge(tmp, h, w, cOff + i * ldc + j, accum);
-                        }
+                    if (h == MR && w == FNR) {
+                        kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
+                    } else {
+                        kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
+                        edge(tmp, h, w, cOff + i * ldc + j, accum);
                     }
                 }
             }
@@ -361,66 +408,143 @@ public final class VectorGemm implements Gemm {
         }
 
         @Override
-        void small() {
-            float[] b = this.b;
-            int bo = bOff, lb = ldb;
-            if (tB) {  // copy op(B) into a row-major k×n array, so rows of B are vectors
-                float[] t = BUFFERS.get().fs(k * n);
-                for (int j = 0; j < n; j++) {
-                    int s = bOff + j * ldb;
-                    for (int l = 0; l < k; l++) t[l * n + j] = b[s + l];
+        void prepareDirect() {
+            db = b;
+            dbo = bOff;
+            dlb = ldb;
+            if (tB || n < FL) {
+                // copy op(B) into row-major rows, so that they are vectors; narrow rows are
+                // zero-padded to one vector, so that loads need no mask
+                int w = Math.max(n, FL);
+                float[] t = BUFFERS.get().fs(k * w);
+                for (int l = 0; l < k; l++) {
+                    for (int j = 0; j < n; j++) t[l * w + j] = tB ? b[bOff + j * ldb + l] : b[bOff + l * ldb + j];
+                    for (int j = n; j < w; j++) t[l * w + j] = 0f;
                 }
-                b = t;
-                bo = 0;
-                lb = n;
+                db = t;
+                dbo = 0;
+                dlb = w;
             }
-            int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
-            int i = 0;
-            for (; i + 4 <= m; i += 4) smallRows4(i, sa, ra, b, bo, lb);
-            for (; i < m; i++) smallRow(i, sa, ra, b, bo, lb);
         }
 
-        private void smallRows4(int i, int sa, int ra, float[] b, int bo, int lb) {
-            final float[] a = this.a, c = this.c;
+        @Override
+        void direct(int i0, int i1) {
+            final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                int j = 0;
+                for (; j + FL < n; j += 2 * FL) rows4x2(i, j, sa, ra);
+                if (j < n) rows4x1(i, j, sa, ra);
+            }
+            for (; i < i1; i++) {
+                int j = 0;
+                for (; j + FL < n; j += 2 * FL) row1x2(i, j, sa, ra);
+                if (j < n) row1x1(i, j, sa, ra);
+            }
+        }
+
+        /** Rows i..i+3, columns j..j+2·FL (the second vector may be partial). */
+        private void rows4x2(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
             final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
-            final int c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-            for (int j = 0; j < n; j += FL) {
-                VectorMask<Float> mask = FS.indexInRange(j, n);
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-                for (int l = 0; l < k; l++) {
-                    FloatVector bv = FloatVector.fromArray(FS, b, bo + l * lb + j, mask);
-                    int o = l * sa;
-                    s0 = FloatVector.broadcast(FS, a[a0 + o]).fma(bv, s0);
-                    s1 = FloatVector.broadcast(FS, a[a1 + o]).fma(bv, s1);
-                    s2 = FloatVector.broadcast(FS, a[a2 + o]).fma(bv, s2);
-                    s3 = FloatVector.broadcast(FS, a[a3 + o]).fma(bv, s3);
-                }
-                if (acc) {
-                    s0 = s0.add(FloatVector.fromArray(FS, c, c0 + j, mask));
-                    s1 = s1.add(FloatVector.fromArray(FS, c, c1 + j, mask));
-                    s2 = s2.add(FloatVector.fromArray(FS, c, c2 + j, mask));
-                    s3 = s3.add(FloatVector.fromArray(FS, c, c3 + j, mask));
-                }
-                s0.intoArray(c, c0 + j, mask);
-                s1.intoArray(c, c1 + j, mask);
-                s2.intoArray(c, c2 + j, mask);
-                s3.intoArray(c, c3 + j, mask);
+            final VectorMask<Float> mask = FS.indexInRange(j + FL, n);
+            FloatVector s00 = FloatVector.zero(FS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb, p = l * sa;
+                FloatVector x0 = FloatVector.fromArray(FS, b, o), x1 = FloatVector.fromArray(FS, b, o + FL, mask);
+                FloatVector y = FloatVector.broadcast(FS, a[a0 + p]);
+                s00 = y.fma(x0, s00);
+                s01 = y.fma(x1, s01);
+                y = FloatVector.broadcast(FS, a[a1 + p]);
+                s10 = y.fma(x0, s10);
+                s11 = y.fma(x1, s11);
+                y = FloatVector.broadcast(FS, a[a2 + p]);
+                s20 = y.fma(x0, s20);
+                s21 = y.fma(x1, s21);
+                y = FloatVector.broadcast(FS, a[a3 + p]);
+                s30 = y.fma(x0, s30);
+                s31 = y.fma(x1, s31);
+            }
+            int ci = cOff + i * ldc + j;
+            put(s00, s01, ci, mask);
+            put(s10, s11, ci + ldc, mask);
+            put(s20, s21, ci + 2 * ldc, mask);
+            put(s30, s31, ci + 3 * ldc, mask);
+        }
+
+        private void put(FloatVector s0, FloatVector s1, int ci, VectorMask<Float> mask) {
+            final float[] c = this.c;
+            if (acc) {
+                s0 = s0.add(FloatVector.fromArray(FS, c, ci));
+                s1 = s1.add(FloatVector.fromArray(FS, c, ci + FL, mask));
+            }
+            s0.intoArray(c, ci);
+            s1.intoArray(c, ci + FL, mask);
+        }
+
+        /** Rows i..i+3, columns j..j+FL (maybe partial). */
+        private void rows4x1(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            final VectorMask<Float> mask = FS.indexInRange(j, n);
+            final boolean padded = n < FL;  // rows of db are one full vector
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+            for (int l = 0; l < k; l++) {
+                FloatVector x = padded ? FloatVector.fromArray(FS, b, bo + l * lb) : FloatVector.fromArray(FS, b, bo + l * lb, mask);
+                int p = l * sa;
+                s0 = FloatVector.broadcast(FS, a[a0 + p]).fma(x, s0);
+                s1 = FloatVector.broadcast(FS, a[a1 + p]).fma(x, s1);
+                s2 = FloatVector.broadcast(FS, a[a2 + p]).fma(x, s2);
+                s3 = FloatVector.broadcast(FS, a[a3 + p]).fma(x, s3);
+            }
+            int ci = cOff + i * ldc + j;
+            put1(s0, ci, mask);
+            put1(s1, ci + ldc, mask);
+            put1(s2, ci + 2 * ldc, mask);
+            put1(s3, ci + 3 * ldc, mask);
+        }
+
+        private void put1(FloatVector s, int ci, VectorMask<Float> mask) {
+            final float[] c = this.c;
+            if (ci + FL <= c.length) {
+                if (acc) s = s.add(FloatVector.fromArray(FS, c, ci, mask));
+                s.intoArray(c, ci, mask);
+            } else {  // a masked access past the end of the array would take a slow path
+                float[] t = new float[FL];
+                s.intoArray(t, 0);
+                for (int q = 0, w = mask.trueCount(); q < w; q++) c[ci + q] = acc ? c[ci + q] + t[q] : t[q];
             }
         }
 
-        private void smallRow(int i, int sa, int ra, float[] b, int bo, int lb) {
-            final float[] a = this.a, c = this.c;
-            final int a0 = aOff + i * ra, c0 = cOff + i * ldc;
-            for (int j = 0; j < n; j += FL) {
-                VectorMask<Float> mask = FS.indexInRange(j, n);
-                FloatVector s0 = FloatVector.zero(FS);
-                for (int l = 0; l < k; l++) {
-                    FloatVector bv = FloatVector.fromArray(FS, b, bo + l * lb + j, mask);
-                    s0 = FloatVector.broadcast(FS, a[a0 + l * sa]).fma(bv, s0);
-                }
-                if (acc) s0 = s0.add(FloatVector.fromArray(FS, c, c0 + j, mask));
-                s0.intoArray(c, c0 + j, mask);
+        /** Row i, columns j..j+2·FL (the second vector may be partial). */
+        private void row1x2(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j + FL, n);
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb;
+                FloatVector y = FloatVector.broadcast(FS, a[a0 + l * sa]);
+                s0 = y.fma(FloatVector.fromArray(FS, b, o), s0);
+                s1 = y.fma(FloatVector.fromArray(FS, b, o + FL, mask), s1);
             }
+            put(s0, s1, cOff + i * ldc + j, mask);
+        }
+
+        /** Row i, columns j..j+FL (maybe partial). */
+        private void row1x1(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j, n);
+            final boolean padded = n < FL;
+            FloatVector s0 = FloatVector.zero(FS);
+            for (int l = 0; l < k; l++) {
+                FloatVector x = padded ? FloatVector.fromArray(FS, b, bo + l * lb) : FloatVector.fromArray(FS, b, bo + l * lb, mask);
+                s0 = FloatVector.broadcast(FS, a[a0 + l * sa]).fma(x, s0);
+            }
+            put1(s0, cOff + i * ldc + j, mask);
         }
     }
 
@@ -429,90 +553,94 @@ public final class VectorGemm implements Gemm {
      * holds 12 values per step, the B panel FNR; the tile of C stays in 24 registers.
      */
     private static void kernelF(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean acc) {
-        FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS);
-        FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS);
-        FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS);
-        FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS);
-        FloatVector c40 = FloatVector.zero(FS), c41 = FloatVector.zero(FS);
-        FloatVector c50 = FloatVector.zero(FS), c51 = FloatVector.zero(FS);
-        FloatVector c60 = FloatVector.zero(FS), c61 = FloatVector.zero(FS);
-        FloatVector c70 = FloatVector.zero(FS), c71 = FloatVector.zero(FS);
-        FloatVector c80 = FloatVector.zero(FS), c81 = FloatVector.zero(FS);
-        FloatVector c90 = FloatVector.zero(FS), c91 = FloatVector.zero(FS);
-        FloatVector c100 = FloatVector.zero(FS), c101 = FloatVector.zero(FS);
-        FloatVector c110 = FloatVector.zero(FS), c111 = FloatVector.zero(FS);
+        FloatVector c0_0 = FloatVector.zero(FS), c0_1 = FloatVector.zero(FS);
+        FloatVector c1_0 = FloatVector.zero(FS), c1_1 = FloatVector.zero(FS);
+        FloatVector c2_0 = FloatVector.zero(FS), c2_1 = FloatVector.zero(FS);
+        FloatVector c3_0 = FloatVector.zero(FS), c3_1 = FloatVector.zero(FS);
+        FloatVector c4_0 = FloatVector.zero(FS), c4_1 = FloatVector.zero(FS);
+        FloatVector c5_0 = FloatVector.zero(FS), c5_1 = FloatVector.zero(FS);
+        FloatVector c6_0 = FloatVector.zero(FS), c6_1 = FloatVector.zero(FS);
+        FloatVector c7_0 = FloatVector.zero(FS), c7_1 = FloatVector.zero(FS);
+        FloatVector c8_0 = FloatVector.zero(FS), c8_1 = FloatVector.zero(FS);
+        FloatVector c9_0 = FloatVector.zero(FS), c9_1 = FloatVector.zero(FS);
+        FloatVector c10_0 = FloatVector.zero(FS), c10_1 = FloatVector.zero(FS);
+        FloatVector c11_0 = FloatVector.zero(FS), c11_1 = FloatVector.zero(FS);
         for (int l = 0; l < kc; l++) {
             int bo = bi + l * FNR, ao = ai + l * MR;
             FloatVector b0 = FloatVector.fromArray(FS, bp, bo), b1 = FloatVector.fromArray(FS, bp, bo + FL);
             FloatVector x;
-            x = FloatVector.broadcast(FS, ap[ao + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(FS, ap[ao + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(FS, ap[ao + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(FS, ap[ao + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(FS, ap[ao + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(FS, ap[ao + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(FS, ap[ao + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(FS, ap[ao + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(FS, ap[ao + 8]); c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(FS, ap[ao + 9]); c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(FS, ap[ao + 10]); c100 = x.fma(b0, c100); c101 = x.fma(b1, c101);
-            x = FloatVector.broadcast(FS, ap[ao + 11]); c110 = x.fma(b0, c110); c111 = x.fma(b1, c111);
+            x = FloatVector.broadcast(FS, ap[ao + 0]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = FloatVector.broadcast(FS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = FloatVector.broadcast(FS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = FloatVector.broadcast(FS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+            x = FloatVector.broadcast(FS, ap[ao + 4]); c4_0 = x.fma(b0, c4_0); c4_1 = x.fma(b1, c4_1);
+            x = FloatVector.broadcast(FS, ap[ao + 5]); c5_0 = x.fma(b0, c5_0); c5_1 = x.fma(b1, c5_1);
+            x = FloatVector.broadcast(FS, ap[ao + 6]); c6_0 = x.fma(b0, c6_0); c6_1 = x.fma(b1, c6_1);
+            x = FloatVector.broadcast(FS, ap[ao + 7]); c7_0 = x.fma(b0, c7_0); c7_1 = x.fma(b1, c7_1);
+            x = FloatVector.broadcast(FS, ap[ao + 8]); c8_0 = x.fma(b0, c8_0); c8_1 = x.fma(b1, c8_1);
+            x = FloatVector.broadcast(FS, ap[ao + 9]); c9_0 = x.fma(b0, c9_0); c9_1 = x.fma(b1, c9_1);
+            x = FloatVector.broadcast(FS, ap[ao + 10]); c10_0 = x.fma(b0, c10_0); c10_1 = x.fma(b1, c10_1);
+            x = FloatVector.broadcast(FS, ap[ao + 11]); c11_0 = x.fma(b0, c11_0); c11_1 = x.fma(b1, c11_1);
         }
         if (acc) {
             int r0 = ci;
-            c00 = c00.add(FloatVector.fromArray(FS, c, r0)); c01 = c01.add(FloatVector.fromArray(FS, c, r0 + FL));
+            c0_0 = c0_0.add(FloatVector.fromArray(FS, c, r0)); c0_1 = c0_1.add(FloatVector.fromArray(FS, c, r0 + FL));
             int r1 = ci + 1 * ldc;
-            c10 = c10.add(FloatVector.fromArray(FS, c, r1)); c11 = c11.add(FloatVector.fromArray(FS, c, r1 + FL));
+            c1_0 = c1_0.add(FloatVector.fromArray(FS, c, r1)); c1_1 = c1_1.add(FloatVector.fromArray(FS, c, r1 + FL));
             int r2 = ci + 2 * ldc;
-            c20 = c20.add(FloatVector.fromArray(FS, c, r2)); c21 = c21.add(FloatVector.fromArray(FS, c, r2 + FL));
+            c2_0 = c2_0.add(FloatVector.fromArray(FS, c, r2)); c2_1 = c2_1.add(FloatVector.fromArray(FS, c, r2 + FL));
             int r3 = ci + 3 * ldc;
-            c30 = c30.add(FloatVector.fromArray(FS, c, r3)); c31 = c31.add(FloatVector.fromArray(FS, c, r3 + FL));
+            c3_0 = c3_0.add(FloatVector.fromArray(FS, c, r3)); c3_1 = c3_1.add(FloatVector.fromArray(FS, c, r3 + FL));
             int r4 = ci + 4 * ldc;
-            c40 = c40.add(FloatVector.fromArray(FS, c, r4)); c41 = c41.add(FloatVector.fromArray(FS, c, r4 + FL));
+            c4_0 = c4_0.add(FloatVector.fromArray(FS, c, r4)); c4_1 = c4_1.add(FloatVector.fromArray(FS, c, r4 + FL));
             int r5 = ci + 5 * ldc;
-            c50 = c50.add(FloatVector.fromArray(FS, c, r5)); c51 = c51.add(FloatVector.fromArray(FS, c, r5 + FL));
+            c5_0 = c5_0.add(FloatVector.fromArray(FS, c, r5)); c5_1 = c5_1.add(FloatVector.fromArray(FS, c, r5 + FL));
             int r6 = ci + 6 * ldc;
-            c60 = c60.add(FloatVector.fromArray(FS, c, r6)); c61 = c61.add(FloatVector.fromArray(FS, c, r6 + FL));
+            c6_0 = c6_0.add(FloatVector.fromArray(FS, c, r6)); c6_1 = c6_1.add(FloatVector.fromArray(FS, c, r6 + FL));
             int r7 = ci + 7 * ldc;
-            c70 = c70.add(FloatVector.fromArray(FS, c, r7)); c71 = c71.add(FloatVector.fromArray(FS, c, r7 + FL));
+            c7_0 = c7_0.add(FloatVector.fromArray(FS, c, r7)); c7_1 = c7_1.add(FloatVector.fromArray(FS, c, r7 + FL));
             int r8 = ci + 8 * ldc;
-            c80 = c80.add(FloatVector.fromArray(FS, c, r8)); c81 = c81.add(FloatVector.fromArray(FS, c, r8 + FL));
+            c8_0 = c8_0.add(FloatVector.fromArray(FS, c, r8)); c8_1 = c8_1.add(FloatVector.fromArray(FS, c, r8 + FL));
             int r9 = ci + 9 * ldc;
-            c90 = c90.add(FloatVector.fromArray(FS, c, r9)); c91 = c91.add(FloatVector.fromArray(FS, c, r9 + FL));
+            c9_0 = c9_0.add(FloatVector.fromArray(FS, c, r9)); c9_1 = c9_1.add(FloatVector.fromArray(FS, c, r9 + FL));
             int r10 = ci + 10 * ldc;
-            c100 = c100.add(FloatVector.fromArray(FS, c, r10)); c101 = c101.add(FloatVector.fromArray(FS, c, r10 + FL));
+            c10_0 = c10_0.add(FloatVector.fromArray(FS, c, r10)); c10_1 = c10_1.add(FloatVector.fromArray(FS, c, r10 + FL));
             int r11 = ci + 11 * ldc;
-            c110 = c110.add(FloatVector.fromArray(FS, c, r11)); c111 = c111.add(FloatVector.fromArray(FS, c, r11 + FL));
+            c11_0 = c11_0.add(FloatVector.fromArray(FS, c, r11)); c11_1 = c11_1.add(FloatVector.fromArray(FS, c, r11 + FL));
         }
         int s0 = ci;
-        c00.intoArray(c, s0); c01.intoArray(c, s0 + FL);
+        c0_0.intoArray(c, s0); c0_1.intoArray(c, s0 + FL);
         int s1 = ci + 1 * ldc;
-        c10.intoArray(c, s1); c11.intoArray(c, s1 + FL);
+        c1_0.intoArray(c, s1); c1_1.intoArray(c, s1 + FL);
         int s2 = ci + 2 * ldc;
-        c20.intoArray(c, s2); c21.intoArray(c, s2 + FL);
+        c2_0.intoArray(c, s2); c2_1.intoArray(c, s2 + FL);
         int s3 = ci + 3 * ldc;
-        c30.intoArray(c, s3); c31.intoArray(c, s3 + FL);
+        c3_0.intoArray(c, s3); c3_1.intoArray(c, s3 + FL);
         int s4 = ci + 4 * ldc;
-        c40.intoArray(c, s4); c41.intoArray(c, s4 + FL);
+        c4_0.intoArray(c, s4); c4_1.intoArray(c, s4 + FL);
         int s5 = ci + 5 * ldc;
-        c50.intoArray(c, s5); c51.intoArray(c, s5 + FL);
+        c5_0.intoArray(c, s5); c5_1.intoArray(c, s5 + FL);
         int s6 = ci + 6 * ldc;
-        c60.intoArray(c, s6); c61.intoArray(c, s6 + FL);
+        c6_0.intoArray(c, s6); c6_1.intoArray(c, s6 + FL);
         int s7 = ci + 7 * ldc;
-        c70.intoArray(c, s7); c71.intoArray(c, s7 + FL);
+        c7_0.intoArray(c, s7); c7_1.intoArray(c, s7 + FL);
         int s8 = ci + 8 * ldc;
-        c80.intoArray(c, s8); c81.intoArray(c, s8 + FL);
+        c8_0.intoArray(c, s8); c8_1.intoArray(c, s8 + FL);
         int s9 = ci + 9 * ldc;
-        c90.intoArray(c, s9); c91.intoArray(c, s9 + FL);
+        c9_0.intoArray(c, s9); c9_1.intoArray(c, s9 + FL);
         int s10 = ci + 10 * ldc;
-        c100.intoArray(c, s10); c101.intoArray(c, s10 + FL);
+        c10_0.intoArray(c, s10); c10_1.intoArray(c, s10 + FL);
         int s11 = ci + 11 * ldc;
-        c110.intoArray(c, s11); c111.intoArray(c, s11 + FL);
+        c11_0.intoArray(c, s11); c11_1.intoArray(c, s11 + FL);
     }
 
     private static final class DoubleJob extends Job {
         final double[] a, b, c;
-        double[] bp;
+        double[] bp;        // packed B (the calling thread's buffer)
+        double[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
+        int dbo, dlb;
+        private static final int GATHER = (MR + DL - 1) / DL * DL;  // lanes of the gathers of packA
+        private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
 
         DoubleJob(boolean tA, boolean tB, int m, int n, int k, double[] a, int aOff, int lda,
                  double[] b, int bOff, int ldb, boolean acc, double[] c, int cOff, int ldc) {
@@ -525,27 +653,31 @@ public final class VectorGemm implements Gemm {
         @Override
         void allocB(int size) {
             bp = BUFFERS.get().db(size);
+            gather = new int[GATHER];
+            for (int r = 0; r < MR; r++) gather[r] = r * lda;
         }
 
         @Override
-        void packB(int pc, int kc, int p0, int p1) {
+        void packB(int pc, int kc, int p0, int p1, int d) {
             final double[] b = this.b, bp = this.bp;
-            for (int p = p0; p < p1; p++) {
-                int j = p * DNR, w = Math.min(DNR, n - j), d = p * kc * DNR;
-                if (!tB) {
-                    int s = bOff + pc * ldb + j;
-                    if (w == DNR) {
-                        for (int l = 0; l < kc; l++, s += ldb, d += DNR) {
-                            DoubleVector.fromArray(DS, b, s).intoArray(bp, d);
-                            DoubleVector.fromArray(DS, b, s + DL).intoArray(bp, d + DL);
-                        }
-                    } else {
-                        for (int l = 0; l < kc; l++, s += ldb, d += DNR) {
-                            for (int jj = 0; jj < w; jj++) bp[d + jj] = b[s + jj];
-                            for (int jj = w; jj < DNR; jj++) bp[d + jj] = 0d;
-                        }
+            final int stride = kc * DNR;
+            if (!tB) {  // rows of B are contiguous: walk them, scattering to the panels
+                int fullEnd = Math.min(p1, n / DNR);  // panels [p0, fullEnd) are full width
+                for (int l = 0; l < kc; l++) {
+                    int s = bOff + (pc + l) * ldb + p0 * DNR, o = d + l * DNR;
+                    for (int p = p0; p < fullEnd; p++, s += DNR, o += stride) {
+                        DoubleVector.fromArray(DS, b, s).intoArray(bp, o);
+                        DoubleVector.fromArray(DS, b, s + DL).intoArray(bp, o + DL);
                     }
-                } else {
+                    for (int p = Math.max(p0, fullEnd); p < p1; p++, s += DNR, o += stride) {
+                        int w = Math.min(DNR, n - p * DNR);
+                        for (int jj = 0; jj < w; jj++) bp[o + jj] = b[s + jj];
+                        for (int jj = w; jj < DNR; jj++) bp[o + jj] = 0d;
+                    }
+                }
+            } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
+                for (int p = p0; p < p1; p++, d += stride) {
+                    int j = p * DNR, w = Math.min(DNR, n - j);
                     for (int jj = 0; jj < w; jj++) {
                         int s = bOff + (j + jj) * ldb + pc;
                         for (int l = 0; l < kc; l++) bp[d + l * DNR + jj] = b[s + l];
@@ -560,7 +692,14 @@ public final class VectorGemm implements Gemm {
         /** Packs rows [i, i+h) of op(A), columns [pc, pc+kc), into a panel of MR rows at d. */
         private void packA(int i, int h, int pc, int kc, double[] ap, int d) {
             final double[] a = this.a;
-            if (!tA) {
+            if (!tA && h == MR) {
+                // gather MR values of one column at a time; the lanes past MR spill into the
+                // next slot, which is written afterwards (the buffer has slack at the end)
+                final int[] ix = gather;
+                for (int l = 0, s = aOff + i * lda + pc; l < kc; l++, d += MR) {
+                    for (int r = 0; r < MR; r += DL) DoubleVector.fromArray(DS, a, s + l, ix, r).intoArray(ap, d + r);
+                }
+            } else if (!tA) {
                 for (int r = 0; r < h; r++) {
                     int s = aOff + (i + r) * lda + pc;
                     for (int l = 0; l < kc; l++) ap[d + l * MR + r] = a[s + l];
@@ -571,43 +710,33 @@ public final class VectorGemm implements Gemm {
             } else {
                 int s = aOff + pc * lda + i;
                 for (int l = 0; l < kc; l++, s += lda, d += MR) {
-                    for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
-                    for (int r = h; r < MR; r++) ap[d + r] = 0d;
+                    if (h == MR && s + GATHER <= a.length) {
+                        for (int r = 0; r < MR; r += DL) DoubleVector.fromArray(DS, a, s + r).intoArray(ap, d + r);
+                    } else {
+                        for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
+                        for (int r = h; r < MR; r++) ap[d + r] = 0d;
+                    }
                 }
             }
         }
 
         @Override
-        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1) {
+        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
             Buffers buf = BUFFERS.get();
-            double[] ap = buf.da((ip1 - ip0) * MR * kc), tmp = buf.dt, bp = this.bp, c = this.c;
+            double[] ap = buf.da((ip1 - ip0) * MR * kc + GATHER), tmp = buf.dt, bp = this.bp, c = this.c;
             for (int q = ip0; q < ip1; q++) {
                 packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
             }
-            if (JR_OUTER) {
-                for (int jp = jp0; jp < jp1; jp++) {
-                    int j = jp * DNR, w = Math.min(DNR, n - j), bi = jp * kc * DNR;
-                    for (int q = ip0; q < ip1; q++) {
-                        int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
-                        if (h == MR && w == DNR) {
-                            kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                        } else {
-                            kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
-                            edge(tmp, h, w, cOff + i * ldc + j, accum);
-                        }
-                    }
-                }
-            } else {
+            // B's micro-panel stays in L1 while the panels of A go by (BLIS's loop order)
+            for (int jp = jp0; jp < jp1; jp++) {
+                int j = jp * DNR, w = Math.min(DNR, n - j), bi = bBase + jp * kc * DNR;
                 for (int q = ip0; q < ip1; q++) {
                     int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
-                    for (int jp = jp0; jp < jp1; jp++) {
-                        int j = jp * DNR, w = Math.min(DNR, n - j), bi = jp * kc * DNR;
-                        if (h == MR && w == DNR) {
-                            kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                        } else {
-                            kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
-                            edge(tmp, h, w, cOff + i * ldc + j, accum);
-                        }
+                    if (h == MR && w == DNR) {
+                        kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
+                    } else {
+                        kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
+                        edge(tmp, h, w, cOff + i * ldc + j, accum);
                     }
                 }
             }
@@ -621,66 +750,143 @@ public final class VectorGemm implements Gemm {
         }
 
         @Override
-        void small() {
-            double[] b = this.b;
-            int bo = bOff, lb = ldb;
-            if (tB) {  // copy op(B) into a row-major k×n array, so rows of B are vectors
-                double[] t = BUFFERS.get().ds(k * n);
-                for (int j = 0; j < n; j++) {
-                    int s = bOff + j * ldb;
-                    for (int l = 0; l < k; l++) t[l * n + j] = b[s + l];
+        void prepareDirect() {
+            db = b;
+            dbo = bOff;
+            dlb = ldb;
+            if (tB || n < DL) {
+                // copy op(B) into row-major rows, so that they are vectors; narrow rows are
+                // zero-padded to one vector, so that loads need no mask
+                int w = Math.max(n, DL);
+                double[] t = BUFFERS.get().ds(k * w);
+                for (int l = 0; l < k; l++) {
+                    for (int j = 0; j < n; j++) t[l * w + j] = tB ? b[bOff + j * ldb + l] : b[bOff + l * ldb + j];
+                    for (int j = n; j < w; j++) t[l * w + j] = 0d;
                 }
-                b = t;
-                bo = 0;
-                lb = n;
+                db = t;
+                dbo = 0;
+                dlb = w;
             }
-            int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
-            int i = 0;
-            for (; i + 4 <= m; i += 4) smallRows4(i, sa, ra, b, bo, lb);
-            for (; i < m; i++) smallRow(i, sa, ra, b, bo, lb);
         }
 
-        private void smallRows4(int i, int sa, int ra, double[] b, int bo, int lb) {
-            final double[] a = this.a, c = this.c;
+        @Override
+        void direct(int i0, int i1) {
+            final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                int j = 0;
+                for (; j + DL < n; j += 2 * DL) rows4x2(i, j, sa, ra);
+                if (j < n) rows4x1(i, j, sa, ra);
+            }
+            for (; i < i1; i++) {
+                int j = 0;
+                for (; j + DL < n; j += 2 * DL) row1x2(i, j, sa, ra);
+                if (j < n) row1x1(i, j, sa, ra);
+            }
+        }
+
+        /** Rows i..i+3, columns j..j+2·DL (the second vector may be partial). */
+        private void rows4x2(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
             final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
-            final int c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-            for (int j = 0; j < n; j += DL) {
-                VectorMask<Double> mask = DS.indexInRange(j, n);
-                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
-                for (int l = 0; l < k; l++) {
-                    DoubleVector bv = DoubleVector.fromArray(DS, b, bo + l * lb + j, mask);
-                    int o = l * sa;
-                    s0 = DoubleVector.broadcast(DS, a[a0 + o]).fma(bv, s0);
-                    s1 = DoubleVector.broadcast(DS, a[a1 + o]).fma(bv, s1);
-                    s2 = DoubleVector.broadcast(DS, a[a2 + o]).fma(bv, s2);
-                    s3 = DoubleVector.broadcast(DS, a[a3 + o]).fma(bv, s3);
-                }
-                if (acc) {
-                    s0 = s0.add(DoubleVector.fromArray(DS, c, c0 + j, mask));
-                    s1 = s1.add(DoubleVector.fromArray(DS, c, c1 + j, mask));
-                    s2 = s2.add(DoubleVector.fromArray(DS, c, c2 + j, mask));
-                    s3 = s3.add(DoubleVector.fromArray(DS, c, c3 + j, mask));
-                }
-                s0.intoArray(c, c0 + j, mask);
-                s1.intoArray(c, c1 + j, mask);
-                s2.intoArray(c, c2 + j, mask);
-                s3.intoArray(c, c3 + j, mask);
+            final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
+            DoubleVector s00 = DoubleVector.zero(DS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb, p = l * sa;
+                DoubleVector x0 = DoubleVector.fromArray(DS, b, o), x1 = DoubleVector.fromArray(DS, b, o + DL, mask);
+                DoubleVector y = DoubleVector.broadcast(DS, a[a0 + p]);
+                s00 = y.fma(x0, s00);
+                s01 = y.fma(x1, s01);
+                y = DoubleVector.broadcast(DS, a[a1 + p]);
+                s10 = y.fma(x0, s10);
+                s11 = y.fma(x1, s11);
+                y = DoubleVector.broadcast(DS, a[a2 + p]);
+                s20 = y.fma(x0, s20);
+                s21 = y.fma(x1, s21);
+                y = DoubleVector.broadcast(DS, a[a3 + p]);
+                s30 = y.fma(x0, s30);
+                s31 = y.fma(x1, s31);
+            }
+            int ci = cOff + i * ldc + j;
+            put(s00, s01, ci, mask);
+            put(s10, s11, ci + ldc, mask);
+            put(s20, s21, ci + 2 * ldc, mask);
+            put(s30, s31, ci + 3 * ldc, mask);
+        }
+
+        private void put(DoubleVector s0, DoubleVector s1, int ci, VectorMask<Double> mask) {
+            final double[] c = this.c;
+            if (acc) {
+                s0 = s0.add(DoubleVector.fromArray(DS, c, ci));
+                s1 = s1.add(DoubleVector.fromArray(DS, c, ci + DL, mask));
+            }
+            s0.intoArray(c, ci);
+            s1.intoArray(c, ci + DL, mask);
+        }
+
+        /** Rows i..i+3, columns j..j+DL (maybe partial). */
+        private void rows4x1(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            final VectorMask<Double> mask = DS.indexInRange(j, n);
+            final boolean padded = n < DL;  // rows of db are one full vector
+            DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+            for (int l = 0; l < k; l++) {
+                DoubleVector x = padded ? DoubleVector.fromArray(DS, b, bo + l * lb) : DoubleVector.fromArray(DS, b, bo + l * lb, mask);
+                int p = l * sa;
+                s0 = DoubleVector.broadcast(DS, a[a0 + p]).fma(x, s0);
+                s1 = DoubleVector.broadcast(DS, a[a1 + p]).fma(x, s1);
+                s2 = DoubleVector.broadcast(DS, a[a2 + p]).fma(x, s2);
+                s3 = DoubleVector.broadcast(DS, a[a3 + p]).fma(x, s3);
+            }
+            int ci = cOff + i * ldc + j;
+            put1(s0, ci, mask);
+            put1(s1, ci + ldc, mask);
+            put1(s2, ci + 2 * ldc, mask);
+            put1(s3, ci + 3 * ldc, mask);
+        }
+
+        private void put1(DoubleVector s, int ci, VectorMask<Double> mask) {
+            final double[] c = this.c;
+            if (ci + DL <= c.length) {
+                if (acc) s = s.add(DoubleVector.fromArray(DS, c, ci, mask));
+                s.intoArray(c, ci, mask);
+            } else {  // a masked access past the end of the array would take a slow path
+                double[] t = new double[DL];
+                s.intoArray(t, 0);
+                for (int q = 0, w = mask.trueCount(); q < w; q++) c[ci + q] = acc ? c[ci + q] + t[q] : t[q];
             }
         }
 
-        private void smallRow(int i, int sa, int ra, double[] b, int bo, int lb) {
-            final double[] a = this.a, c = this.c;
-            final int a0 = aOff + i * ra, c0 = cOff + i * ldc;
-            for (int j = 0; j < n; j += DL) {
-                VectorMask<Double> mask = DS.indexInRange(j, n);
-                DoubleVector s0 = DoubleVector.zero(DS);
-                for (int l = 0; l < k; l++) {
-                    DoubleVector bv = DoubleVector.fromArray(DS, b, bo + l * lb + j, mask);
-                    s0 = DoubleVector.broadcast(DS, a[a0 + l * sa]).fma(bv, s0);
-                }
-                if (acc) s0 = s0.add(DoubleVector.fromArray(DS, c, c0 + j, mask));
-                s0.intoArray(c, c0 + j, mask);
+        /** Row i, columns j..j+2·DL (the second vector may be partial). */
+        private void row1x2(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
+            DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb;
+                DoubleVector y = DoubleVector.broadcast(DS, a[a0 + l * sa]);
+                s0 = y.fma(DoubleVector.fromArray(DS, b, o), s0);
+                s1 = y.fma(DoubleVector.fromArray(DS, b, o + DL, mask), s1);
             }
+            put(s0, s1, cOff + i * ldc + j, mask);
+        }
+
+        /** Row i, columns j..j+DL (maybe partial). */
+        private void row1x1(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j, n);
+            final boolean padded = n < DL;
+            DoubleVector s0 = DoubleVector.zero(DS);
+            for (int l = 0; l < k; l++) {
+                DoubleVector x = padded ? DoubleVector.fromArray(DS, b, bo + l * lb) : DoubleVector.fromArray(DS, b, bo + l * lb, mask);
+                s0 = DoubleVector.broadcast(DS, a[a0 + l * sa]).fma(x, s0);
+            }
+            put1(s0, cOff + i * ldc + j, mask);
         }
     }
 
@@ -689,84 +895,84 @@ public final class VectorGemm implements Gemm {
      * holds 12 values per step, the B panel DNR; the tile of C stays in 24 registers.
      */
     private static void kernelD(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, boolean acc) {
-        DoubleVector c00 = DoubleVector.zero(DS), c01 = DoubleVector.zero(DS);
-        DoubleVector c10 = DoubleVector.zero(DS), c11 = DoubleVector.zero(DS);
-        DoubleVector c20 = DoubleVector.zero(DS), c21 = DoubleVector.zero(DS);
-        DoubleVector c30 = DoubleVector.zero(DS), c31 = DoubleVector.zero(DS);
-        DoubleVector c40 = DoubleVector.zero(DS), c41 = DoubleVector.zero(DS);
-        DoubleVector c50 = DoubleVector.zero(DS), c51 = DoubleVector.zero(DS);
-        DoubleVector c60 = DoubleVector.zero(DS), c61 = DoubleVector.zero(DS);
-        DoubleVector c70 = DoubleVector.zero(DS), c71 = DoubleVector.zero(DS);
-        DoubleVector c80 = DoubleVector.zero(DS), c81 = DoubleVector.zero(DS);
-        DoubleVector c90 = DoubleVector.zero(DS), c91 = DoubleVector.zero(DS);
-        DoubleVector c100 = DoubleVector.zero(DS), c101 = DoubleVector.zero(DS);
-        DoubleVector c110 = DoubleVector.zero(DS), c111 = DoubleVector.zero(DS);
+        DoubleVector c0_0 = DoubleVector.zero(DS), c0_1 = DoubleVector.zero(DS);
+        DoubleVector c1_0 = DoubleVector.zero(DS), c1_1 = DoubleVector.zero(DS);
+        DoubleVector c2_0 = DoubleVector.zero(DS), c2_1 = DoubleVector.zero(DS);
+        DoubleVector c3_0 = DoubleVector.zero(DS), c3_1 = DoubleVector.zero(DS);
+        DoubleVector c4_0 = DoubleVector.zero(DS), c4_1 = DoubleVector.zero(DS);
+        DoubleVector c5_0 = DoubleVector.zero(DS), c5_1 = DoubleVector.zero(DS);
+        DoubleVector c6_0 = DoubleVector.zero(DS), c6_1 = DoubleVector.zero(DS);
+        DoubleVector c7_0 = DoubleVector.zero(DS), c7_1 = DoubleVector.zero(DS);
+        DoubleVector c8_0 = DoubleVector.zero(DS), c8_1 = DoubleVector.zero(DS);
+        DoubleVector c9_0 = DoubleVector.zero(DS), c9_1 = DoubleVector.zero(DS);
+        DoubleVector c10_0 = DoubleVector.zero(DS), c10_1 = DoubleVector.zero(DS);
+        DoubleVector c11_0 = DoubleVector.zero(DS), c11_1 = DoubleVector.zero(DS);
         for (int l = 0; l < kc; l++) {
             int bo = bi + l * DNR, ao = ai + l * MR;
             DoubleVector b0 = DoubleVector.fromArray(DS, bp, bo), b1 = DoubleVector.fromArray(DS, bp, bo + DL);
             DoubleVector x;
-            x = DoubleVector.broadcast(DS, ap[ao + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = DoubleVector.broadcast(DS, ap[ao + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = DoubleVector.broadcast(DS, ap[ao + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = DoubleVector.broadcast(DS, ap[ao + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = DoubleVector.broadcast(DS, ap[ao + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = DoubleVector.broadcast(DS, ap[ao + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = DoubleVector.broadcast(DS, ap[ao + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = DoubleVector.broadcast(DS, ap[ao + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            x = DoubleVector.broadcast(DS, ap[ao + 8]); c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
-            x = DoubleVector.broadcast(DS, ap[ao + 9]); c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
-            x = DoubleVector.broadcast(DS, ap[ao + 10]); c100 = x.fma(b0, c100); c101 = x.fma(b1, c101);
-            x = DoubleVector.broadcast(DS, ap[ao + 11]); c110 = x.fma(b0, c110); c111 = x.fma(b1, c111);
+            x = DoubleVector.broadcast(DS, ap[ao + 0]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 4]); c4_0 = x.fma(b0, c4_0); c4_1 = x.fma(b1, c4_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 5]); c5_0 = x.fma(b0, c5_0); c5_1 = x.fma(b1, c5_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 6]); c6_0 = x.fma(b0, c6_0); c6_1 = x.fma(b1, c6_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 7]); c7_0 = x.fma(b0, c7_0); c7_1 = x.fma(b1, c7_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 8]); c8_0 = x.fma(b0, c8_0); c8_1 = x.fma(b1, c8_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 9]); c9_0 = x.fma(b0, c9_0); c9_1 = x.fma(b1, c9_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 10]); c10_0 = x.fma(b0, c10_0); c10_1 = x.fma(b1, c10_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 11]); c11_0 = x.fma(b0, c11_0); c11_1 = x.fma(b1, c11_1);
         }
         if (acc) {
             int r0 = ci;
-            c00 = c00.add(DoubleVector.fromArray(DS, c, r0)); c01 = c01.add(DoubleVector.fromArray(DS, c, r0 + DL));
+            c0_0 = c0_0.add(DoubleVector.fromArray(DS, c, r0)); c0_1 = c0_1.add(DoubleVector.fromArray(DS, c, r0 + DL));
             int r1 = ci + 1 * ldc;
-            c10 = c10.add(DoubleVector.fromArray(DS, c, r1)); c11 = c11.add(DoubleVector.fromArray(DS, c, r1 + DL));
+            c1_0 = c1_0.add(DoubleVector.fromArray(DS, c, r1)); c1_1 = c1_1.add(DoubleVector.fromArray(DS, c, r1 + DL));
             int r2 = ci + 2 * ldc;
-            c20 = c20.add(DoubleVector.fromArray(DS, c, r2)); c21 = c21.add(DoubleVector.fromArray(DS, c, r2 + DL));
+            c2_0 = c2_0.add(DoubleVector.fromArray(DS, c, r2)); c2_1 = c2_1.add(DoubleVector.fromArray(DS, c, r2 + DL));
             int r3 = ci + 3 * ldc;
-            c30 = c30.add(DoubleVector.fromArray(DS, c, r3)); c31 = c31.add(DoubleVector.fromArray(DS, c, r3 + DL));
+            c3_0 = c3_0.add(DoubleVector.fromArray(DS, c, r3)); c3_1 = c3_1.add(DoubleVector.fromArray(DS, c, r3 + DL));
             int r4 = ci + 4 * ldc;
-            c40 = c40.add(DoubleVector.fromArray(DS, c, r4)); c41 = c41.add(DoubleVector.fromArray(DS, c, r4 + DL));
+            c4_0 = c4_0.add(DoubleVector.fromArray(DS, c, r4)); c4_1 = c4_1.add(DoubleVector.fromArray(DS, c, r4 + DL));
             int r5 = ci + 5 * ldc;
-            c50 = c50.add(DoubleVector.fromArray(DS, c, r5)); c51 = c51.add(DoubleVector.fromArray(DS, c, r5 + DL));
+            c5_0 = c5_0.add(DoubleVector.fromArray(DS, c, r5)); c5_1 = c5_1.add(DoubleVector.fromArray(DS, c, r5 + DL));
             int r6 = ci + 6 * ldc;
-            c60 = c60.add(DoubleVector.fromArray(DS, c, r6)); c61 = c61.add(DoubleVector.fromArray(DS, c, r6 + DL));
+            c6_0 = c6_0.add(DoubleVector.fromArray(DS, c, r6)); c6_1 = c6_1.add(DoubleVector.fromArray(DS, c, r6 + DL));
             int r7 = ci + 7 * ldc;
-            c70 = c70.add(DoubleVector.fromArray(DS, c, r7)); c71 = c71.add(DoubleVector.fromArray(DS, c, r7 + DL));
+            c7_0 = c7_0.add(DoubleVector.fromArray(DS, c, r7)); c7_1 = c7_1.add(DoubleVector.fromArray(DS, c, r7 + DL));
             int r8 = ci + 8 * ldc;
-            c80 = c80.add(DoubleVector.fromArray(DS, c, r8)); c81 = c81.add(DoubleVector.fromArray(DS, c, r8 + DL));
+            c8_0 = c8_0.add(DoubleVector.fromArray(DS, c, r8)); c8_1 = c8_1.add(DoubleVector.fromArray(DS, c, r8 + DL));
             int r9 = ci + 9 * ldc;
-            c90 = c90.add(DoubleVector.fromArray(DS, c, r9)); c91 = c91.add(DoubleVector.fromArray(DS, c, r9 + DL));
+            c9_0 = c9_0.add(DoubleVector.fromArray(DS, c, r9)); c9_1 = c9_1.add(DoubleVector.fromArray(DS, c, r9 + DL));
             int r10 = ci + 10 * ldc;
-            c100 = c100.add(DoubleVector.fromArray(DS, c, r10)); c101 = c101.add(DoubleVector.fromArray(DS, c, r10 + DL));
+            c10_0 = c10_0.add(DoubleVector.fromArray(DS, c, r10)); c10_1 = c10_1.add(DoubleVector.fromArray(DS, c, r10 + DL));
             int r11 = ci + 11 * ldc;
-            c110 = c110.add(DoubleVector.fromArray(DS, c, r11)); c111 = c111.add(DoubleVector.fromArray(DS, c, r11 + DL));
+            c11_0 = c11_0.add(DoubleVector.fromArray(DS, c, r11)); c11_1 = c11_1.add(DoubleVector.fromArray(DS, c, r11 + DL));
         }
         int s0 = ci;
-        c00.intoArray(c, s0); c01.intoArray(c, s0 + DL);
+        c0_0.intoArray(c, s0); c0_1.intoArray(c, s0 + DL);
         int s1 = ci + 1 * ldc;
-        c10.intoArray(c, s1); c11.intoArray(c, s1 + DL);
+        c1_0.intoArray(c, s1); c1_1.intoArray(c, s1 + DL);
         int s2 = ci + 2 * ldc;
-        c20.intoArray(c, s2); c21.intoArray(c, s2 + DL);
+        c2_0.intoArray(c, s2); c2_1.intoArray(c, s2 + DL);
         int s3 = ci + 3 * ldc;
-        c30.intoArray(c, s3); c31.intoArray(c, s3 + DL);
+        c3_0.intoArray(c, s3); c3_1.intoArray(c, s3 + DL);
         int s4 = ci + 4 * ldc;
-        c40.intoArray(c, s4); c41.intoArray(c, s4 + DL);
+        c4_0.intoArray(c, s4); c4_1.intoArray(c, s4 + DL);
         int s5 = ci + 5 * ldc;
-        c50.intoArray(c, s5); c51.intoArray(c, s5 + DL);
+        c5_0.intoArray(c, s5); c5_1.intoArray(c, s5 + DL);
         int s6 = ci + 6 * ldc;
-        c60.intoArray(c, s6); c61.intoArray(c, s6 + DL);
+        c6_0.intoArray(c, s6); c6_1.intoArray(c, s6 + DL);
         int s7 = ci + 7 * ldc;
-        c70.intoArray(c, s7); c71.intoArray(c, s7 + DL);
+        c7_0.intoArray(c, s7); c7_1.intoArray(c, s7 + DL);
         int s8 = ci + 8 * ldc;
-        c80.intoArray(c, s8); c81.intoArray(c, s8 + DL);
+        c8_0.intoArray(c, s8); c8_1.intoArray(c, s8 + DL);
         int s9 = ci + 9 * ldc;
-        c90.intoArray(c, s9); c91.intoArray(c, s9 + DL);
+        c9_0.intoArray(c, s9); c9_1.intoArray(c, s9 + DL);
         int s10 = ci + 10 * ldc;
-        c100.intoArray(c, s10); c101.intoArray(c, s10 + DL);
+        c10_0.intoArray(c, s10); c10_1.intoArray(c, s10 + DL);
         int s11 = ci + 11 * ldc;
-        c110.intoArray(c, s11); c111.intoArray(c, s11 + DL);
+        c11_0.intoArray(c, s11); c11_1.intoArray(c, s11 + DL);
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0, amsgrad false.
  */
-public final class Adam extends Optimizer {
+public class Adam extends Optimizer {
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -37,7 +37,13 @@ public final class Adam extends Optimizer {
     /** Adam with every setting; see the class comment. */
     public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
                 boolean amsgrad) {
-        super("Adam", params, lr);
+        this("Adam", params, lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    // for AdamW, which differs only in how it applies the weight decay (see decayWeights)
+    Adam(String name, List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+         boolean amsgrad) {
+        super(name, params, lr);
         checkAdam(this, beta1, beta2, eps, weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -54,29 +60,37 @@ public final class Adam extends Optimizer {
                 "it must be finite and >= 0");
     }
 
-    /** A builder with PyTorch's defaults. */
-    public static Builder builder(List<Tensor> params) {
-        return new Builder(params);
+    /** A builder with PyTorch's defaults (its build() gives an Adam; AdamW.builder hides this one). */
+    public static Builder<? extends Adam> builder(List<Tensor> params) {
+        return new Builder<>(params, 0, Adam::new);
     }
 
-    /** Settings for {@link Adam}, PyTorch's defaults unless set. */
-    public static final class Builder {
+    /** Makes an Adam-family optimizer from its settings. */
+    interface Factory<T extends Adam> {
+        T make(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad);
+    }
+
+    /** Settings for {@link Adam} or {@link AdamW}, PyTorch's defaults unless set. */
+    public static final class Builder<T extends Adam> {
         private final List<Tensor> params;
+        private final Factory<T> factory;
         private double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay;
         private boolean amsgrad;
 
-        private Builder(List<Tensor> params) {
+        Builder(List<Tensor> params, double weightDecay, Factory<T> factory) {
             this.params = params;
+            this.weightDecay = weightDecay;
+            this.factory = factory;
         }
 
-        public Builder lr(double v) { lr = v; return this; }
-        public Builder betas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
-        public Builder eps(double v) { eps = v; return this; }
-        public Builder weightDecay(double v) { weightDecay = v; return this; }
-        public Builder amsgrad(boolean v) { amsgrad = v; return this; }
+        public Builder<T> lr(double v) { lr = v; return this; }
+        public Builder<T> betas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
+        public Builder<T> eps(double v) { eps = v; return this; }
+        public Builder<T> weightDecay(double v) { weightDecay = v; return this; }
+        public Builder<T> amsgrad(boolean v) { amsgrad = v; return this; }
 
-        public Adam build() {
-            return new Adam(params, lr, beta1, beta2, eps, weightDecay, amsgrad);
+        public T build() {
+            return factory.make(params, lr, beta1, beta2, eps, weightDecay, amsgrad);
         }
     }
 
@@ -107,8 +121,12 @@ public final class Adam extends Optimizer {
     @Override
     protected void update(Tensor p, Tensor grad, State s) {
         long t = s.incrementStep();
-        Tensor g = weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
-        adamStep(p, g, s, t, lr(), beta1, beta2, eps, amsgrad);
+        adamStep(p, decayWeights(p, grad), s, t, lr(), beta1, beta2, eps, amsgrad);
+    }
+
+    /** Adam's weight decay: L2, added to the gradient that the moments see. */
+    Tensor decayWeights(Tensor p, Tensor grad) {
+        return weightDecay != 0 ? grad.add(p.mul(weightDecay)) : grad;
     }
 
     /** The moment updates and the parameter step shared by Adam and AdamW (PyTorch's operation order). */

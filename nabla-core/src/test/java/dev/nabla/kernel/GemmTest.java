@@ -163,9 +163,12 @@ class GemmTest {
 
     /** Shapes around every block boundary, beyond the small-matrix threshold and k blocks. */
     private static final int[][] LARGE = {
-        {17, 33, 97}, {97, 17, 33}, {33, 97, 17}, {255, 257, 300}, {300, 255, 257}, {257, 300, 255},
+        {17, 33, 97}, {97, 17, 33}, {33, 97, 17},
         {13, 1100, 40}, {1, 700, 300}, {700, 1, 300}, {300, 300, 1}, {145, 64, 513}, {48, 64, 64},
+        {65, 47, 100}, {37, 70, 130}, {121, 40, 64}, {6, 300, 200}, {200, 17, 200},
     };
+
+    private static final int[][] BIG = {{131, 257, 300}, {300, 131, 257}, {257, 99, 300}, {99, 257, 513}};
 
     private static void forAllShapes(Gemm g, long seed, boolean dbl) {
         Random rnd = new Random(seed);
@@ -173,13 +176,16 @@ class GemmTest {
             boolean tA = (tr & 1) != 0, tB = (tr & 2) != 0;
             check(g, rnd, dbl, 1, tA, tB, 1, 1, 1, false, false, 0f);
             check(g, rnd, dbl, 1, tA, tB, 1, 1, 1, false, false, 1f);
-            for (int t = 0; t < 60; t++) {
+            for (int t = 0; t < 40; t++) {
                 int m = 1 + rnd.nextInt(40), n = 1 + rnd.nextInt(40), k = 1 + rnd.nextInt(40);
                 check(g, rnd, dbl, 1, tA, tB, m, n, k, false, false, rnd.nextBoolean() ? 0f : 1f);
             }
             for (int[] s : LARGE) {
                 check(g, rnd, dbl, 1, tA, tB, s[0], s[1], s[2], false, false, rnd.nextBoolean() ? 0f : 1f);
             }
+            // one of the big ones per transpose combination (several k blocks, all edges)
+            int[] big = BIG[tr];
+            check(g, rnd, dbl, 1, tA, tB, big[0], big[1], big[2], false, false, tr % 2 == 0 ? 1f : 0f);
         }
     }
 
@@ -226,7 +232,7 @@ class GemmTest {
                                 share == 1, share == 2, rnd.nextBoolean() ? 0f : 1f);
                     }
                 }
-                // many small matrices (split over threads by batch item) and a batch of large ones
+                // many small matrices in one call, and a batch of large ones (A shared and transposed)
                 check(g, rnd, dbl, 64, false, true, 12, 9, 16, false, true, 1f);
                 check(g, rnd, dbl, 2, true, false, 256, 256, 256, true, false, 0f);
             }
@@ -236,12 +242,14 @@ class GemmTest {
     @Test
     void resultsDoNotDependOnThreadCount() {
         int saved = Parallel.threads();
-        int[][] shapes = {{300, 257, 513}, {7, 1100, 300}, {512, 64, 33}, {39, 10, 20}};
+        // (m, n, k, batch): packed tiles in parallel, one thread, batch items in parallel, direct
+        // path in parallel, tiny
+        int[][] shapes = {{300, 257, 513, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5}};
         try {
             for (Gemm g : impls()) {
                 for (int[] s : shapes) {
-                    for (int batch : new int[] {1, 5}) {
-                        int m = s[0], n = s[1], k = s[2];
+                    {
+                        int m = s[0], n = s[1], k = s[2], batch = s[3];
                         Random rnd = new Random(5);
                         float[] a = new float[batch * m * k], b = new float[k * n], c0 = new float[batch * m * n];
                         for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;

@@ -193,6 +193,74 @@ class CourseIdentitiesTest {
         for (int i = 0; i < n2; i++) assertArrayEquals(jac[i], jAll.select(0, i).toDoubleArray(), 1e-14);
     }
 
+    /**
+     * The report's formula for any depth: with a^[l] = σ(W^[l] a^[l−1] + b^[l]),
+     * ∇ₓa^[L] = diag(σ'(Z^[L])) W^[L] diag(σ'(Z^[L−1])) W^[L−1] … diag(σ'(Z^[1])) W^[1],
+     * multiplied out as plain matrices and compared with autograd's Jacobian (4 layers).
+     */
+    @Test
+    void inputGradientOfADeepSigmoidNetIsTheProductOfWAndDiagSigmaPrime() {
+        Generator gen = new Generator(8);
+        int[] widths = {3, 5, 4, 6, 2};
+        int layers = widths.length - 1;
+        Tensor[] w = new Tensor[layers], b = new Tensor[layers];
+        for (int l = 0; l < layers; l++) {
+            w[l] = Tensor.randn(gen, F64, widths[l + 1], widths[l]);
+            b[l] = Tensor.randn(gen, F64, widths[l + 1]).mul(0.5);
+        }
+        Tensor x0 = Tensor.randn(gen, F64, widths[0]);
+        UnaryOperator<Tensor> net = x -> {
+            Tensor a = x;
+            for (int l = 0; l < layers; l++) a = w[l].matmul(a).add(b[l]).sigmoid();
+            return a;
+        };
+        // forward in plain Java, keeping σ'(Z^[l])
+        double[] a = x0.toDoubleArray();
+        double[][] sp = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            double[][] wl = rows(w[l]);
+            double[] bl = b[l].toDoubleArray(), next = new double[wl.length];
+            sp[l] = new double[wl.length];
+            for (int i = 0; i < wl.length; i++) {
+                double z = bl[i];
+                for (int j = 0; j < a.length; j++) z += wl[i][j] * a[j];
+                next[i] = sig(z);
+                sp[l][i] = sig(z) * (1 - sig(z));
+            }
+            a = next;
+        }
+        // J = diag(σ'(Z^[1])) W^[1], then J ← diag(σ'(Z^[l])) W^[l] J for l = 2..L
+        double[][] jac = null;
+        for (int l = 0; l < layers; l++) {
+            double[][] wl = rows(w[l]);
+            double[][] m = new double[wl.length][];
+            for (int i = 0; i < wl.length; i++) {
+                double[] row = new double[widths[0]];
+                for (int j = 0; j < widths[0]; j++) {
+                    if (jac == null) {
+                        row[j] = wl[i][j];
+                    } else {
+                        for (int k = 0; k < wl[i].length; k++) row[j] += wl[i][k] * jac[k][j];
+                    }
+                    row[j] *= sp[l][i];
+                }
+                m[i] = row;
+            }
+            jac = m;
+        }
+        Tensor auto = Autograd.jacobian(net, x0);
+        assertArrayEquals(new int[] {widths[layers], widths[0]}, auto.shape());
+        for (int i = 0; i < jac.length; i++) {
+            assertArrayEquals(jac[i], auto.select(0, i).toDoubleArray(), 1e-15, "row " + i + " of ∇ₓa[L]");
+        }
+        // and through backward(): the gradient of output i with respect to the input is row i
+        for (int i = 0; i < jac.length; i++) {
+            Tensor in = x0.detach().requiresGrad(true);
+            net.apply(in).select(0, i).backward();
+            assertArrayEquals(jac[i], in.grad().toDoubleArray(), 1e-15, "x.grad for output " + i);
+        }
+    }
+
     private static double[][] rows(Tensor m) {
         double[][] r = new double[m.size(0)][];
         for (int i = 0; i < r.length; i++) r[i] = m.select(0, i).toDoubleArray();

@@ -158,13 +158,23 @@ public final class ContourChart {
 
     /** Adds an optimizer path drawn in the given style. */
     public ContourChart path(String name, double[] x, double[] y, SeriesStyle style) {
+        return path(name, x, y, style, PATH_COLORS[countPaths() % PATH_COLORS.length]);
+    }
+
+    /**
+     * Adds an optimizer path in the given style and colour (instead of the next colour of the
+     * path palette), e.g. to match the same optimizer's line on a loss chart.
+     */
+    public ContourChart path(String name, double[] x, double[] y, SeriesStyle style, Color color) {
         checkName(name);
+        if (color == null) {
+            throw new IllegalArgumentException(describe() + ": path '" + name + "' needs a colour");
+        }
         if (style == null) {
             throw new IllegalArgumentException(describe() + ": path '" + name + "' needs a style");
         }
         Points.Kept k = Points.finite(describe() + ": path '" + name + "'", x, y, notes);
         double[][] clipped = style == SeriesStyle.MARKERS ? near(k.x(), k.y()) : clip(k.x(), k.y());
-        Color color = PATH_COLORS[countPaths() % PATH_COLORS.length];
         paths.add(new XySeries(name, clipped[0], clipped[1], null, style, color, 2f, true, XySeries.Marker.CIRCLE));
         return this;
     }

@@ -120,6 +120,14 @@ public final class LineChart {
 
     /** Adds a series drawn in the given style; names must be unique within the chart. */
     public LineChart series(String name, double[] x, double[] y, SeriesStyle style) {
+        return series(name, x, y, style, XyRenderer.PALETTE[series.size() % XyRenderer.PALETTE.length]);
+    }
+
+    /**
+     * Adds a series in the given style and colour (instead of the next colour of the palette),
+     * e.g. to give each optimizer the same colour on several charts.
+     */
+    public LineChart series(String name, double[] x, double[] y, SeriesStyle style, java.awt.Color color) {
         Points.name(describe(), name);
         for (XySeries s : series) {
             if (s.name().equals(name)) {
@@ -130,8 +138,10 @@ public final class LineChart {
         if (style == null) {
             throw new IllegalArgumentException(describe() + ": series '" + name + "' needs a style");
         }
+        if (color == null) {
+            throw new IllegalArgumentException(describe() + ": series '" + name + "' needs a colour");
+        }
         Points.Kept k = Points.finite(describe() + ": series '" + name + "'", x, y, notes);
-        java.awt.Color color = XyRenderer.PALETTE[series.size() % XyRenderer.PALETTE.length];
         float width = style == SeriesStyle.MARKERS ? 0f : 2f;
         series.add(new XySeries(name, k.x(), k.y(), k.index(), style, color, width, true, XySeries.Marker.CIRCLE));
         return this;

@@ -200,4 +200,14 @@ class ContourChartTest {
         assertThrows(IllegalArgumentException.class, () -> c.levels(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> c.grid(3));
     }
+
+    @Test
+    void aPathCanHaveItsOwnColour() {
+        java.awt.Color pink = new java.awt.Color(0xe377c2);
+        ContourChart chart = new ContourChart("colours", (x, y) -> x * x + y * y, -1, 1, -1, 1)
+                .path("Newton", new double[] {0.5, 0}, new double[] {0.5, 0}, SeriesStyle.LINE_AND_MARKERS, pink);
+        assertEquals(pink, chart.toXChart(400, 300).getSeriesMap().get("Newton").getLineColor());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> chart.path("none", new double[] {0}, new double[] {0}, SeriesStyle.LINE, null));
+    }
 }

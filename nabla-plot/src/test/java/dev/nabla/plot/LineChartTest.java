@@ -192,4 +192,17 @@ class LineChartTest {
         for (int i = 0; i < n; i++) x[i] = i;
         return x;
     }
+
+    @Test
+    void aSeriesCanHaveItsOwnColour() {
+        java.awt.Color red = new java.awt.Color(0xd62728);
+        LineChart chart = new LineChart("colours")
+                .series("Newton", new double[] {0, 1}, new double[] {1, 2}, SeriesStyle.LINE, red)
+                .line("next", new double[] {0, 1}, new double[] {2, 3});
+        var xc = chart.toXChart(400, 300);
+        assertEquals(red, xc.getSeriesMap().get("Newton").getLineColor());
+        assertEquals(new java.awt.Color(0xff7f0e), xc.getSeriesMap().get("next").getLineColor(), "palette continues");
+        assertThrows(IllegalArgumentException.class,
+                () -> chart.series("none", new double[] {0}, new double[] {0}, SeriesStyle.LINE, null));
+    }
 }

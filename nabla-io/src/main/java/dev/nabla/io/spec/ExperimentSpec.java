@@ -275,4 +275,9 @@ public final class ExperimentSpec {
     public int batchSize() {
         return batchSize;
     }
+
+    /** The fraction of the training data held out for validation (0 for none). */
+    public double validationSplit() {
+        return validationSplit;
+    }
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Times in PyTorch what dev.nabla.bench.Bench times in nabla, and prints one JSON object.
+
+Run it as BENCH.md says (Bench does this itself):
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/torch_bench.py gemm ...
+
+Output: {"ok": true, "torch": ..., "blas": [...], "check_gemm_1024_1thread": GFLOP/s,
+         "results": [{"bench": "gemm", "size": 1024, "threads": 2, "value": ..., "unit": "GFLOP/s"}, ...]}
+or {"ok": false, "reason": "..."} when torch cannot be imported.
+The protocols (sizes, best of 5 after warm-up, how bytes are counted) are the same as in Bench.java.
+"""
+import json
+import sys
+import time
+
+GEMM_SIZES = [256, 512, 1024, 2048]
+EW_N = 16 * 1024 * 1024       # elementwise chain y = (x*a + b).tanh() * c, float32
+REDUCE_N = 64 * 1024 * 1024   # sum of float32
+REPS = 5
+
+
+def best_time(fn, reps=REPS, min_warm_seconds=0.3):
+    """Best wall time of reps calls after a warm-up of at least two calls and min_warm_seconds."""
+    start = time.perf_counter()
+    warm = 0
+    while warm < 2 or time.perf_counter() - start < min_warm_seconds:
+        fn()
+        warm += 1
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def runge(torch, lrs=(1e-2, 1e-3), seeds=5, epochs=300, batch=39):
+    """BENCH.md 'runge': 200 random points in [-1,1] (140 train, 60 validation), 100-point test grid,
+    1-20 tanh-10 sigmoid-20 tanh-10 sigmoid-1, MSE, Adam, batch 39, 300 epochs with a validation pass
+    each epoch (as nabla's fit). Median over seeds of the wall time of the 300 epochs and of the test MSE,
+    after one warm-up run."""
+    import statistics
+    def f(x):
+        return 1.0 / (1.0 + 25.0 * x * x)
+    out = []
+    for lr in lrs:
+        times, mses = [], []
+        for seed in range(-1, seeds):  # seed -1 is the warm-up
+            g = torch.Generator().manual_seed(1000 + max(seed, 0))
+            torch.manual_seed(max(seed, 0))
+            x = torch.rand(200, 1, generator=g) * 2 - 1
+            y = f(x)
+            perm = torch.randperm(200, generator=g)
+            xv, yv, xt, yt = x[perm[:60]], y[perm[:60]], x[perm[60:]], y[perm[60:]]
+            xg = torch.linspace(-1, 1, 100).reshape(100, 1)
+            yg = f(xg)
+            model = torch.nn.Sequential(torch.nn.Linear(1, 20), torch.nn.Tanh(), torch.nn.Linear(20, 10), torch.nn.Sigmoid(),
+                                        torch.nn.Linear(10, 20), torch.nn.Tanh(), torch.nn.Linear(20, 10), torch.nn.Sigmoid(),
+                                        torch.nn.Linear(10, 1))
+            opt = torch.optim.Adam(model.parameters(), lr=lr)
+            loss_fn = torch.nn.MSELoss()
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                model.train()
+                order = torch.randperm(140, generator=g)
+                for i in range(0, 140, batch):
+                    idx = order[i:i + batch]
+                    opt.zero_grad()
+                    loss = loss_fn(model(xt[idx]), yt[idx])
+                    loss.backward()
+                    opt.step()
+                model.eval()
+                with torch.no_grad():
+                    loss_fn(model(xv), yv).item()
+            elapsed = time.perf_counter() - t0
+            with torch.no_grad():
+                mse = loss_fn(model(xg), yg).item()
+            if seed >= 0:
+                times.append(elapsed)
+                mses.append(mse)
+        out.append({"bench": "runge", "lr": lr, "seconds": statistics.median(times), "test_mse": statistics.median(mses)})
+    return out
+
+
+def blas_libraries():
+    """The BLAS/LAPACK shared libraries mapped into this process (shows whether OpenBLAS is used)."""
+    libs = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                name = path.rsplit("/", 1)[-1]
+                if "blas" in name or "lapack" in name or "mkl" in name:
+                    libs.add(path)
+    except OSError:
+        pass
+    return sorted(libs)
+
+
+def main(argv):
+    wanted = set(argv) or {"all"}
+    if "all" in wanted:
+        wanted = {"gemm", "elementwise", "reduce", "runge"}
+    try:
+        import torch
+    except Exception as e:  # ImportError, or a broken install
+        print(json.dumps({"ok": False, "reason": "cannot import torch with %s: %s" % (sys.executable, e)}))
+        return
+    torch.manual_seed(0)
+    results = []
+
+    def gemm(n, threads):
+        torch.set_num_threads(threads)
+        a = torch.rand(n, n, dtype=torch.float32)
+        b = torch.rand(n, n, dtype=torch.float32)
+        t = best_time(lambda: torch.mm(a, b))
+        return 2.0 * n ** 3 / t / 1e9
+
+    # The rival's health check: float32 gemm n=1024 on one thread (about 100 GFLOP/s with OpenBLAS).
+    check = gemm(1024, 1)
+
+    if "gemm" in wanted:
+        for threads in (2, 1):
+            for n in GEMM_SIZES:
+                results.append({"bench": "gemm", "size": n, "threads": threads,
+                                "value": gemm(n, threads), "unit": "GFLOP/s"})
+
+    torch.set_num_threads(2)
+    if "elementwise" in wanted:
+        x, a, b, c = (torch.rand(EW_N, dtype=torch.float32) for _ in range(4))
+        t = best_time(lambda: (x * a + b).tanh() * c)
+        results.append({"bench": "elementwise", "size": EW_N, "threads": 2,
+                        "value": 5 * 4 * EW_N / t / 1e9, "unit": "GB/s"})
+        del x, a, b, c
+    if "reduce" in wanted:
+        x = torch.rand(REDUCE_N, dtype=torch.float32)
+        t = best_time(lambda: x.sum())
+        results.append({"bench": "reduce", "size": REDUCE_N, "threads": 2,
+                        "value": 4 * REDUCE_N / t / 1e9, "unit": "GB/s"})
+        del x
+
+    if "runge" in wanted:
+        for r in runge(torch):
+            lr = "%g" % r["lr"]
+            results.append({"bench": "runge lr=" + lr, "size": 300, "threads": 2, "value": r["seconds"], "unit": "s"})
+            results.append({"bench": "runge lr=" + lr + " test MSE", "size": 300, "threads": 2,
+                            "value": r["test_mse"], "unit": "MSE"})
+
+    print(json.dumps({"ok": True, "torch": torch.__version__, "python": sys.executable,
+                      "blas": blas_libraries(), "check_gemm_1024_1thread": check, "results": results}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,94 @@
+package dev.nabla.cli;
+
+import dev.nabla.data.Batch;
+import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.SpecException;
+import dev.nabla.nn.Sequential;
+import dev.nabla.train.BackpropTrace;
+import dev.nabla.train.BackpropTrace.LossKind;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nabla explain}: backpropagation you can read. Without options, the course's two-layer
+ * example (x = 1, w1 = 0.5, w2 = −1, y = 0.5, sigmoids, ½(y − ŷ)², lr 0.1) as the chain rule,
+ * checked against autograd; {@code --sheet --input 1,2,3} the exercise sheet's ReLU/softmax
+ * forward pass; {@code --spec SPEC.json} a spec's network traced layer by layer (z, a, δ,
+ * gradients) on one example.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Print a forward and backward pass value by value: the chain rule, each layer's δ, the gradients "
+                + "and the update, checked against autograd.",
+                "Without options: the course's two-layer sigmoid example. --sheet: the exercise sheet's ReLU/softmax "
+                + "network on --input. --spec: a spec's network on one example."})
+public final class ExplainCommand implements Callable<Integer> {
+    @Option(names = "--sheet", description = "the exercise sheet's network (W1 3×2, ReLU, W2 2×2, softmax) on --input")
+    boolean sheet;
+
+    @Option(names = "--spec", paramLabel = "SPEC.json", description = "trace the network of a spec (linear layers with "
+            + "sigmoid/tanh/relu/identity activations, mse loss)")
+    Path specFile;
+
+    @Option(names = "--input", split = ",", paramLabel = "X", description = "the input, comma-separated (sheet default 1,2,3;"
+            + " spec default: its first training example)")
+    double[] input;
+
+    @Option(names = "--target", split = ",", paramLabel = "Y", description = "the target (spec default: that of its first"
+            + " training example)")
+    double[] target;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "learning rate of the update step (default ${DEFAULT-VALUE})")
+    double lr = 0.1;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintStream out = System.out;
+        try {
+            if (sheet && specFile != null) {
+                System.err.println("nabla explain: give either --sheet or --spec, not both");
+                return 2;
+            }
+            if (sheet) {
+                if (input == null) out.println("(no --input given: using x = (1, 2, 3); the sheet's own input was in a figure)");
+                out.print(Explain.sheet(input == null ? new double[] {1, 2, 3} : input));
+                return 0;
+            }
+            if (specFile != null) return spec(out);
+            double x = input == null ? 1.0 : single("--input", input);
+            double y = target == null ? 0.5 : single("--target", target);
+            out.print(Explain.course(BackpropTrace.run(Explain.courseNetwork(0.5, -1.0), new double[] {x}, new double[] {y},
+                    LossKind.HALF_SQUARED_ERROR, lr)));
+            return 0;
+        } catch (SpecException e) {
+            System.err.println("nabla explain: " + specFile + ": " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("nabla explain: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int spec(PrintStream out) throws IOException {
+        ExperimentSpec spec = ExperimentSpec.read(specFile);
+        LossKind kind = switch (spec.lossName()) {
+            case "mse" -> LossKind.MSE;
+            default -> throw new IllegalArgumentException("the trace knows the mse loss; this spec uses '" + spec.lossName() + "'");
+        };
+        Sequential model = spec.model().model();
+        Batch first = spec.train().get(new int[] {0});
+        double[] x = input != null ? input : first.inputs().toDoubleArray();
+        double[] y = target != null ? target : first.targets().toDoubleArray();
+        var r = BackpropTrace.run(model, x, y, kind, lr);
+        out.print(Explain.network("The network of " + specFile + " (" + spec.name() + "), its initial weights, one example:", r));
+        return 0;
+    }
+
+    private static double single(String option, double[] v) {
+        if (v.length != 1) throw new IllegalArgumentException(option + ": the course's network takes one value, got " + v.length);
+        return v[0];
+    }
+}

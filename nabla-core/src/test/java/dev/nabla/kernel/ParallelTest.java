@@ -1,0 +1,53 @@
+package dev.nabla.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    private static void onThreads(int threads, Runnable r) {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            r.run();
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void chunksAreFixedByNAndGrainWhateverTheThreadCount() {
+        for (int threads : new int[] {1, 2, 3}) {
+            onThreads(threads, () -> {
+                Set<String> chunks = ConcurrentHashMap.newKeySet();
+                Parallel.forRange(1000, 64, (from, to) -> chunks.add(from + "-" + to));
+                assertEquals(16, chunks.size());
+                for (int c = 0; c < 16; c++) assertEquals(true, chunks.contains(c * 64 + "-" + Math.min(1000, c * 64 + 64)));
+            });
+        }
+    }
+
+    @Test
+    void everyIndexRunsOnceAndNestedLoopsRunInline() {
+        onThreads(2, () -> {
+            AtomicInteger sum = new AtomicInteger();
+            Parallel.forRange(100, 7, (from, to) -> Parallel.forRange(to - from, 1, (a, b) -> sum.addAndGet(b - a)));
+            assertEquals(100, sum.get());
+        });
+    }
+
+    @Test
+    void anExceptionInAnyChunkReachesTheCaller() {
+        onThreads(2, () -> {
+            var e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(1000, 10, (from, to) -> {
+                if (from == 990) throw new IllegalStateException("chunk " + from);
+            }));
+            assertEquals("chunk 990", e.getMessage());
+        });
+        assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+    }
+}
