@@ -166,7 +166,7 @@ def main(argv):
         return
     wanted = set(argv) or {"all"}
     if "all" in wanted:
-        wanted = {"gemm", "elementwise", "reduce", "runge", "mlp"}
+        wanted = {"gemm", "elementwise", "reduce", "runge", "mlp", "cnn", "vgg16"}
     try:
         import torch
     except Exception as e:  # ImportError, or a broken install
@@ -214,6 +214,24 @@ def main(argv):
 
     if "mlp" in wanted:
         results.extend(mlp())
+    # cnn and vgg16: the classes of torch_cnn.py (the same protocols as CnnBench.java)
+    if "cnn" in wanted or "vgg16" in wanted:
+        import statistics
+        import torch_cnn
+        torch.set_num_threads(2)
+        if "cnn" in wanted:
+            b = torch_cnn.Cnn(torch, torch.nn)
+            b.warm()
+            ms = statistics.median([b.rep() for _ in range(torch_cnn.REPS)])
+            results.append({"bench": "cnn", "size": torch_cnn.BATCH, "threads": 2, "value": torch_cnn.BATCH / ms * 1e3,
+                            "unit": "samples/s"})
+            del b
+        if "vgg16" in wanted:
+            b = torch_cnn.Vgg16(torch, torch.nn)
+            b.warm()
+            results.append({"bench": "vgg16", "size": 2, "threads": 2, "value": statistics.median([b.rep() for _ in range(3)]),
+                            "unit": "s"})
+            del b
 
     print(json.dumps({"ok": True, "torch": torch.__version__, "python": sys.executable,
                       "blas": blas_libraries(), "check_gemm_1024_1thread": check, "results": results}))

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * run, and prints one table with how many times faster nabla is (protocols of BENCH.md).
  *
  * <pre>
- *   Bench [gemm|elementwise|reduce|runge|mlp|all]... [--no-torch]
+ *   Bench [gemm|elementwise|reduce|runge|mlp|cnn|vgg16|all]... [--no-torch]
  * </pre>
  *
  * <p>PyTorch runs through {@code bench/torch_bench.py} (system property
@@ -52,15 +52,15 @@ public final class Bench {
         boolean useTorch = true;
         for (String a : args) {
             switch (a) {
-                case "gemm", "elementwise", "reduce", "runge", "mlp" -> which.add(a);
-                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce", "runge", "mlp"));
+                case "gemm", "elementwise", "reduce", "runge", "mlp", "cnn", "vgg16" -> which.add(a);
+                case "all" -> which.addAll(List.of("gemm", "elementwise", "reduce", "runge", "mlp", "cnn", "vgg16"));
                 case "--no-torch" -> useTorch = false;
                 case "-h", "--help" -> {
-                    System.out.println("usage: bench [gemm|elementwise|reduce|runge|mlp|all]... [--no-torch]");
+                    System.out.println("usage: bench [gemm|elementwise|reduce|runge|mlp|cnn|vgg16|all]... [--no-torch]");
                     return;
                 }
                 default -> {
-                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, runge, mlp, all or --no-torch");
+                    System.err.println("bench: unknown argument '" + a + "'; use gemm, elementwise, reduce, runge, mlp, cnn, vgg16, all or --no-torch");
                     System.exit(2);
                 }
             }
@@ -114,6 +114,14 @@ public final class Bench {
                 rows.add(new Row("mlp (" + r.data() + ")", n, t, "s/epoch", r.secondsPerEpoch(), torchFigures.get(key("mlp", n, t))));
                 rows.add(new Row("mlp samples/s", n, t, "1/s", r.samplesPerSecond(), torchFigures.get(key("mlp samples/s", n, t))));
                 rows.add(new Row("mlp peak RSS", n, t, "MiB", r.peakRssMiB(), torchFigures.get(key("mlp peak RSS", n, t))));
+            }
+            if (which.contains("cnn")) {
+                double v = CnnBench.cnnSamplesPerSecond();
+                rows.add(new Row("cnn", CnnBench.BATCH, 2, "samples/s", v, torchFigures.get(key("cnn", CnnBench.BATCH, 2))));
+            }
+            if (which.contains("vgg16")) {
+                double v = CnnBench.vgg16Seconds();
+                rows.add(new Row("vgg16", 2, 2, "s", v, torchFigures.get(key("vgg16", 2, 2))));
             }
         } finally {
             Parallel.setThreads(saved);
@@ -185,6 +193,7 @@ public final class Bench {
                 "protocol", "size", "threads", "unit", "nabla", "torch", "speed x");
         for (Row r : rows) {
             String size = r.bench.equals("gemm") ? "n=" + r.size : r.bench.startsWith("mlp") ? r.size + " ex"
+                    : r.bench.equals("cnn") || r.bench.equals("vgg16") ? "batch " + r.size
                     : r.size >= 1 << 20 ? (r.size >> 20) + "M" : r.size + " ep";
             String t = r.torch == null ? "-" : fmt(r.torch);
             out.printf(Locale.ROOT, "%-24s %10s %8d %-8s %10s %10s %9s%n", r.bench, size, r.threads, r.unit, fmt(r.nabla), t,
@@ -210,6 +219,15 @@ public final class Bench {
             out.println("mlp: BENCH.md's protocol (Fashion-MNIST's 60,000 training images, or random data of that shape when it is"
                     + " not installed; 784-256-128-10 ReLU, cross-entropy, Adam 1e-3, batch 128, shuffled, 2 threads): median"
                     + " s/epoch of " + MlpBench.EPOCHS + " epochs after a warm-up one, each side in its own process (peak RSS = VmHWM).");
+        }
+        if (which.contains("cnn")) {
+            out.println("cnn: BENCH.md's training step (Conv 32 3x3 - ReLU - MaxPool - Conv 64 3x3 - ReLU - MaxPool - Linear 128 - Linear 10,"
+                    + " cross-entropy, Adam, batch 128 of 1x28x28 random images): median samples/s of " + CnnBench.REPS + " x "
+                    + CnnBench.STEPS + " steps after " + CnnBench.WARM + " warm-up steps (bench/cnn alternates nabla and torch instead).");
+        }
+        if (which.contains("vgg16")) {
+            out.println("vgg16: one forward + backward pass of VGG16 (configuration D, 2 classes) on 2 images of 224x224x3:"
+                    + " median of 3 after one warm-up.");
         }
         out.println("speed x: how many times faster nabla is than torch (rate/rate, or torch's time/nabla's time); >1 is faster.");
         if (!ratios) {

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,11 +41,14 @@ import java.util.regex.Pattern;
  *       fits a 24 GiB machine.
  * </ul>
  *
- * Usage (from the repository root): {@code bench/cnn [cnn] [vgg16] [--no-torch] [--threads N]}.
+ * Usage (from the repository root): {@code bench/cnn [cnn] [vgg16] [--no-torch] [--threads N]}; the
+ * repetitions alternate between nabla and torch, so that on a shared machine both see the same load.
+ * The same protocols also run in {@link Bench}'s table ({@code bench/run cnn vgg16}), torch first and
+ * nabla after, as the other protocols there.
  * Float32, 2 threads by default.
  */
 public final class CnnBench {
-    private static final int WARM = 5, STEPS = 20, REPS = 5, BATCH = 128, TRAIN = 60_000;
+    static final int WARM = 5, STEPS = 20, REPS = 5, BATCH = 128, TRAIN = 60_000;
 
     private CnnBench() {}
 
@@ -88,31 +90,91 @@ public final class CnnBench {
                 new Linear(3136, 128, g), new ReLU(), new Linear(128, 10, g));
     }
 
+    /** The cnn protocol's training step, set up once: {@link #warm} then {@link #rep} (ms per step). */
+    static final class Cnn {
+        private final Runnable step;
+
+        Cnn() {
+            Generator g = new Generator(0);
+            Sequential model = cnnModel(g);
+            Adam adam = new Adam(model.parameters(), 1e-3);
+            Tensor x = Tensor.rand(g, TRAIN, 1, 28, 28);
+            Tensor y = Tensor.randint(g, 0, 10, TRAIN);
+            long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
+            int[] pos = {0};
+            step = () -> {
+                if (pos[0] + BATCH > TRAIN) pos[0] = 0;
+                Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
+                pos[0] += BATCH;
+                adam.zeroGrad();
+                Tensor loss = Losses.crossEntropy(model.forward(x.indexSelect(0, idx)), y.indexSelect(0, idx));
+                loss.backward();
+                adam.step();
+            };
+        }
+
+        void warm() {
+            for (int i = 0; i < WARM; i++) step.run();
+        }
+
+        /** The mean time of one step over STEPS steps, in ms. */
+        double rep() {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < STEPS; i++) step.run();
+            return (System.nanoTime() - t0) / 1e6 / STEPS;
+        }
+    }
+
+    /** The vgg16 protocol: one forward + backward of VGG16 (no dropout) at batch 2; {@link #rep} in seconds. */
+    static final class Vgg16 {
+        private final Runnable step;
+
+        Vgg16() {
+            Generator g = new Generator(0);
+            Module model = Vgg.builder("D").classes(2).dropout(0).generator(g).build();
+            Tensor x = Tensor.rand(g, 2, 3, 224, 224);
+            Tensor y = Tensor.of(new long[] {0, 1});
+            step = () -> {
+                model.zeroGrad();
+                Losses.crossEntropy(model.forward(x), y).backward();
+            };
+        }
+
+        void warm() {
+            step.run();
+        }
+
+        double rep() {
+            long t0 = System.nanoTime();
+            step.run();
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /** nabla's samples/s on the cnn protocol (median of the repetitions), for {@link Bench}. */
+    static double cnnSamplesPerSecond() {
+        Cnn c = new Cnn();
+        c.warm();
+        double[] ms = new double[REPS];
+        for (int r = 0; r < REPS; r++) ms[r] = c.rep();
+        return BATCH * 1e3 / median(ms);
+    }
+
+    /** nabla's seconds for the vgg16 protocol (median of 3 after a warm-up), for {@link Bench}. */
+    static double vgg16Seconds() {
+        Vgg16 v = new Vgg16();
+        v.warm();
+        return median(new double[] {v.rep(), v.rep(), v.rep()});
+    }
+
     /** The cnn protocol; repetitions alternate between nabla and torch. */
     static void cnn(Torch torch) throws IOException {
-        Generator g = new Generator(0);
-        Sequential model = cnnModel(g);
-        Adam adam = new Adam(model.parameters(), 1e-3);
-        Tensor x = Tensor.rand(g, TRAIN, 1, 28, 28);
-        Tensor y = Tensor.randint(g, 0, 10, TRAIN);
-        long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
-        int[] pos = {0};
-        Runnable step = () -> {
-            if (pos[0] + BATCH > TRAIN) pos[0] = 0;
-            Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
-            pos[0] += BATCH;
-            adam.zeroGrad();
-            Tensor loss = Losses.crossEntropy(model.forward(x.indexSelect(0, idx)), y.indexSelect(0, idx));
-            loss.backward();
-            adam.step();
-        };
-        for (int i = 0; i < WARM; i++) step.run();
+        Cnn c = new Cnn();
+        c.warm();
         if (torch != null) torch.ask("cnn warm");
         double[] ours = new double[REPS], theirs = new double[REPS];
         for (int r = 0; r < REPS; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < STEPS; i++) step.run();
-            ours[r] = (System.nanoTime() - t0) / 1e6 / STEPS;
+            ours[r] = c.rep();
             if (torch != null) theirs[r] = number(torch.ask("cnn rep"), "step_ms");
         }
         double rss = peakRssMb();
@@ -124,21 +186,12 @@ public final class CnnBench {
 
     /** The vgg16 protocol: one forward + backward of VGG16 at batch 2; repetitions alternate. */
     static void vgg16(Torch torch) throws IOException {
-        Generator g = new Generator(0);
-        Module model = Vgg.builder("D").classes(2).dropout(0).generator(g).build();
-        Tensor x = Tensor.rand(g, 2, 3, 224, 224);
-        Tensor y = Tensor.of(new long[] {0, 1});
-        Runnable step = () -> {
-            model.zeroGrad();
-            Losses.crossEntropy(model.forward(x), y).backward();
-        };
-        step.run();
+        Vgg16 v = new Vgg16();
+        v.warm();
         if (torch != null) torch.ask("vgg16 warm");
         double[] ours = new double[3], theirs = new double[3];
         for (int r = 0; r < 3; r++) {
-            long t0 = System.nanoTime();
-            step.run();
-            ours[r] = (System.nanoTime() - t0) / 1e9;
+            ours[r] = v.rep();
             if (torch != null) theirs[r] = number(torch.ask("vgg16 rep"), "s");
         }
         double rss = peakRssMb();

@@ -66,4 +66,15 @@ public interface Elementwise {
             y[yo + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(g[go + i]) & keep);
         }
     }
+
+    /**
+     * 2×2 max pooling with stride 2 of one plane at xo of width w: output j is the window whose
+     * top-left corner is at plane index at[j] (so the map covers any output shape); y[yo + j] gets
+     * its maximum and arg[yo + j] the plane index of that maximum: the first in row-major order,
+     * a NaN replacing any number (PyTorch's rule). Returns false when this implementation has no
+     * fast version (the caller then pools itself).
+     */
+    default boolean maxPool2x2(float[] x, int xo, int w, int[] at, float[] y, int yo, int[] arg) {
+        return false;
+    }
 }

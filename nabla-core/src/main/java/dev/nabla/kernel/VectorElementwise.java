@@ -2,6 +2,7 @@ package dev.nabla.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -240,5 +241,50 @@ public final class VectorElementwise extends ScalarElementwise {
             DoubleVector.fromArray(D, g, go + i).blend(0.0, m.compare(VectorOperators.LE, 0.0)).intoArray(y, yo + i);
         }
         if (i < n) super.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
+    }
+
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final boolean POOL = I.length() == F.length();
+
+    @Override
+    public boolean maxPool2x2(float[] x, int xo, int w, int[] at, float[] y, int yo, int[] arg) {
+        if (!POOL) return false;
+        int n = at.length, len = F.length(), j = 0;
+        // gathers: the top-left corners of 16 windows, then the three other corners
+        for (int bound = F.loopBound(n); j < bound; j += len) {
+            IntVector idx = IntVector.fromArray(I, at, j);
+            FloatVector best = FloatVector.fromArray(F, x, xo, at, j);
+            IntVector pos = idx;
+            FloatVector v = FloatVector.fromArray(F, x, xo + 1, at, j);
+            VectorMask<Float> m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+            best = best.blend(v, m);
+            pos = pos.blend(idx.add(1), m.cast(I));
+            v = FloatVector.fromArray(F, x, xo + w, at, j);
+            m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+            best = best.blend(v, m);
+            pos = pos.blend(idx.add(w), m.cast(I));
+            v = FloatVector.fromArray(F, x, xo + w + 1, at, j);
+            m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+            best = best.blend(v, m);
+            pos = pos.blend(idx.add(w + 1), m.cast(I));
+            best.intoArray(y, yo + j);
+            pos.intoArray(arg, yo + j);
+        }
+        for (; j < n; j++) { // the tail, one window at a time, by the same rule
+            int c = at[j];
+            float bv = x[xo + c];
+            int bi = c;
+            for (int t = 1; t < 4; t++) {
+                int p = c + (t == 1 ? 1 : t == 2 ? w : w + 1);
+                float v = x[xo + p];
+                if (v > bv || v != v) {
+                    bv = v;
+                    bi = p;
+                }
+            }
+            y[yo + j] = bv;
+            arg[yo + j] = bi;
+        }
+        return true;
     }
 }

@@ -537,9 +537,10 @@ final class Conv {
         int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
         int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
         boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+        int[] corners = twoByTwo ? corners(oh, ow, w) : null;
         for (int pl = p0; pl < p1; pl++) {
             int xb = xOff + pl * hw, yb = pl * ohw;
-            if (twoByTwo && maxPool2x2F(x, xb, y, arg, yb, w, oh, ow)) continue;
+            if (twoByTwo && (EW.maxPool2x2(x, xb, w, corners, y, yb, arg) || maxPool2x2F(x, xb, y, arg, yb, w, oh, ow))) continue;
             for (int oy = 0; oy < oh; oy++) {
                 int h0 = oy * sh - ph, hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
                 for (int ox = 0; ox < ow; ox++) {
@@ -561,6 +562,13 @@ final class Conv {
                 }
             }
         }
+    }
+
+    // The plane index of each 2×2 window's top-left corner, output by output.
+    private static int[] corners(int oh, int ow, int w) {
+        int[] at = new int[oh * ow];
+        for (int j = 0; j < at.length; j++) at[j] = 2 * (j / ow) * w + 2 * (j % ow);
+        return at;
     }
 
     /**

@@ -6,9 +6,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise kernels the convolution layers added (axpy, reluBackward): the SIMD versions
- * agree bitwise with the scalar ones, at every length around the vector width, including the
- * special values of reluBackward (±0, NaN in the mask or the gradient, infinities).
+ * The elementwise kernels the convolution layers added (axpy, reluBackward, maxPool2x2): the SIMD
+ * versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
+ * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
 class ConvKernelsTest {
     private static final Elementwise SCALAR = new ScalarElementwise();
@@ -18,6 +18,36 @@ class ConvKernelsTest {
 
     private static float value(Random r) {
         return r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextGaussian();
+    }
+
+    @Test
+    void maxPool2x2FollowsPyTorchsRule() {
+        Random r = new Random(2);
+        for (int[] hw : new int[][] {{2, 2}, {4, 6}, {9, 7}, {28, 28}, {14, 15}, {8, 34}}) {
+            int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2, off = 3;
+            float[] x = new float[off + h * w];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextInt(3);
+            int[] at = new int[oh * ow];
+            for (int j = 0; j < at.length; j++) at[j] = 2 * (j / ow) * w + 2 * (j % ow);
+            float[] y = new float[oh * ow + 1];
+            int[] arg = new int[oh * ow + 1];
+            if (!SIMD.maxPool2x2(x, off, w, at, y, 1, arg)) continue;
+            for (int j = 0; j < at.length; j++) {
+                int[] cand = {at[j], at[j] + 1, at[j] + w, at[j] + w + 1};
+                float best = x[off + cand[0]];
+                int bi = cand[0];
+                for (int t = 1; t < 4; t++) {
+                    float v = x[off + cand[t]];
+                    if (v > best || Float.isNaN(v)) {
+                        best = v;
+                        bi = cand[t];
+                    }
+                }
+                assertEquals(bi, arg[1 + j], "argmax of window " + j + " in " + h + "x" + w);
+                assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[1 + j]), "max of window " + j);
+            }
+        }
+        assertEquals(false, SCALAR.maxPool2x2(new float[4], 0, 2, new int[] {0}, new float[1], 0, new int[1]));
     }
 
     @Test

@@ -13,7 +13,9 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The image layers of the model spec: building, shape inference, errors, and examples/vgg16.json. */
 class ImageLayersSpecTest {
@@ -52,6 +54,20 @@ class ImageLayersSpecTest {
         assertArrayEquals(new int[] {3, 10}, m.forward(Tensor.randn(new Generator(1), 3, 1, 28, 28)).shape());
         String s = m.summary(b.inputShape());
         assertTrue(s.contains("(None, 32, 28, 28)") && s.contains("Non-trainable params: 64"), s);
+    }
+
+    @Test
+    void aCnnWithBatchNormSavesAndLoadsWithItsRunningStatistics(@TempDir Path dir) throws Exception {
+        var json = new ObjectMapper().readTree(CNN);
+        ModelSpec.Built b = ModelSpec.build(json, "$.model", new Generator(3));
+        b.model().forward(Tensor.randn(new Generator(4), 4, 1, 28, 28)); // training mode: the running statistics move
+        SavedModel.save(dir, json, b.model());
+        ModelSpec.Built loaded = SavedModel.load(dir);
+        Map<String, Tensor> a = b.model().stateDict(), c = loaded.model().stateDict();
+        assertEquals(a.keySet(), c.keySet());
+        assertTrue(a.containsKey("1.running_mean") && a.containsKey("1.num_batches_tracked"), a.keySet().toString());
+        for (String k : a.keySet()) assertEquals(a.get(k), c.get(k), k);
+        assertEquals(1, (long) c.get("1.num_batches_tracked").item());
     }
 
     @Test
