@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.ModelSpec;
 import dev.nabla.io.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,7 +9,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code nabla summary SPEC.json}: prints the Keras-style summary of a spec's network. */
+/**
+ * {@code nabla summary SPEC.json}: prints the Keras-style summary of a spec's network (only its
+ * "model" is read). Shapes are channels first (NCHW), e.g. (None, 64, 224, 224).
+ */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print the layers, output shapes and parameter counts of a spec's network.")
 public final class SummaryCommand implements Callable<Integer> {
@@ -18,8 +22,9 @@ public final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try {
-            ExperimentSpec spec = ExperimentSpec.read(specFile);
-            System.out.print(spec.model().model().summary(spec.model().inputShape()));
+            // only the network is needed: a spec without data (e.g. examples/vgg16.json) will do
+            ModelSpec.Built model = ExperimentSpec.readModel(specFile);
+            System.out.print(model.model().summary(model.inputShape()));
             return 0;
         } catch (SpecException e) {
             System.err.println("nabla summary: " + specFile + ": " + e.getMessage());

@@ -32,4 +32,38 @@ public interface Elementwise {
     float reduce(Reduce op, float[] x, int xo, int xs, int n);
 
     double reduce(Reduce op, double[] x, int xo, int xs, int n);
+
+    /**
+     * y[yo + i] = fma(a, x[xo + i], y[yo + i]) for i &lt; n, fused (one rounding), so the scalar
+     * and the SIMD versions agree bitwise. The inner loop of a convolution over few input rows.
+     */
+    default void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    /** The float64 {@link #axpy(float, float[], int, float[], int, int)}. */
+    default void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    /**
+     * relu's backward: y[yo + i] = out[oo + i] ≤ 0 ? +0 : g[go + i] (a NaN out passes g, as
+     * PyTorch's threshold_backward). Without branches: the signs of a layer's outputs are random.
+     */
+    default void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            int b = Float.floatToRawIntBits(out[oo + i]);
+            int keep = (((-b) >> 31) & ~(b >> 31)) | ((0x7f800000 - (b & 0x7fffffff)) >> 31); // b > 0, or a NaN
+            y[yo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[go + i]) & keep);
+        }
+    }
+
+    /** The float64 {@link #reluBackward(float[], int, float[], int, float[], int, int)}. */
+    default void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            long b = Double.doubleToRawLongBits(out[oo + i]);
+            long keep = (((-b) >> 63) & ~(b >> 63)) | ((0x7ff0000000000000L - (b & 0x7fffffffffffffffL)) >> 63);
+            y[yo + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(g[go + i]) & keep);
+        }
+    }
 }

@@ -201,4 +201,44 @@ public final class VectorElementwise extends ScalarElementwise {
         for (; i < n; i++) s += x[xo + i];
         return s;
     }
+
+    @Override
+    public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
+        DoubleVector va = DoubleVector.broadcast(D, a);
+        int i = 0, len = D.length();
+        for (int bound = D.loopBound(n); i < bound; i += len) {
+            DoubleVector.fromArray(D, x, xo + i).fma(va, DoubleVector.fromArray(D, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            FloatVector m = FloatVector.fromArray(F, out, oo + i);
+            FloatVector.fromArray(F, g, go + i).blend(0f, m.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i);
+        }
+        if (i < n) super.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
+    }
+
+    @Override
+    public void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
+        int i = 0, len = D.length();
+        for (int bound = D.loopBound(n); i < bound; i += len) {
+            DoubleVector m = DoubleVector.fromArray(D, out, oo + i);
+            DoubleVector.fromArray(D, g, go + i).blend(0.0, m.compare(VectorOperators.LE, 0.0)).intoArray(y, yo + i);
+        }
+        if (i < n) super.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
+    }
 }

@@ -41,4 +41,10 @@ public class Dropout extends Module {
     protected String extraRepr() {
         return "p=" + p;
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -26,4 +26,10 @@ public class ELU extends Module {
     protected String extraRepr() {
         return "alpha=" + alpha;
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

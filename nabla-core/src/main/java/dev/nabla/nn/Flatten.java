@@ -20,13 +20,27 @@ public class Flatten extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        int r = x.dim();
+        outputShape(x.shape());
+        return x.flatten(startDim, endDim);
+    }
+
+    /** The dims startDim … endDim multiplied into one. */
+    @Override
+    public int[] outputShape(int[] in) {
+        int r = in.length;
         int s = startDim < 0 ? startDim + r : startDim, e = endDim < 0 ? endDim + r : endDim;
         if (s < 0 || s >= Math.max(r, 1) || e < 0 || e >= Math.max(r, 1) || s > e) {
             throw new IllegalArgumentException(this + ": cannot flatten dims " + startDim + " to " + endDim
-                    + " of an input of shape " + Shape.str(x.shape()) + "; the input needs a batch dim and at least one more");
+                    + " of an input of shape " + Shape.str(in) + "; the input needs a batch dim and at least one more");
         }
-        return x.flatten(startDim, endDim);
+        int[] out = new int[r - (e - s)];
+        int j = 0;
+        for (int d = 0; d < s; d++) out[j++] = in[d];
+        long m = 1;
+        for (int d = s; d <= e; d++) m *= in[d];
+        out[j++] = Math.toIntExact(m);
+        for (int d = e + 1; d < r; d++) out[j++] = in[d];
+        return out;
     }
 
     @Override

@@ -2,13 +2,14 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 
 /**
- * The stateless functions behind the layers (torch.nn.functional): linear, dropout, erf and the
- * activations Tensor lacks (ELU, GELU). All are composed of differentiable tensor ops, so their
- * gradients (of any order) come from autograd.
+ * The stateless functions behind the layers (torch.nn.functional): linear, dropout, dropout2d,
+ * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All are composed of differentiable
+ * tensor ops, so their gradients (of any order) come from autograd.
  */
 public final class Functional {
     private Functional() {}
@@ -30,6 +31,72 @@ public final class Functional {
         if (!training || p == 0) return x;
         Tensor keep = Tensor.rand(gen, x.dtype(), x.shape()).ge(p);
         return x.mul(keep.div(1 - p));
+    }
+
+    /**
+     * Channel-wise inverted dropout for [N, C, ...]: in training, each channel of each example is
+     * zeroed with probability p and the others scaled by 1/(1−p); outside training, x itself.
+     */
+    public static Tensor dropout2d(Tensor x, double p, boolean training, Generator gen) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout2d: probability " + p + " must be in [0, 1)");
+        }
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException("dropout2d: input of shape " + Shape.str(x.shape()) + " needs a batch and a channel dim");
+        }
+        if (!training || p == 0) return x;
+        int[] maskShape = new int[x.dim()];
+        java.util.Arrays.fill(maskShape, 1);
+        maskShape[0] = x.size(0);
+        maskShape[1] = x.size(1);
+        Tensor keep = Tensor.rand(gen, x.dtype(), maskShape).ge(p);
+        return x.mul(keep.div(1 - p));
+    }
+
+    /**
+     * Batch normalization over dim 1 (channels) of [N, C, ...], as torch.nn.functional.batch_norm.
+     * Training: normalizes by the batch mean and biased variance, and (when given) moves the
+     * running statistics towards the batch's, running = (1 − momentum)·running + momentum·batch,
+     * with the unbiased variance for runningVar. Otherwise: normalizes by runningMean and
+     * runningVar. Then y·weight + bias (either may be null). Composed of differentiable ops.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException("batchNorm: input of shape " + Shape.str(x.shape()) + " needs a batch and a channel dim");
+        }
+        int c = x.size(1);
+        int[] perChannel = new int[x.dim()];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[1] = c;
+        int[] dims = new int[x.dim() - 1];
+        for (int d = 0, j = 0; d < x.dim(); d++) if (d != 1) dims[j++] = d;
+        Tensor y;
+        if (training) {
+            int n = x.numel() / Math.max(c, 1);
+            if (n <= 1) {
+                throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
+                        + Shape.str(x.shape()));
+            }
+            Tensor mean = x.mean(dims, true);
+            Tensor centered = x.sub(mean);
+            Tensor var = centered.mul(centered).mean(dims, true);
+            y = centered.div(var.add(eps).sqrt());
+            if (runningMean != null && runningVar != null) {
+                try (var s = GradMode.noGrad()) {
+                    runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c).mul(momentum));
+                    runningVar.mulInPlace(1 - momentum).addInPlace(var.detach().reshape(c).mul(momentum * n / (n - 1.0)));
+                }
+            }
+        } else {
+            if (runningMean == null || runningVar == null) {
+                throw new IllegalArgumentException("batchNorm: evaluation needs the running mean and variance");
+            }
+            y = x.sub(runningMean.reshape(perChannel)).div(runningVar.reshape(perChannel).add(eps).sqrt());
+        }
+        if (weight != null) y = y.mul(weight.reshape(perChannel));
+        if (bias != null) y = y.add(bias.reshape(perChannel));
+        return y;
     }
 
     /** ELU: x for x &gt; 0, α(eˣ − 1) otherwise. */

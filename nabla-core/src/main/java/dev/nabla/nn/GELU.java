@@ -29,4 +29,10 @@ public class GELU extends Module {
     protected String extraRepr() {
         return tanhApproximation ? "approximate='tanh'" : "approximate='none'";
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -26,4 +26,10 @@ public class LeakyReLU extends Module {
     protected String extraRepr() {
         return "negative_slope=" + slope;
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -78,13 +78,23 @@ public class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.dim() == 0 || x.size(-1) != inFeatures) {
-            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(x.shape()) + " has "
-                    + (x.dim() == 0 ? "no feature dim" : x.size(-1) + " features in its last dim")
-                    + ", expected " + inFeatures + "; give it [batch, " + inFeatures + "] or build Linear("
-                    + (x.dim() == 0 ? "?" : x.size(-1)) + ", " + outFeatures + ")");
-        }
+        outputShape(x.shape());
         return Functional.linear(x, weight(), bias());
+    }
+
+    /** [..., in] → [..., out]; throws when the last dim is not in. */
+    @Override
+    public int[] outputShape(int[] s) {
+        if (s.length == 0 || s[s.length - 1] != inFeatures) {
+            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " has "
+                    + (s.length == 0 ? "no feature dim" : s[s.length - 1] + " features in its last dim")
+                    + ", expected " + inFeatures + "; give it [batch, " + inFeatures + "] or build Linear("
+                    + (s.length == 0 ? "?" : s[s.length - 1]) + ", " + outFeatures + ")"
+                    + (s.length == 4 ? " (images are [N, C, H, W]: put a Flatten before a Linear)" : ""));
+        }
+        int[] out = s.clone();
+        out[s.length - 1] = outFeatures;
+        return out;
     }
 
     @Override

@@ -25,4 +25,10 @@ public class LogSoftmax extends Module {
     protected String extraRepr() {
         return "dim=" + dim;
     }
+
+    /** The input's shape: this layer keeps the shape. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -40,6 +40,17 @@ public abstract class Module {
     /** Computes this module's output for input x. */
     public abstract Tensor forward(Tensor x);
 
+    /**
+     * The shape of {@link #forward}'s output for an input of shape {@code inputShape} (batch dim
+     * included), computed without running the layer, or null when this module does not know it
+     * (the default). Layers whose forward pass is costly (convolutions, linear layers) override it,
+     * so that {@link #summary} and the model spec can infer shapes, and report shape errors, with
+     * no computation; an input that does not fit throws the error forward would.
+     */
+    public int[] outputShape(int[] inputShape) {
+        return null;
+    }
+
     // ---------------------------------------------------------------- registration
 
     /**

@@ -79,6 +79,17 @@ public class Sequential extends Module implements Iterable<Module> {
         return x;
     }
 
+    /** The layers' output shapes composed, or null as soon as one layer does not know its own. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        int[] s = inputShape;
+        for (Module layer : layers) {
+            s = layer.outputShape(s);
+            if (s == null) return null;
+        }
+        return s;
+    }
+
     private static String headline(Module m) {
         String s = m.toString();
         int nl = s.indexOf('\n');

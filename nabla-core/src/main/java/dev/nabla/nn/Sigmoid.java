@@ -8,4 +8,10 @@ public class Sigmoid extends Module {
     public Tensor forward(Tensor x) {
         return x.sigmoid();
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -10,9 +10,14 @@ import java.util.Locale;
 /**
  * Keras' {@code model.summary()}: one row per layer with its name and type, its output shape
  * (batch shown as None) and its parameter count, then the total, trainable and non-trainable
- * counts. The output shapes come from running a zero input of batch 1 through the layers without
- * recording gradients and in evaluation mode (so Dropout draws no random numbers); the modes are
- * restored afterwards.
+ * counts. A layer that knows its output shape ({@link Module#outputShape}: linear, convolution,
+ * pooling, flatten, batch norm) gives it without computing anything, so the summary of a large
+ * network such as VGG16 is instant; any other layer is run on a zero input of batch 1 of the
+ * current shape, without recording gradients and in evaluation mode (so Dropout draws no random
+ * numbers); the modes are restored afterwards.
+ *
+ * <p>Shapes are printed in nabla's layout, channels first (NCHW): a convolution's output reads
+ * {@code (None, 64, 224, 224)} where Keras, channels last, prints {@code (None, 224, 224, 64)}.
  *
  * <p>A {@link Sequential} gives one row per layer; any other module one row for itself.
  * Non-trainable params are frozen parameters plus floating-point buffers (e.g. running
@@ -41,15 +46,15 @@ public final class Summary {
         List<Row> rows = new ArrayList<>();
         model.eval();
         try (var s = GradMode.noGrad()) {
-            Tensor x = Tensor.zeros(dtype, withBatch);
+            int[] x = withBatch;
             if (model instanceof Sequential seq) {
                 for (int i = 0; i < seq.size(); i++) {
                     Module layer = seq.get(i);
-                    x = run(layer, String.valueOf(i), x);
+                    x = run(layer, String.valueOf(i), x, dtype);
                     rows.add(new Row(String.valueOf(i), layer.typeName(), shape(x), layer.parameterCount() + floatBufferCount(layer)));
                 }
             } else {
-                x = run(model, model.typeName(), x);
+                x = run(model, model.typeName(), x, dtype);
                 rows.add(new Row("", model.typeName(), shape(x), model.parameterCount() + floatBufferCount(model)));
             }
         } finally {
@@ -84,9 +89,11 @@ public final class Summary {
         return sb.toString();
     }
 
-    private static Tensor run(Module layer, String name, Tensor x) {
+    // The layer's output shape: its own outputShape, else the shape of its output on zeros.
+    private static int[] run(Module layer, String name, int[] x, DType dtype) {
         try {
-            return layer.forward(x);
+            int[] known = layer.outputShape(x.clone());
+            return known != null ? known : layer.forward(Tensor.zeros(dtype, x)).shape();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("summary: layer " + name + " (" + layer.typeName() + ") fails on an input of shape "
                     + shape(x) + ": " + e.getMessage(), e);
@@ -99,8 +106,7 @@ public final class Summary {
         return n;
     }
 
-    private static String shape(Tensor t) {
-        int[] s = t.shape();
+    private static String shape(int[] s) {
         if (s.length == 0) return "()";
         StringBuilder sb = new StringBuilder("(None");
         for (int d = 1; d < s.length; d++) sb.append(", ").append(s[d]);

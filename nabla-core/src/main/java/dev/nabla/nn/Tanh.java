@@ -8,4 +8,10 @@ public class Tanh extends Module {
     public Tensor forward(Tensor x) {
         return x.tanh();
     }
+
+    /** The input's shape: this layer works elementwise. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
 }

@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * <p>The primitives are: the elementwise maps (neg, exp, log, sqrt, abs, sigmoid, tanh, relu,
  * sin, cos, clamp), the broadcasting binary ops (add, sub, mul, div, pow, maximum, minimum,
  * where), the reductions sum and amax/amin, the movement ops (reshape, permute, slice, expand,
- * cat), matmul, gather/scatterAdd and indexSelect/indexAdd. Everything else (mean, var,
+ * cat), matmul, gather/scatterAdd, indexSelect/indexAdd, and for images (NCHW) conv2d with its
+ * two adjoints and max/average pooling with theirs. Everything else (mean, var,
  * softmax, logsumexp, leakyRelu, stack, ...) is composed of them and gets its gradient for free.
  *
  * <p>Views (reshape when possible, permute, transpose, slice, narrow, select, squeeze,
@@ -588,7 +589,16 @@ public final class Tensor {
     /** max(x, 0); its derivative at 0 is taken as 0, as in PyTorch. */
     public Tensor relu() {
         Tensor out = unary(Unary.RELU);
-        return record("relu", out, saves(out), this, g -> g.mul(out.gt(0)));
+        return record("relu", out, saves(out), this, g -> g.reluBackward(out));
+    }
+
+    // relu's backward, fused (one pass instead of a comparison and a product): g where out > 0,
+    // else 0 (PyTorch's threshold_backward: a NaN out passes g). Linear in g, and the mask is a
+    // constant (relu'' = 0), so its derivative is itself.
+    private Tensor reluBackward(Tensor out) {
+        Tensor r = Compute.reluBackward(this, out);
+        if (r == null) r = mul(out.le(0).rsub(1)); // strided or broadcast operands
+        return record("reluBackward", r, saves(out), this, h -> h.reluBackward(out));
     }
 
     /** Sine. */
@@ -1095,7 +1105,216 @@ public final class Tensor {
     // The primitive: two rank-2 or two rank-3 operands of one type.
     private Tensor mm(Tensor y) {
         Tensor out = Compute.matmul(this, y);
-        return record("matmul", out, saves(this, y), this, g -> g.matmul(y.mT()), y, g -> mT().matmul(g));
+        // For a transposed y (a Linear layer's weight.t()), its gradient is computed as (gᵀ·x)ᵀ:
+        // the same numbers, laid out so that the weight's own gradient comes out contiguous
+        // instead of needing a transposing copy.
+        boolean yTransposed = y.strides[y.shape.length - 2] == 1 && y.shape[y.shape.length - 2] > 1
+                && y.strides[y.shape.length - 1] != 1;
+        return record("matmul", out, saves(this, y), this, g -> g.matmul(y.mT()),
+                y, g -> yTransposed ? g.mT().matmul(this).mT() : mT().matmul(g));
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling (NCHW)
+
+    /**
+     * 2-D convolution (cross-correlation, as in PyTorch's F.conv2d) of this input [N, C, H, W]
+     * (or [C, H, W]) with weight [O, C/groups, kh, kw] plus bias [O] (may be null); the result is
+     * [N, O, Ho, Wo] with Ho = ⌊(H + pad_top + pad_bottom − dilation·(kh − 1) − 1)/stride⌋ + 1.
+     * stride and dilation: 1 value or {height, width}; padding: 1 value, {height, width} (both
+     * sides) or {top, bottom, left, right}, so that "same" padding with an even kernel fits.
+     *
+     * <p>Computed by im2col and the GEMM kernel, spread over the batch. The derivatives are
+     * primitives too, each the adjoint of the convolution in one argument (input: a transposed
+     * convolution; weight: a GEMM summed over the batch), and differentiable again, so second
+     * derivatives through convolutions work.
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (shape.length == 3) return unsqueeze(0).conv2d(weight, bias, stride, padding, dilation, groups).squeeze(0);
+        requireFloating("conv2d");
+        checkSameType("conv2d", weight, bias);
+        Conv.Geometry g = Conv.geometry("conv2d", shape, weight.shape, stride, padding, dilation, groups);
+        if (bias != null && (bias.shape.length != 1 || bias.shape[0] != g.o())) {
+            throw new IllegalArgumentException("conv2d: bias of shape " + Shape.str(bias.shape) + " must be [" + g.o()
+                    + "], one value per output channel of weight " + Shape.str(weight.shape));
+        }
+        return conv(weight, bias, g);
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, int[], int[], int[], int)} with one stride and padding for both dims, no dilation, one group. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1}, 1);
+    }
+
+    /**
+     * Transposed 2-D convolution (PyTorch's F.conv_transpose2d): the adjoint of conv2d with the
+     * same weight, input [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw], bias [Cout] or null;
+     * output size (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
+     */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding,
+                                  int[] dilation, int groups) {
+        if (shape.length == 3) {
+            return unsqueeze(0).convTranspose2d(weight, bias, stride, padding, outputPadding, dilation, groups).squeeze(0);
+        }
+        String op = "convTranspose2d";
+        requireFloating(op);
+        checkSameType(op, weight, bias);
+        if (shape.length != 4 || weight.shape.length != 4) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(shape) + " and weight " + Shape.str(weight.shape)
+                    + " must be [batch, in_channels, height, width] and [in_channels, out_channels/groups, kh, kw]");
+        }
+        if (groups < 1 || weight.shape[0] != shape[1] || shape[1] % groups != 0) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(shape) + " has " + shape[1] + " channels; weight "
+                    + Shape.str(weight.shape) + " needs dim 0 = in_channels = " + shape[1] + " and groups " + groups + " dividing it");
+        }
+        int[] s = Conv.pair(op, "stride", stride, 1), p = Conv.pair(op, "padding", padding, 0);
+        int[] d = Conv.pair(op, "dilation", dilation, 1), op2 = Conv.pair(op, "output padding", outputPadding, 0);
+        if (op2[0] >= Math.max(s[0], d[0]) || op2[1] >= Math.max(s[1], d[1])) {
+            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(op2)
+                    + " must be smaller than the stride or the dilation (" + Arrays.toString(s) + ", " + Arrays.toString(d) + ")");
+        }
+        int cout = weight.shape[1] * groups;
+        int h = (shape[2] - 1) * s[0] - 2 * p[0] + d[0] * (weight.shape[2] - 1) + op2[0] + 1;
+        int w = (shape[3] - 1) * s[1] - 2 * p[1] + d[1] * (weight.shape[3] - 1) + op2[1] + 1;
+        if (h < 1 || w < 1) {
+            throw new IllegalArgumentException(op + ": input " + Shape.str(shape) + " with weight " + Shape.str(weight.shape)
+                    + " and padding " + Arrays.toString(p) + " gives an output of " + h + "x" + w + "; use less padding");
+        }
+        if (bias != null && (bias.shape.length != 1 || bias.shape[0] != cout)) {
+            throw new IllegalArgumentException(op + ": bias of shape " + Shape.str(bias.shape) + " must be [" + cout + "]");
+        }
+        // the convolution this one is the adjoint of: from [N, Cout, h, w] to this input's shape
+        Conv.Geometry g = new Conv.Geometry(shape[0], cout, h, w, shape[1], weight.shape[2], weight.shape[3], s[0], s[1],
+                p[0], p[1], d[0], d[1], groups, shape[2], shape[3]);
+        Tensor out = convInput(weight, g);
+        return bias == null ? out : out.add(bias.reshape(1, cout, 1, 1));
+    }
+
+    private void checkSameType(String op, Tensor weight, Tensor bias) {
+        if (weight.dtype() != dtype() || (bias != null && bias.dtype() != dtype())) {
+            throw new IllegalArgumentException(op + ": input is " + dtype() + " but weight is " + weight.dtype()
+                    + (bias == null ? "" : " and bias " + bias.dtype()) + "; convert them to one type (Module.toType or Tensor.toType)");
+        }
+    }
+
+    // The primitive y = conv(x, w) + b; its derivatives are the two adjoints below and a sum.
+    private Tensor conv(Tensor w, Tensor b, Conv.Geometry g) {
+        Tensor x = this;
+        // when the weight will need its gradient, keep the unrolled input for it (if not too large)
+        Conv.Cols[] cols = GradMode.isEnabled() && w.requiresGrad() && Conv.keepCols(g) ? new Conv.Cols[1] : null;
+        Tensor out = Conv.forward(x, w, b, g, cols);
+        Derivative dx = gy -> gy.convInput(w, g);
+        Derivative dw = gy -> x.convWeight(gy, g, cols == null ? null : cols[0]);
+        if (b == null) return record("conv2d", out, saves(x, w), x, dx, w, dw);
+        return record("conv2d", out, saves(x, w), new Tensor[] {x, w, b},
+                new Derivative[] {dx, dw, gy -> gy.channelSum()});
+    }
+
+    // The bias gradient of conv: this [N, C, H, W] summed over all dims but the channels, in one
+    // pass over the NCHW layout (the generic sum would first copy to channels-last). Its
+    // derivative broadcasts back.
+    private Tensor channelSum() {
+        int[] s = shape;
+        Tensor out = Conv.channelSum(this);
+        return record("channelSum", out, NOTHING, this, h -> h.reshape(1, s[1], 1, 1).expand(s));
+    }
+
+    // The input gradient of conv (this = gy): a transposed convolution. Bilinear in (gy, w), so
+    // its derivatives are conv (in gy) and the weight gradient (in w).
+    private Tensor convInput(Tensor w, Conv.Geometry g) {
+        Tensor gy = this;
+        Tensor out = Conv.inputGrad(gy, w, g);
+        return record("conv2dInputGrad", out, saves(gy, w), gy, h -> h.conv(w, null, g), w, h -> h.convWeight(gy, g));
+    }
+
+    // The weight gradient of conv (this = x), summed over the batch; bilinear in (x, gy).
+    private Tensor convWeight(Tensor gy, Conv.Geometry g) {
+        return convWeight(gy, g, null);
+    }
+
+    // cols: the im2col matrices of x the forward pass kept, or null
+    private Tensor convWeight(Tensor gy, Conv.Geometry g, Conv.Cols cols) {
+        Tensor x = this;
+        Tensor out = Conv.weightGrad(x, gy, g, cols);
+        return record("conv2dWeightGrad", out, saves(x, gy), x, k -> gy.convInput(k, g), gy, k -> x.conv(k, null, g));
+    }
+
+    /**
+     * 2-D max pooling of [N, C, H, W] (or [C, H, W]) as PyTorch's F.max_pool2d (ceil_mode off):
+     * kernel, stride (null or empty: the kernel) and padding are 1 value or {height, width};
+     * padding counts as −∞ and may be at most half the kernel. The gradient goes to the first
+     * maximum of each window.
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) {
+        if (shape.length == 3) return unsqueeze(0).maxPool2d(kernel, stride, padding).squeeze(0);
+        requireFloating("maxPool2d");
+        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", shape, kernel, stride, padding, true);
+        Conv.MaxPooled r = Conv.maxPool(this, p);
+        int[] idx = r.argmax(), in = shape;
+        return record("maxPool2d", r.values(), NOTHING, this, g -> g.scatterPlanes(idx, in));
+    }
+
+    /** Max pooling with a square window of size kernel, stride kernel, no padding (e.g. maxPool2d(2)). */
+    public Tensor maxPool2d(int kernel) {
+        return maxPool2d(new int[] {kernel}, null, new int[] {0});
+    }
+
+    /**
+     * {@link #maxPool2d(int[], int[], int[])} and, as int64, the index of each maximum in its
+     * input plane (ih·W + iw), as PyTorch's return_indices=True. A [C, H, W] input is batched as N = 1.
+     */
+    public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding) {
+        Tensor x = shape.length == 3 ? unsqueeze(0) : this;
+        requireFloating("maxPool2d");
+        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, true);
+        Conv.MaxPooled r = Conv.maxPool(x, p);
+        int[] idx = r.argmax(), in = x.shape;
+        Tensor values = record("maxPool2d", r.values(), NOTHING, x, g -> g.scatterPlanes(idx, in));
+        long[] l = new long[idx.length];
+        for (int i = 0; i < l.length; i++) l[i] = idx[i];
+        Tensor indices = of(l, p.outputShape());
+        return shape.length == 3 ? new ValuesIndices(values.squeeze(0), indices.squeeze(0)) : new ValuesIndices(values, indices);
+    }
+
+    // Max pooling's backward (this = g): adds g into zeros of shape in at the saved positions.
+    // Linear; its derivative reads those positions back (gatherPlanes), and vice versa.
+    private Tensor scatterPlanes(int[] idx, int[] in) {
+        int[] gShape = shape;
+        Tensor out = Conv.scatterPlanes(this, idx, in);
+        return record("maxPool2dBackward", out, NOTHING, this, h -> h.gatherPlanes(idx, gShape));
+    }
+
+    private Tensor gatherPlanes(int[] idx, int[] outShape) {
+        int[] in = shape;
+        Tensor out = Conv.gatherPlanes(this, idx, outShape);
+        return record("maxPool2dGather", out, NOTHING, this, g -> g.scatterPlanes(idx, in));
+    }
+
+    /**
+     * 2-D average pooling as PyTorch's F.avg_pool2d (ceil_mode off): kernel, stride (null or
+     * empty: the kernel) and padding are 1 value or {height, width}. With countIncludePad (PyTorch's
+     * default) the zero padding counts in the divisor, else only the input elements of the window.
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        if (shape.length == 3) return unsqueeze(0).avgPool2d(kernel, stride, padding, countIncludePad).squeeze(0);
+        requireFloating("avgPool2d");
+        Conv.PoolGeometry p = Conv.poolGeometry("avgPool2d", shape, kernel, stride, padding, countIncludePad);
+        return avgPool(p);
+    }
+
+    /** Average pooling with a square window of size kernel, stride kernel, no padding. */
+    public Tensor avgPool2d(int kernel) {
+        return avgPool2d(new int[] {kernel}, null, new int[] {0}, true);
+    }
+
+    // Average pooling and its adjoint: each is linear and the derivative of the other.
+    private Tensor avgPool(Conv.PoolGeometry p) {
+        Tensor out = Conv.avgPool(this, p);
+        return record("avgPool2d", out, NOTHING, this, g -> g.avgPoolBackward(p));
+    }
+
+    private Tensor avgPoolBackward(Conv.PoolGeometry p) {
+        Tensor out = Conv.avgPoolBackward(this, p);
+        return record("avgPool2dBackward", out, NOTHING, this, h -> h.avgPool(p));
     }
 
     // ---------------------------------------------------------------- movement (views)

@@ -1,5 +1,6 @@
 package dev.nabla.course;
 
+import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -9,9 +10,8 @@ import java.io.IOException;
  * Batch normalization in training normalizes each feature over the batch, then scales by γ and
  * shifts by β. With a batch of one the batch variance is 0: every normalized value is 0, the
  * output is β whatever the input and no gradient reaches the input. PyTorch refuses ("Expected
- * more than 1 value per channel when training"); so does the batch-norm function written out
- * here with tensor ops. (nabla's BatchNorm1d layer is issue 4's work; this program shows the
- * arithmetic behind the refusal.)
+ * more than 1 value per channel when training"), and so does nabla's {@link BatchNorm1d}; the
+ * batch-norm function written out here with tensor ops shows the arithmetic behind the refusal.
  */
 public final class BatchNormBatchOfOne extends CourseProgram {
     @Override
@@ -60,14 +60,19 @@ public final class BatchNormBatchOfOne extends CourseProgram {
         line("  ∂Σy/∂x = %s: no gradient reaches the input", MiniBatchMean.vec(one.grad().toDoubleArray()));
         figure("batch1OutputMinusBeta", y.detach().sub(beta).abs().max().item());
         figure("batch1InputGradient", one.grad().abs().max().item());
+        BatchNorm1d layer = new BatchNorm1d(3);
+        layer.train();
         try {
-            batchNorm(one.detach(), gamma, beta, 1e-5, false);
+            layer.forward(one.detach().toType(DType.FLOAT32));
             figure("refused", 0);
         } catch (IllegalArgumentException e) {
-            line("so training with a batch of one is refused:");
+            line("so nabla's BatchNorm1d refuses to train on a batch of one:");
             line("  %s", e.getMessage());
             figure("refused", 1);
         }
+        layer.eval();
+        figure("evalBatchOfOne", layer.forward(one.detach().toType(DType.FLOAT32)).numel());
+        line("in evaluation mode it uses the running mean and variance, so a single example is fine.");
         line("(PyTorch: \"Expected more than 1 value per channel when training\".)");
     }
 

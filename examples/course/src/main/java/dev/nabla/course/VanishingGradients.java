@@ -2,6 +2,7 @@ package dev.nabla.course;
 
 import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
+import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.Init;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
@@ -28,11 +29,11 @@ import java.util.List;
 /**
  * Vanishing gradients, seen: the same deep network (10 hidden layers of 32) on the spiral
  * problem, once with sigmoid units and PyTorch's default initialization, once with ReLU units
- * and He initialization, trained alike while a {@link GradientMonitor} records each layer's
- * gradient norm. In the sigmoid network the gradient shrinks by orders of magnitude on its way
- * down to the first layer (σ' ≤ 1/4 per layer) and the network hardly learns; with ReLU and He
- * initialization it stays of the same order in every layer. (Batch normalization, the third
- * remedy, is issue 4's work and not in this comparison yet.)
+ * and He initialization, once more with batch normalization before each ReLU, trained alike
+ * while a {@link GradientMonitor} records each layer's gradient norm. In the sigmoid network
+ * the gradient shrinks by orders of magnitude on its way down to the first layer (σ' ≤ 1/4 per
+ * layer) and the network hardly learns; with ReLU and He initialization, and with batch
+ * normalization, it stays of the same order in every layer.
  */
 public final class VanishingGradients extends CourseProgram {
     static final int DEPTH = 10, WIDTH = 32, EPOCHS = 30;
@@ -47,7 +48,11 @@ public final class VanishingGradients extends CourseProgram {
         return "per-layer gradient norms of a deep sigmoid network and of the same network with ReLU and He init";
     }
 
-    static Sequential network(boolean relu, long seed) {
+    /** The three networks compared. */
+    enum Variant { SIGMOID, RELU_HE, RELU_HE_BATCHNORM }
+
+    static Sequential network(Variant v, long seed) {
+        boolean relu = v != Variant.SIGMOID;
         Generator g = new Generator(seed);
         List<Module> layers = new ArrayList<>();
         int in = 2;
@@ -58,6 +63,7 @@ public final class VanishingGradients extends CourseProgram {
                 Init.zeros(l.bias());
             }
             layers.add(l);
+            if (v == Variant.RELU_HE_BATCHNORM) layers.add(new BatchNorm1d(WIDTH));
             layers.add(relu ? new ReLU() : new Sigmoid());
             in = WIDTH;
         }
@@ -65,15 +71,20 @@ public final class VanishingGradients extends CourseProgram {
         return new Sequential(layers);
     }
 
-    private record Run(GradientMonitor monitor, History history) {}
+    /** A trained network's monitor, history, and the names of its Linear layers (input side first). */
+    private record Run(GradientMonitor monitor, History history, List<String> linears) {}
 
-    private Run train(boolean relu, TensorDataset data) {
-        Sequential net = network(relu, 1);
+    private Run train(Variant v, TensorDataset data) {
+        Sequential net = network(v, 1);
         GradientMonitor m = new GradientMonitor().probe(data.inputs()).output(null);
         History h = new Trainer(net, new SGD(net.parameters(), 0.02, 0.9, 0, 0, false), Losses::crossEntropy, Metric.ACCURACY)
                 .output(new PrintStream(OutputStream.nullOutputStream()))
                 .fit(data, new FitOptions().epochs(EPOCHS).batchSize(32).progress(false).callbacks(m));
-        return new Run(m, h);
+        List<String> linears = new ArrayList<>();
+        net.namedChildren().forEach((name, child) -> {
+            if (child instanceof Linear) linears.add(name);
+        });
+        return new Run(m, h, linears);
     }
 
     @Override
@@ -81,14 +92,15 @@ public final class VanishingGradients extends CourseProgram {
         TensorDataset data = Synthetic.spirals(100, 2, 0.2, new Generator(1));
         line("Two spirals (200 points), a network of %d hidden layers of %d units, SGD lr 0.02 momentum 0.9, %d epochs:",
                 DEPTH, WIDTH, EPOCHS);
-        Run sig = train(false, data), relu = train(true, data);
-        List<String> layers = sig.monitor().layers();
+        Run sig = train(Variant.SIGMOID, data), relu = train(Variant.RELU_HE, data), bn = train(Variant.RELU_HE_BATCHNORM, data);
+        List<String> layers = sig.linears();
         int last = EPOCHS - 1;
         line("");
         line("mean gradient norm ‖g‖ of each Linear layer (1 = next to the input)");
-        line("%6s %18s %18s %18s %18s", "layer", "sigmoid, epoch 1", "ReLU+He, epoch 1", "sigmoid, epoch " + EPOCHS, "ReLU+He, epoch " + EPOCHS);
+        line("%6s %18s %18s %18s %18s %18s", "layer", "sigmoid, epoch 1", "ReLU+He, epoch 1", "+BatchNorm, ep. 1",
+                "sigmoid, epoch " + EPOCHS, "ReLU+He, epoch " + EPOCHS);
         double[] x = new double[layers.size()];
-        double[][] series = new double[4][layers.size()];
+        double[][] series = new double[5][layers.size()];
         for (int i = 0; i < layers.size(); i++) {
             String l = layers.get(i);
             x[i] = i + 1;
@@ -96,16 +108,19 @@ public final class VanishingGradients extends CourseProgram {
             series[1][i] = relu.monitor().gradNorms(l)[0];
             series[2][i] = sig.monitor().gradNorms(l)[last];
             series[3][i] = relu.monitor().gradNorms(l)[last];
-            line("%6d %18.3e %18.3e %18.3e %18.3e", i + 1, series[0][i], series[1][i], series[2][i], series[3][i]);
+            series[4][i] = bn.monitor().gradNorms(bn.linears().get(i))[0];
+            line("%6d %18.3e %18.3e %18.3e %18.3e %18.3e", i + 1, series[0][i], series[1][i], series[4][i], series[2][i], series[3][i]);
         }
         int top = layers.size() - 1;
         double sigRatio = figure("sigmoidFirstOverLast", series[0][0] / series[0][top]);
         double reluRatio = figure("reluFirstOverLast", series[1][0] / series[1][top]);
         line("");
-        line("first layer / last layer, epoch 1: sigmoid %.1e, ReLU + He %.2f", sigRatio, reluRatio);
+        double bnRatio = figure("batchNormFirstOverLast", series[4][0] / series[4][top]);
+        line("first layer / last layer, epoch 1: sigmoid %.1e, ReLU + He %.2f, ReLU + He + BatchNorm %.2f", sigRatio, reluRatio, bnRatio);
         double sigAcc = figure("sigmoidAccuracy", sig.history().last("accuracy"));
         double reluAcc = figure("reluAccuracy", relu.history().last("accuracy"));
-        line("training accuracy after %d epochs: sigmoid %.3f, ReLU + He %.3f", EPOCHS, sigAcc, reluAcc);
+        double bnAcc = figure("batchNormAccuracy", bn.history().last("accuracy"));
+        line("training accuracy after %d epochs: sigmoid %.3f, ReLU + He %.3f, ReLU + He + BatchNorm %.3f", EPOCHS, sigAcc, reluAcc, bnAcc);
         figure("sigmoidWarnings", sig.monitor().warnings().size());
         figure("reluWarnings", relu.monitor().warnings().size());
         for (String w : sig.monitor().warnings()) line("sigmoid network: warning: %s", w);
@@ -114,15 +129,15 @@ public final class VanishingGradients extends CourseProgram {
         String dead = relu.monitor().reluLayers().isEmpty() ? "" : String.format(java.util.Locale.ROOT, "%.0f%%",
                 100 * relu.monitor().reluLayers().stream().mapToDouble(l -> relu.monitor().deadFractions(l)[last]).max().orElse(0));
         line("most dead ReLU units in one layer at the end: %s", dead);
-        line("(batch normalization is not in the comparison: nabla's BatchNorm1d is being written, issue 4)");
 
         Path both = dir.resolve("vanishing.png");
-        new LineChart("Gradient norm per layer: deep sigmoid vs ReLU + He init").xLabel("layer (1 = input side)")
+        new LineChart("Gradient norm per layer: deep sigmoid vs ReLU + He init (+ BatchNorm)").xLabel("layer (1 = input side)")
                 .yLabel("mean ‖g‖ over the epoch (log)").logY(true)
                 .lineWithMarkers("sigmoid, default init, epoch 1", x, series[0])
                 .lineWithMarkers("ReLU, He init, epoch 1", x, series[1])
                 .dashed("sigmoid, epoch " + EPOCHS, x, series[2])
                 .dashed("ReLU + He, epoch " + EPOCHS, x, series[3])
+                .lineWithMarkers("ReLU, He init, BatchNorm, epoch 1", x, series[4])
                 .savePng(both, 900, 550);
         Path perEpoch = dir.resolve("vanishing-sigmoid-epochs.png");
         TrainingCharts.gradientNorms("Deep sigmoid network: gradient norm per layer and epoch", sig.monitor()).savePng(perEpoch, 900, 550);

@@ -160,7 +160,8 @@ class CourseTest {
         assertEquals(0.0, f.get("batch1OutputMinusBeta"), 0.0);
         assertEquals(0.0, f.get("batch1InputGradient"), 0.0);
         assertEquals(1.0, f.get("refused"));
-        assertTrue(printed.contains("expected more than 1 value per feature"), printed);
+        assertEquals(3.0, f.get("evalBatchOfOne"), "evaluation mode takes a batch of one");
+        assertTrue(printed.contains("Expected more than 1 value per channel when training"), printed);
     }
 
     @Test
@@ -190,6 +191,8 @@ class CourseTest {
         assertTrue(f.get("reluFirstOverLast") > 0.02, f.toString());
         assertTrue(f.get("sigmoidAccuracy") < 0.65, "the deep sigmoid network hardly learns: " + f);
         assertTrue(f.get("reluAccuracy") > 0.9, "ReLU + He learns: " + f);
+        assertTrue(f.get("batchNormFirstOverLast") > 0.02, f.toString());
+        assertTrue(f.get("batchNormAccuracy") > 0.9, "ReLU + He + BatchNorm learns: " + f);
         assertTrue(f.get("sigmoidWarnings") >= 1);
         assertEquals(0.0, f.get("reluWarnings"));
         assertTrue(printed.contains("vanishing gradients"), printed);

@@ -170,6 +170,28 @@ public final class ExperimentSpec {
         return parse(text, base, dir, dataOverride);
     }
 
+    /**
+     * Reads only the network of a spec file (its "model", seeded by its "seed"), for commands that
+     * need no data, such as {@code nabla summary}: a file holding just a name and a model (e.g.
+     * examples/vgg16.json) is enough.
+     */
+    public static ModelSpec.Built readModel(Path file) throws IOException {
+        JsonNode root = json(Files.readString(file));
+        Node spec = new Node(root, "$");
+        long seed = spec.longValue("seed", 0);
+        if (!spec.has("model")) throw new SpecException("$", "missing required key \"model\"");
+        return ModelSpec.build(root.get("model"), "$.model", new Generator(seed));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SpecException("$", "not valid JSON: " + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        }
+    }
+
     /** Parses and checks a spec; {@code defaultName} names it when it has no "name". */
     public static ExperimentSpec parse(String json, String defaultName) {
         return parse(json, defaultName, Path.of(""), null);

@@ -1,0 +1,60 @@
+package dev.nabla.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The elementwise kernels the convolution layers added (axpy, reluBackward): the SIMD versions
+ * agree bitwise with the scalar ones, at every length around the vector width, including the
+ * special values of reluBackward (±0, NaN in the mask or the gradient, infinities).
+ */
+class ConvKernelsTest {
+    private static final Elementwise SCALAR = new ScalarElementwise();
+    private static final Elementwise SIMD = new VectorElementwise();
+    private static final float[] SPECIAL = {0f, -0f, Float.NaN, -Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f};
+
+    private static float value(Random r) {
+        return r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextGaussian();
+    }
+
+    @Test
+    void simdAgreesWithScalarBitwise() {
+        Random r = new Random(1);
+        for (int n = 0; n < 70; n++) {
+            int off = r.nextInt(3);
+            float[] x = new float[n + off], g = new float[n + off], y1 = new float[n + off], y2 = new float[n + off];
+            double[] xd = new double[n + off], gd = new double[n + off], yd1 = new double[n + off], yd2 = new double[n + off];
+            for (int i = 0; i < n + off; i++) {
+                x[i] = value(r);
+                g[i] = value(r);
+                y1[i] = y2[i] = (float) r.nextGaussian();
+                xd[i] = x[i];
+                gd[i] = g[i];
+                yd1[i] = yd2[i] = y1[i];
+            }
+            float a = (float) r.nextGaussian();
+            SCALAR.axpy(a, g, off, y1, off, n);
+            SIMD.axpy(a, g, off, y2, off, n);
+            SCALAR.axpy((double) a, gd, off, yd1, off, n);
+            SIMD.axpy((double) a, gd, off, yd2, off, n);
+            for (int i = 0; i < n + off; i++) {
+                assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "axpy float n=" + n + " i=" + i);
+                assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "axpy double n=" + n);
+            }
+            SCALAR.reluBackward(x, off, g, off, y1, 0, n);
+            SIMD.reluBackward(x, off, g, off, y2, 0, n);
+            SCALAR.reluBackward(xd, off, gd, off, yd1, 0, n);
+            SIMD.reluBackward(xd, off, gd, off, yd2, 0, n);
+            for (int i = 0; i < n; i++) {
+                float m = x[off + i];
+                float expected = m <= 0 ? 0f : g[off + i]; // a NaN mask passes the gradient, as PyTorch
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y1[i]), "scalar reluBackward mask " + m);
+                assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "reluBackward float n=" + n + " i=" + i);
+                assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "reluBackward double n=" + n);
+            }
+        }
+    }
+}

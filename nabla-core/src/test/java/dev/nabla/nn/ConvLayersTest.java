@@ -1,0 +1,334 @@
+package dev.nabla.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.autograd.Gradcheck;
+import dev.nabla.kernel.Parallel;
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.GradMode;
+import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour of the image layers beyond the PyTorch fixtures: initialization, "same" padding,
+ * shapes and errors, a direct-loop reference convolution over many geometries, determinism
+ * across thread counts, Dropout2d, and batch norm's modes, buffers, errors and gradients.
+ */
+class ConvLayersTest {
+    // ---------------------------------------------------------------- Conv2d
+
+    @Test
+    void conv2dDefaultInitIsPyTorchsAndDrawsWeightThenBias() {
+        Conv2d conv = Conv2d.builder(6, 8, 3, 2).groups(2).generator(new Generator(11)).build();
+        assertArrayEquals(new int[] {8, 3, 3, 2}, conv.weight().shape());
+        double bound = 1 / Math.sqrt(3 * 3 * 2); // fan_in = in/groups · kh · kw
+        for (double v : conv.weight().toDoubleArray()) assertTrue(Math.abs(v) <= bound, "weight " + v);
+        for (double v : conv.bias().toDoubleArray()) assertTrue(Math.abs(v) <= bound, "bias " + v);
+        // the same draws as PyTorch's order: kaiming_uniform(a=√5) of the weight, then the bias
+        Generator g = new Generator(11);
+        Tensor w = Init.kaimingUniform(Tensor.zeros(8, 3, 3, 2), Math.sqrt(5), Init.FanMode.FAN_IN, Init.Nonlinearity.LEAKY_RELU, g);
+        Tensor b = Init.uniform(Tensor.zeros(8), -bound, bound, g);
+        assertEquals(w, conv.weight().detach());
+        assertEquals(b, conv.bias().detach());
+        assertNull(Conv2d.builder(2, 2, 1).bias(false).build().bias());
+        assertEquals("Conv2d(6, 8, kernel_size=(3, 2), stride=(1, 1), groups=2)", conv.toString());
+    }
+
+    @Test
+    void samePaddingKeepsHeightAndWidth() {
+        for (int k : new int[] {1, 2, 3, 4, 5}) {
+            for (int d : new int[] {1, 2}) {
+                Conv2d conv = Conv2d.builder(2, 3, k).paddingSame().dilation(d).build();
+                Tensor y = conv.forward(Tensor.randn(new Generator(k), 2, 2, 7, 6));
+                assertArrayEquals(new int[] {2, 3, 7, 6}, y.shape(), "kernel " + k + " dilation " + d);
+                assertArrayEquals(y.shape(), conv.outputShape(new int[] {2, 2, 7, 6}));
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(2, 3, 3).paddingSame().stride(2).build());
+        assertTrue(e.getMessage().contains("stride 1"), e.getMessage());
+    }
+
+    @Test
+    void conv2dShapesAndErrorsNameTheLayerAndTheFix() {
+        Conv2d conv = new Conv2d(3, 16, 3, 2, 1);
+        assertArrayEquals(new int[] {4, 16, 14, 14}, conv.forward(Tensor.zeros(4, 3, 28, 28)).shape());
+        assertArrayEquals(new int[] {16, 14, 14}, conv.forward(Tensor.zeros(3, 28, 28)).shape(), "unbatched [C, H, W]");
+        var channels = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(4, 28, 28, 3)));
+        assertTrue(channels.getMessage().contains("Conv2d(3, 16") && channels.getMessage().contains("[4, 28, 28, 3]")
+                && channels.getMessage().contains("NCHW"), channels.getMessage());
+        var flat = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(4, 784)));
+        assertTrue(flat.getMessage().contains("reshape"), flat.getMessage());
+        var small = assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 5).forward(Tensor.zeros(1, 3, 4, 4)));
+        assertTrue(small.getMessage().contains("too small"), small.getMessage());
+        var groups = assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 4, 3).groups(2).build());
+        assertTrue(groups.getMessage().contains("groups 2"), groups.getMessage());
+        var dtype = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(DType.FLOAT64, 1, 3, 8, 8)));
+        assertTrue(dtype.getMessage().contains("toType"), dtype.getMessage());
+        var op = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(1, 4, 5, 5).conv2d(Tensor.zeros(2, 3, 3, 3), null, 1, 0));
+        assertTrue(op.getMessage().contains("conv2d") && op.getMessage().contains("[2, 3, 3, 3]"), op.getMessage());
+    }
+
+    /** conv2d by its definition, in plain loops (float64). */
+    private static double[] reference(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] d, int groups, int oh, int ow) {
+        int[] xs = x.shape(), ws = w.shape();
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3], og = o / groups;
+        double[] out = new double[n * o * oh * ow];
+        for (int i = 0; i < n; i++) {
+            for (int oc = 0; oc < o; oc++) {
+                int gi = oc / og;
+                for (int y = 0; y < oh; y++) {
+                    for (int q = 0; q < ow; q++) {
+                        double acc = b == null ? 0 : b.get(oc);
+                        for (int ic = 0; ic < cg; ic++) {
+                            for (int u = 0; u < kh; u++) {
+                                for (int v = 0; v < kw; v++) {
+                                    int ih = y * s[0] - p[0] + u * d[0], iw = q * s[1] - p[2] + v * d[1];
+                                    if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
+                                    acc += x.get(i, gi * cg + ic, ih, iw) * w.get(oc, ic, u, v);
+                                }
+                            }
+                        }
+                        out[((i * o + oc) * oh + y) * ow + q] = acc;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void conv2dMatchesTheDefinitionOnRandomGeometries() {
+        Generator g = new Generator(2024);
+        for (int trial = 0; trial < 60; trial++) {
+            int groups = 1 + (int) g.nextLong(3);
+            int cg = 1 + (int) g.nextLong(3), og = 1 + (int) g.nextLong(3);
+            int kh = 1 + (int) g.nextLong(4), kw = 1 + (int) g.nextLong(4);
+            int[] s = {1 + (int) g.nextLong(3), 1 + (int) g.nextLong(3)}, d = {1 + (int) g.nextLong(2), 1 + (int) g.nextLong(2)};
+            int[] p = {(int) g.nextLong(3), (int) g.nextLong(3), (int) g.nextLong(3), (int) g.nextLong(3)};
+            int h = d[0] * (kh - 1) + 1 + (int) g.nextLong(7), w = d[1] * (kw - 1) + 1 + (int) g.nextLong(7);
+            int n = 1 + (int) g.nextLong(3);
+            Tensor x = Tensor.randn(g, DType.FLOAT64, n, cg * groups, h, w);
+            Tensor wt = Tensor.randn(g, DType.FLOAT64, og * groups, cg, kh, kw);
+            Tensor b = g.nextDouble() < 0.5 ? null : Tensor.randn(g, DType.FLOAT64, og * groups);
+            Tensor y = x.conv2d(wt, b, s, p, d, groups);
+            int oh = (h + p[0] + p[1] - d[0] * (kh - 1) - 1) / s[0] + 1, ow = (w + p[2] + p[3] - d[1] * (kw - 1) - 1) / s[1] + 1;
+            assertArrayEquals(new int[] {n, og * groups, oh, ow}, y.shape(), "trial " + trial);
+            double[] expected = reference(x, wt, b, s, p, d, groups, oh, ow), got = y.toDoubleArray();
+            for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-12, "trial " + trial + " element " + i);
+        }
+    }
+
+    private static List<Tensor> withThreads(int n, Supplier<List<Tensor>> f) {
+        int old = Parallel.threads();
+        try {
+            Parallel.setThreads(n);
+            return f.get();
+        } finally {
+            Parallel.setThreads(old);
+        }
+    }
+
+    @Test
+    void convolutionAndPoolingAreBitwiseTheSameOnAnyThreadCount() {
+        // batch 37: uneven chunks of the weight gradient; float32, the fast path
+        Supplier<List<Tensor>> step = () -> {
+            Generator g = new Generator(3);
+            Conv2d c1 = Conv2d.builder(3, 8, 3).padding(1).generator(g).build();
+            Conv2d c2 = Conv2d.builder(8, 16, 3).stride(2).groups(2).generator(g).build();
+            Tensor x = Tensor.randn(g, 37, 3, 20, 18).requiresGrad(true);
+            Tensor y = c2.forward(c1.forward(x).relu().maxPool2d(2)).avgPool2d(2);
+            y.mul(Tensor.randn(g, y.shape())).sum().backward();
+            return List.of(y, x.grad(), c1.weight().grad(), c1.bias().grad(), c2.weight().grad(), c2.bias().grad());
+        };
+        List<Tensor> ref = withThreads(1, step);
+        for (int threads : new int[] {2, 3}) {
+            List<Tensor> got = withThreads(threads, step);
+            for (int i = 0; i < ref.size(); i++) {
+                assertTrue(ref.get(i).equals(got.get(i)), "result " + i + " on " + threads + " threads differs from 1 thread");
+            }
+        }
+    }
+
+    @Test
+    void eachExampleIsComputedAloneWhateverTheBatch() {
+        Generator g = new Generator(8);
+        Tensor w = Tensor.randn(g, 16, 8, 3, 3);
+        Tensor x = Tensor.randn(g, 24, 8, 12, 12);
+        Tensor all = x.conv2d(w, null, 1, 1);
+        for (int i : new int[] {0, 13, 23}) {
+            assertEquals(all.select(0, i).contiguous(), x.narrow(0, i, 1).conv2d(w, null, 1, 1).select(0, 0).contiguous(), "example " + i);
+        }
+    }
+
+    @Test
+    void layersGradcheckInFloat64() {
+        Generator g = new Generator(4);
+        Conv2d conv = Conv2d.builder(2, 3, 3, 2).stride(2, 1).padding(1, 0).dilation(1, 2).generator(g).build();
+        conv.toType(DType.FLOAT64);
+        Tensor x = Tensor.randn(g, DType.FLOAT64, 2, 2, 5, 6).requiresGrad(true);
+        Gradcheck.assertGradients(xs -> conv.forward(xs.get(0)), List.of(x, conv.weight(), conv.bias()), true);
+        AvgPool2d avg = new AvgPool2d(new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 1}, false);
+        Gradcheck.assertGradients(xs -> avg.forward(xs.get(0)), List.of(x), true);
+        Gradcheck.assertGradients(xs -> new GlobalAvgPool2d().forward(xs.get(0)), List.of(x), true);
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    @Test
+    void poolingShapesDefaultsAndErrors() {
+        assertArrayEquals(new int[] {2, 3, 14, 14}, new MaxPool2d(2).forward(Tensor.zeros(2, 3, 28, 29)).shape());
+        assertArrayEquals(new int[] {2, 3, 14, 15}, new AvgPool2d(3, 2, 1).forward(Tensor.zeros(2, 3, 28, 29)).shape());
+        assertArrayEquals(new int[] {3, 2, 2}, new MaxPool2d(2).forward(Tensor.zeros(3, 4, 5)).shape(), "unbatched");
+        assertArrayEquals(new int[] {2, 3}, new GlobalAvgPool2d().forward(Tensor.ones(2, 3, 4, 5)).shape());
+        assertEquals("MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))", new MaxPool2d(2).toString());
+        var pad = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(2, 2, 2));
+        assertTrue(pad.getMessage().contains("half the kernel"), pad.getMessage());
+        var small = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(3).forward(Tensor.zeros(1, 1, 2, 5)));
+        assertTrue(small.getMessage().contains("MaxPool2d") && small.getMessage().contains("[1, 1, 2, 5]"), small.getMessage());
+        var rank = assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(2).forward(Tensor.zeros(4, 10)));
+        assertTrue(rank.getMessage().contains("NCHW"), rank.getMessage());
+    }
+
+    @Test
+    void maxPoolIndicesAndNaN() {
+        Tensor x = Tensor.of(new double[] {1, 5, 2, 2, 3, 0, Double.NaN, 1}, 1, 1, 2, 4);
+        var vi = x.maxPool2dWithIndices(new int[] {2}, null, new int[] {0});
+        assertArrayEquals(new long[] {1, 6}, vi.indices().toLongArray());
+        assertEquals(5, vi.values().get(0, 0, 0, 0));
+        assertTrue(Double.isNaN(vi.values().get(0, 0, 0, 1)), "a NaN in the window is the max, as in PyTorch");
+    }
+
+    // ---------------------------------------------------------------- Dropout2d
+
+    @Test
+    void dropout2dDropsWholeChannelsAndScalesTheRest() {
+        Dropout2d drop = new Dropout2d(0.25, new Generator(1));
+        Tensor x = Tensor.ones(64, 32, 3, 3);
+        Tensor y = drop.forward(x);
+        int dropped = 0;
+        for (int n = 0; n < 64; n++) {
+            for (int c = 0; c < 32; c++) {
+                double first = y.get(n, c, 0, 0);
+                for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) assertEquals(first, y.get(n, c, i, j), "one value per channel");
+                if (first == 0) dropped++;
+                else assertEquals(1 / 0.75, first, 1e-6);
+            }
+        }
+        assertEquals(0.25, dropped / (64.0 * 32), 0.03);
+        assertEquals(y, new Dropout2d(0.25, new Generator(1)).forward(x), "seeded: reproducible");
+        drop.eval();
+        assertTrue(drop.forward(x) == x, "identity in evaluation mode");
+        assertThrows(IllegalArgumentException.class, () -> new Dropout2d(1.0));
+        var rank = assertThrows(IllegalArgumentException.class, () -> new Dropout2d(0.5).forward(Tensor.ones(4, 10)));
+        assertTrue(rank.getMessage().contains("Dropout"), rank.getMessage());
+    }
+
+    // ---------------------------------------------------------------- BatchNorm
+
+    @Test
+    void batchNormRefusesOneValuePerChannelInTrainingLikePyTorch() {
+        BatchNorm1d bn = new BatchNorm1d(4);
+        var e = assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.randn(new Generator(0), 1, 4)));
+        assertTrue(e.getMessage().startsWith("BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Expected more than 1 value per channel when training, got input size [1, 4]"), e.getMessage());
+        assertTrue(e.getMessage().contains("eval()"), e.getMessage());
+        // and in a network, the error names the layer's position too
+        Sequential net = new Sequential(new Linear(3, 4), bn, new ReLU());
+        var inNet = assertThrows(IllegalArgumentException.class, () -> net.forward(Tensor.ones(1, 3)));
+        assertTrue(inNet.getMessage().contains("layer 1 (BatchNorm1d") && inNet.getMessage().contains("Expected more than 1 value"),
+                inNet.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(3).forward(Tensor.ones(1, 3, 1, 1)));
+        // allowed: evaluation with batch 1, and BatchNorm2d with one image of several pixels
+        bn.eval();
+        assertArrayEquals(new int[] {1, 4}, bn.forward(Tensor.ones(1, 4)).shape());
+        assertArrayEquals(new int[] {1, 3, 2, 2}, new BatchNorm2d(3).forward(Tensor.randn(new Generator(1), 1, 3, 2, 2)).shape());
+    }
+
+    @Test
+    void batchNormNormalizesInTrainingAndUsesRunningStatsInEvaluation() {
+        BatchNorm2d bn = new BatchNorm2d(3);
+        Tensor x = Tensor.randn(new Generator(5), 8, 3, 4, 4).mul(3).add(2);
+        Tensor y = bn.forward(x);
+        double[] mean = y.mean(new int[] {0, 2, 3}, false).toDoubleArray();
+        double[] var = y.var(new int[] {0, 2, 3}, 0, false).toDoubleArray();
+        for (int c = 0; c < 3; c++) {
+            assertEquals(0, mean[c], 1e-5);
+            assertEquals(1, var[c], 1e-3);
+        }
+        assertEquals(1, (long) bn.buffer("num_batches_tracked").item());
+        double[] expectedMean = x.mean(new int[] {0, 2, 3}, false).mul(0.1).toDoubleArray();
+        assertArrayEquals(expectedMean, bn.runningMean().toDoubleArray(), 1e-6);
+        bn.eval();
+        Tensor z = bn.forward(x);
+        Tensor manual = x.sub(bn.runningMean().reshape(1, 3, 1, 1)).div(bn.runningVar().reshape(1, 3, 1, 1).add(1e-5).sqrt());
+        assertTrue(z.allClose(manual, 1e-5, 1e-6));
+        assertEquals(1, (long) bn.buffer("num_batches_tracked").item(), "evaluation leaves the statistics alone");
+    }
+
+    @Test
+    void batchNormStateSummaryAndTypes() {
+        BatchNorm2d bn = new BatchNorm2d(64);
+        assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"), List.copyOf(bn.stateDict().keySet()));
+        assertEquals(2, bn.parameters().size());
+        String s = new Sequential(new Conv2d(3, 64, 3, 1, 1), bn, new ReLU()).summary(3, 8, 8);
+        assertTrue(s.contains("Total params: 2,048\n") && s.contains("Trainable params: 1,920\n")
+                && s.contains("Non-trainable params: 128\n"), s);
+        bn.toType(DType.FLOAT64);
+        assertEquals(DType.FLOAT64, bn.runningVar().dtype());
+        assertEquals(DType.INT64, bn.buffer("num_batches_tracked").dtype());
+        BatchNorm1d plain = new BatchNorm1d(5, 1e-3, 0.2, false);
+        assertTrue(plain.parameters().isEmpty());
+        assertNull(plain.weight());
+        assertArrayEquals(new int[] {4, 5, 7}, plain.forward(Tensor.randn(new Generator(2), 4, 5, 7)).shape());
+        var rank = assertThrows(IllegalArgumentException.class, () -> plain.forward(Tensor.zeros(2, 5, 3, 3)));
+        assertTrue(rank.getMessage().contains("BatchNorm2d"), rank.getMessage());
+        var channels = assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(4).forward(Tensor.zeros(2, 3, 3, 3)));
+        assertTrue(channels.getMessage().contains("BatchNorm2d(3)"), channels.getMessage());
+    }
+
+    @Test
+    void batchNormGradcheckInBothModes() {
+        Generator g = new Generator(6);
+        for (boolean training : new boolean[] {true, false}) {
+            BatchNorm2d bn = new BatchNorm2d(2);
+            bn.toType(DType.FLOAT64);
+            try (var s = GradMode.noGrad()) {
+                bn.weight().copyFrom(Tensor.randn(g, DType.FLOAT64, 2));
+                bn.bias().copyFrom(Tensor.randn(g, DType.FLOAT64, 2));
+                bn.runningMean().copyFrom(Tensor.randn(g, DType.FLOAT64, 2));
+            }
+            bn.train(training);
+            Tensor x = Tensor.randn(g, DType.FLOAT64, 3, 2, 2, 2).requiresGrad(true);
+            Gradcheck.assertGradients(xs -> bn.forward(xs.get(0)), List.of(x, bn.weight(), bn.bias()), true);
+        }
+        BatchNorm1d bn1 = new BatchNorm1d(3);
+        bn1.toType(DType.FLOAT64);
+        Tensor x = Tensor.randn(g, DType.FLOAT64, 4, 3).requiresGrad(true);
+        Gradcheck.assertGradients(xs -> bn1.forward(xs.get(0)), List.of(x, bn1.weight(), bn1.bias()), true);
+    }
+
+    @Test
+    void summaryOfASmallCnnUsesShapesWithoutRunningTheConvolutions() {
+        Sequential cnn = new Sequential(new Conv2d(1, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3, 1, 1),
+                new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));
+        assertArrayEquals(new int[] {5, 10}, cnn.outputShape(new int[] {5, 1, 28, 28}));
+        String s = cnn.summary(1, 28, 28);
+        for (String row : new String[] {"0 (Conv2d)", "(None, 32, 28, 28)", "320", "(None, 64, 7, 7)", "18,496", "(None, 3136)",
+                "401,536", "1,290", "Total params: 421,642"}) {
+            assertTrue(s.contains(row), row + " in\n" + s);
+        }
+        Map<String, Tensor> state = cnn.stateDict();
+        assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"),
+                new ArrayList<>(state.keySet()));
+    }
+}
