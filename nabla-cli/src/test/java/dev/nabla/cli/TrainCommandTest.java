@@ -112,6 +112,17 @@ class TrainCommandTest {
     }
 
     @Test
+    void theFashionMlpExampleReadsWithoutTheData() {
+        // summary reads only the model: no data set needed
+        Object[] r = run("summary", Path.of("..", "examples", "fashion-mlp.json").toString());
+        assertEquals(0, r[0], (String) r[2]);
+        String out = (String) r[1];
+        for (String s : new String[] {"200,960", "32,896", "1,290", "Total params: 235,146"}) {
+            assertTrue(out.contains(s), s + " in\n" + out);
+        }
+    }
+
+    @Test
     void missingDataSaysHowToInstallIt(@TempDir Path dir) throws IOException {
         Path spec = Files.writeString(dir.resolve("tiny.json"), TINY_IDX);
         Object[] r = run("train", spec.toString(), "--out", dir.resolve("out").toString());

@@ -57,7 +57,7 @@ public final class DataSpec {
 
     /** The data of an experiment, ready for {@code fit}. */
     public record Loaded(
-            /** All the training examples, validation included (a function's sampled points, the train files). */
+            /** All the training examples as read, validation included (a function's points, the train files). */
             Dataset all,
             /** What fit trains on: the training part, augmented and normalized. */
             Dataset train,
@@ -282,7 +282,8 @@ public final class DataSpec {
         }
         Transform norm = null;
         if (normalize != null) {
-            double[][] ms = normalize.length == 0 ? Transforms.channelStats(train) : normalize;
+            double[][] ms = normalize.length == 0 ? Transforms.channelStats(imageShape != null && flatten
+                    ? unflattened(train, imageShape) : train) : normalize;
             norm = Transforms.normalize(ms[0], ms[1]);
         } else if (standardize) {
             double[][] ms = Transforms.channelStats(train); // [n, features]: one "channel" per feature
@@ -304,6 +305,22 @@ public final class DataSpec {
             if (test != null) test = new TransformedDataset(test, norm, 0);
         }
         return new Loaded(all, train, validation, test, classNames, exampleShape, imageShape);
+    }
+
+    // flattened images [b, c·h·w] seen as [b, c, h·w], so that "auto" statistics are per channel, not per pixel
+    private static Dataset unflattened(Dataset d, int[] imageShape) {
+        return new Dataset() {
+            @Override
+            public int size() {
+                return d.size();
+            }
+
+            @Override
+            public dev.nabla.data.Batch get(int[] indices) {
+                var b = d.get(indices);
+                return new dev.nabla.data.Batch(b.inputs().reshape(indices.length, imageShape[0], -1), b.targets());
+            }
+        };
     }
 
     private static Dataset limit(Dataset d, int n) {

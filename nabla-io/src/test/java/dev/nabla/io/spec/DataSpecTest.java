@@ -90,6 +90,11 @@ class DataSpecTest {
         double mean = 0;
         for (float v : x) mean += v;
         assertEquals(0, mean / x.length, 1e-5);
+        // flattened images get one mean and std for the whole image, not one per pixel
+        String flatAuto = "{\"type\": \"idx\", \"folder\": \"fm\", \"flatten\": true, \"normalize\": \"auto\"}";
+        var f = spec(idxSpec(flatAuto, "[36]", ""), null).data();
+        float[] y = f.train().get(java.util.stream.IntStream.range(0, 60).toArray()).inputs().toFloatArray();
+        assertArrayEquals(x, y, 1e-6f);
     }
 
     @Test
