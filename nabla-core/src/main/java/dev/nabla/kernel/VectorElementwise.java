@@ -125,17 +125,23 @@ public final class VectorElementwise extends ScalarElementwise {
     @Override
     public void binary(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
                        float[] y, int yo, int ys, int n) {
-                if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
+        if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
             super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
             return;
         }
-        int i = 0, len = F.length();
-        FloatVector sa = as == 0 ? FloatVector.broadcast(F, a[ao]) : null;
-        FloatVector sb = bs == 0 ? FloatVector.broadcast(F, b[bo]) : null;
-        for (int bound = F.loopBound(n); i < bound; i += len) {
-            FloatVector va = sa != null ? sa : FloatVector.fromArray(F, a, ao + i);
-            FloatVector vb = sb != null ? sb : FloatVector.fromArray(F, b, bo + i);
-            apply(op, va, vb).intoArray(y, yo + i);
+        // One loop per operand layout, with no vector merged from two sources: a vector phi in the
+        // loop crashed C2 once here (JDK 25.0.3, an internal error in compiled binary()).
+        int i = 0, len = F.length(), bound = F.loopBound(n);
+        if (as == 0) {
+            FloatVector va = FloatVector.broadcast(F, a[ao]);
+            for (; i < bound; i += len) apply(op, va, FloatVector.fromArray(F, b, bo + i)).intoArray(y, yo + i);
+        } else if (bs == 0) {
+            FloatVector vb = FloatVector.broadcast(F, b[bo]);
+            for (; i < bound; i += len) apply(op, FloatVector.fromArray(F, a, ao + i), vb).intoArray(y, yo + i);
+        } else {
+            for (; i < bound; i += len) {
+                apply(op, FloatVector.fromArray(F, a, ao + i), FloatVector.fromArray(F, b, bo + i)).intoArray(y, yo + i);
+            }
         }
         if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
     }
@@ -147,13 +153,17 @@ public final class VectorElementwise extends ScalarElementwise {
             super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
             return;
         }
-        int i = 0, len = D.length();
-        DoubleVector sa = as == 0 ? DoubleVector.broadcast(D, a[ao]) : null;
-        DoubleVector sb = bs == 0 ? DoubleVector.broadcast(D, b[bo]) : null;
-        for (int bound = D.loopBound(n); i < bound; i += len) {
-            DoubleVector va = sa != null ? sa : DoubleVector.fromArray(D, a, ao + i);
-            DoubleVector vb = sb != null ? sb : DoubleVector.fromArray(D, b, bo + i);
-            apply(op, va, vb).intoArray(y, yo + i);
+        int i = 0, len = D.length(), bound = D.loopBound(n);
+        if (as == 0) {
+            DoubleVector va = DoubleVector.broadcast(D, a[ao]);
+            for (; i < bound; i += len) apply(op, va, DoubleVector.fromArray(D, b, bo + i)).intoArray(y, yo + i);
+        } else if (bs == 0) {
+            DoubleVector vb = DoubleVector.broadcast(D, b[bo]);
+            for (; i < bound; i += len) apply(op, DoubleVector.fromArray(D, a, ao + i), vb).intoArray(y, yo + i);
+        } else {
+            for (; i < bound; i += len) {
+                apply(op, DoubleVector.fromArray(D, a, ao + i), DoubleVector.fromArray(D, b, bo + i)).intoArray(y, yo + i);
+            }
         }
         if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
     }
