@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import static dev.nabla.tensor.TorchFixtures.compare;
+import static dev.nabla.tensor.TorchFixtures.ints;
+import static dev.nabla.tensor.TorchFixtures.tensor;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -150,60 +154,5 @@ class TorchConvFixtureTest {
         try (var s = GradMode.noGrad()) {
             param.copyFrom(value);
         }
-    }
-
-    // ------------------------------------------------------------------ comparison and JSON helpers
-
-    private static void compare(List<String> problems, String what, Tensor actual, JsonNode expected, DType dtype) {
-        int[] shape = ints(expected.get("shape"));
-        if (!Arrays.equals(actual.shape(), shape)) {
-            problems.add(what + ": shape " + Arrays.toString(actual.shape()) + ", PyTorch " + Arrays.toString(shape));
-            return;
-        }
-        boolean isIndex = "int64".equals(expected.path("dtype").asText());
-        if (isIndex ? actual.dtype() != DType.INT64 : actual.dtype() != dtype) {
-            problems.add(what + ": dtype " + actual.dtype() + ", PyTorch " + (isIndex ? "int64" : dtype));
-            return;
-        }
-        double[] a = actual.toDoubleArray();
-        JsonNode vals = expected.get("values");
-        double atol = Math.max(1e-6, expected.path("atol").asDouble(0));
-        int bad = 0;
-        String first = null;
-        for (int i = 0; i < a.length; i++) {
-            double b = isIndex ? vals.get(i).asLong() : parse(vals.get(i), dtype);
-            double tol = isIndex ? 0 : dtype == DType.FLOAT64 ? 1e-10 * Math.max(1, Math.abs(b)) : 1e-5 * Math.abs(b) + atol;
-            if (a[i] == b || Math.abs(a[i] - b) <= tol) continue;
-            if (bad++ == 0) first = String.format("flat index %d: nabla %s, PyTorch %s (|diff| %.3g > tol %.3g)", i, a[i], b, Math.abs(a[i] - b), tol);
-        }
-        if (bad > 0) problems.add(what + ": " + bad + " of " + a.length + " values differ; first at " + first);
-    }
-
-    private static int[] ints(JsonNode arr) {
-        int[] r = new int[arr.size()];
-        for (int i = 0; i < r.length; i++) r[i] = arr.get(i).asInt();
-        return r;
-    }
-
-    private static double parse(JsonNode v, DType dtype) {
-        String s = v.asText();
-        return dtype == DType.FLOAT32 ? Float.parseFloat(s) : Double.parseDouble(s);
-    }
-
-    private static Tensor tensor(JsonNode t, DType dtype) {
-        int[] shape = ints(t.get("shape"));
-        JsonNode vals = t.get("values");
-        int n = vals.size();
-        Tensor r;
-        if (dtype == DType.FLOAT32) {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) f[i] = Float.parseFloat(vals.get(i).asText());
-            r = Tensor.of(f);
-        } else {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = Double.parseDouble(vals.get(i).asText());
-            r = Tensor.of(d);
-        }
-        return r.reshape(shape);
     }
 }

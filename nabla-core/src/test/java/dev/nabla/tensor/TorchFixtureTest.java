@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import static dev.nabla.tensor.TorchFixtures.compare;
+import static dev.nabla.tensor.TorchFixtures.ints;
+import static dev.nabla.tensor.TorchFixtures.tensor;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -86,35 +89,6 @@ class TorchFixtureTest {
         if (!problems.isEmpty()) {
             fail("case " + name + " (" + c.get("op").asText() + " " + c.get("args") + "):\n  " + String.join("\n  ", problems));
         }
-    }
-
-    private static void compare(List<String> problems, String what, Tensor actual, JsonNode expected, DType dtype) {
-        int[] shape = shapeOf(expected);
-        if (!Arrays.equals(actual.shape(), shape)) {
-            problems.add(what + ": shape " + Arrays.toString(actual.shape()) + ", PyTorch " + Arrays.toString(shape));
-            return;
-        }
-        boolean isIndex = "int64".equals(expected.path("dtype").asText());
-        if (isIndex ? actual.dtype() != DType.INT64 : actual.dtype() != dtype) {
-            problems.add(what + ": dtype " + actual.dtype() + ", PyTorch " + (isIndex ? "int64" : dtype));
-            return;
-        }
-        double[] a = actual.toDoubleArray();
-        JsonNode vals = expected.get("values");
-        // float32: widened only where PyTorch's own float32 value is that far off (see the script)
-        double atol = Math.max(1e-6, expected.path("atol").asDouble(0));
-        int bad = 0;
-        String first = null;
-        for (int i = 0; i < a.length; i++) {
-            double b = isIndex ? vals.get(i).asLong() : parse(vals.get(i), dtype);
-            double tol = isIndex ? 0 : dtype == DType.FLOAT64 ? 1e-10 * Math.max(1, Math.abs(b)) : 1e-5 * Math.abs(b) + atol;
-            if (a[i] == b || Math.abs(a[i] - b) <= tol) continue;
-            if (bad++ == 0) {
-                first = String.format("index %d %s: nabla %s, PyTorch %s (|diff| %.3g > tol %.3g)", i,
-                        Arrays.toString(unravel(i, shape)), a[i], b, Math.abs(a[i] - b), tol);
-            }
-        }
-        if (bad > 0) problems.add(what + ": " + bad + " of " + a.length + " values differ; first at " + first);
     }
 
     // ------------------------------------------------------------------ the op dispatch (mirrors apply() in the script)
@@ -220,51 +194,5 @@ class TorchFixtureTest {
 
     private static double d(JsonNode args, String key) {
         return Double.parseDouble(args.get(key).asText());
-    }
-
-    private static int[] ints(JsonNode arr) {
-        int[] r = new int[arr.size()];
-        for (int i = 0; i < r.length; i++) r[i] = arr.get(i).asInt();
-        return r;
-    }
-
-    private static int[] shapeOf(JsonNode t) {
-        return ints(t.get("shape"));
-    }
-
-    private static double parse(JsonNode v, DType dtype) {
-        String s = v.asText();
-        return dtype == DType.FLOAT32 ? Float.parseFloat(s) : Double.parseDouble(s);
-    }
-
-    /** A tensor of the fixture's shape (0-d allowed) and type (int64 when marked so, else dtype). */
-    private static Tensor tensor(JsonNode t, DType dtype) {
-        int[] shape = shapeOf(t);
-        JsonNode vals = t.get("values");
-        int n = vals.size();
-        Tensor r;
-        if ("int64".equals(t.path("dtype").asText())) {
-            long[] l = new long[n];
-            for (int i = 0; i < n; i++) l[i] = vals.get(i).asLong();
-            r = Tensor.of(l);
-        } else if (dtype == DType.FLOAT32) {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) f[i] = Float.parseFloat(vals.get(i).asText());
-            r = Tensor.of(f);
-        } else {
-            double[] dv = new double[n];
-            for (int i = 0; i < n; i++) dv[i] = Double.parseDouble(vals.get(i).asText());
-            r = Tensor.of(dv);
-        }
-        return r.reshape(shape);
-    }
-
-    private static int[] unravel(int flat, int[] shape) {
-        int[] idx = new int[shape.length];
-        for (int k = shape.length - 1; k >= 0; k--) {
-            idx[k] = flat % shape[k];
-            flat /= shape[k];
-        }
-        return idx;
     }
 }
