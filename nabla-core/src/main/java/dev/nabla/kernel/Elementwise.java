@@ -35,7 +35,7 @@ public interface Elementwise {
 
     /**
      * y[yo + i] = fma(a, x[xo + i], y[yo + i]) for i &lt; n, fused (one rounding), so the scalar
-     * and the SIMD versions agree bitwise. The inner loop of a convolution over few input rows.
+     * and the SIMD versions agree bitwise (with a = 1: x + y). Adds col2im's rows back onto the input.
      */
     default void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);

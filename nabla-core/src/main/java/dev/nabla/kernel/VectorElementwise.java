@@ -220,7 +220,10 @@ public final class VectorElementwise extends ScalarElementwise {
         for (int bound = F.loopBound(n); i < bound; i += len) {
             FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
         }
-        for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+        if (i < n) { // a masked tail: short runs (the rows of col2im) are often all tail
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector.fromArray(F, x, xo + i, m).fma(va, FloatVector.fromArray(F, y, yo + i, m)).intoArray(y, yo + i, m);
+        }
     }
 
     @Override
@@ -230,7 +233,10 @@ public final class VectorElementwise extends ScalarElementwise {
         for (int bound = D.loopBound(n); i < bound; i += len) {
             DoubleVector.fromArray(D, x, xo + i).fma(va, DoubleVector.fromArray(D, y, yo + i)).intoArray(y, yo + i);
         }
-        for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+        if (i < n) {
+            VectorMask<Double> m = D.indexInRange(i, n);
+            DoubleVector.fromArray(D, x, xo + i, m).fma(va, DoubleVector.fromArray(D, y, yo + i, m)).intoArray(y, yo + i, m);
+        }
     }
 
     @Override

@@ -134,77 +134,29 @@ final class Conv {
 
     /** y = conv(x, w) + b for contiguous-or-not x, w (b may be null). */
     static Tensor forward(Tensor x, Tensor w, Tensor b, Geometry g) {
-        return forward(x, w, b, g, null);
-    }
-
-    /** The im2col matrices of a whole batch, [n, c·kh·kw, oh·ow], kept by the forward pass for the weight gradient. */
-    record Cols(Object array, int perExample) {}
-
-    /** The im2col matrices of the batch take at most this many elements to be kept for the backward pass. */
-    private static final long KEEP_COLS = Long.getLong("nabla.conv.keepcols", 1L << 25);
-
-    /** True when the forward pass should keep its im2col matrices (see {@link #forward(Tensor, Tensor, Tensor, Geometry, Cols[])}). */
-    static boolean keepCols(Geometry g) {
-        return !g.pointwise() && (long) g.n() * g.c() * g.kh() * g.kw() * g.ohw() <= KEEP_COLS;
-    }
-
-    /**
-     * y = conv(x, w) + b; when {@code keep} is given (a one-element array), the im2col matrices of
-     * all examples are written into one array put there, so that the weight gradient need not
-     * unroll the input again (at the cost of that memory until the backward pass).
-     */
-    static Tensor forward(Tensor x, Tensor w, Tensor b, Geometry g, Cols[] keep) {
         Tensor xc = x.contiguousRaw(), wc = w.contiguousRaw(), bc = b == null ? null : b.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.outputShape());
         int chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         boolean direct = g.pointwise();
-        int colLen = direct ? 0 : g.c() * g.kh() * g.kw() * ohw;
-        Object all = keep == null || direct ? null : alloc(f, g.n() * colLen);
-        if (all != null) keep[0] = new Cols(all, colLen);
         Object xa = xc.storage.array, wa = wc.storage.array, ya = out.storage.array;
-        forExamples(g.n(), g.workPerExample(), f, all != null ? 0 : colLen, (from, to, scratch) -> {
+        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : g.c() * g.kh() * g.kw() * ohw, (from, to, col) -> {
             for (int s = from; s < to; s++) {
-                Object src = all != null ? all : scratch;
-                int srcOff = all != null ? s * colLen : 0;
+                Object src = col;
+                int srcOff = 0;
                 if (direct) {
                     src = xa;
                     srcOff = xc.offset + s * chw;
                 } else {
-                    im2col(xa, xc.offset + s * chw, src, srcOff, g);
+                    im2col(xa, xc.offset + s * chw, col, 0, g);
                 }
                 int yOff = s * g.o() * ohw;
-                if (kg <= SMALL_K) {
-                    for (int gi = 0; gi < g.groups(); gi++) {
-                        smallK(wa, wc.offset + gi * og * kg, src, srcOff + gi * kg * ohw, ya, yOff + gi * og * ohw, og, ohw, kg);
-                    }
-                } else {
-                    gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
-                            src, srcOff, kg * ohw, ohw, false, ya, yOff, og * ohw, ohw);
-                }
+                gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
+                        src, srcOff, kg * ohw, ohw, false, ya, yOff, og * ohw, ohw);
                 if (bc != null) addBias(bc, ya, yOff, g.o(), ohw);
             }
         });
         return out;
-    }
-
-    /** Rows of the im2col matrix (c/groups·kh·kw) up to which the forward pass skips the packed GEMM. */
-    private static final int SMALL_K = Integer.getInteger("nabla.conv.smallk", 16);
-
-    /**
-     * y = w·src for an m×k w and a k×n src into zeros, row by row as k fused multiply-adds of
-     * whole rows (the elementwise kernel's axpy): for the first layers of a network (k = 9 for one
-     * channel and a 3×3 kernel) the packed GEMM spends more on packing than on arithmetic. The sum
-     * runs over r in order, whatever the threads.
-     */
-    private static void smallK(Object w, int wOff, Object src, int sOff, Object y, int yOff, int m, int n, int k) {
-        for (int o = 0; o < m; o++) {
-            int yo = yOff + o * n, wo = wOff + o * k;
-            for (int r = 0; r < k; r++) {
-                if (y instanceof float[] yf) EW.axpy(((float[]) w)[wo + r], (float[]) src, sOff + r * n, yf, yo, n);
-                else EW.axpy(((double[]) w)[wo + r], (double[]) src, sOff + r * n, (double[]) y, yo, n);
-            }
-        }
     }
 
     private static void addBias(Tensor b, Object y, int yOff, int channels, int plane) {
@@ -257,11 +209,6 @@ final class Conv {
      * [o, c/groups, kh, kw], with ⟨result, v⟩ = ⟨gy, conv(x, v)⟩ for every v.
      */
     static Tensor weightGrad(Tensor x, Tensor gy, Geometry g) {
-        return weightGrad(x, gy, g, null);
-    }
-
-    /** The weight gradient, reading the forward pass's im2col matrices when it kept them (cols not null). */
-    static Tensor weightGrad(Tensor x, Tensor gy, Geometry g, Cols cols) {
         Tensor xc = x.contiguousRaw(), gc = gy.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.weightShape());
@@ -281,16 +228,13 @@ final class Conv {
             int chunk = from / grain;
             Object acc = chunk == 0 && !transposed ? out.storage.array : alloc(f, size);
             partial[chunk] = acc;
-            Object col = colLen == 0 || cols != null ? null : alloc(f, colLen);
+            Object col = colLen == 0 ? null : alloc(f, colLen);
             for (int s = from; s < to; s++) {
                 Object src = col;
                 int srcOff = 0;
                 if (direct) {
                     src = xa;
                     srcOff = xc.offset + s * chw;
-                } else if (cols != null) {
-                    src = cols.array();
-                    srcOff = s * cols.perExample();
                 } else {
                     im2col(xa, xc.offset + s * chw, col, 0, g);
                 }
@@ -378,11 +322,6 @@ final class Conv {
     }
 
     private static void im2col(Object x, int xOff, Object col, int colOff, Geometry g, int c0, int c1) {
-        if (x instanceof float[] xf) im2colF(xf, xOff, (float[]) col, colOff, g, c0, c1);
-        else im2colD((double[]) x, xOff, (double[]) col, colOff, g, c0, c1);
-    }
-
-    private static void im2colF(float[] x, int xOff, float[] col, int colOff, Geometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
@@ -396,51 +335,34 @@ final class Conv {
                         int ih = y * sh - g.pt() + i * g.dh();
                         int dst = base + y * ow;
                         if (ih < 0 || ih >= h) {
-                            Arrays.fill(col, dst, dst + ow, 0f);
+                            zero(col, dst, dst + ow);
                             continue;
                         }
                         int src = xOff + (c * h + ih) * w + iw0;
-                        if (lo > 0) Arrays.fill(col, dst, dst + lo, 0f);
-                        if (sw == 1) {
-                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        } else {
-                            for (int q = lo; q < hi; q++) col[dst + q] = x[src + q * sw];
-                        }
-                        if (hi < ow) Arrays.fill(col, dst + hi, dst + ow, 0f);
+                        zero(col, dst, dst + lo);
+                        if (sw == 1) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        else copyStrided(x, src + lo * sw, sw, col, dst + lo, hi - lo);
+                        zero(col, dst + hi, dst + ow);
                     }
                 }
             }
         }
     }
 
-    private static void im2colD(double[] x, int xOff, double[] col, int colOff, Geometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
-        for (int c = c0; c < c1; c++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int row = (c * kh + i) * kw + j;
-                    int base = colOff + row * ohw;
-                    int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
-                    for (int y = 0; y < oh; y++) {
-                        int ih = y * sh - g.pt() + i * g.dh();
-                        int dst = base + y * ow;
-                        if (ih < 0 || ih >= h) {
-                            Arrays.fill(col, dst, dst + ow, 0d);
-                            continue;
-                        }
-                        int src = xOff + (c * h + ih) * w + iw0;
-                        if (lo > 0) Arrays.fill(col, dst, dst + lo, 0d);
-                        if (sw == 1) {
-                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        } else {
-                            for (int q = lo; q < hi; q++) col[dst + q] = x[src + q * sw];
-                        }
-                        if (hi < ow) Arrays.fill(col, dst + hi, dst + ow, 0d);
-                    }
-                }
-            }
+    private static void zero(Object a, int from, int to) {
+        if (from >= to) return;
+        if (a instanceof float[] f) Arrays.fill(f, from, to, 0f);
+        else Arrays.fill((double[]) a, from, to, 0d);
+    }
+
+    // dst[d + q] = src[s + q·stride] for q < n
+    private static void copyStrided(Object src, int s, int stride, Object dst, int d, int n) {
+        if (src instanceof float[] f) {
+            float[] t = (float[]) dst;
+            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
+        } else {
+            double[] f = (double[]) src, t = (double[]) dst;
+            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
         }
     }
 
@@ -451,14 +373,9 @@ final class Conv {
         Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, x, xOff, g, c0, c1));
     }
 
-    private static void col2im(Object col, Object x, int xOff, Geometry g, int c0, int c1) {
-        if (x instanceof float[] xf) col2imF((float[]) col, xf, xOff, g, c0, c1);
-        else col2imD((double[]) col, (double[]) x, xOff, g, c0, c1);
-    }
-
     // Each channel's plane only receives its own rows, so channels are independent; within one,
     // the order (i, j, y, q) is fixed.
-    private static void col2imF(float[] col, float[] x, int xOff, Geometry g, int c0, int c1) {
+    private static void col2im(Object col, Object x, int xOff, Geometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
@@ -467,42 +384,28 @@ final class Conv {
                     int base = ((c * kh + i) * kw + j) * ohw;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
+                    if (lo >= hi) continue;
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         if (ih < 0 || ih >= h) continue;
-                        int dst = xOff + (c * h + ih) * w + iw0, src = base + y * ow;
-                        if (sw == 1) {
-                            for (int q = lo; q < hi; q++) x[dst + q] += col[src + q];
-                        } else {
-                            for (int q = lo; q < hi; q++) x[dst + q * sw] += col[src + q];
-                        }
+                        addStrided(col, base + y * ow + lo, x, xOff + (c * h + ih) * w + iw0 + lo * sw, sw, hi - lo);
                     }
                 }
             }
         }
     }
 
-    private static void col2imD(double[] col, double[] x, int xOff, Geometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
-        for (int c = c0; c < c1; c++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int base = ((c * kh + i) * kw + j) * ohw;
-                    int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
-                    for (int y = 0; y < oh; y++) {
-                        int ih = y * sh - g.pt() + i * g.dh();
-                        if (ih < 0 || ih >= h) continue;
-                        int dst = xOff + (c * h + ih) * w + iw0, src = base + y * ow;
-                        if (sw == 1) {
-                            for (int q = lo; q < hi; q++) x[dst + q] += col[src + q];
-                        } else {
-                            for (int q = lo; q < hi; q++) x[dst + q * sw] += col[src + q];
-                        }
-                    }
-                }
-            }
+    // x[d + q·stride] += col[s + q] for q < n; a unit stride goes through the SIMD axpy (a = 1:
+    // fma(1, c, x) rounds as c + x), whose masked tail also covers the short rows of small planes.
+    private static void addStrided(Object col, int s, Object x, int d, int stride, int n) {
+        if (x instanceof float[] xf) {
+            float[] cf = (float[]) col;
+            if (stride == 1) EW.axpy(1f, cf, s, xf, d, n);
+            else for (int q = 0; q < n; q++) xf[d + q * stride] += cf[s + q];
+        } else {
+            double[] xd = (double[]) x, cd = (double[]) col;
+            if (stride == 1) EW.axpy(1d, cd, s, xd, d, n);
+            else for (int q = 0; q < n; q++) xd[d + q * stride] += cd[s + q];
         }
     }
 

@@ -1199,11 +1199,9 @@ public final class Tensor {
     // The primitive y = conv(x, w) + b; its derivatives are the two adjoints below and a sum.
     private Tensor conv(Tensor w, Tensor b, Conv.Geometry g) {
         Tensor x = this;
-        // when the weight will need its gradient, keep the unrolled input for it (if not too large)
-        Conv.Cols[] cols = GradMode.isEnabled() && w.requiresGrad() && Conv.keepCols(g) ? new Conv.Cols[1] : null;
-        Tensor out = Conv.forward(x, w, b, g, cols);
+        Tensor out = Conv.forward(x, w, b, g);
         Derivative dx = gy -> gy.convInput(w, g);
-        Derivative dw = gy -> x.convWeight(gy, g, cols == null ? null : cols[0]);
+        Derivative dw = gy -> x.convWeight(gy, g);
         if (b == null) return record("conv2d", out, saves(x, w), x, dx, w, dw);
         return record("conv2d", out, saves(x, w), new Tensor[] {x, w, b},
                 new Derivative[] {dx, dw, gy -> gy.channelSum()});
@@ -1228,13 +1226,8 @@ public final class Tensor {
 
     // The weight gradient of conv (this = x), summed over the batch; bilinear in (x, gy).
     private Tensor convWeight(Tensor gy, Conv.Geometry g) {
-        return convWeight(gy, g, null);
-    }
-
-    // cols: the im2col matrices of x the forward pass kept, or null
-    private Tensor convWeight(Tensor gy, Conv.Geometry g, Conv.Cols cols) {
         Tensor x = this;
-        Tensor out = Conv.weightGrad(x, gy, g, cols);
+        Tensor out = Conv.weightGrad(x, gy, g);
         return record("conv2dWeightGrad", out, saves(x, gy), x, k -> gy.convInput(k, g), gy, k -> x.conv(k, null, g));
     }
 
