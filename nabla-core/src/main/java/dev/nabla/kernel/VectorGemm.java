@@ -16,9 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
  * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
  * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
- * small buffer. Packing buffers are per thread and kept.
+ * small buffer, except float32 ones of at most 4 rows or one vector of columns, which have kernels of
+ * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
+ * Packing buffers are per thread and kept.
  *
- * <p>Small products (m·n·k up to {@value #SMALL}), narrow ones (n at most one vector) and short
+ * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one vector) and short
  * ones (m at most 4) take a direct path without packing: 4 rows × 2 vectors of C at a time,
  * summed over all of k. A batch of small products is spread over threads by batch item.
  *
@@ -148,8 +150,9 @@ public final class VectorGemm implements Gemm {
     private static void run(Job job, boolean parallel) {
         final int m = job.m, n = job.n, k = job.k, nr = job.nr;
         final long work = (long) m * n * k;
-        if (work <= SMALL || n <= NARROW || m <= 4) {
+        if ((work <= SMALL && k <= KC) || n <= NARROW || m <= 4) {
             // direct path: small products, and narrow ones that packed panels would mostly pad
+            // (a long k is packed even when small: the direct path would stream all of B per 4 rows)
             job.prepareDirect();
             if (parallel && work >= 2 * PAR_MIN && m >= 8 && Parallel.threads() > 1) {
                 int grain = 4 * (int) Math.max(1, PAR_MIN / 2 / (4L * n * k));
@@ -299,6 +302,7 @@ public final class VectorGemm implements Gemm {
         int dbo, dlb;
         private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
+        private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
 
         FloatJob(boolean tA, boolean tB, int m, int n, int k, float[] a, int aOff, int lda,
                  float[] b, int bOff, int ldb, boolean acc, float[] c, int cOff, int ldc) {
@@ -313,6 +317,8 @@ public final class VectorGemm implements Gemm {
             bp = BUFFERS.get().fb(size);
             gather = new int[GATHER];
             for (int r = 0; r < MR; r++) gather[r] = r * lda;
+            bGather = new int[FNR];
+            for (int jj = 0; jj < FNR; jj++) bGather[jj] = jj * ldb;
         }
 
         @Override
@@ -336,6 +342,14 @@ public final class VectorGemm implements Gemm {
             } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
                 for (int p = p0; p < p1; p++, d += stride) {
                     int j = p * FNR, w = Math.min(FNR, n - j);
+                    if (w == FNR) {  // a full panel: gather each row of it, two vectors a step
+                        final int[] ix = bGather;
+                        for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += FNR) {
+                            FloatVector.fromArray(FS, b, s + l, ix, 0).intoArray(bp, o);
+                            FloatVector.fromArray(FS, b, s + l, ix, FL).intoArray(bp, o + FL);
+                        }
+                        continue;
+                    }
                     for (int jj = 0; jj < w; jj++) {
                         int s = bOff + (j + jj) * ldb + pc;
                         for (int l = 0; l < kc; l++) bp[d + l * FNR + jj] = b[s + l];
@@ -392,6 +406,10 @@ public final class VectorGemm implements Gemm {
                     int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
                     if (h == MR && w == FNR) {
                         kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h <= 4 && w == FNR) {
+                        kernelF4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h == MR && w <= FL) {
+                        kernelF12x1(kc, ap, ai, bp, bi, FS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
                         kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
                         edge(tmp, h, w, cOff + i * ldc + j, accum);
@@ -634,6 +652,81 @@ public final class VectorGemm implements Gemm {
         c11_0.intoArray(c, s11); c11_1.intoArray(c, s11 + FL);
     }
 
+    /*
+     * The edge tiles of float32 products whose m or n is not a multiple of the tile (a 64-channel
+     * convolution: 64 = 5·12 + 4 rows; 14×14 = 196 = 6·32 + 4 columns): the full kernel would do
+     * three times the work needed there. They sum each element in the same order as kernelF, so
+     * the results do not depend on which kernel a tile took.
+     */
+
+    /** Rows 0..h−1 (h ≤ 4) of an A panel times a full B panel, stored straight into C. */
+    private static void kernelF4(int kc, float[] ap, int ai, float[] bp, int bi, int h, float[] c, int ci, int ldc,
+                                 boolean acc) {
+        FloatVector c0_0 = FloatVector.zero(FS), c0_1 = c0_0, c1_0 = c0_0, c1_1 = c0_0;
+        FloatVector c2_0 = c0_0, c2_1 = c0_0, c3_0 = c0_0, c3_1 = c0_0;
+        for (int l = 0; l < kc; l++) {
+            int bo = bi + l * FNR, ao = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bo), b1 = FloatVector.fromArray(FS, bp, bo + FL);
+            FloatVector x;
+            x = FloatVector.broadcast(FS, ap[ao]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = FloatVector.broadcast(FS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = FloatVector.broadcast(FS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = FloatVector.broadcast(FS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+        }
+        storeF(c0_0, c0_1, c, ci, acc);
+        if (h > 1) storeF(c1_0, c1_1, c, ci + ldc, acc);
+        if (h > 2) storeF(c2_0, c2_1, c, ci + 2 * ldc, acc);
+        if (h > 3) storeF(c3_0, c3_1, c, ci + 3 * ldc, acc);
+    }
+
+    private static void storeF(FloatVector s0, FloatVector s1, float[] c, int ci, boolean acc) {
+        if (acc) {
+            s0 = s0.add(FloatVector.fromArray(FS, c, ci));
+            s1 = s1.add(FloatVector.fromArray(FS, c, ci + FL));
+        }
+        s0.intoArray(c, ci);
+        s1.intoArray(c, ci + FL);
+    }
+
+    /** A full A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
+    private static void kernelF12x1(int kc, float[] ap, int ai, float[] bp, int bi, VectorMask<Float> mask, float[] c,
+                                    int ci, int ldc, boolean acc) {
+        FloatVector c0 = FloatVector.zero(FS), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int l = 0; l < kc; l++) {
+            int ao = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bi + l * FNR);
+            c0 = FloatVector.broadcast(FS, ap[ao]).fma(b0, c0);
+            c1 = FloatVector.broadcast(FS, ap[ao + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(FS, ap[ao + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(FS, ap[ao + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(FS, ap[ao + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(FS, ap[ao + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(FS, ap[ao + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(FS, ap[ao + 7]).fma(b0, c7);
+            c8 = FloatVector.broadcast(FS, ap[ao + 8]).fma(b0, c8);
+            c9 = FloatVector.broadcast(FS, ap[ao + 9]).fma(b0, c9);
+            c10 = FloatVector.broadcast(FS, ap[ao + 10]).fma(b0, c10);
+            c11 = FloatVector.broadcast(FS, ap[ao + 11]).fma(b0, c11);
+        }
+        storeF(c0, mask, c, ci, acc);
+        storeF(c1, mask, c, ci + ldc, acc);
+        storeF(c2, mask, c, ci + 2 * ldc, acc);
+        storeF(c3, mask, c, ci + 3 * ldc, acc);
+        storeF(c4, mask, c, ci + 4 * ldc, acc);
+        storeF(c5, mask, c, ci + 5 * ldc, acc);
+        storeF(c6, mask, c, ci + 6 * ldc, acc);
+        storeF(c7, mask, c, ci + 7 * ldc, acc);
+        storeF(c8, mask, c, ci + 8 * ldc, acc);
+        storeF(c9, mask, c, ci + 9 * ldc, acc);
+        storeF(c10, mask, c, ci + 10 * ldc, acc);
+        storeF(c11, mask, c, ci + 11 * ldc, acc);
+    }
+
+    private static void storeF(FloatVector s, VectorMask<Float> mask, float[] c, int ci, boolean acc) {
+        (acc ? s.add(FloatVector.fromArray(FS, c, ci, mask)) : s).intoArray(c, ci, mask);
+    }
+
     private static final class DoubleJob extends Job {
         final double[] a, b, c;
         double[] bp;        // packed B (the calling thread's buffer)
@@ -641,6 +734,7 @@ public final class VectorGemm implements Gemm {
         int dbo, dlb;
         private static final int GATHER = (MR + DL - 1) / DL * DL;  // lanes of the gathers of packA
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
+        private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
 
         DoubleJob(boolean tA, boolean tB, int m, int n, int k, double[] a, int aOff, int lda,
                  double[] b, int bOff, int ldb, boolean acc, double[] c, int cOff, int ldc) {
@@ -655,6 +749,8 @@ public final class VectorGemm implements Gemm {
             bp = BUFFERS.get().db(size);
             gather = new int[GATHER];
             for (int r = 0; r < MR; r++) gather[r] = r * lda;
+            bGather = new int[DNR];
+            for (int jj = 0; jj < DNR; jj++) bGather[jj] = jj * ldb;
         }
 
         @Override
@@ -678,6 +774,14 @@ public final class VectorGemm implements Gemm {
             } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
                 for (int p = p0; p < p1; p++, d += stride) {
                     int j = p * DNR, w = Math.min(DNR, n - j);
+                    if (w == DNR) {  // a full panel: gather each row of it, two vectors a step
+                        final int[] ix = bGather;
+                        for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += DNR) {
+                            DoubleVector.fromArray(DS, b, s + l, ix, 0).intoArray(bp, o);
+                            DoubleVector.fromArray(DS, b, s + l, ix, DL).intoArray(bp, o + DL);
+                        }
+                        continue;
+                    }
                     for (int jj = 0; jj < w; jj++) {
                         int s = bOff + (j + jj) * ldb + pc;
                         for (int l = 0; l < kc; l++) bp[d + l * DNR + jj] = b[s + l];

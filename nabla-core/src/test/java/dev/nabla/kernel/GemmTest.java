@@ -273,6 +273,37 @@ class GemmTest {
         }
     }
 
+    /**
+     * An element's sum must not depend on whether its tile was full or at an edge of C (the
+     * edge kernels for the last rows or columns): a corner of a product, computed as its own
+     * product with edge tiles everywhere, equals the same corner of the larger product bitwise.
+     */
+    @Test
+    void edgeTilesSumAsFullTiles() {
+        int k = 600, bigM = 48, bigN = 96;  // k·m·n above the direct path's threshold
+        Random rnd = new Random(6);
+        float[] a = new float[bigM * k], b = new float[k * bigN];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+        for (Gemm g : impls()) {
+            float[] full = new float[bigM * bigN];
+            g.sgemm(1, false, false, bigM, bigN, k, a, 0, 0, k, b, 0, 0, bigN, 0f, full, 0, 0, bigN);
+            for (int[] mn : new int[][] {{13, 40}, {26, 64}, {36, 71}, {40, 96}, {48, 33}}) {
+                int m = mn[0], n = mn[1];
+                float[] part = new float[m * bigN];
+                g.sgemm(1, false, false, m, n, k, a, 0, 0, k, b, 0, 0, bigN, 0f, part, 0, 0, bigN);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        if (Float.floatToIntBits(part[i * bigN + j]) != Float.floatToIntBits(full[i * bigN + j])) {
+                            fail(g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k + ": C[" + i + "][" + j + "] = "
+                                    + part[i * bigN + j] + " but " + full[i * bigN + j] + " as part of " + bigM + "×" + bigN);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRejectedWithTheShapes() {
         for (Gemm g : impls()) {
