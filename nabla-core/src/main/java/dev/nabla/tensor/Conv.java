@@ -331,6 +331,20 @@ final class Conv {
                     int base = colOff + row * ohw;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
+                    if (rowsContiguous(g)) {  // one copy for the whole row of col (one call per output row was 2/3 of the time)
+                        int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
+                        if (y0 >= y1 || lo >= hi) {
+                            zero(col, base, base + ohw);
+                            continue;
+                        }
+                        zero(col, base, base + y0 * ow + lo);
+                        int from = base + y0 * ow + lo, to = base + (y1 - 1) * ow + hi;
+                        System.arraycopy(x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, col, from, to - from);
+                        // the copy ran over the row ends into the next row's first columns
+                        if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
+                        zero(col, to, base + ohw);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         int dst = base + y * ow;
@@ -345,6 +359,26 @@ final class Conv {
                         zero(col, dst + hi, dst + ow);
                     }
                 }
+            }
+        }
+    }
+
+    // Stride 1 along both axes and an output as wide as the input ("same" padding): a row of the
+    // im2col matrix is then the input plane shifted, one run of memory over all output rows.
+    private static boolean rowsContiguous(Geometry g) {
+        return g.sh() == 1 && g.sw() == 1 && g.ow() == g.w();
+    }
+
+    // Zeroes columns [0, lo) and [hi, width) of the rows at first, first + width, … (rows of them).
+    private static void zeroColumns(Object a, int first, int rows, int width, int lo, int hi) {
+        for (int r = 0, at = first; r < rows; r++, at += width) {
+            if (a instanceof float[] f) {
+                for (int q = 0; q < lo; q++) f[at + q] = 0f;
+                for (int q = hi; q < width; q++) f[at + q] = 0f;
+            } else {
+                double[] d = (double[]) a;
+                for (int q = 0; q < lo; q++) d[at + q] = 0d;
+                for (int q = hi; q < width; q++) d[at + q] = 0d;
             }
         }
     }
@@ -385,6 +419,11 @@ final class Conv {
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
                     if (lo >= hi) continue;
+                    if (rowsContiguous(g) && lo == 0 && hi == ow) {  // no column clipped: one run for all rows
+                        int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
+                        if (y0 < y1) addStrided(col, base + y0 * ow, x, xOff + (c * h + y0 + ih0) * w + iw0, 1, (y1 - y0) * ow);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         if (ih < 0 || ih >= h) continue;

@@ -128,6 +128,37 @@ class ConvLayersTest {
         }
     }
 
+    /**
+     * Stride 1 with an output as wide as the input ("same" width, any dilation and split of the
+     * padding) takes im2col/col2im's whole-plane runs: the forward matches the definition, and the
+     * input gradient is its adjoint, ⟨∂(gy·y)/∂x, v⟩ = ⟨gy, conv(v)⟩ with conv(v) from the definition.
+     */
+    @Test
+    void sameWidthConvolutionsMatchTheDefinitionForwardAndBackward() {
+        Generator g = new Generator(7);
+        for (int trial = 0; trial < 40; trial++) {
+            int kh = 1 + (int) g.nextLong(4), kw = 1 + (int) g.nextLong(4);
+            int[] s = {1, 1}, d = {1 + (int) g.nextLong(2), 1 + (int) g.nextLong(2)};
+            int left = (int) g.nextLong(d[1] * (kw - 1) + 1);
+            int[] p = {(int) g.nextLong(3), (int) g.nextLong(3), left, d[1] * (kw - 1) - left};
+            int h = Math.max(1, d[0] * (kh - 1) + 1 - p[0] - p[1]) + (int) g.nextLong(6), w = 1 + (int) g.nextLong(9);
+            int n = 1 + (int) g.nextLong(2), c = 1 + (int) g.nextLong(3), o = 1 + (int) g.nextLong(3);
+            Tensor x = Tensor.randn(g, DType.FLOAT64, n, c, h, w).requiresGrad(true);
+            Tensor wt = Tensor.randn(g, DType.FLOAT64, o, c, kh, kw);
+            Tensor y = x.conv2d(wt, null, s, p, d, 1);
+            int oh = h + p[0] + p[1] - d[0] * (kh - 1);
+            assertArrayEquals(new int[] {n, o, oh, w}, y.shape(), "trial " + trial);
+            double[] expected = reference(x, wt, null, s, p, d, 1, oh, w), got = y.toDoubleArray();
+            for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-12, "trial " + trial + " element " + i);
+            Tensor gy = Tensor.randn(g, DType.FLOAT64, n, o, oh, w), v = Tensor.randn(g, DType.FLOAT64, n, c, h, w);
+            y.mul(gy).sum().backward();
+            double lhs = x.grad().mul(v).sum().item(), rhs = 0;
+            double[] cv = reference(v, wt, null, s, p, d, 1, oh, w), gyd = gy.toDoubleArray();
+            for (int i = 0; i < cv.length; i++) rhs += gyd[i] * cv[i];
+            assertEquals(rhs, lhs, 1e-10 * (1 + Math.abs(rhs)), "trial " + trial + ": the input gradient is not the adjoint");
+        }
+    }
+
     private static List<Tensor> withThreads(int n, Supplier<List<Tensor>> f) {
         int old = Parallel.threads();
         try {
