@@ -47,6 +47,16 @@ public interface Elementwise {
     }
 
     /**
+     * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the
+     * sum Σg·(x − mean) of its backward pass, over one plane of a channel.
+     */
+    default float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
+        return (float) s;
+    }
+
+    /**
      * relu's backward: y[yo + i] = out[oo + i] ≤ 0 ? +0 : g[go + i] (a NaN out passes g, as
      * PyTorch's threshold_backward). Without branches: the signs of a layer's outputs are random.
      */

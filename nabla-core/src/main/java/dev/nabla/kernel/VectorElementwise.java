@@ -214,6 +214,21 @@ public final class VectorElementwise extends ScalarElementwise {
     }
 
     @Override
+    public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
+        if (n < 2 * F.length()) return super.centeredDot(a, ao, ma, b, bo, mb, n);
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        FloatVector va = FloatVector.broadcast(F, ma), vb = FloatVector.broadcast(F, mb);
+        int i = 0, len = F.length();
+        for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
+            s0 = FloatVector.fromArray(F, a, ao + i).sub(va).fma(FloatVector.fromArray(F, b, bo + i).sub(vb), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + len).sub(va).fma(FloatVector.fromArray(F, b, bo + i + len).sub(vb), s1);
+        }
+        float s = sumLanes(s0.add(s1));
+        for (; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
+        return s;
+    }
+
+    @Override
     public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector va = FloatVector.broadcast(F, a);
         int i = 0, len = F.length();

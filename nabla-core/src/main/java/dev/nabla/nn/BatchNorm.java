@@ -23,8 +23,8 @@ import java.math.BigDecimal;
  * Defaults as PyTorch: eps 1e-5, momentum 0.1, γ = 1, β = 0, running mean 0 and variance 1.
  * The buffers {@code running_mean}, {@code running_var} (non-trainable, counted as such by the
  * summary) and {@code num_batches_tracked} (int64) have PyTorch's names, so state dicts carry over.
- * Built from differentiable ops (mean, sub, div, sqrt, ...), so gradients of any order come from
- * autograd.
+ * Computed by {@link Functional#batchNorm} (in training one fused op with closed-form
+ * derivatives); gradients of any order are available.
  */
 public abstract class BatchNorm extends Module {
     private final int numFeatures;

@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import dev.nabla.tensor.BatchNormOp;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
@@ -8,8 +9,9 @@ import dev.nabla.tensor.Tensor;
 
 /**
  * The stateless functions behind the layers (torch.nn.functional): linear, dropout, dropout2d,
- * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All are composed of differentiable
- * tensor ops, so their gradients (of any order) come from autograd.
+ * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All but training-mode batchNorm
+ * (one op, {@link BatchNormOp}) are composed of differentiable tensor ops, so their gradients (of
+ * any order) come from autograd.
  */
 public final class Functional {
     private Functional() {}
@@ -58,7 +60,9 @@ public final class Functional {
      * Training: normalizes by the batch mean and biased variance, and (when given) moves the
      * running statistics towards the batch's, running = (1 − momentum)·running + momentum·batch,
      * with the unbiased variance for runningVar. Otherwise: normalizes by runningMean and
-     * runningVar. Then y·weight + bias (either may be null). Composed of differentiable ops.
+     * runningVar. Then y·weight + bias (either may be null). Training runs as one op
+     * ({@link BatchNormOp}); evaluation is x·scale + shift with per-channel scale and shift, as
+     * in PyTorch. Differentiable to any order.
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
@@ -69,33 +73,44 @@ public final class Functional {
         int[] perChannel = new int[x.dim()];
         java.util.Arrays.fill(perChannel, 1);
         perChannel[1] = c;
-        int[] dims = new int[x.dim() - 1];
-        for (int d = 0, j = 0; d < x.dim(); d++) if (d != 1) dims[j++] = d;
-        Tensor y;
-        if (training) {
-            int n = x.numel() / Math.max(c, 1);
-            if (n <= 1) {
-                throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
-                        + Shape.str(x.shape()));
-            }
-            Tensor mean = x.mean(dims, true);
-            Tensor centered = x.sub(mean);
-            Tensor var = centered.mul(centered).mean(dims, true);
-            y = centered.div(var.add(eps).sqrt());
-            if (runningMean != null && runningVar != null) {
-                try (var s = GradMode.noGrad()) {
-                    runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c).mul(momentum));
-                    runningVar.mulInPlace(1 - momentum).addInPlace(var.detach().reshape(c).mul(momentum * n / (n - 1.0)));
-                }
-            }
-        } else {
+        if (!training) {
             if (runningMean == null || runningVar == null) {
                 throw new IllegalArgumentException("batchNorm: evaluation needs the running mean and variance");
             }
-            y = x.sub(runningMean.reshape(perChannel)).div(runningVar.reshape(perChannel).add(eps).sqrt());
+            // two passes over x instead of four; scale and shift are per channel, so cheap
+            Tensor scale = runningVar.add(eps).sqrt().reciprocal();
+            if (weight != null) scale = scale.mul(weight);
+            Tensor shift = runningMean.mul(scale).neg();
+            if (bias != null) shift = shift.add(bias);
+            return x.mul(scale.reshape(perChannel)).add(shift.reshape(perChannel));
         }
-        if (weight != null) y = y.mul(weight.reshape(perChannel));
-        if (bias != null) y = y.add(bias.reshape(perChannel));
+        int n = x.numel() / Math.max(c, 1);
+        if (n <= 1) {
+            throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
+                    + Shape.str(x.shape()));
+        }
+        Tensor y, mean, var;
+        BatchNormOp.Result fused = BatchNormOp.train(x, weight, bias, eps);
+        if (fused != null) {
+            y = fused.y();
+            mean = fused.mean();
+            var = fused.var();
+        } else { // weight or bias of another type: composed, with type promotion
+            int[] dims = new int[x.dim() - 1];
+            for (int d = 0, j = 0; d < x.dim(); d++) if (d != 1) dims[j++] = d;
+            mean = x.mean(dims, true);
+            Tensor centered = x.sub(mean);
+            var = centered.mul(centered).mean(dims, true);
+            y = centered.div(var.add(eps).sqrt());
+            if (weight != null) y = y.mul(weight.reshape(perChannel));
+            if (bias != null) y = y.add(bias.reshape(perChannel));
+        }
+        if (runningMean != null && runningVar != null) {
+            try (var s = GradMode.noGrad()) {
+                runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c).mul(momentum));
+                runningVar.mulInPlace(1 - momentum).addInPlace(var.detach().reshape(c).mul(momentum * n / (n - 1.0)));
+            }
+        }
         return y;
     }
 

@@ -348,6 +348,65 @@ class ConvLayersTest {
         Gradcheck.assertGradients(xs -> bn1.forward(xs.get(0)), List.of(x, bn1.weight(), bn1.bias()), true);
     }
 
+    // The composite that BatchNormOp replaces: y = (x − mean)/√(var + eps)·γ + β.
+    private static Tensor composedBatchNorm(Tensor x, Tensor w, Tensor b, double eps) {
+        int[] dims = {0, 2, 3}, perChannel = {1, x.size(1), 1, 1};
+        Tensor centered = x.sub(x.mean(dims, true));
+        Tensor y = centered.div(centered.mul(centered).mean(dims, true).add(eps).sqrt());
+        if (w != null) y = y.mul(w.reshape(perChannel));
+        return b == null ? y : y.add(b.reshape(perChannel));
+    }
+
+    @Test
+    void fusedBatchNormMatchesTheCompositeOpsInFloat32AndWithoutAffineAndOnStridedInput() {
+        Generator g = new Generator(8);
+        // float32 against the composite in float64: output and the three gradients
+        Tensor x64 = Tensor.randn(g, DType.FLOAT64, 6, 5, 7, 9).mul(3).add(1);
+        Tensor w64 = Tensor.randn(g, DType.FLOAT64, 5), b64 = Tensor.randn(g, DType.FLOAT64, 5);
+        Tensor up = Tensor.randn(g, DType.FLOAT64, 6, 5, 7, 9);
+        List<Tensor> ref = new ArrayList<>(), got = new ArrayList<>();
+        for (DType dt : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            Tensor x = x64.toType(dt).detach().requiresGrad(true), w = w64.toType(dt).detach().requiresGrad(true);
+            Tensor b = b64.toType(dt).detach().requiresGrad(true);
+            Tensor y = dt == DType.FLOAT64 ? composedBatchNorm(x, w, b, 1e-5) : Functional.batchNorm(x, null, null, w, b, true, 0.1, 1e-5);
+            y.mul(up.toType(dt)).sum().backward();
+            (dt == DType.FLOAT64 ? ref : got).addAll(List.of(y, x.grad(), w.grad(), b.grad()));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertTrue(got.get(i).toType(DType.FLOAT64).allClose(ref.get(i), 1e-4, 1e-4), "tensor " + i);
+        }
+        // float64, no affine, a transposed (non-contiguous) input: the same as the composite to rounding
+        Tensor base = Tensor.randn(g, DType.FLOAT64, 4, 3, 5, 6);
+        Tensor xa = base.transpose(2, 3).requiresGrad(true), xb = base.transpose(2, 3).contiguous().requiresGrad(true);
+        Tensor ya = Functional.batchNorm(xa, null, null, null, null, true, 0.1, 1e-3);
+        Tensor yb = composedBatchNorm(xb, null, null, 1e-3);
+        assertTrue(ya.allClose(yb, 1e-12, 1e-12));
+        Tensor u = Tensor.randn(g, DType.FLOAT64, 4, 3, 6, 5);
+        ya.mul(u).sum().backward();
+        yb.mul(u).sum().backward();
+        assertTrue(xa.grad().allClose(xb.grad(), 1e-10, 1e-12));
+        // without affine, first and second order
+        Gradcheck.assertGradients(xs -> Functional.batchNorm(xs.get(0), null, null, null, null, true, 0.1, 1e-5),
+                List.of(Tensor.randn(g, DType.FLOAT64, 3, 2, 2, 3).requiresGrad(true)), true);
+        // a float32 input with float64 γ, β: composed with type promotion, as before
+        Tensor promoted = Functional.batchNorm(x64.toType(DType.FLOAT32), null, null, w64, b64, true, 0.1, 1e-5);
+        assertEquals(DType.FLOAT64, promoted.dtype());
+        assertTrue(promoted.allClose(ref.get(0), 1e-4, 1e-4));
+    }
+
+    @Test
+    void batchNormIsBitwiseTheSameOnAnyThreadCount() {
+        Supplier<List<Tensor>> step = () -> {
+            Generator g = new Generator(4);
+            BatchNorm2d bn = new BatchNorm2d(6);
+            Tensor x = Tensor.randn(g, 37, 6, 11, 13).requiresGrad(true);
+            bn.forward(x).mul(Tensor.randn(g, 37, 6, 11, 13)).sum().backward();
+            return List.of(x.grad(), bn.weight().grad(), bn.bias().grad(), bn.runningMean().copy(), bn.runningVar().copy());
+        };
+        List<Tensor> one = withThreads(1, step), three = withThreads(3, step);
+        for (int i = 0; i < one.size(); i++) assertEquals(one.get(i), three.get(i), "tensor " + i);
+    }
+
     @Test
     void summaryOfASmallCnnUsesShapesWithoutRunningTheConvolutions() {
         Sequential cnn = new Sequential(new Conv2d(1, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3, 1, 1),

@@ -1,0 +1,179 @@
+package dev.nabla.kernel;
+
+import dev.nabla.kernel.Elementwise.Reduce;
+
+/**
+ * The loops of training-mode batch normalization over a contiguous [n, c, s] layout (s = the
+ * product of the dims after the channels, 1 for [N, C]): per-channel statistics and gradient sums
+ * in float64 (for float32, of per-plane sums by the {@link Elementwise} kernels, SIMD when
+ * available), and the elementwise passes with per-channel constants. Composed of generic tensor
+ * ops, a forward and backward took more than twenty passes over the activations (each reduction
+ * over N, H, W copying a permuted tensor first) and as many temporaries; these take five.
+ * Reductions split by channel, each summed in a fixed order, so results do not depend on the
+ * thread count.
+ */
+public final class BatchNormKernel {
+    private static final Elementwise EW = Kernels.elementwise();
+
+    /** Elements per parallel chunk of the elementwise passes. */
+    private static final int GRAIN = 1 << 15;
+
+    private BatchNormKernel() {}
+
+    /** mean[ch] and the biased variance var[ch] of x: two passes (no cancellation), float64 sums. */
+    public static void stats(float[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
+        double count = (double) n * s;
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += EW.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
+                double m = sum / count, sq = 0;
+                float mf = (float) m;
+                for (int i = 0; i < n; i++) sq += EW.centeredDot(x, xo + (i * c + ch) * s, mf, x, xo + (i * c + ch) * s, mf, s);
+                mean[ch] = m;
+                var[ch] = sq / count;
+            }
+        });
+    }
+
+    /** As {@link #stats(float[], int, int, int, int, double[], double[])} in float64. */
+    public static void stats(double[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
+        double count = (double) n * s;
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += sum(x, xo + (i * c + ch) * s, s);
+                double m = sum / count, sq = 0;
+                for (int i = 0; i < n; i++) sq += squaredDeviations(x, xo + (i * c + ch) * s, s, m);
+                mean[ch] = m;
+                var[ch] = sq / count;
+            }
+        });
+    }
+
+    /** y = x·scale[ch] + shift[ch] (y contiguous from 0), PyTorch's order of operations. */
+    public static void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
+        Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                float a = (float) scale[p % c], b = (float) shift[p % c];
+                for (int i = p * s, e = i + s; i < e; i++) y[i] = x[xo + i] * a + b;
+            }
+        });
+    }
+
+    /** As {@link #affine(float[], int, int, int, int, double[], double[], float[])} in float64. */
+    public static void affine(double[] x, int xo, int n, int c, int s, double[] scale, double[] shift, double[] y) {
+        Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                double a = scale[p % c], b = shift[p % c];
+                for (int i = p * s, e = i + s; i < e; i++) y[i] = x[xo + i] * a + b;
+            }
+        });
+    }
+
+    /** sumG[ch] = Σ g and sumGC[ch] = Σ g·(x − mean[ch]) over the channel, for the backward pass. */
+    public static void gradSums(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
+                                double[] sumG, double[] sumGC) {
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sg = 0, sgc = 0;
+                float m = (float) mean[ch];
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    sg += EW.reduce(Reduce.SUM, g, go + at, 1, s);
+                    sgc += EW.centeredDot(g, go + at, 0f, x, xo + at, m, s);
+                }
+                sumG[ch] = sg;
+                sumGC[ch] = sgc;
+            }
+        });
+    }
+
+    /** As {@link #gradSums(float[], int, float[], int, int, int, int, double[], double[], double[])} in float64. */
+    public static void gradSums(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
+                                double[] sumG, double[] sumGC) {
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sg = 0, sgc = 0;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * s;
+                    sg += sum(g, go + at, s);
+                    sgc += dotCentered(g, go + at, x, xo + at, s, mean[ch]);
+                }
+                sumG[ch] = sg;
+                sumGC[ch] = sgc;
+            }
+        });
+    }
+
+    /**
+     * The input gradient dx = (g − gMean[ch] − (x − mean[ch])·proj[ch])·k[ch] (dx contiguous from
+     * 0), where gMean = Σg/m, proj = Σg·(x − mean)/m·invstd² and k = γ·invstd.
+     */
+    public static void inputGrad(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
+                                 double[] gMean, double[] proj, double[] k, float[] dx) {
+        Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ch = p % c;
+                float m = (float) mean[ch], gm = (float) gMean[ch], pr = (float) proj[ch], kk = (float) k[ch];
+                for (int i = p * s, e = i + s; i < e; i++) dx[i] = (g[go + i] - gm - (x[xo + i] - m) * pr) * kk;
+            }
+        });
+    }
+
+    /** As {@link #inputGrad(float[], int, float[], int, int, int, int, double[], double[], double[], double[], float[])} in float64. */
+    public static void inputGrad(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
+                                 double[] gMean, double[] proj, double[] k, double[] dx) {
+        Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int ch = p % c;
+                double m = mean[ch], gm = gMean[ch], pr = proj[ch], kk = k[ch];
+                for (int i = p * s, e = i + s; i < e; i++) dx[i] = (g[go + i] - gm - (x[xo + i] - m) * pr) * kk;
+            }
+        });
+    }
+
+    // float64: four accumulators, as independent additions pipeline (one chain waits on each add's latency)
+    private static double sum(double[] x, int from, int n) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += x[from + i];
+            a1 += x[from + i + 1];
+            a2 += x[from + i + 2];
+            a3 += x[from + i + 3];
+        }
+        for (; i < n; i++) a0 += x[from + i];
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    private static double squaredDeviations(double[] x, int from, int n, double m) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = x[from + i] - m, d1 = x[from + i + 1] - m, d2 = x[from + i + 2] - m, d3 = x[from + i + 3] - m;
+            a0 += d0 * d0;
+            a1 += d1 * d1;
+            a2 += d2 * d2;
+            a3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = x[from + i] - m;
+            a0 += d * d;
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    private static double dotCentered(double[] g, int go, double[] x, int xo, int n, double m) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += g[go + i] * (x[xo + i] - m);
+            a1 += g[go + i + 1] * (x[xo + i + 1] - m);
+            a2 += g[go + i + 2] * (x[xo + i + 2] - m);
+            a3 += g[go + i + 3] * (x[xo + i + 3] - m);
+        }
+        for (; i < n; i++) a0 += g[go + i] * (x[xo + i] - m);
+        return (a0 + a1) + (a2 + a3);
+    }
+}
