@@ -400,7 +400,10 @@ final class Conv {
         }
     }
 
-    /** The adjoint of im2col: adds each column entry back onto the input position it was read from. */
+    /**
+     * The adjoint of im2col: adds each column entry back onto the input position it was read from.
+     * Overwrites the entries of col that correspond to padding.
+     */
     static void col2im(Object col, Object x, int xOff, Geometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
@@ -419,9 +422,16 @@ final class Conv {
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
                     if (lo >= hi) continue;
-                    if (rowsContiguous(g) && lo == 0 && hi == ow) {  // no column clipped: one run for all rows
+                    if (rowsContiguous(g)) {
+                        // One run from the first valid entry to the last, as in im2col. Between
+                        // rows it passes over the clipped columns, which land on the plane's
+                        // neighbouring entries: they are zeroed in col (scratch) first and add +0,
+                        // which leaves x as it is (x, summed from +0, is never −0).
                         int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
-                        if (y0 < y1) addStrided(col, base + y0 * ow, x, xOff + (c * h + y0 + ih0) * w + iw0, 1, (y1 - y0) * ow);
+                        if (y0 >= y1) continue;
+                        if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
+                        addStrided(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, 1,
+                                (y1 - y0 - 1) * ow + hi - lo);
                         continue;
                     }
                     for (int y = 0; y < oh; y++) {
