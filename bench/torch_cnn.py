@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 
-WARM, STEPS, REPS = 5, 20, 5
+WARM, STEPS, REPS = 20, 20, 5
 BATCH, TRAIN = 128, 60000
 
 

@@ -34,8 +34,8 @@ import java.util.regex.Pattern;
  *   <li>{@code cnn}: Conv2d(1,32,3,pad 1)-ReLU-MaxPool2 → Conv2d(32,64,3,pad 1)-ReLU-MaxPool2 →
  *       Flatten → Linear(3136,128)-ReLU → Linear(128,10); cross-entropy, Adam lr 1e-3, batch 128,
  *       random data of Fashion-MNIST's shape (60,000 × 1×28×28 in [0, 1], 10 classes), shuffled.
- *       5 warm-up steps, then 5 repetitions of 20 steps; the median gives samples/s and seconds
- *       per epoch.
+ *       20 warm-up steps (after 5, the JIT was still compiling: the next steps ran 20% slow), then
+ *       5 repetitions of 20 steps; the median gives samples/s and seconds per epoch.
  *   <li>{@code vgg16}: VGG16 (configuration D, 2 classes, no dropout) on 224×224×3, batch 2: one
  *       forward + backward pass, median of 3 after one warm-up; also the peak RSS, to show that it
  *       fits a 24 GiB machine.
@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * Float32, 2 threads by default.
  */
 public final class CnnBench {
-    static final int WARM = 5, STEPS = 20, REPS = 5, BATCH = 128, TRAIN = 60_000;
+    static final int WARM = 20, STEPS = 20, REPS = 5, BATCH = 128, TRAIN = 60_000;
 
     private CnnBench() {}
 
