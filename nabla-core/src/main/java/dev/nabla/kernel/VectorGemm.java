@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one vector) and short
  * ones (m at most 4) take a direct path without packing: 4 rows × 2 vectors of C at a time,
- * summed over all of k. A batch of small products is spread over threads by batch item.
+ * summed over all of k. Short ones with a transposed B (x·Wᵀ for a batch of a few) are dot
+ * products of contiguous rows instead. A batch of small products is spread over threads by batch item.
  *
  * <p>Every element of C is summed over k in an order fixed by k and the path, which depend on
  * the shape only, never on the thread count: threads only choose which tiles of C they compute.
@@ -150,6 +151,17 @@ public final class VectorGemm implements Gemm {
     private static void run(Job job, boolean parallel) {
         final int m = job.m, n = job.n, k = job.k, nr = job.nr;
         final long work = (long) m * n * k;
+        if (job.tB && m <= 4) {
+            // a few rows times a transposed B (a Linear layer's x·Wᵀ at batch ≤ 4, as in inference):
+            // dot products of contiguous rows, B read once, instead of copying Bᵀ for the direct path
+            job.prepareDots();
+            if (parallel && work >= PAR_MIN && Parallel.threads() > 1) {
+                Parallel.forRange(n, (int) Math.max(1, PAR_MIN / 2 / ((long) m * k)), job::dots);
+            } else {
+                job.dots(0, n);
+            }
+            return;
+        }
         if ((work <= SMALL && k <= KC) || n <= NARROW || m <= 4) {
             // direct path: small products, and narrow ones that packed panels would mostly pad
             // (a long k is packed even when small: the direct path would stream all of B per 4 rows)
@@ -240,6 +252,15 @@ public final class VectorGemm implements Gemm {
         /** Readies the direct path (no packing): copies a transposed B. */
         abstract void prepareDirect();
 
+        /** Readies the dot path (m ≤ 4, B transposed): op(A)'s rows made contiguous (a copy if A is transposed). */
+        abstract void prepareDots();
+
+        /**
+         * The dot path for columns [j0, j1) of C: C[i][j] (+)= op(A) row i · B row j, summed
+         * lane by lane, then the lanes in order, then the tail of k: an order fixed by k.
+         */
+        abstract void dots(int j0, int j1);
+
         /** The direct path for rows [i0, i1) of C. */
         abstract void direct(int i0, int i1);
 
@@ -300,6 +321,8 @@ public final class VectorGemm implements Gemm {
         float[] bp;        // packed B (the calling thread's buffer)
         float[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
         int dbo, dlb;
+        float[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
+        int dao, dla;
         private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
         private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
@@ -423,6 +446,55 @@ public final class VectorGemm implements Gemm {
             for (int r = 0; r < h; r++, ci += ldc) {
                 for (int jj = 0; jj < w; jj++) c[ci + jj] = accum ? c[ci + jj] + tmp[r * FNR + jj] : tmp[r * FNR + jj];
             }
+        }
+
+        @Override
+        void prepareDots() {
+            if (!tA) {
+                da = a;
+                dao = aOff;
+                dla = lda;
+                return;
+            }
+            float[] t = BUFFERS.get().fs(m * k);
+            for (int i = 0; i < m; i++) {
+                for (int l = 0; l < k; l++) t[i * k + l] = a[aOff + l * lda + i];
+            }
+            da = t;
+            dao = 0;
+            dla = k;
+        }
+
+        @Override
+        void dots(int j0, int j1) {
+            final float[] a = da, b = this.b, lanes = new float[FL];
+            final int bound = FS.loopBound(k);
+            // rows past m repeat the last one: four sums always, the extra ones not stored
+            final int r0 = dao, r1 = dao + Math.min(1, m - 1) * dla;
+            final int r2 = dao + Math.min(2, m - 1) * dla, r3 = dao + Math.min(3, m - 1) * dla;
+            for (int j = j0; j < j1; j++) {
+                int bo = bOff + j * ldb;
+                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+                for (int l = 0; l < bound; l += FL) {
+                    FloatVector w = FloatVector.fromArray(FS, b, bo + l);
+                    s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
+                    s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
+                    s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
+                    s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
+                }
+                putDot(s0, r0, bo, bound, lanes, cOff + j);
+                if (m > 1) putDot(s1, r1, bo, bound, lanes, cOff + ldc + j);
+                if (m > 2) putDot(s2, r2, bo, bound, lanes, cOff + 2 * ldc + j);
+                if (m > 3) putDot(s3, r3, bo, bound, lanes, cOff + 3 * ldc + j);
+            }
+        }
+
+        private void putDot(FloatVector s, int ar, int bo, int bound, float[] lanes, int ci) {
+            s.intoArray(lanes, 0);
+            float sum = 0;
+            for (float v : lanes) sum += v;
+            for (int l = bound; l < k; l++) sum = Math.fma(da[ar + l], b[bo + l], sum);
+            c[ci] = acc ? c[ci] + sum : sum;
         }
 
         @Override
@@ -732,6 +804,8 @@ public final class VectorGemm implements Gemm {
         double[] bp;        // packed B (the calling thread's buffer)
         double[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
         int dbo, dlb;
+        double[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
+        int dao, dla;
         private static final int GATHER = (MR + DL - 1) / DL * DL;  // lanes of the gathers of packA
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
         private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
@@ -851,6 +925,55 @@ public final class VectorGemm implements Gemm {
             for (int r = 0; r < h; r++, ci += ldc) {
                 for (int jj = 0; jj < w; jj++) c[ci + jj] = accum ? c[ci + jj] + tmp[r * DNR + jj] : tmp[r * DNR + jj];
             }
+        }
+
+        @Override
+        void prepareDots() {
+            if (!tA) {
+                da = a;
+                dao = aOff;
+                dla = lda;
+                return;
+            }
+            double[] t = BUFFERS.get().ds(m * k);
+            for (int i = 0; i < m; i++) {
+                for (int l = 0; l < k; l++) t[i * k + l] = a[aOff + l * lda + i];
+            }
+            da = t;
+            dao = 0;
+            dla = k;
+        }
+
+        @Override
+        void dots(int j0, int j1) {
+            final double[] a = da, b = this.b, lanes = new double[DL];
+            final int bound = DS.loopBound(k);
+            // rows past m repeat the last one: four sums always, the extra ones not stored
+            final int r0 = dao, r1 = dao + Math.min(1, m - 1) * dla;
+            final int r2 = dao + Math.min(2, m - 1) * dla, r3 = dao + Math.min(3, m - 1) * dla;
+            for (int j = j0; j < j1; j++) {
+                int bo = bOff + j * ldb;
+                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+                for (int l = 0; l < bound; l += DL) {
+                    DoubleVector w = DoubleVector.fromArray(DS, b, bo + l);
+                    s0 = DoubleVector.fromArray(DS, a, r0 + l).fma(w, s0);
+                    s1 = DoubleVector.fromArray(DS, a, r1 + l).fma(w, s1);
+                    s2 = DoubleVector.fromArray(DS, a, r2 + l).fma(w, s2);
+                    s3 = DoubleVector.fromArray(DS, a, r3 + l).fma(w, s3);
+                }
+                putDot(s0, r0, bo, bound, lanes, cOff + j);
+                if (m > 1) putDot(s1, r1, bo, bound, lanes, cOff + ldc + j);
+                if (m > 2) putDot(s2, r2, bo, bound, lanes, cOff + 2 * ldc + j);
+                if (m > 3) putDot(s3, r3, bo, bound, lanes, cOff + 3 * ldc + j);
+            }
+        }
+
+        private void putDot(DoubleVector s, int ar, int bo, int bound, double[] lanes, int ci) {
+            s.intoArray(lanes, 0);
+            double sum = 0;
+            for (double v : lanes) sum += v;
+            for (int l = bound; l < k; l++) sum = Math.fma(da[ar + l], b[bo + l], sum);
+            c[ci] = acc ? c[ci] + sum : sum;
         }
 
         @Override

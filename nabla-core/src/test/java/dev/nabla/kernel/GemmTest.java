@@ -243,8 +243,9 @@ class GemmTest {
     void resultsDoNotDependOnThreadCount() {
         int saved = Parallel.threads();
         // (m, n, k, batch): packed tiles in parallel, one thread, batch items in parallel, direct
-        // path in parallel, tiny
-        int[][] shapes = {{300, 257, 513, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5}};
+        // path in parallel, tiny, dot path (m ≤ 4, B transposed) in parallel
+        int[][] shapes = {{300, 257, 513, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5},
+            {3, 2000, 6001, 1}};
         try {
             for (Gemm g : impls()) {
                 for (int[] s : shapes) {
