@@ -42,6 +42,6 @@ final class Pooling {
     }
 
     static String repr(int[] kernel, int[] stride, int[] padding) {
-        return "kernel_size=" + Conv2d.tuple(kernel) + ", stride=" + Conv2d.tuple(stride) + ", padding=" + Conv2d.tuple(padding);
+        return "kernel_size=" + ConvLayer.tuple(kernel) + ", stride=" + ConvLayer.tuple(stride) + ", padding=" + ConvLayer.tuple(padding);
     }
 }

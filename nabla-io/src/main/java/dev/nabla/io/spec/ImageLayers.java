@@ -5,6 +5,7 @@ import dev.nabla.nn.AvgPool2d;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.Dropout2d;
 import dev.nabla.nn.GlobalAvgPool2d;
 import dev.nabla.nn.MaxPool2d;
@@ -25,6 +26,8 @@ import java.util.Set;
  * <pre>{@code
  * {"type": "conv2d", "filters": 32, "kernel": 3, "stride": 1, "padding": 1 | [1, 2] | "same" | "valid",
  *  "dilation": 1, "groups": 1, "bias": true, "activation": "relu"}
+ * {"type": "conv_transpose2d", "filters": 16, "kernel": 4, "stride": 2, "padding": 1, "outputPadding": 0,
+ *  "dilation": 1, "groups": 1, "bias": true, "activation": "relu"}  (upsamples: PyTorch's ConvTranspose2d)
  * {"type": "maxpool2d", "kernel": 2, "stride": 2, "padding": 0}        (stride defaults to the kernel)
  * {"type": "avgpool2d", "kernel": 2, "stride": 2, "padding": 0, "countIncludePad": true}
  * {"type": "global_avg_pool2d"}                                         ([C, H, W] → [C])
@@ -41,7 +44,7 @@ final class ImageLayers {
     private ImageLayers() {}
 
     /** The layer types read here. */
-    static final Set<String> TYPES = new LinkedHashSet<>(List.of("conv2d", "maxpool2d", "avgpool2d", "global_avg_pool2d",
+    static final Set<String> TYPES = new LinkedHashSet<>(List.of("conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d",
             "batchnorm1d", "batchnorm2d", "dropout2d", "vgg"));
 
     /** The modules of one spec entry, for an input of the given per-example shape. */
@@ -67,6 +70,14 @@ final class ImageLayers {
                 } else {
                     b.padding(pair(layer, "padding", new int[] {0}, 0));
                 }
+                yield List.of(make(here, b::build));
+            }
+            case "conv_transpose2d" -> {
+                var b = ConvTranspose2d.builder(channels(here, type, shape), layer.positive("filters", 0), pair(layer, "kernel", null, 1))
+                        .stride(pair(layer, "stride", new int[] {1}, 1)).padding(pair(layer, "padding", new int[] {0}, 0))
+                        .outputPadding(pair(layer, "outputPadding", new int[] {0}, 0))
+                        .dilation(pair(layer, "dilation", new int[] {1}, 1)).groups(layer.positive("groups", 1))
+                        .bias(layer.bool("bias", true)).generator(gen);
                 yield List.of(make(here, b::build));
             }
             case "maxpool2d" -> {
@@ -129,6 +140,7 @@ final class ImageLayers {
     static String name(Module m) {
         return switch (m.typeName()) {
             case "Conv2d" -> "conv2d";
+            case "ConvTranspose2d" -> "conv_transpose2d";
             case "MaxPool2d" -> "maxpool2d";
             case "AvgPool2d" -> "avgpool2d";
             case "BatchNorm2d" -> "batchnorm2d";

@@ -27,7 +27,7 @@ import java.util.Set;
 /**
  * A Sequential network described in JSON: {@code {"input": [1], "layers": [{"type": "linear",
  * "units": 20, "activation": "tanh"}, …]}}; images are [channels, height, width] with the layer
- * types conv2d, maxpool2d, avgpool2d, global_avg_pool2d, batchnorm1d/2d, dropout2d and vgg
+ * types conv2d, conv_transpose2d, maxpool2d, avgpool2d, global_avg_pool2d, batchnorm1d/2d, dropout2d and vgg
  * (their keys: see ImageLayers). Each layer's input size is inferred from the one
  * before, so shapes are checked when the spec is read, before any training, and a layer whose
  * declared input does not fit names both layers and both shapes.
@@ -36,7 +36,8 @@ public final class ModelSpec {
     /** Layer types, for error messages. */
     public static final Set<String> LAYER_TYPES = new LinkedHashSet<>(List.of("linear", "dense", "dropout", "flatten",
             "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax",
-            "conv2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d", "dropout2d", "vgg"));
+            "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d",
+            "dropout2d", "vgg"));
     /** Activation names accepted by a linear layer's "activation" key. */
     public static final Set<String> ACTIVATIONS = new LinkedHashSet<>(List.of("linear", "identity", "sigmoid", "tanh",
             "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax"));
@@ -97,7 +98,8 @@ public final class ModelSpec {
                     names.add(type);
                     shape = new int[] {Arrays.stream(shape).reduce(1, (a, b) -> a * b)};
                 }
-                case "conv2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d", "dropout2d", "vgg" -> {
+                case "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d",
+                     "dropout2d", "vgg" -> {
                     // images, NCHW: see ImageLayers for the keys; the output shape comes from the layers
                     List<Module> made = ImageLayers.build(type, layer, shape, gen);
                     shape = ImageLayers.outputShape(made, shape, here, "layer " + index + " (" + type + ")", previous);
@@ -105,7 +107,7 @@ public final class ModelSpec {
                         layers.add(m);
                         names.add(type.equals("vgg") ? ImageLayers.name(m) : type);
                     }
-                    if (type.equals("conv2d") && layer.has("activation")) {
+                    if (type.startsWith("conv") && layer.has("activation")) {
                         String act = layer.string("activation");
                         Module m = activation(act, layer.path + ".activation", layer);
                         if (m != null) {

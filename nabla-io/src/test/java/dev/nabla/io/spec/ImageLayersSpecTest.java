@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.Sequential;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -68,6 +69,34 @@ class ImageLayersSpecTest {
         assertTrue(a.containsKey("1.running_mean") && a.containsKey("1.num_batches_tracked"), a.keySet().toString());
         for (String k : a.keySet()) assertEquals(a.get(k), c.get(k), k);
         assertEquals(1, (long) c.get("1.num_batches_tracked").item());
+    }
+
+    /** A small autoencoder: strided convolutions down, transposed convolutions back up; saved and loaded. */
+    @Test
+    void anAutoencoderUpsamplesWithTransposedConvolutions(@TempDir Path dir) throws Exception {
+        var json = new ObjectMapper().readTree("""
+                {"input": [1, 28, 28], "layers": [
+                  {"type": "conv2d", "filters": 8, "kernel": 3, "stride": 2, "padding": 1, "activation": "relu"},
+                  {"type": "conv2d", "filters": 16, "kernel": 3, "stride": 2, "padding": 1, "activation": "relu"},
+                  {"type": "conv_transpose2d", "filters": 8, "kernel": 3, "stride": 2, "padding": 1, "outputPadding": 1,
+                   "activation": "relu"},
+                  {"type": "conv_transpose2d", "filters": 1, "kernel": 4, "stride": 2, "padding": 1, "activation": "sigmoid"}]}""");
+        ModelSpec.Built b = ModelSpec.build(json, "$.model", new Generator(5));
+        assertArrayEquals(new int[] {1, 28, 28}, b.outputShape());
+        assertEquals(List.of("conv2d", "relu", "conv2d", "relu", "conv_transpose2d", "relu", "conv_transpose2d", "sigmoid"),
+                b.layerNames());
+        assertTrue(b.model().get(4) instanceof ConvTranspose2d);
+        assertEquals(80 + 1168 + (16 * 8 * 9 + 8) + (8 * 16 + 1), b.model().trainableParameterCount());
+        Tensor x = Tensor.rand(new Generator(6), 2, 1, 28, 28);
+        assertArrayEquals(new int[] {2, 1, 28, 28}, b.model().forward(x).shape());
+        SavedModel.save(dir, json, b.model());
+        assertEquals(b.model().forward(x), SavedModel.load(dir).model().forward(x));
+
+        SpecException pad = error("""
+                {"input": [4, 5, 5], "layers": [{"type": "conv_transpose2d", "filters": 2, "kernel": 3, "stride": 2,
+                  "outputPadding": 2}]}""");
+        assertEquals("$.model.layers[0]", pad.path());
+        assertTrue(pad.getMessage().contains("output padding"), pad.getMessage());
     }
 
     @Test
