@@ -44,11 +44,12 @@ def apply(op, a, xs):
                                   output_padding=tuple(a["output_padding"]), groups=a["groups"],
                                   dilation=tuple(a["dilation"]))
     if op == "max_pool2d":
-        v, i = F.max_pool2d(xs[0], tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]), return_indices=True)
+        v, i = F.max_pool2d(xs[0], tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]),
+                            ceil_mode=a.get("ceil_mode", False), return_indices=True)
         return [v, i]
     if op == "avg_pool2d":
         return F.avg_pool2d(xs[0], tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]),
-                            count_include_pad=a["count_include_pad"])
+                            ceil_mode=a.get("ceil_mode", False), count_include_pad=a["count_include_pad"])
     if op == "global_avg_pool2d":
         return xs[0].mean(dim=(2, 3))
     if op == "batch_norm":
@@ -166,6 +167,18 @@ def define_cases():
     case(n, "avg_pool2d", dict(pool((3, 3), (2, 2), (1, 1)), count_include_pad=False), [R(n, 2, 2, 7, 6)])
     n = "avg_pool2d_2x3_stride1x2_pad1"
     case(n, "avg_pool2d", dict(pool((2, 3), (1, 2), (1, 1)), count_include_pad=True), [R(n, 1, 2, 5, 7)])
+    # ceil_mode: partial last windows (clipped), and the rule that drops a window starting in the right padding
+    def ceil(kernel, stride, padding, **more):
+        return dict(pool(kernel, stride, padding), ceil_mode=True, **more)
+    n = "max_pool2d_3_stride2_ceil"; case(n, "max_pool2d", ceil((3, 3), (2, 2), (0, 0)), [R(n, 2, 2, 8, 7)])
+    n = "max_pool2d_2_ceil_odd"; case(n, "max_pool2d", ceil((2, 2), (2, 2), (0, 0)), [R(n, 1, 3, 7, 5)])
+    n = "max_pool2d_3_stride2_pad1_ceil"; case(n, "max_pool2d", ceil((3, 3), (2, 2), (1, 1)), [R(n, 2, 2, 6, 6)])
+    n = "max_pool2d_2_pad1_ceil_dropped"; case(n, "max_pool2d", ceil((2, 2), (2, 2), (1, 1)), [R(n, 1, 1, 5, 5)])
+    n = "avg_pool2d_3_stride2_pad1_ceil"
+    case(n, "avg_pool2d", ceil((3, 3), (2, 2), (1, 1), count_include_pad=True), [R(n, 2, 2, 6, 7)])
+    n = "avg_pool2d_3_stride2_pad1_ceil_exclude_pad"
+    case(n, "avg_pool2d", ceil((3, 3), (2, 2), (1, 1), count_include_pad=False), [R(n, 2, 2, 6, 7)])
+    n = "avg_pool2d_2_ceil_odd"; case(n, "avg_pool2d", ceil((2, 2), (2, 2), (0, 0), count_include_pad=True), [R(n, 1, 2, 7, 5)])
     n = "global_avg_pool2d"; case(n, "global_avg_pool2d", {}, [R(n, 3, 4, 5, 6)])
 
     # --- batch norm: x, gamma, beta, running_mean, running_var (the running stats do not require grad)

@@ -3,12 +3,14 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /**
- * 2-D average pooling over [N, C, H, W] (or [C, H, W]), as PyTorch's nn.AvgPool2d with
- * ceil_mode off: each output is the mean of its window. With countIncludePad (the default, as
- * in PyTorch) the zero padding counts in the divisor. The stride defaults to the kernel size.
+ * 2-D average pooling over [N, C, H, W] (or [C, H, W]), as PyTorch's nn.AvgPool2d (ceil_mode off
+ * unless {@link #ceilMode(boolean)}): each output is the mean of its window. With countIncludePad
+ * (the default, as in PyTorch) the zero padding counts in the divisor. The stride defaults to the
+ * kernel size.
  */
 public class AvgPool2d extends Module {
     private final int[] kernel, stride, padding;
+    private boolean ceilMode;
     private final boolean countIncludePad;
 
     /** Non-overlapping k×k windows (stride k, no padding). */
@@ -30,20 +32,29 @@ public class AvgPool2d extends Module {
         Pooling.checkPadding("AvgPool2d", this.kernel, this.padding);
     }
 
+    /**
+     * Turns PyTorch's ceil_mode on or off (default off): on, the output size rounds up and a last,
+     * partial window covers the rest of the input. Returns this layer.
+     */
+    public AvgPool2d ceilMode(boolean on) {
+        ceilMode = on;
+        return this;
+    }
+
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {
-        return Pooling.outputShape(this, inputShape, kernel, stride, padding);
+        return Pooling.outputShape(this, inputShape, kernel, stride, padding, ceilMode);
     }
 
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());
-        return x.avgPool2d(kernel, stride, padding, countIncludePad);
+        return x.avgPool2d(kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     @Override
     protected String extraRepr() {
-        return Pooling.repr(kernel, stride, padding) + (countIncludePad ? "" : ", count_include_pad=False");
+        return Pooling.repr(kernel, stride, padding, ceilMode) + (countIncludePad ? "" : ", count_include_pad=False");
     }
 }

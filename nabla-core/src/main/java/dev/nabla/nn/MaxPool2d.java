@@ -3,13 +3,14 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /**
- * 2-D max pooling over [N, C, H, W] (or [C, H, W]), as PyTorch's nn.MaxPool2d with ceil_mode
- * off: each output is the largest value of its window; padding counts as −∞ and may be at most
- * half the kernel. The stride defaults to the kernel size. The gradient goes to the first
- * maximum of each window.
+ * 2-D max pooling over [N, C, H, W] (or [C, H, W]), as PyTorch's nn.MaxPool2d (ceil_mode off
+ * unless {@link #ceilMode(boolean)}): each output is the largest value of its window; padding
+ * counts as −∞ and may be at most half the kernel. The stride defaults to the kernel size. The
+ * gradient goes to the first maximum of each window.
  */
 public class MaxPool2d extends Module {
     private final int[] kernel, stride, padding;
+    private boolean ceilMode;
 
     /** Non-overlapping k×k windows (stride k, no padding), e.g. {@code new MaxPool2d(2)}. */
     public MaxPool2d(int kernel) {
@@ -29,20 +30,29 @@ public class MaxPool2d extends Module {
         Pooling.checkPadding("MaxPool2d", this.kernel, this.padding);
     }
 
+    /**
+     * Turns PyTorch's ceil_mode on or off (default off): on, the output size rounds up and a last,
+     * partial window covers the rest of the input. Returns this layer.
+     */
+    public MaxPool2d ceilMode(boolean on) {
+        ceilMode = on;
+        return this;
+    }
+
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {
-        return Pooling.outputShape(this, inputShape, kernel, stride, padding);
+        return Pooling.outputShape(this, inputShape, kernel, stride, padding, ceilMode);
     }
 
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());
-        return x.maxPool2d(kernel, stride, padding);
+        return x.maxPool2d(kernel, stride, padding, ceilMode);
     }
 
     @Override
     protected String extraRepr() {
-        return Pooling.repr(kernel, stride, padding);
+        return Pooling.repr(kernel, stride, padding, ceilMode);
     }
 }

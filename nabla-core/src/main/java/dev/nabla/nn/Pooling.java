@@ -22,7 +22,7 @@ final class Pooling {
         }
     }
 
-    static int[] outputShape(Module layer, int[] in, int[] kernel, int[] stride, int[] padding) {
+    static int[] outputShape(Module layer, int[] in, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         if (in.length != 3 && in.length != 4) {
             throw new IllegalArgumentException(layer + ": input of shape " + Shape.str(in)
                     + " must be [batch, channels, height, width] (or [channels, height, width]); images are NCHW");
@@ -30,8 +30,10 @@ final class Pooling {
         int r = in.length;
         int[] out = in.clone();
         for (int d = 0; d < 2; d++) {
-            int span = in[r - 2 + d] + 2 * padding[d] - kernel[d];
-            out[r - 2 + d] = span < 0 ? 0 : span / stride[d] + 1;
+            // as Tensor.maxPool2d: with ceil mode the last window may be partial, but starts inside
+            int n = in[r - 2 + d], span = n + 2 * padding[d] - kernel[d];
+            int size = span < 0 ? 0 : (ceilMode ? (span + stride[d] - 1) / stride[d] : span / stride[d]) + 1;
+            out[r - 2 + d] = ceilMode && size > 0 && (size - 1) * stride[d] >= n + padding[d] ? size - 1 : size;
         }
         if (out[r - 2] < 1 || out[r - 1] < 1) {
             throw new IllegalArgumentException(layer + ": input of shape " + Shape.str(in) + " is smaller than the "
@@ -41,7 +43,8 @@ final class Pooling {
         return out;
     }
 
-    static String repr(int[] kernel, int[] stride, int[] padding) {
-        return "kernel_size=" + ConvLayer.tuple(kernel) + ", stride=" + ConvLayer.tuple(stride) + ", padding=" + ConvLayer.tuple(padding);
+    static String repr(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return "kernel_size=" + ConvLayer.tuple(kernel) + ", stride=" + ConvLayer.tuple(stride) + ", padding=" + ConvLayer.tuple(padding)
+                + (ceilMode ? ", ceil_mode=True" : "");
     }
 }

@@ -488,7 +488,8 @@ final class Conv {
     private static void maxPoolF(float[] x, int xOff, float[] y, int[] arg, PoolGeometry p, int p0, int p1) {
         int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
         int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
-        boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+        // (with ceil mode, a last window may be clipped: that one goes the general way)
+        boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= h && 2 * ow <= w;
         int[] corners = twoByTwo ? corners(oh, ow, w) : null;
         for (int pl = p0; pl < p1; pl++) {
             int xb = xOff + pl * hw, yb = pl * ohw;
@@ -775,8 +776,20 @@ final class Conv {
         return new Geometry(x[0], c, x[2], x[3], o, w[2], w[3], s[0], s[1], p[0], p[2], d[0], d[1], groups, oh, ow);
     }
 
+    /**
+     * The output size of a pooling along one dim, as PyTorch: with ceilMode the last window may
+     * run past the input (it is clipped), as long as it starts inside the input or the left padding.
+     */
+    static int poolOutSize(int in, int pad, int k, int s, boolean ceilMode) {
+        int span = in + 2 * pad - k;
+        if (span < 0) return 0;
+        int out = (ceilMode ? (span + s - 1) / s : span / s) + 1;
+        return ceilMode && (out - 1) * s >= in + pad ? out - 1 : out;
+    }
+
     /** The geometry of a pooling, as PyTorch checks it (padding at most half the kernel). */
-    static PoolGeometry poolGeometry(String op, int[] x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+    static PoolGeometry poolGeometry(String op, int[] x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                     boolean countIncludePad) {
         if (x.length != 4) {
             throw new IllegalArgumentException(op + ": input of shape " + Shape.str(x)
                     + " must be [batch, channels, height, width] (or [channels, height, width])");
@@ -788,7 +801,7 @@ final class Conv {
             throw new IllegalArgumentException(op + ": padding " + Arrays.toString(p) + " must be at most half the kernel size "
                     + Arrays.toString(k) + " (as in PyTorch); use a larger kernel or less padding");
         }
-        int oh = outSize(x[2], p[0], p[0], k[0], s[0], 1), ow = outSize(x[3], p[1], p[1], k[1], s[1], 1);
+        int oh = poolOutSize(x[2], p[0], k[0], s[0], ceilMode), ow = poolOutSize(x[3], p[1], k[1], s[1], ceilMode);
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": input " + Shape.str(x) + " is too small for a " + k[0] + "x" + k[1]
                     + " window with padding " + Arrays.toString(p) + ": the output would be " + oh + "x" + ow);

@@ -1232,15 +1232,24 @@ public final class Tensor {
     }
 
     /**
-     * 2-D max pooling of [N, C, H, W] (or [C, H, W]) as PyTorch's F.max_pool2d (ceil_mode off):
+     * 2-D max pooling of [N, C, H, W] (or [C, H, W]) as PyTorch's F.max_pool2d (ceil_mode off; see the overload):
      * kernel, stride (null or empty: the kernel) and padding are 1 value or {height, width};
      * padding counts as −∞ and may be at most half the kernel. The gradient goes to the first
      * maximum of each window.
      */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) {
-        if (shape.length == 3) return unsqueeze(0).maxPool2d(kernel, stride, padding).squeeze(0);
+        return maxPool2d(kernel, stride, padding, false);
+    }
+
+    /**
+     * {@link #maxPool2d(int[], int[], int[])} with PyTorch's ceil_mode: when on, the output size
+     * rounds up, so a last, partial window covers the input's remainder (it must start inside the
+     * input or the left padding).
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        if (shape.length == 3) return unsqueeze(0).maxPool2d(kernel, stride, padding, ceilMode).squeeze(0);
         requireFloating("maxPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", shape, kernel, stride, padding, true);
+        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", shape, kernel, stride, padding, ceilMode, true);
         Conv.MaxPooled r = Conv.maxPool(this, p);
         int[] idx = r.argmax(), in = shape;
         return record("maxPool2d", r.values(), NOTHING, this, g -> g.scatterPlanes(idx, in));
@@ -1256,9 +1265,14 @@ public final class Tensor {
      * input plane (ih·W + iw), as PyTorch's return_indices=True. A [C, H, W] input is batched as N = 1.
      */
     public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding) {
+        return maxPool2dWithIndices(kernel, stride, padding, false);
+    }
+
+    /** {@link #maxPool2dWithIndices(int[], int[], int[])} with PyTorch's ceil_mode. */
+    public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         Tensor x = shape.length == 3 ? unsqueeze(0) : this;
         requireFloating("maxPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, true);
+        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, ceilMode, true);
         Conv.MaxPooled r = Conv.maxPool(x, p);
         int[] idx = r.argmax(), in = x.shape;
         Tensor values = record("maxPool2d", r.values(), NOTHING, x, g -> g.scatterPlanes(idx, in));
@@ -1283,14 +1297,23 @@ public final class Tensor {
     }
 
     /**
-     * 2-D average pooling as PyTorch's F.avg_pool2d (ceil_mode off): kernel, stride (null or
-     * empty: the kernel) and padding are 1 value or {height, width}. With countIncludePad (PyTorch's
+     * 2-D average pooling as PyTorch's F.avg_pool2d (ceil_mode off; see the overload): kernel,
+     * stride (null or empty: the kernel) and padding are 1 value or {height, width}. With countIncludePad (PyTorch's
      * default) the zero padding counts in the divisor, else only the input elements of the window.
      */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
-        if (shape.length == 3) return unsqueeze(0).avgPool2d(kernel, stride, padding, countIncludePad).squeeze(0);
+        return avgPool2d(kernel, stride, padding, false, countIncludePad);
+    }
+
+    /**
+     * {@link #avgPool2d(int[], int[], int[], boolean)} with PyTorch's ceil_mode (see
+     * {@link #maxPool2d(int[], int[], int[], boolean)}); a clipped window's divisor counts, with
+     * countIncludePad, its part inside the padded input, as in PyTorch.
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+        if (shape.length == 3) return unsqueeze(0).avgPool2d(kernel, stride, padding, ceilMode, countIncludePad).squeeze(0);
         requireFloating("avgPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("avgPool2d", shape, kernel, stride, padding, countIncludePad);
+        Conv.PoolGeometry p = Conv.poolGeometry("avgPool2d", shape, kernel, stride, padding, ceilMode, countIncludePad);
         return avgPool(p);
     }
 

@@ -116,14 +116,16 @@ class TorchConvFixtureTest {
                 return new Run(List.of(y), bias == null ? List.of(x, w) : List.of(x, w, bias), List.of());
             }
             case "max_pool2d" -> {
-                MaxPool2d pool = new MaxPool2d(ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")));
+                boolean ceil = a.has("ceil_mode") && a.get("ceil_mode").asBoolean();
+                MaxPool2d pool = new MaxPool2d(ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding"))).ceilMode(ceil);
                 Tensor y = pool.forward(x);
-                Tensor idx = x.detach().maxPool2dWithIndices(ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding"))).indices();
+                Tensor idx = x.detach().maxPool2dWithIndices(ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")),
+                        ceil).indices();
                 return new Run(List.of(y, idx), List.of(x), List.of());
             }
             case "avg_pool2d" -> {
                 AvgPool2d pool = new AvgPool2d(ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")),
-                        a.get("count_include_pad").asBoolean());
+                        a.get("count_include_pad").asBoolean()).ceilMode(a.has("ceil_mode") && a.get("ceil_mode").asBoolean());
                 return new Run(List.of(pool.forward(x)), List.of(x), List.of());
             }
             case "global_avg_pool2d" -> {

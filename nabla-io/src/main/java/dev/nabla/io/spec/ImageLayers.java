@@ -28,8 +28,8 @@ import java.util.Set;
  *  "dilation": 1, "groups": 1, "bias": true, "activation": "relu"}
  * {"type": "conv_transpose2d", "filters": 16, "kernel": 4, "stride": 2, "padding": 1, "outputPadding": 0,
  *  "dilation": 1, "groups": 1, "bias": true, "activation": "relu"}  (upsamples: PyTorch's ConvTranspose2d)
- * {"type": "maxpool2d", "kernel": 2, "stride": 2, "padding": 0}        (stride defaults to the kernel)
- * {"type": "avgpool2d", "kernel": 2, "stride": 2, "padding": 0, "countIncludePad": true}
+ * {"type": "maxpool2d", "kernel": 2, "stride": 2, "padding": 0, "ceilMode": false}   (stride defaults to the kernel)
+ * {"type": "avgpool2d", "kernel": 2, "stride": 2, "padding": 0, "ceilMode": false, "countIncludePad": true}
  * {"type": "global_avg_pool2d"}                                         ([C, H, W] → [C])
  * {"type": "batchnorm2d", "eps": 1e-5, "momentum": 0.1, "affine": true} (batchnorm1d: [C] or [C, L])
  * {"type": "dropout2d", "rate": 0.2}
@@ -83,13 +83,14 @@ final class ImageLayers {
             case "maxpool2d" -> {
                 int[] k = pair(layer, "kernel", null, 1);
                 int[] s = pair(layer, "stride", k, 1), p = pair(layer, "padding", new int[] {0}, 0);
-                yield List.of(make(here, () -> new MaxPool2d(k, s, p)));
+                boolean ceil = layer.bool("ceilMode", false);
+                yield List.of(make(here, () -> new MaxPool2d(k, s, p).ceilMode(ceil)));
             }
             case "avgpool2d" -> {
                 int[] k = pair(layer, "kernel", null, 1);
                 int[] s = pair(layer, "stride", k, 1), p = pair(layer, "padding", new int[] {0}, 0);
-                boolean include = layer.bool("countIncludePad", true);
-                yield List.of(make(here, () -> new AvgPool2d(k, s, p, include)));
+                boolean include = layer.bool("countIncludePad", true), ceil = layer.bool("ceilMode", false);
+                yield List.of(make(here, () -> new AvgPool2d(k, s, p, include).ceilMode(ceil)));
             }
             case "global_avg_pool2d" -> List.of(new GlobalAvgPool2d());
             case "batchnorm1d", "batchnorm2d" -> {

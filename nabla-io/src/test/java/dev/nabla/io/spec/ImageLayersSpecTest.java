@@ -92,6 +92,12 @@ class ImageLayersSpecTest {
         SavedModel.save(dir, json, b.model());
         assertEquals(b.model().forward(x), SavedModel.load(dir).model().forward(x));
 
+        ModelSpec.Built ceil = build("""
+                {"input": [2, 7, 7], "layers": [{"type": "maxpool2d", "kernel": 2, "ceilMode": true},
+                  {"type": "avgpool2d", "kernel": 3, "stride": 2, "ceilMode": true, "countIncludePad": false}]}""");
+        assertArrayEquals(new int[] {2, 2, 2}, ceil.outputShape());  // 7 -> 4 (floor: 3) -> 2 (floor: 1)
+        assertArrayEquals(new int[] {1, 2, 2, 2}, ceil.model().forward(Tensor.zeros(1, 2, 7, 7)).shape());
+
         SpecException pad = error("""
                 {"input": [4, 5, 5], "layers": [{"type": "conv_transpose2d", "filters": 2, "kernel": 3, "stride": 2,
                   "outputPadding": 2}]}""");
