@@ -27,6 +27,11 @@ public class Dropout extends Module {
         this.gen = gen;
     }
 
+    @Override
+    protected Generator generator() {
+        return gen != null ? gen : Generator.global();
+    }
+
     /** The drop probability. */
     public double p() {
         return p;

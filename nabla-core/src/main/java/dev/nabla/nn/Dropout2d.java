@@ -28,6 +28,11 @@ public class Dropout2d extends Module {
         this.gen = gen;
     }
 
+    @Override
+    protected Generator generator() {
+        return gen != null ? gen : Generator.global();
+    }
+
     /** The drop probability. */
     public double p() {
         return p;

@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
@@ -155,6 +156,25 @@ public abstract class Module {
     private void collectModules(String prefix, Map<String, Module> out) {
         out.put(prefix, this);
         for (var e : children.entrySet()) e.getValue().collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), out);
+    }
+
+    /**
+     * The distinct generators this module and its descendants draw from in training (dropout's),
+     * in module order: the state a checkpoint keeps so that a resumed run draws the same masks.
+     */
+    public List<Generator> generators() {
+        List<Generator> out = new ArrayList<>();
+        Set<Generator> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Module m : namedModules().values()) {
+            Generator g = m.generator();
+            if (g != null && seen.add(g)) out.add(g);
+        }
+        return out;
+    }
+
+    /** The generator this module itself draws from when training (the global one if it has none), or null if it draws none. */
+    protected Generator generator() {
+        return null;
     }
 
     /** A registered parameter: its dotted name and tensor; trainable while it requires grad. */

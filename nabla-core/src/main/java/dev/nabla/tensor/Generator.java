@@ -1,5 +1,7 @@
 package dev.nabla.tensor;
 
+import java.util.Arrays;
+
 /**
  * A seedable pseudo-random generator (xoshiro256**, seeded through SplitMix64), the only
  * source of randomness in nabla: the same seed gives the same numbers on every JVM and thread
@@ -35,6 +37,29 @@ public final class Generator {
         s2 = splitMix(x += 0x9E3779B97F4A7C15L);
         s3 = splitMix(x + 0x9E3779B97F4A7C15L);
         hasSpare = false;
+        return this;
+    }
+
+    /**
+     * The whole state (6 numbers: the four xoshiro words, the cached normal's bits, whether one
+     * is cached), for {@link #setState} to continue the same sequence, e.g. after a checkpoint.
+     */
+    public long[] state() {
+        return new long[] {s0, s1, s2, s3, Double.doubleToRawLongBits(spareNormal), hasSpare ? 1 : 0};
+    }
+
+    /** Puts this generator in a state from {@link #state()}: it then draws what the original drew next. */
+    public Generator setState(long[] state) {
+        if (state == null || state.length != 6 || (state[0] | state[1] | state[2] | state[3]) == 0 || (state[5] & ~1L) != 0) {
+            throw new IllegalArgumentException("Generator.setState: expected the 6 numbers of Generator.state() (four"
+                    + " not all zero, the last 0 or 1), got " + Arrays.toString(state));
+        }
+        s0 = state[0];
+        s1 = state[1];
+        s2 = state[2];
+        s3 = state[3];
+        spareNormal = Double.longBitsToDouble(state[4]);
+        hasSpare = state[5] == 1;
         return this;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Checkpoint;
+import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
 import dev.nabla.nn.Module;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,18 +39,22 @@ class ModelCheckpointTest {
         return new Trainer(m, opt, Losses::mseLoss).output(new PrintStream(OutputStream.nullOutputStream()));
     }
 
-    @Test
-    void resumingFromACheckpointFileEqualsAnUninterruptedRun(@TempDir Path dir) throws IOException {
-        Module full = mlp(1);
+    /**
+     * Trains a model from makeModel(1) for 6 epochs, and another for 3 epochs with a checkpoint,
+     * resumed into makeModel(resumeSeed) for the other 3: both must end with the same bits.
+     */
+    private static Path assertResumedEqualsUninterrupted(LongFunction<Module> makeModel, long resumeSeed, Path dir)
+            throws IOException {
+        Module full = makeModel.apply(1);
         trainer(full, new Adam(full.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(6).batchSize(16).seed(3));
 
-        Module first = mlp(1);
+        Module first = makeModel.apply(1);
         Path ckpt = dir.resolve("run.safetensors");
         trainer(first, new Adam(first.parameters(), 1e-2))
                 .fit(DATA, new FitOptions().epochs(3).batchSize(16).seed(3).callbacks(new ModelCheckpoint(ckpt)));
         assertEquals(3, Checkpoint.load(ckpt).epoch());
 
-        Module resumed = mlp(77); // other initial weights: all must come from the checkpoint
+        Module resumed = makeModel.apply(resumeSeed);
         Adam opt = new Adam(resumed.parameters(), 1e-2);
         int start = ModelCheckpoint.resume(ckpt, resumed, opt);
         assertEquals(3, start);
@@ -56,6 +62,26 @@ class ModelCheckpointTest {
         for (var e : full.stateDict().entrySet()) {
             assertArrayEquals(e.getValue().toFloatArray(), resumed.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
         }
+        return ckpt;
+    }
+
+    @Test
+    void resumingFromACheckpointFileEqualsAnUninterruptedRun(@TempDir Path dir) throws IOException {
+        assertResumedEqualsUninterrupted(ModelCheckpointTest::mlp, 77, dir); // other initial weights: all come from the file
+    }
+
+    private static Module dropoutMlp(long seed) {
+        Generator g = new Generator(seed);
+        return new Sequential(new Linear(1, 16, g), new Tanh(), new Dropout(0.3, g), new Linear(16, 1, g));
+    }
+
+    /** Dropout draws its masks from the model's generator: its state is checkpointed, so a resumed run draws the same masks. */
+    @Test
+    void resumingAModelWithDropoutEqualsAnUninterruptedRun(@TempDir Path dir) throws IOException {
+        // resumed with the same seed: its generator restarts from it, and the checkpoint must move it on
+        Path ckpt = assertResumedEqualsUninterrupted(ModelCheckpointTest::dropoutMlp, 1, dir);
+        var e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.resume(ckpt, mlp(5), new Adam(mlp(5).parameters())));
+        assertTrue(e.getMessage().contains("1 random generators") && e.getMessage().contains("draws from 0"), e.getMessage());
     }
 
     @Test
