@@ -20,10 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
  * Packing buffers are per thread and kept.
  *
- * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one vector) and short
- * ones (m at most 4) take a direct path without packing: 4 rows × 2 vectors of C at a time,
- * summed over all of k. Short ones with a transposed B (x·Wᵀ for a batch of a few) are dot
- * products of contiguous rows instead. A batch of small products is spread over threads by batch item.
+ * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one
+ * vector) and short ones (m at most 4, B of at most {@value #SMALL} elements) take a direct path
+ * without packing: 4 rows × 2 vectors of C at a time, summed over all of k. Short ones with a
+ * transposed B (x·Wᵀ for a batch of a few) are dot products of contiguous rows instead. A batch of
+ * small products is spread over threads by batch item.
  *
  * <p>Every element of C is summed over k in an order fixed by k and the path, which depend on
  * the shape only, never on the thread count: threads only choose which tiles of C they compute.
@@ -162,9 +163,11 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
-        if ((work <= SMALL && k <= KC) || n <= NARROW || m <= 4) {
+        if ((work <= SMALL && k <= KC) || n <= NARROW || (m <= 4 && (long) k * n <= SMALL)) {
             // direct path: small products, and narrow ones that packed panels would mostly pad
-            // (a long k is packed even when small: the direct path would stream all of B per 4 rows)
+            // (a long k is packed even when small: the direct path would stream all of B per 4 rows;
+            // so is a short product with a large B, which the direct path walks down its columns:
+            // 2×4096 by 4096×25088 took 190 ms that way)
             job.prepareDirect();
             if (parallel && work >= 2 * PAR_MIN && m >= 8 && Parallel.threads() > 1) {
                 int grain = 4 * (int) Math.max(1, PAR_MIN / 2 / (4L * n * k));
@@ -521,10 +524,12 @@ public final class VectorGemm implements Gemm {
         void direct(int i0, int i1) {
             final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
             int i = i0;
-            for (; i + 4 <= i1; i += 4) {
+            // 4 rows at a time; 2 or 3 left over also go 4 at a time (B read once for them)
+            for (int h; i1 - i >= 2; i += h) {
+                h = Math.min(4, i1 - i);
                 int j = 0;
-                for (; j + FL < n; j += 2 * FL) rows4x2(i, j, sa, ra);
-                if (j < n) rows4x1(i, j, sa, ra);
+                for (; j + FL < n; j += 2 * FL) rows4x2(i, h, j, sa, ra);
+                if (j < n) rows4x1(i, h, j, sa, ra);
             }
             for (; i < i1; i++) {
                 int j = 0;
@@ -533,11 +538,13 @@ public final class VectorGemm implements Gemm {
             }
         }
 
-        /** Rows i..i+3, columns j..j+2·FL (the second vector may be partial). */
-        private void rows4x2(int i, int j, int sa, int ra) {
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+2·FL (the second vector may be partial). */
+        private void rows4x2(int i, int h, int j, int sa, int ra) {
             final float[] a = this.a, b = this.db, c = this.c;
             final int bo = dbo + j, lb = dlb;
-            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
             final VectorMask<Float> mask = FS.indexInRange(j + FL, n);
             FloatVector s00 = FloatVector.zero(FS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
             for (int l = 0; l < k; l++) {
@@ -558,9 +565,9 @@ public final class VectorGemm implements Gemm {
             }
             int ci = cOff + i * ldc + j;
             put(s00, s01, ci, mask);
-            put(s10, s11, ci + ldc, mask);
-            put(s20, s21, ci + 2 * ldc, mask);
-            put(s30, s31, ci + 3 * ldc, mask);
+            if (h > 1) put(s10, s11, ci + ldc, mask);
+            if (h > 2) put(s20, s21, ci + 2 * ldc, mask);
+            if (h > 3) put(s30, s31, ci + 3 * ldc, mask);
         }
 
         private void put(FloatVector s0, FloatVector s1, int ci, VectorMask<Float> mask) {
@@ -573,11 +580,13 @@ public final class VectorGemm implements Gemm {
             s1.intoArray(c, ci + FL, mask);
         }
 
-        /** Rows i..i+3, columns j..j+FL (maybe partial). */
-        private void rows4x1(int i, int j, int sa, int ra) {
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+FL (maybe partial). */
+        private void rows4x1(int i, int h, int j, int sa, int ra) {
             final float[] a = this.a, b = this.db, c = this.c;
             final int bo = dbo + j, lb = dlb;
-            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
             final VectorMask<Float> mask = FS.indexInRange(j, n);
             final boolean padded = n < FL;  // rows of db are one full vector
             FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
@@ -591,9 +600,9 @@ public final class VectorGemm implements Gemm {
             }
             int ci = cOff + i * ldc + j;
             put1(s0, ci, mask);
-            put1(s1, ci + ldc, mask);
-            put1(s2, ci + 2 * ldc, mask);
-            put1(s3, ci + 3 * ldc, mask);
+            if (h > 1) put1(s1, ci + ldc, mask);
+            if (h > 2) put1(s2, ci + 2 * ldc, mask);
+            if (h > 3) put1(s3, ci + 3 * ldc, mask);
         }
 
         private void put1(FloatVector s, int ci, VectorMask<Float> mask) {
@@ -1000,10 +1009,12 @@ public final class VectorGemm implements Gemm {
         void direct(int i0, int i1) {
             final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
             int i = i0;
-            for (; i + 4 <= i1; i += 4) {
+            // 4 rows at a time; 2 or 3 left over also go 4 at a time (B read once for them)
+            for (int h; i1 - i >= 2; i += h) {
+                h = Math.min(4, i1 - i);
                 int j = 0;
-                for (; j + DL < n; j += 2 * DL) rows4x2(i, j, sa, ra);
-                if (j < n) rows4x1(i, j, sa, ra);
+                for (; j + DL < n; j += 2 * DL) rows4x2(i, h, j, sa, ra);
+                if (j < n) rows4x1(i, h, j, sa, ra);
             }
             for (; i < i1; i++) {
                 int j = 0;
@@ -1012,11 +1023,13 @@ public final class VectorGemm implements Gemm {
             }
         }
 
-        /** Rows i..i+3, columns j..j+2·DL (the second vector may be partial). */
-        private void rows4x2(int i, int j, int sa, int ra) {
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+2·DL (the second vector may be partial). */
+        private void rows4x2(int i, int h, int j, int sa, int ra) {
             final double[] a = this.a, b = this.db, c = this.c;
             final int bo = dbo + j, lb = dlb;
-            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
             final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
             DoubleVector s00 = DoubleVector.zero(DS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
             for (int l = 0; l < k; l++) {
@@ -1037,9 +1050,9 @@ public final class VectorGemm implements Gemm {
             }
             int ci = cOff + i * ldc + j;
             put(s00, s01, ci, mask);
-            put(s10, s11, ci + ldc, mask);
-            put(s20, s21, ci + 2 * ldc, mask);
-            put(s30, s31, ci + 3 * ldc, mask);
+            if (h > 1) put(s10, s11, ci + ldc, mask);
+            if (h > 2) put(s20, s21, ci + 2 * ldc, mask);
+            if (h > 3) put(s30, s31, ci + 3 * ldc, mask);
         }
 
         private void put(DoubleVector s0, DoubleVector s1, int ci, VectorMask<Double> mask) {
@@ -1052,11 +1065,13 @@ public final class VectorGemm implements Gemm {
             s1.intoArray(c, ci + DL, mask);
         }
 
-        /** Rows i..i+3, columns j..j+DL (maybe partial). */
-        private void rows4x1(int i, int j, int sa, int ra) {
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+DL (maybe partial). */
+        private void rows4x1(int i, int h, int j, int sa, int ra) {
             final double[] a = this.a, b = this.db, c = this.c;
             final int bo = dbo + j, lb = dlb;
-            final int a0 = aOff + i * ra, a1 = a0 + ra, a2 = a1 + ra, a3 = a2 + ra;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
             final VectorMask<Double> mask = DS.indexInRange(j, n);
             final boolean padded = n < DL;  // rows of db are one full vector
             DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
@@ -1070,9 +1085,9 @@ public final class VectorGemm implements Gemm {
             }
             int ci = cOff + i * ldc + j;
             put1(s0, ci, mask);
-            put1(s1, ci + ldc, mask);
-            put1(s2, ci + 2 * ldc, mask);
-            put1(s3, ci + 3 * ldc, mask);
+            if (h > 1) put1(s1, ci + ldc, mask);
+            if (h > 2) put1(s2, ci + 2 * ldc, mask);
+            if (h > 3) put1(s3, ci + 3 * ldc, mask);
         }
 
         private void put1(DoubleVector s, int ci, VectorMask<Double> mask) {
