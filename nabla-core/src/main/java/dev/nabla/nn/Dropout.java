@@ -21,7 +21,7 @@ public class Dropout extends Module {
     /** Dropout with probability p in [0, 1), drawing from gen (null: the global generator). */
     public Dropout(double p, Generator gen) {
         if (!(p >= 0 && p < 1)) {
-            throw new IllegalArgumentException("Dropout: probability " + p + " must be in [0, 1) (0 keeps everything)");
+            throw new IllegalArgumentException(typeName() + ": probability " + p + " must be in [0, 1) (0 keeps everything)");
         }
         this.p = p;
         this.gen = gen;
@@ -39,7 +39,7 @@ public class Dropout extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Functional.dropout(x, p, isTraining(), gen != null ? gen : Generator.global());
+        return Functional.dropout(x, p, isTraining(), generator());
     }
 
     @Override

@@ -10,10 +10,7 @@ import dev.nabla.tensor.Tensor;
  * scaled by 1/(1−p); in evaluation mode it is the identity. The mask is drawn from the given
  * {@link Generator}, or from {@link Generator#global()} at each call when none is given.
  */
-public class Dropout2d extends Module {
-    private final double p;
-    private final Generator gen;
-
+public class Dropout2d extends Dropout {
     /** Dropout2d with probability p in [0, 1), drawing from the global generator. */
     public Dropout2d(double p) {
         this(p, null);
@@ -21,21 +18,7 @@ public class Dropout2d extends Module {
 
     /** Dropout2d with probability p in [0, 1), drawing from gen (null: the global generator). */
     public Dropout2d(double p, Generator gen) {
-        if (!(p >= 0 && p < 1)) {
-            throw new IllegalArgumentException("Dropout2d: probability " + p + " must be in [0, 1) (0 keeps everything)");
-        }
-        this.p = p;
-        this.gen = gen;
-    }
-
-    @Override
-    protected Generator generator() {
-        return gen != null ? gen : Generator.global();
-    }
-
-    /** The drop probability. */
-    public double p() {
-        return p;
+        super(p, gen);
     }
 
     /** The input's shape, which must be [N, C, H, W]. */
@@ -51,11 +34,6 @@ public class Dropout2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());
-        return Functional.dropout2d(x, p, isTraining(), gen != null ? gen : Generator.global());
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "p=" + p;
+        return Functional.dropout2d(x, p(), isTraining(), generator());
     }
 }

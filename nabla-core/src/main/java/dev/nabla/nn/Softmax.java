@@ -3,9 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** softmax along a dim (default −1, the last): probabilities that sum to 1, stable for large inputs. */
-public class Softmax extends Module {
-    private final int dim;
-
+public class Softmax extends AlongDim {
     /** softmax along the last dim. */
     public Softmax() {
         this(-1);
@@ -13,22 +11,11 @@ public class Softmax extends Module {
 
     /** softmax along dim. */
     public Softmax(int dim) {
-        this.dim = dim;
+        super(dim);
     }
 
     @Override
     public Tensor forward(Tensor x) {
         return x.softmax(dim);
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "dim=" + dim;
-    }
-
-    /** The input's shape: this layer keeps the shape. */
-    @Override
-    public int[] outputShape(int[] inputShape) {
-        return inputShape.clone();
     }
 }

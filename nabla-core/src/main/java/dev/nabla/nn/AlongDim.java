@@ -1,0 +1,21 @@
+package dev.nabla.nn;
+
+/** A shape-keeping layer that normalizes along one dim (softmax, log softmax): the dim and its description. */
+abstract class AlongDim extends Module {
+    final int dim;
+
+    AlongDim(int dim) {
+        this.dim = dim;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "dim=" + dim;
+    }
+
+    /** The input's shape: this layer keeps the shape. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return inputShape.clone();
+    }
+}
