@@ -484,7 +484,7 @@ final class Conv {
         return new MaxPooled(out, arg);
     }
 
-    // The first maximum of each window wins; a NaN replaces any number (v != v), as in PyTorch.
+    // 2×2 stride-2 planes by the SIMD kernel (or its branch-free scalar form), the rest window by window.
     private static void maxPoolF(float[] x, int xOff, float[] y, int[] arg, PoolGeometry p, int p0, int p1) {
         int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
         int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
@@ -494,26 +494,7 @@ final class Conv {
         for (int pl = p0; pl < p1; pl++) {
             int xb = xOff + pl * hw, yb = pl * ohw;
             if (twoByTwo && (EW.maxPool2x2(x, xb, w, corners, y, yb, arg) || maxPool2x2F(x, xb, y, arg, yb, w, oh, ow))) continue;
-            for (int oy = 0; oy < oh; oy++) {
-                int h0 = oy * sh - ph, hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
-                for (int ox = 0; ox < ow; ox++) {
-                    int w0 = ox * sw - pw, ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
-                    float bv = Float.NEGATIVE_INFINITY;
-                    int bi = hs * w + ws;
-                    for (int ih = hs; ih < he; ih++) {
-                        int row = xb + ih * w;
-                        for (int iw = ws; iw < we; iw++) {
-                            float v = x[row + iw];
-                            if (v > bv || v != v) {
-                                bv = v;
-                                bi = ih * w + iw;
-                            }
-                        }
-                    }
-                    y[yb + oy * ow + ox] = bv;
-                    arg[yb + oy * ow + ox] = bi;
-                }
-            }
+            maxPoolPlane(x, xb, y, arg, yb, p);
         }
     }
 
@@ -566,29 +547,34 @@ final class Conv {
     }
 
     private static void maxPoolD(double[] x, int xOff, double[] y, int[] arg, PoolGeometry p, int p0, int p1) {
+        int hw = p.h() * p.w(), ohw = p.oh() * p.ow();
+        for (int pl = p0; pl < p1; pl++) maxPoolPlane(x, xOff + pl * hw, y, arg, pl * ohw, p);
+    }
+
+    // One plane, any window, float or double: compared as doubles, which float values convert to
+    // exactly (so the float maximum written back is the float read). The first maximum of each
+    // window wins; a NaN replaces any number (v != v), as in PyTorch.
+    private static void maxPoolPlane(Object x, int xb, Object y, int[] arg, int yb, PoolGeometry p) {
         int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
-        int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
-        for (int pl = p0; pl < p1; pl++) {
-            int xb = xOff + pl * hw, yb = pl * ohw;
-            for (int oy = 0; oy < oh; oy++) {
-                int h0 = oy * sh - ph, hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
-                for (int ox = 0; ox < ow; ox++) {
-                    int w0 = ox * sw - pw, ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
-                    double bv = Double.NEGATIVE_INFINITY;
-                    int bi = hs * w + ws;
-                    for (int ih = hs; ih < he; ih++) {
-                        int row = xb + ih * w;
-                        for (int iw = ws; iw < we; iw++) {
-                            double v = x[row + iw];
-                            if (v > bv || v != v) {
-                                bv = v;
-                                bi = ih * w + iw;
-                            }
+        for (int oy = 0; oy < oh; oy++) {
+            int h0 = oy * sh - p.ph(), hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
+            for (int ox = 0; ox < ow; ox++) {
+                int w0 = ox * sw - p.pw(), ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
+                double bv = Double.NEGATIVE_INFINITY;
+                int bi = hs * w + ws;
+                for (int ih = hs; ih < he; ih++) {
+                    int row = xb + ih * w;
+                    for (int iw = ws; iw < we; iw++) {
+                        double v = x instanceof float[] f ? f[row + iw] : ((double[]) x)[row + iw];
+                        if (v > bv || v != v) {
+                            bv = v;
+                            bi = ih * w + iw;
                         }
                     }
-                    y[yb + oy * ow + ox] = bv;
-                    arg[yb + oy * ow + ox] = bi;
                 }
+                if (y instanceof float[] f) f[yb + oy * ow + ox] = (float) bv;
+                else ((double[]) y)[yb + oy * ow + ox] = bv;
+                arg[yb + oy * ow + ox] = bi;
             }
         }
     }
