@@ -7,7 +7,7 @@ import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
 import dev.nabla.nn.MaxPool2d;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Vgg;
@@ -131,7 +131,7 @@ public final class CnnBench {
 
         Vgg16() {
             Generator g = new Generator(0);
-            Module model = Vgg.builder("D").classes(2).dropout(0).generator(g).build();
+            Layer model = Vgg.builder("D").classes(2).dropout(0).generator(g).build();
             Tensor x = Tensor.rand(g, 2, 3, 224, 224);
             Tensor y = Tensor.of(new long[] {0, 1});
             step = () -> {

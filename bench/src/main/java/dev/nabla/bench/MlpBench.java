@@ -8,7 +8,7 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Adam;
@@ -90,7 +90,7 @@ final class MlpBench {
             data = new TensorDataset(Tensor.rand(g, N, FEATURES), Tensor.randint(g, 0, CLASSES, N));
             what = "random";
         }
-        Module model = new Sequential(new Linear(FEATURES, 256, g), new ReLU(), new Linear(256, 128, g), new ReLU(),
+        Layer model = new Sequential(new Linear(FEATURES, 256, g), new ReLU(), new Linear(256, 128, g), new ReLU(),
                 new Linear(128, CLASSES, g));
         Adam adam = new Adam(model.parameters(), 1e-3);
         DataLoader loader = new DataLoader(data, BATCH, true, false, 1);

@@ -4,7 +4,7 @@ import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
 import dev.nabla.nn.Tanh;
@@ -36,7 +36,7 @@ final class RungeBench {
             TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 200, -1, 1, new Generator(1000 + s));
             TensorDataset test = Synthetic.grid(Synthetic.RUNGE, 100, -1, 1);
             Generator g = new Generator(s);
-            Module model = new Sequential(new Linear(1, 20, g), new Tanh(), new Linear(20, 10, g), new Sigmoid(),
+            Layer model = new Sequential(new Linear(1, 20, g), new Tanh(), new Linear(20, 10, g), new Sigmoid(),
                     new Linear(10, 20, g), new Tanh(), new Linear(20, 10, g), new Sigmoid(), new Linear(10, 1, g));
             Trainer t = new Trainer(model, new Adam(model.parameters(), lr), Losses::mseLoss)
                     .output(new PrintStream(OutputStream.nullOutputStream()));

@@ -3,7 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.data.Batch;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SpecException;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.plot.TrainingCharts;
 import dev.nabla.train.GradientMonitor;
 import dev.nabla.train.History;
@@ -47,7 +47,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
             System.err.println("nabla diagnose: " + specFile + ": " + e.getMessage());
             return 2;
         }
-        Module model = spec.model().model();
+        Layer model = spec.model().model();
         int probeSize = Math.min(256, spec.train().size());
         Batch probe = spec.train().get(IntStream.range(0, probeSize).toArray());
         GradientMonitor monitor = new GradientMonitor().probe(probe.inputs()).output(o);

@@ -7,7 +7,7 @@ import dev.nabla.nn.Sigmoid;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.BackpropTrace;
-import dev.nabla.train.BackpropTrace.Layer;
+import dev.nabla.train.BackpropTrace.TracedLayer;
 import dev.nabla.train.BackpropTrace.LossKind;
 import dev.nabla.train.BackpropTrace.Result;
 import java.util.Locale;
@@ -43,7 +43,7 @@ public final class Explain {
 
     /** The course's two-layer example, forward, backward as the chain rule, update and the autograd check. */
     public static String course(Result r) {
-        Layer l1 = r.layers().get(0), l2 = r.layers().get(1);
+        TracedLayer l1 = r.layers().get(0), l2 = r.layers().get(1);
         double x = r.x()[0], y = r.target()[0], w1 = l1.w()[0][0], w2 = l2.w()[0][0], lr = r.lr();
         double z1 = l1.z()[0], h = l1.a()[0], z2 = l2.z()[0], yHat = l2.a()[0];
         double dLdy = r.lossGradient()[0], s2 = l2.activationDerivative()[0], s1 = l1.activationDerivative()[0];
@@ -166,7 +166,7 @@ public final class Explain {
                 r.lossKind().formula(), s(r.lr()));
         line(sb, "");
         line(sb, "Forward pass: z^[l] = W^[l] a^[l−1] + b^[l], a^[l] = f(z^[l]), a^[0] = x");
-        for (Layer l : r.layers()) {
+        for (TracedLayer l : r.layers()) {
             int k = l.index();
             line(sb, " layer %d: %d → %d, %s%s", k, l.w()[0].length, l.w().length, l.activation(), l.b() == null ? ", no bias" : "");
             line(sb, "  z^[%d] = %s", k, vector(l.z()));
@@ -178,7 +178,7 @@ public final class Explain {
         String dL = r.lossKind() == LossKind.MSE ? "2(ŷ − y)/n" : "ŷ − y";
         line(sb, "  ∂L/∂a^[%d] = %s = %s", nl, dL, vector(r.lossGradient()));
         for (int i = nl - 1; i >= 0; i--) {
-            Layer l = r.layers().get(i);
+            TracedLayer l = r.layers().get(i);
             int k = l.index();
             line(sb, " layer %d", k);
             line(sb, "  f'(z^[%d]) = %s", k, vector(l.activationDerivative()));
@@ -190,7 +190,7 @@ public final class Explain {
         line(sb, "  ∂L/∂x = W^[1]ᵀ δ^[1] = %s", vector(r.inputGradient()));
         line(sb, "");
         line(sb, "Update: W ← W − lr·∂L/∂W, lr = %s", s(r.lr()));
-        for (Layer l : r.layers()) {
+        for (TracedLayer l : r.layers()) {
             line(sb, "  W^[%d] → %s", l.index(), matrix(l.newW()));
             if (l.newB() != null) line(sb, "  b^[%d] → %s", l.index(), vector(l.newB()));
         }

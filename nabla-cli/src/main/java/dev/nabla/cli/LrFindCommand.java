@@ -2,7 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SpecException;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.plot.TrainingCharts;
 import dev.nabla.train.LrFinder;
 import java.io.IOException;
@@ -49,7 +49,7 @@ public final class LrFindCommand implements Callable<Integer> {
             System.err.println("nabla lr-find: " + specFile + ": " + e.getMessage());
             return 2;
         }
-        Module model = spec.model().model();
+        Layer model = spec.model().model();
         var optimizer = spec.optimizer(model.parameters());
         LrFinder.Result r;
         try {

@@ -8,7 +8,7 @@ import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
 import dev.nabla.tensor.GradMode;
@@ -73,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
             return 1;
         }
         Path dir = out != null ? out : Path.of("out", spec.name());
-        Module model = spec.model().model();
+        Layer model = spec.model().model();
         o.print(model.summary(spec.model().inputShape()));
         var options = spec.fitOptions();
         if (epochs != null) options.epochs(epochs);
@@ -128,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong
-    private static int samples(Path file, Module model, Dataset test, DataSpec.Loaded d) throws IOException {
+    private static int samples(Path file, Layer model, Dataset test, DataSpec.Loaded d) throws IOException {
         int n = Math.min(SAMPLES, test.size());
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;

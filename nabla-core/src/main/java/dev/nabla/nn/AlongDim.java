@@ -1,7 +1,7 @@
 package dev.nabla.nn;
 
 /** A shape-keeping layer that normalizes along one dim (softmax, log softmax): the dim and its description. */
-abstract class AlongDim extends Module {
+abstract class AlongDim extends Layer {
     final int dim;
 
     AlongDim(int dim) {

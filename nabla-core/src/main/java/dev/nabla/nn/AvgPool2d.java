@@ -8,7 +8,7 @@ import dev.nabla.tensor.Tensor;
  * (the default, as in PyTorch) the zero padding counts in the divisor. The stride defaults to the
  * kernel size.
  */
-public class AvgPool2d extends Module {
+public class AvgPool2d extends Layer {
     private final int[] kernel, stride, padding;
     private boolean ceilMode;
     private final boolean countIncludePad;

@@ -17,7 +17,7 @@ import java.math.BigDecimal;
  *       running = (1 − momentum)·running + momentum·batch, with the unbiased variance (÷ (n − 1))
  *       for running_var. A batch with one value per channel is refused, as in PyTorch: its
  *       variance is 0.
- *   <li>Evaluation ({@link Module#eval()}): the running mean and variance normalize.
+ *   <li>Evaluation ({@link Layer#eval()}): the running mean and variance normalize.
  * </ul>
  *
  * Defaults as PyTorch: eps 1e-5, momentum 0.1, γ = 1, β = 0, running mean 0 and variance 1.
@@ -26,7 +26,7 @@ import java.math.BigDecimal;
  * Computed by {@link Functional#batchNorm} (in training one fused op with closed-form
  * derivatives); gradients of any order are available.
  */
-public abstract class BatchNorm extends Module {
+public abstract class BatchNorm extends Layer {
     private final int numFeatures;
     private final double eps, momentum;
     private final boolean affine;

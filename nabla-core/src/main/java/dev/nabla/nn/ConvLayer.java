@@ -12,7 +12,7 @@ import java.util.Arrays;
  * 1/√fan_in) with fan_in = weight dim 1 · kh · kw, then the bias from the same range), and the
  * settings builder.
  */
-public abstract class ConvLayer extends Module {
+public abstract class ConvLayer extends Layer {
     final int inChannels, outChannels, groups;
     final int[] kernel, stride, dilation;
     final boolean hasBias;

@@ -9,7 +9,7 @@ import dev.nabla.tensor.Tensor;
  * given {@link Generator}, or from {@link Generator#global()} at each call when none is given
  * (so {@code Generator.seedGlobal} makes it reproducible).
  */
-public class Dropout extends Module {
+public class Dropout extends Layer {
     private final double p;
     private final Generator gen;
 

@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** x for x &gt; 0, α(eˣ − 1) otherwise (default α = 1, as PyTorch). */
-public class ELU extends Module {
+public class ELU extends Layer {
     private final double alpha;
 
     /** α = 1. */

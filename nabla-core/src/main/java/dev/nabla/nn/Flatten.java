@@ -4,7 +4,7 @@ import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 
 /** Flattens dims startDim … endDim into one (default 1 … −1: everything but the batch dim), as a view where possible. */
-public class Flatten extends Module {
+public class Flatten extends Layer {
     private final int startDim, endDim;
 
     /** Flattens all dims after the batch dim. */

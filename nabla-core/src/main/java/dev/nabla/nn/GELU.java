@@ -7,7 +7,7 @@ import dev.nabla.tensor.Tensor;
  * default; see {@link Functional#erf} for its accuracy); {@code new GELU(true)} gives the tanh
  * approximation (PyTorch's approximate='tanh').
  */
-public class GELU extends Module {
+public class GELU extends Layer {
     private final boolean tanhApproximation;
 
     /** The exact GELU. */

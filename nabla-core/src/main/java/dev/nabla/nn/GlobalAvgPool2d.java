@@ -8,7 +8,7 @@ import dev.nabla.tensor.Tensor;
  * [N, C] (as Keras' GlobalAveragePooling2D; PyTorch's AdaptiveAvgPool2d(1) keeps two size-1
  * dims, this layer drops them so that a Linear can follow directly).
  */
-public class GlobalAvgPool2d extends Module {
+public class GlobalAvgPool2d extends Layer {
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {

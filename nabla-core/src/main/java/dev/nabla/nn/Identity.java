@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** Returns its input unchanged (a placeholder, e.g. to switch a layer off). */
-public class Identity extends Module {
+public class Identity extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return x;

@@ -13,7 +13,7 @@ import dev.nabla.tensor.Tensor;
  *
  * <p>Defaults per layer: {@link Linear} uses PyTorch's default, {@code kaimingUniform(w, √5,
  * FAN_IN, LEAKY_RELU)}, i.e. U(−1/√in, 1/√in), and the bias U(−1/√in, 1/√in). Re-initialize a
- * network with {@link Module#apply}, e.g.
+ * network with {@link Layer#apply}, e.g.
  * {@code net.apply(m -> { if (m instanceof Linear l) { Init.xavierUniform(l.weight()); Init.zeros(l.bias()); } })}.
  * Constant initialization ({@link #constant}) is allowed on purpose: it shows the
  * weight-symmetry problem.

@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** x for x &gt; 0, slope·x otherwise (default slope 0.01, as PyTorch). */
-public class LeakyReLU extends Module {
+public class LeakyReLU extends Layer {
     private final double slope;
 
     /** Negative slope 0.01. */

@@ -11,9 +11,9 @@ import dev.nabla.tensor.Tensor;
  * <p>Default initialization, PyTorch's: W by {@code Init.kaimingUniform(W, √5, FAN_IN,
  * LEAKY_RELU)}, which is U(−1/√in, 1/√in), then b from U(−1/√in, 1/√in), drawn in that order
  * from the given {@link Generator} (default: {@link Generator#global()}). Float32; use
- * {@link Module#toType} for float64.
+ * {@link Layer#toType} for float64.
  */
-public class Linear extends Module {
+public class Linear extends Layer {
     private final int inFeatures, outFeatures;
     private final boolean hasBias;
 

@@ -8,7 +8,7 @@ import dev.nabla.tensor.Tensor;
  * counts as −∞ and may be at most half the kernel. The stride defaults to the kernel size. The
  * gradient goes to the first maximum of each window.
  */
-public class MaxPool2d extends Module {
+public class MaxPool2d extends Layer {
     private final int[] kernel, stride, padding;
     private boolean ceilMode;
 

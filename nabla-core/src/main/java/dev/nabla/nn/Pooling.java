@@ -22,7 +22,7 @@ final class Pooling {
         }
     }
 
-    static int[] outputShape(Module layer, int[] in, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+    static int[] outputShape(Layer layer, int[] in, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         if (in.length != 3 && in.length != 4) {
             throw new IllegalArgumentException(layer + ": input of shape " + Shape.str(in)
                     + " must be [batch, channels, height, width] (or [channels, height, width]); images are NCHW");

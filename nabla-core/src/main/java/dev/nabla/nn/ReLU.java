@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** max(x, 0), elementwise (derivative 0 at 0, as PyTorch). */
-public class ReLU extends Module {
+public class ReLU extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return x.relu();

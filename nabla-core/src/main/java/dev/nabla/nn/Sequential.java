@@ -15,29 +15,29 @@ import java.util.List;
  * var net = new Sequential(new Linear(1, 20), new Tanh(), new Linear(20, 1));
  * }</pre>
  */
-public class Sequential extends Module implements Iterable<Module> {
-    private final List<Module> layers = new ArrayList<>();
+public class Sequential extends Layer implements Iterable<Layer> {
+    private final List<Layer> layers = new ArrayList<>();
 
     /** A network of the given layers, in order. */
-    public Sequential(Module... layers) {
-        for (Module m : layers) add(m);
+    public Sequential(Layer... layers) {
+        for (Layer m : layers) add(m);
     }
 
     /** A network of the given layers, in order. */
-    public Sequential(List<? extends Module> layers) {
-        for (Module m : layers) add(m);
+    public Sequential(List<? extends Layer> layers) {
+        for (Layer m : layers) add(m);
     }
 
     /** Appends a layer (named by its index) and returns this network. */
-    public Sequential add(Module layer) {
+    public Sequential add(Layer layer) {
         if (layer == null) throw new IllegalArgumentException("Sequential.add: layer " + layers.size() + " is null");
-        registerModule(String.valueOf(layers.size()), layer);
+        registerLayer(String.valueOf(layers.size()), layer);
         layers.add(layer);
         return this;
     }
 
     /** The layer at index i (negative counts from the end). */
-    public Module get(int i) {
+    public Layer get(int i) {
         int j = i < 0 ? i + layers.size() : i;
         if (j < 0 || j >= layers.size()) {
             throw new IndexOutOfBoundsException("Sequential.get: index " + i + " out of range for " + layers.size() + " layers");
@@ -51,12 +51,12 @@ public class Sequential extends Module implements Iterable<Module> {
     }
 
     /** The layers in order (read-only). */
-    public List<Module> layers() {
+    public List<Layer> layers() {
         return Collections.unmodifiableList(layers);
     }
 
     @Override
-    public Iterator<Module> iterator() {
+    public Iterator<Layer> iterator() {
         return layers().iterator();
     }
 
@@ -67,7 +67,7 @@ public class Sequential extends Module implements Iterable<Module> {
     @Override
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
-            Module layer = layers.get(i);
+            Layer layer = layers.get(i);
             try {
                 x = layer.forward(x);
             } catch (IllegalArgumentException e) {
@@ -83,14 +83,14 @@ public class Sequential extends Module implements Iterable<Module> {
     @Override
     public int[] outputShape(int[] inputShape) {
         int[] s = inputShape;
-        for (Module layer : layers) {
+        for (Layer layer : layers) {
             s = layer.outputShape(s);
             if (s == null) return null;
         }
         return s;
     }
 
-    private static String headline(Module m) {
+    private static String headline(Layer m) {
         String s = m.toString();
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl) + "...)";

@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * Keras' {@code model.summary()}: one row per layer with its name and type, its output shape
  * (batch shown as None) and its parameter count, then the total, trainable and non-trainable
- * counts. A layer that knows its output shape ({@link Module#outputShape}: linear, convolution,
+ * counts. A layer that knows its output shape ({@link Layer#outputShape}: linear, convolution,
  * pooling, flatten, batch norm) gives it without computing anything, so the summary of a large
  * network such as VGG16 is instant; any other layer is run on a zero input of batch 1 of the
  * current shape, without recording gradients and in evaluation mode (so Dropout draws no random
@@ -29,7 +29,7 @@ public final class Summary {
     private record Row(String name, String type, String shape, long params) {}
 
     /** The summary table of model for one input of the given shape (without the batch dim). */
-    public static String of(Module model, int... inputShape) {
+    public static String of(Layer model, int... inputShape) {
         for (int d : inputShape) {
             if (d <= 0) throw new IllegalArgumentException("summary: input shape " + java.util.Arrays.toString(inputShape)
                     + " must have positive sizes and no batch dim (e.g. summary(1) for one input feature)");
@@ -37,10 +37,10 @@ public final class Summary {
         int[] withBatch = new int[inputShape.length + 1];
         withBatch[0] = 1;
         System.arraycopy(inputShape, 0, withBatch, 1, inputShape.length);
-        List<Module.Parameter> all = model.allParameters();
+        List<Layer.Parameter> all = model.allParameters();
         DType dtype = all.isEmpty() ? DType.FLOAT32 : all.get(0).tensor().dtype();
 
-        List<Module> modules = new ArrayList<>(model.namedModules().values()); // parents before children
+        List<Layer> modules = new ArrayList<>(model.namedLayers().values()); // parents before children
         boolean[] modes = new boolean[modules.size()];
         for (int i = 0; i < modes.length; i++) modes[i] = modules.get(i).isTraining();
         List<Row> rows = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class Summary {
             int[] x = withBatch;
             if (model instanceof Sequential seq) {
                 for (int i = 0; i < seq.size(); i++) {
-                    Module layer = seq.get(i);
+                    Layer layer = seq.get(i);
                     x = run(layer, String.valueOf(i), x, dtype);
                     rows.add(new Row(String.valueOf(i), layer.typeName(), shape(x), layer.parameterCount() + floatBufferCount(layer)));
                 }
@@ -90,7 +90,7 @@ public final class Summary {
     }
 
     // The layer's output shape: its own outputShape, else the shape of its output on zeros.
-    private static int[] run(Module layer, String name, int[] x, DType dtype) {
+    private static int[] run(Layer layer, String name, int[] x, DType dtype) {
         try {
             int[] known = layer.outputShape(x.clone());
             return known != null ? known : layer.forward(Tensor.zeros(dtype, x)).shape();
@@ -100,7 +100,7 @@ public final class Summary {
         }
     }
 
-    private static long floatBufferCount(Module m) {
+    private static long floatBufferCount(Layer m) {
         long n = 0;
         for (Tensor b : m.namedBuffers().values()) if (b.dtype().isFloating()) n += b.numel();
         return n;

@@ -3,7 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Tensor;
 
 /** The hyperbolic tangent, elementwise. */
-public class Tanh extends Module {
+public class Tanh extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return x.tanh();

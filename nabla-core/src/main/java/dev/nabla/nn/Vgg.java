@@ -138,7 +138,7 @@ public final class Vgg {
         }
 
         /** The layers in order (the spec reader inserts them into a larger network). */
-        public List<Module> layers() {
+        public List<Layer> layers() {
             String name = "Vgg(" + config + ")";
             if (channels < 1 || classes < 1 || hidden < 1) {
                 throw new IllegalArgumentException(name + ": channels " + channels + ", classes " + classes + " and hidden units "
@@ -157,7 +157,7 @@ public final class Vgg {
                 throw new IllegalArgumentException(name + ": input " + height + "x" + width + " is too small for " + pools
                         + " max poolings of 2x2; VGG needs at least " + (1 << pools) + "x" + (1 << pools) + " pixels");
             }
-            List<Module> layers = new ArrayList<>();
+            List<Layer> layers = new ArrayList<>();
             int in = channels;
             for (int v : cfg) {
                 if (v == M) {

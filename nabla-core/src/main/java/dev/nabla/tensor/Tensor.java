@@ -1192,7 +1192,7 @@ public final class Tensor {
     private void checkSameType(String op, Tensor weight, Tensor bias) {
         if (weight.dtype() != dtype() || (bias != null && bias.dtype() != dtype())) {
             throw new IllegalArgumentException(op + ": input is " + dtype() + " but weight is " + weight.dtype()
-                    + (bias == null ? "" : " and bias " + bias.dtype()) + "; convert them to one type (Module.toType or Tensor.toType)");
+                    + (bias == null ? "" : " and bias " + bias.dtype()) + "; convert them to one type (Layer.toType or Tensor.toType)");
         }
     }
 

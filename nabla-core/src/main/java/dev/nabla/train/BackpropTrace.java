@@ -2,7 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.nn.Identity;
 import dev.nabla.nn.Linear;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -56,7 +56,7 @@ public final class BackpropTrace {
      * δ, its gradients by hand and by autograd, and the weights after one gradient-descent step.
      * Matrices are [out][in]; b, gradB, autogradB and newB are null for a layer without bias.
      */
-    public record Layer(int index, String activation, double[][] w, double[] b, double[] z, double[] a,
+    public record TracedLayer(int index, String activation, double[][] w, double[] b, double[] z, double[] a,
                         double[] activationDerivative, double[] delta, double[][] gradW, double[] gradB,
                         double[] autogradDelta, double[][] autogradW, double[] autogradB, double[][] newW, double[] newB) {}
 
@@ -65,7 +65,7 @@ public final class BackpropTrace {
      * loss by autograd), the input gradient ∂L/∂x by hand and by autograd, the learning rate, and
      * the largest absolute difference between any hand-computed figure and autograd's.
      */
-    public record Result(double[] x, double[] target, LossKind lossKind, List<Layer> layers, double loss,
+    public record Result(double[] x, double[] target, LossKind lossKind, List<TracedLayer> layers, double loss,
                          double[] lossGradient, double autogradLoss, double[] inputGradient,
                          double[] autogradInputGradient, double lr, double maxDifference) {
         /** The network's output ŷ = a^[L]. */
@@ -167,7 +167,7 @@ public final class BackpropTrace {
 
         double maxDiff = Math.abs(lossT.item() - loss);
         maxDiff = Math.max(maxDiff, maxAbsDiff(dx, xt.grad().toDoubleArray()));
-        List<Layer> result = new ArrayList<>();
+        List<TracedLayer> result = new ArrayList<>();
         for (int l = 0; l < n; l++) {
             Spec s = specs.get(l);
             double[][] gw = new double[z[l].length][a[l].length];
@@ -190,7 +190,7 @@ public final class BackpropTrace {
             maxDiff = Math.max(maxDiff, maxAbsDiff(delta[l], autoDelta));
             for (int i = 0; i < gw.length; i++) maxDiff = Math.max(maxDiff, maxAbsDiff(gw[i], autoW[i]));
             if (gb != null) maxDiff = Math.max(maxDiff, maxAbsDiff(gb, autoB));
-            result.add(new Layer(l + 1, s.activation(), s.w(), s.b(), z[l], a[l + 1], fp[l], delta[l], gw, gb,
+            result.add(new TracedLayer(l + 1, s.activation(), s.w(), s.b(), z[l], a[l + 1], fp[l], delta[l], gw, gb,
                     autoDelta, autoW, autoB, nw, nb));
         }
         return new Result(x.clone(), target.clone(), lossKind, List.copyOf(result), loss, dLda, lossT.item(), dx,
@@ -199,16 +199,16 @@ public final class BackpropTrace {
 
     private static List<Spec> layers(Sequential model) {
         List<Spec> specs = new ArrayList<>();
-        List<Module> ms = model.layers();
+        List<Layer> ms = model.layers();
         for (int i = 0; i < ms.size(); i++) {
-            Module m = ms.get(i);
+            Layer m = ms.get(i);
             if (!(m instanceof Linear lin)) {
                 throw new IllegalArgumentException("BackpropTrace: layer " + i + " is " + m.typeName() + "; the trace needs "
                         + "Linear layers, each followed by at most one of Sigmoid, Tanh, ReLU or Identity");
             }
             String activation = "identity";
             if (i + 1 < ms.size() && !(ms.get(i + 1) instanceof Linear)) {
-                Module next = ms.get(++i);
+                Layer next = ms.get(++i);
                 activation = switch (next) {
                     case Sigmoid s -> "sigmoid";
                     case Tanh t -> "tanh";

@@ -3,7 +3,7 @@ package dev.nabla.train;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
@@ -32,7 +32,7 @@ public final class ConfusionMatrix {
     }
 
     /** The matrix of model's predictions on data, run in eval mode without recording, batch by batch. */
-    public static ConfusionMatrix of(Module model, Dataset data, int batchSize, int numClasses) {
+    public static ConfusionMatrix of(Layer model, Dataset data, int batchSize, int numClasses) {
         ConfusionMatrix cm = new ConfusionMatrix(numClasses);
         boolean wasTraining = model.isTraining();
         model.eval();

@@ -1,6 +1,6 @@
 package dev.nabla.train;
 
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.tensor.GradMode;
@@ -104,8 +104,8 @@ public final class GradientMonitor implements Callback {
         epochs.clear();
         warnings.clear();
         warned.clear();
-        for (var e : trainer.model().namedModules().entrySet()) {
-            Module m = e.getValue();
+        for (var e : trainer.model().namedLayers().entrySet()) {
+            Layer m = e.getValue();
             List<Tensor> own = new ArrayList<>();
             for (var p : m.allParameters()) {
                 // a parameter of this module itself: its dotted name has no further level
@@ -200,7 +200,7 @@ public final class GradientMonitor implements Callback {
         if (out != null) out.println("warning: " + message);
     }
 
-    private Map<String, Double> deadFractions(Module model) {
+    private Map<String, Double> deadFractions(Layer model) {
         Map<String, Double> dead = new LinkedHashMap<>();
         boolean wasTraining = model.isTraining();
         model.eval();
@@ -212,7 +212,7 @@ public final class GradientMonitor implements Callback {
         return dead;
     }
 
-    private static Tensor run(Module m, String name, Tensor x, Map<String, Double> dead) {
+    private static Tensor run(Layer m, String name, Tensor x, Map<String, Double> dead) {
         if (m instanceof Sequential seq) {
             for (int i = 0; i < seq.size(); i++) x = run(seq.get(i), name.isEmpty() ? String.valueOf(i) : name + "." + i, x, dead);
             return x;

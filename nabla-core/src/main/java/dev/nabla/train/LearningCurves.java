@@ -2,7 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.data.Dataset;
 import dev.nabla.data.Subset;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -31,7 +31,7 @@ public final class LearningCurves {
      */
     public record Curve(String varied, String figure, double[] x, int[] trainSizes, double[] train, double[] validation) {}
 
-    private final Supplier<Module> modelFactory;
+    private final Supplier<Layer> modelFactory;
     private final Function<List<Tensor>, Optimizer> optimizerFactory;
     private final Loss loss;
     private final Metric metric;
@@ -43,7 +43,7 @@ public final class LearningCurves {
      * Curves of the networks modelFactory makes, trained by the optimizers optimizerFactory makes
      * on loss; metric null reports the loss itself.
      */
-    public LearningCurves(Supplier<Module> modelFactory, Function<List<Tensor>, Optimizer> optimizerFactory, Loss loss, Metric metric) {
+    public LearningCurves(Supplier<Layer> modelFactory, Function<List<Tensor>, Optimizer> optimizerFactory, Loss loss, Metric metric) {
         this.modelFactory = modelFactory;
         this.optimizerFactory = optimizerFactory;
         this.loss = loss;
@@ -109,7 +109,7 @@ public final class LearningCurves {
 
     /** {train figure, validation figure} after one fresh training. */
     private double[] trainOnce(Dataset train, Dataset validation, double l2) {
-        Module model = modelFactory.get();
+        Layer model = modelFactory.get();
         Optimizer opt = optimizerFactory.apply(model.parameters());
         Loss training = l2 == 0 ? loss : (p, t) -> loss.apply(p, t).add(l2Penalty(model, l2));
         Trainer trainer = new Trainer(model, opt, training);
@@ -120,7 +120,7 @@ public final class LearningCurves {
     }
 
     /** λ·Σw² over the parameters whose name ends in "weight". */
-    public static Tensor l2Penalty(Module model, double lambda) {
+    public static Tensor l2Penalty(Layer model, double lambda) {
         Tensor sum = null;
         for (var e : model.namedParameters().entrySet()) {
             if (!e.getKey().equals("weight") && !e.getKey().endsWith(".weight")) continue;

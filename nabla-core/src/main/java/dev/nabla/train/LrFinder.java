@@ -3,7 +3,7 @@ package dev.nabla.train;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
@@ -46,7 +46,7 @@ public final class LrFinder {
         }
     }
 
-    private final Module model;
+    private final Layer model;
     private final Optimizer optimizer;
     private final Loss loss;
     private double startLr = 1e-7, endLr = 10;
@@ -57,7 +57,7 @@ public final class LrFinder {
     private long seed = 0;
 
     /** A range test of model trained by optimizer on loss. */
-    public LrFinder(Module model, Optimizer optimizer, Loss loss) {
+    public LrFinder(Layer model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;

@@ -5,7 +5,7 @@ import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.Splits;
 import dev.nabla.data.TensorDataset;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
@@ -23,7 +23,7 @@ import java.util.Map;
  * full-batch, mini-batch and single-example gradient descent differ only in the batch size.
  */
 public final class Trainer {
-    private final Module model;
+    private final Layer model;
     private final Optimizer optimizer;
     private final Loss loss;
     private final List<Metric> metrics;
@@ -31,7 +31,7 @@ public final class Trainer {
     private boolean stopRequested;
 
     /** A trainer of model by optimizer on loss, reporting the given metrics. */
-    public Trainer(Module model, Optimizer optimizer, Loss loss, Metric... metrics) {
+    public Trainer(Layer model, Optimizer optimizer, Loss loss, Metric... metrics) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;
@@ -45,7 +45,7 @@ public final class Trainer {
     }
 
     /** The model being trained. */
-    public Module model() {
+    public Layer model() {
         return model;
     }
 

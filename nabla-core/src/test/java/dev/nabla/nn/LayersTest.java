@@ -149,7 +149,7 @@ class LayersTest {
 
     private static final double[] XS = {-4, -1.5, -0.3, 0.2, 0.9, 3};
 
-    private static double[] apply(Module m, double[] xs) {
+    private static double[] apply(Layer m, double[] xs) {
         return m.forward(Tensor.of(xs)).toDoubleArray();
     }
 
@@ -274,7 +274,7 @@ class LayersTest {
 
     // ---------------------------------------------------------------- gradchecks (float64)
 
-    private static void gradcheck(Module m, Tensor x, boolean secondOrder) {
+    private static void gradcheck(Layer m, Tensor x, boolean secondOrder) {
         m.toType(DType.FLOAT64);
         List<Tensor> inputs = new java.util.ArrayList<>();
         inputs.add(x);
@@ -298,10 +298,10 @@ class LayersTest {
 
     @Test
     void gradcheckActivations() {
-        List<Supplier<Module>> modules = List.of(Sigmoid::new, Tanh::new, ReLU::new, () -> new LeakyReLU(0.1), () -> new ELU(0.8),
+        List<Supplier<Layer>> modules = List.of(Sigmoid::new, Tanh::new, ReLU::new, () -> new LeakyReLU(0.1), () -> new ELU(0.8),
                 GELU::new, () -> new GELU(true), () -> new Softmax(1), () -> new LogSoftmax(1), Flatten::new, Identity::new);
-        for (Supplier<Module> s : modules) {
-            Module m = s.get();
+        for (Supplier<Layer> s : modules) {
+            Layer m = s.get();
             try {
                 gradcheck(m, input(11, 3, 4), true);
             } catch (AssertionError e) {

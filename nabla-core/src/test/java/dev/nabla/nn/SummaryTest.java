@@ -52,7 +52,7 @@ class SummaryTest {
         assertTrue(s.contains("Trainable params: 2,570"), s);
         assertTrue(s.contains("Non-trainable params: 200,960"), s);
 
-        Module withBuffer = new Module() {
+        Layer withBuffer = new Layer() {
             {
                 registerParameter("w", Tensor.ones(3));
                 registerBuffer("runningMean", Tensor.zeros(3));
@@ -65,7 +65,7 @@ class SummaryTest {
             }
         };
         String b = withBuffer.summary(3);
-        assertTrue(b.contains("Module") && b.contains("(None, 3)"), b);
+        assertTrue(b.contains("Layer") && b.contains("(None, 3)"), b);
         assertTrue(b.contains("Total params: 6\n") && b.contains("Non-trainable params: 3\n"), b);
     }
 

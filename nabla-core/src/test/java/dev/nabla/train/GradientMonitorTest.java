@@ -8,7 +8,7 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.nn.Init;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 class GradientMonitorTest {
     private static final TensorDataset SPIRALS = Synthetic.spirals(64, 2, 0.2, new Generator(1));
 
-    private static Sequential deep(Supplier<Module> activation, boolean he, int depth, long seed) {
+    private static Sequential deep(Supplier<Layer> activation, boolean he, int depth, long seed) {
         Generator g = new Generator(seed);
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         int in = 2;
         for (int i = 0; i < depth; i++) {
             Linear l = new Linear(in, 32, g);

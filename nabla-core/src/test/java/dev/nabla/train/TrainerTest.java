@@ -9,7 +9,7 @@ import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Tanh;
@@ -27,7 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
-    private static Module mlp(long seed) {
+    private static Layer mlp(long seed) {
         Generator g = new Generator(seed);
         return new Sequential(new Linear(1, 16, g), new Tanh(), new Linear(16, 1, g));
     }
@@ -39,7 +39,7 @@ class TrainerTest {
     @Test
     void fitReducesTheLossAndRecordsHistoryWithValidation() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 200, -1, 1, new Generator(1));
-        Module model = mlp(2);
+        Layer model = mlp(2);
         Trainer trainer = new Trainer(model, new Adam(model.parameters(), 1e-2), Losses::mseLoss, Metric.MAE)
                 .output(sink(new ByteArrayOutputStream()));
         History h = trainer.fit(data, new FitOptions().epochs(40).batchSize(20).validationSplit(0.3).seed(3));
@@ -60,7 +60,7 @@ class TrainerTest {
         double[][] runs = new double[2][];
         for (int r = 0; r < 2; r++) {
             TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 100, -1, 1, new Generator(1));
-            Module model = mlp(2);
+            Layer model = mlp(2);
             Trainer t = new Trainer(model, new Adam(model.parameters(), 1e-2), Losses::mseLoss).output(sink(new ByteArrayOutputStream()));
             t.fit(data, new FitOptions().epochs(5).batchSize(13).validationSplit(0.3).seed(9));
             runs[r] = model.parameters().get(0).toDoubleArray();
@@ -71,16 +71,16 @@ class TrainerTest {
     @Test
     void resumingAtAnEpochContinuesAsAnUninterruptedRun() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 60, -1, 1, new Generator(4));
-        Module full = mlp(5);
+        Layer full = mlp(5);
         Adam fullOpt = new Adam(full.parameters(), 1e-2);
         new Trainer(full, fullOpt, Losses::mseLoss).output(sink(new ByteArrayOutputStream()))
                 .fit(data, new FitOptions().epochs(6).batchSize(16).seed(2));
 
-        Module part = mlp(5);
+        Layer part = mlp(5);
         Adam partOpt = new Adam(part.parameters(), 1e-2);
         new Trainer(part, partOpt, Losses::mseLoss).output(sink(new ByteArrayOutputStream()))
                 .fit(data, new FitOptions().epochs(3).batchSize(16).seed(2));
-        Module resumed = mlp(99);
+        Layer resumed = mlp(99);
         resumed.loadStateDict(part.stateDict());
         Adam resumedOpt = new Adam(resumed.parameters(), 1e-2);
         resumedOpt.loadStateDict(partOpt.stateDict());
@@ -98,7 +98,7 @@ class TrainerTest {
         long[] labels = new long[300];
         double[] xs = x.toDoubleArray();
         for (int i = 0; i < 300; i++) labels[i] = xs[2 * i] + xs[2 * i + 1] > 0 ? 1 : 0;
-        Module model = new Sequential(new Linear(2, 8, g), new ReLU(), new Linear(8, 2, g));
+        Layer model = new Sequential(new Linear(2, 8, g), new ReLU(), new Linear(8, 2, g));
         Trainer t = new Trainer(model, new Adam(model.parameters(), 1e-2), Losses::crossEntropy, Metric.ACCURACY)
                 .output(sink(new ByteArrayOutputStream()));
         History h = t.fit(x, Tensor.of(labels), new FitOptions().epochs(30).batchSize(32));
@@ -108,7 +108,7 @@ class TrainerTest {
     @Test
     void earlyStoppingStopsAndRestoresTheBestWeights() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 80, -1, 1, new Generator(1));
-        Module model = mlp(2);
+        Layer model = mlp(2);
         // a huge learning rate makes validation loss get worse quickly after the first epochs
         Trainer t = new Trainer(model, new SGD(model.parameters(), 3.0), Losses::mseLoss).output(sink(new ByteArrayOutputStream()));
         EarlyStopping stop = new EarlyStopping(2, true);
@@ -140,7 +140,7 @@ class TrainerTest {
     @Test
     void nonFiniteLossStopsWithEpochBatchAndLayer() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 64, -1, 1, new Generator(1));
-        Module model = mlp(2);
+        Layer model = mlp(2);
         Trainer t = new Trainer(model, new SGD(model.parameters(), 1e6), Losses::mseLoss).output(sink(new ByteArrayOutputStream()));
         NonFiniteException e = assertThrows(NonFiniteException.class,
                 () -> t.fit(data, new FitOptions().epochs(100).batchSize(8)));
@@ -151,7 +151,7 @@ class TrainerTest {
     @Test
     void progressPrintsOneLinePerEpochWhenNotATerminal() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 30, -1, 1, new Generator(1));
-        Module model = mlp(2);
+        Layer model = mlp(2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new Trainer(model, new Adam(model.parameters()), Losses::mseLoss, Metric.MSE).output(sink(bytes))
                 .fit(data, new FitOptions().epochs(3).batchSize(10));
@@ -163,7 +163,7 @@ class TrainerTest {
     @Test
     void lrScheduleStepsEachEpoch() {
         TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 20, -1, 1, new Generator(1));
-        Module model = mlp(2);
+        Layer model = mlp(2);
         SGD sgd = new SGD(model.parameters(), 0.1);
         History h = new Trainer(model, sgd, Losses::mseLoss).output(sink(new ByteArrayOutputStream()))
                 .fit(data, new FitOptions().epochs(4).batchSize(20).callbacks(new LrSchedule(new StepLR(sgd, 2, 0.5))));

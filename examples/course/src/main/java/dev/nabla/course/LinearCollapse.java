@@ -1,7 +1,7 @@
 package dev.nabla.course;
 
 import dev.nabla.nn.Linear;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.tensor.DType;
@@ -60,7 +60,7 @@ public final class LinearCollapse extends CourseProgram {
         return (Linear) new Linear(in, out, g).toType(DType.FLOAT64);
     }
 
-    private static double midpointDefect(Module f, Tensor x) {
+    private static double midpointDefect(Layer f, Tensor x) {
         Tensor p = x.narrow(0, 0, 25), q = x.narrow(0, 25, 25);
         Tensor mid = f.forward(p.add(q).mul(0.5));
         Tensor mean = f.forward(p).add(f.forward(q)).mul(0.5);

@@ -4,7 +4,7 @@ import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Adam;
@@ -34,7 +34,7 @@ public final class Underfitting extends CourseProgram {
         return "training vs validation accuracy as the training set grows: underfitting vs overfitting";
     }
 
-    private LearningCurves.Curve curve(Supplier<Module> model, TensorDataset train, TensorDataset validation, double[] fractions) {
+    private LearningCurves.Curve curve(Supplier<Layer> model, TensorDataset train, TensorDataset validation, double[] fractions) {
         return new LearningCurves(model, p -> new Adam(p, 0.01), Losses::crossEntropy, Metric.ACCURACY).epochs(40).batchSize(32)
                 .vsTrainSize(train, validation, fractions, 0);
     }

@@ -6,7 +6,7 @@ import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.Init;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -54,7 +54,7 @@ public final class VanishingGradients extends CourseProgram {
     static Sequential network(Variant v, long seed) {
         boolean relu = v != Variant.SIGMOID;
         Generator g = new Generator(seed);
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         int in = 2;
         for (int i = 0; i < DEPTH; i++) {
             Linear l = new Linear(in, WIDTH, g);

@@ -9,7 +9,7 @@ import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.Dropout2d;
 import dev.nabla.nn.GlobalAvgPool2d;
 import dev.nabla.nn.MaxPool2d;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.Vgg;
 import dev.nabla.tensor.Generator;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ import java.util.Set;
  * }</pre>
  *
  * Each layer's channels come from the shape before it, and its output shape is computed from the
- * layer ({@link Module#outputShape}), so a shape that does not fit is reported when the spec is
+ * layer ({@link Layer#outputShape}), so a shape that does not fit is reported when the spec is
  * read. A "vgg" entry expands into the whole network (convolutions to the last linear layer).
  */
 final class ImageLayers {
@@ -48,7 +48,7 @@ final class ImageLayers {
             "batchnorm1d", "batchnorm2d", "dropout2d", "vgg"));
 
     /** The modules of one spec entry, for an input of the given per-example shape. */
-    static List<Module> build(String type, Node layer, int[] shape, Generator gen) {
+    static List<Layer> build(String type, Node layer, int[] shape, Generator gen) {
         String here = layer.path;
         return switch (type) {
             case "conv2d" -> {
@@ -121,11 +121,11 @@ final class ImageLayers {
     }
 
     /** The shape after the modules, for one example; a misfit names the layer, its input and the reason. */
-    static int[] outputShape(List<Module> modules, int[] shape, String here, String what, String previous) {
+    static int[] outputShape(List<Layer> modules, int[] shape, String here, String what, String previous) {
         int[] s = new int[shape.length + 1];
         s[0] = 1;
         System.arraycopy(shape, 0, s, 1, shape.length);
-        for (Module m : modules) {
+        for (Layer m : modules) {
             try {
                 s = m.outputShape(s);
             } catch (IllegalArgumentException e) {
@@ -138,7 +138,7 @@ final class ImageLayers {
     }
 
     /** The spec name of a module built here or by ModelSpec (for the layer names of a VGG). */
-    static String name(Module m) {
+    static String name(Layer m) {
         return switch (m.typeName()) {
             case "Conv2d" -> "conv2d";
             case "ConvTranspose2d" -> "conv_transpose2d";

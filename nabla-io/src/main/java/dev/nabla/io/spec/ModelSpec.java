@@ -10,7 +10,7 @@ import dev.nabla.nn.Init;
 import dev.nabla.nn.LeakyReLU;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.LogSoftmax;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -55,7 +55,7 @@ public final class ModelSpec {
         Node spec = new Node(json, path);
         int[] shape = spec.ints("input");
         int[] input = shape.clone();
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
         String previous = "the input";
         List<Node> specLayers = spec.objects("layers");
@@ -80,7 +80,7 @@ public final class ModelSpec {
                     shape[shape.length - 1] = units;
                     if (layer.has("activation")) {
                         String act = layer.string("activation");
-                        Module m = activation(act, layer.path + ".activation", layer);
+                        Layer m = activation(act, layer.path + ".activation", layer);
                         if (m != null) {
                             layers.add(m);
                             names.add(act);
@@ -101,15 +101,15 @@ public final class ModelSpec {
                 case "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d",
                      "dropout2d", "vgg" -> {
                     // images, NCHW: see ImageLayers for the keys; the output shape comes from the layers
-                    List<Module> made = ImageLayers.build(type, layer, shape, gen);
+                    List<Layer> made = ImageLayers.build(type, layer, shape, gen);
                     shape = ImageLayers.outputShape(made, shape, here, "layer " + index + " (" + type + ")", previous);
-                    for (Module m : made) {
+                    for (Layer m : made) {
                         layers.add(m);
                         names.add(type.equals("vgg") ? ImageLayers.name(m) : type);
                     }
                     if (type.startsWith("conv") && layer.has("activation")) {
                         String act = layer.string("activation");
-                        Module m = activation(act, layer.path + ".activation", layer);
+                        Layer m = activation(act, layer.path + ".activation", layer);
                         if (m != null) {
                             layers.add(m);
                             names.add(act);
@@ -118,7 +118,7 @@ public final class ModelSpec {
                 }
                 default -> {
                     if (!ACTIVATIONS.contains(type)) throw Node.unknownChoice(here + ".type", "layer type", type, LAYER_TYPES);
-                    Module m = activation(type, here + ".type", layer);
+                    Layer m = activation(type, here + ".type", layer);
                     layers.add(m == null ? new Identity() : m);
                     names.add(type);
                 }
@@ -131,7 +131,7 @@ public final class ModelSpec {
         return new Built(new Sequential(layers), input, shape, names);
     }
 
-    private static Module activation(String name, String path, Node layer) {
+    private static Layer activation(String name, String path, Node layer) {
         return switch (name) {
             case "linear", "identity" -> null;
             case "sigmoid" -> new Sigmoid();

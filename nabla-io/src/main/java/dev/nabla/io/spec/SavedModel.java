@@ -6,7 +6,7 @@ import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.NablaIOException;
 import dev.nabla.io.Safetensors;
 import dev.nabla.io.TensorFile;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public final class SavedModel {
     private SavedModel() {}
 
     /** Writes the spec and the weights of model into dir (created if needed). */
-    public static void save(Path dir, JsonNode modelSpec, Module model) throws IOException {
+    public static void save(Path dir, JsonNode modelSpec, Layer model) throws IOException {
         Files.createDirectories(dir);
         byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(modelSpec);
         AtomicFiles.write(dir.resolve(SPEC_FILE), ch -> {

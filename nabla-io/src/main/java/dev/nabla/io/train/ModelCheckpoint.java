@@ -2,7 +2,7 @@ package dev.nabla.io.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nabla.io.Checkpoint;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.train.Callback;
@@ -69,7 +69,7 @@ public final class ModelCheckpoint implements Callback {
      * Loads the checkpoint at path into model and optimizer (which must be of the kind that
      * saved it) and returns the number of epochs it had completed: the initial epoch to resume at.
      */
-    public static int resume(Path path, Module model, Optimizer optimizer) throws IOException {
+    public static int resume(Path path, Layer model, Optimizer optimizer) throws IOException {
         Checkpoint c = Checkpoint.load(path);
         if (c.optimizerName() == null || !c.optimizerName().equals(optimizer.name())) {
             throw new IllegalArgumentException("ModelCheckpoint.resume: " + path + " holds the state of optimizer "

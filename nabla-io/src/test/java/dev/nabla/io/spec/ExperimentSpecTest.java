@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ class ExperimentSpecTest {
     void theCourseRungeSpecBuildsTheCourseNetwork() {
         ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
         assertEquals("runge", spec.name());
-        Module m = spec.model().model();
+        Layer m = spec.model().model();
         assertEquals(691, m.parameterCount());
         assertEquals(200, spec.train().size());
         assertEquals(100, spec.test().size());
@@ -104,10 +104,10 @@ class ExperimentSpecTest {
     @Test
     void savedModelLoadsAndPredictsBitwiseTheSame(@TempDir Path dir) throws IOException {
         ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
-        Module m = spec.model().model();
+        Layer m = spec.model().model();
         SavedModel.save(dir, spec.modelJson(), m);
         assertTrue(Files.size(dir.resolve(SavedModel.WEIGHTS_FILE)) > 691 * 4);
-        Module loaded = SavedModel.load(dir).model();
+        Layer loaded = SavedModel.load(dir).model();
         Tensor x = Tensor.linspace(-1, 1, 33).reshape(33, 1);
         m.eval();
         loaded.eval();

@@ -11,7 +11,7 @@ import dev.nabla.io.Checkpoint;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
-import dev.nabla.nn.Module;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Tanh;
 import dev.nabla.optim.Adam;
@@ -30,12 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCheckpointTest {
     private static final TensorDataset DATA = Synthetic.sample(Synthetic.RUNGE, 64, -1, 1, new Generator(4));
 
-    private static Module mlp(long seed) {
+    private static Layer mlp(long seed) {
         Generator g = new Generator(seed);
         return new Sequential(new Linear(1, 12, g), new Tanh(), new Linear(12, 1, g));
     }
 
-    private static Trainer trainer(Module m, Adam opt) {
+    private static Trainer trainer(Layer m, Adam opt) {
         return new Trainer(m, opt, Losses::mseLoss).output(new PrintStream(OutputStream.nullOutputStream()));
     }
 
@@ -43,18 +43,18 @@ class ModelCheckpointTest {
      * Trains a model from makeModel(1) for 6 epochs, and another for 3 epochs with a checkpoint,
      * resumed into makeModel(resumeSeed) for the other 3: both must end with the same bits.
      */
-    private static Path assertResumedEqualsUninterrupted(LongFunction<Module> makeModel, long resumeSeed, Path dir)
+    private static Path assertResumedEqualsUninterrupted(LongFunction<Layer> makeModel, long resumeSeed, Path dir)
             throws IOException {
-        Module full = makeModel.apply(1);
+        Layer full = makeModel.apply(1);
         trainer(full, new Adam(full.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(6).batchSize(16).seed(3));
 
-        Module first = makeModel.apply(1);
+        Layer first = makeModel.apply(1);
         Path ckpt = dir.resolve("run.safetensors");
         trainer(first, new Adam(first.parameters(), 1e-2))
                 .fit(DATA, new FitOptions().epochs(3).batchSize(16).seed(3).callbacks(new ModelCheckpoint(ckpt)));
         assertEquals(3, Checkpoint.load(ckpt).epoch());
 
-        Module resumed = makeModel.apply(resumeSeed);
+        Layer resumed = makeModel.apply(resumeSeed);
         Adam opt = new Adam(resumed.parameters(), 1e-2);
         int start = ModelCheckpoint.resume(ckpt, resumed, opt);
         assertEquals(3, start);
@@ -70,7 +70,7 @@ class ModelCheckpointTest {
         assertResumedEqualsUninterrupted(ModelCheckpointTest::mlp, 77, dir); // other initial weights: all come from the file
     }
 
-    private static Module dropoutMlp(long seed) {
+    private static Layer dropoutMlp(long seed) {
         Generator g = new Generator(seed);
         return new Sequential(new Linear(1, 16, g), new Tanh(), new Dropout(0.3, g), new Linear(16, 1, g));
     }
@@ -86,7 +86,7 @@ class ModelCheckpointTest {
 
     @Test
     void bestOnlySavesWhenTheMonitoredValueImproves(@TempDir Path dir) throws IOException {
-        Module m = mlp(2);
+        Layer m = mlp(2);
         Path ckpt = dir.resolve("best");
         var h = trainer(m, new Adam(m.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(8).batchSize(16)
                 .validationSplit(0.25).callbacks(new ModelCheckpoint(ckpt, "val_loss", false)));
@@ -98,7 +98,7 @@ class ModelCheckpointTest {
 
     @Test
     void resumingWithAnotherOptimizerIsRefused(@TempDir Path dir) throws IOException {
-        Module m = mlp(3);
+        Layer m = mlp(3);
         Path ckpt = dir.resolve("c.safetensors");
         trainer(m, new Adam(m.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(1).callbacks(new ModelCheckpoint(ckpt)));
         var e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.resume(ckpt, m, new SGD(m.parameters(), 0.1)));

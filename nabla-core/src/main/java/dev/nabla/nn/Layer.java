@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The base of every layer and network, as in PyTorch: a {@link #forward} computation plus
+ * The base of every layer and network (Keras's name; PyTorch calls it {@code nn.Module}): a {@link #forward} computation plus
  * named state, all kept in registration order.
  *
  * <ul>
@@ -25,25 +25,25 @@ import java.util.function.Consumer;
  *       first, then each child's, deterministic) as the plain {@code List<Tensor>} optimizers take;
  *   <li><b>buffers</b> ({@link #registerBuffer}): state that is saved but not trained (e.g. running
  *       statistics);
- *   <li><b>children</b> ({@link #registerModule}): sub-modules, whose state appears under dotted
+ *   <li><b>children</b> ({@link #registerLayer}): child layers, whose state appears under dotted
  *       names such as {@code "0.weight"}.
  * </ul>
  *
  * Frozen parameters ({@link #setTrainable}{@code (false)}) stay in {@link #stateDict()} and
  * {@link #allParameters()} but leave {@link #parameters()}.
  */
-public abstract class Module {
+public abstract class Layer {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Computes this module's output for input x. */
+    /** Computes this layer's output for input x. */
     public abstract Tensor forward(Tensor x);
 
     /**
      * The shape of {@link #forward}'s output for an input of shape {@code inputShape} (batch dim
-     * included), computed without running the layer, or null when this module does not know it
+     * included), computed without running the layer, or null when this layer does not know it
      * (the default). Layers whose forward pass is costly (convolutions, linear layers) override it,
      * so that {@link #summary} and the model spec can infer shapes, and report shape errors, with
      * no computation; an input that does not fit throws the error forward would.
@@ -55,7 +55,7 @@ public abstract class Module {
     // ---------------------------------------------------------------- registration
 
     /**
-     * Registers a trainable parameter under {@code name} (no dots, unique in this module), marks
+     * Registers a trainable parameter under {@code name} (no dots, unique in this layer), marks
      * it {@code requiresGrad(true)} and returns it. It must be a floating-point leaf tensor.
      */
     public Tensor registerParameter(String name, Tensor t) {
@@ -86,11 +86,11 @@ public abstract class Module {
         return t;
     }
 
-    /** Registers a sub-module under {@code name} and returns it. */
-    public <M extends Module> M registerModule(String name, M child) {
-        checkName("registerModule", name);
-        if (child == null) throw new IllegalArgumentException(typeName() + ".registerModule: module '" + name + "' is null");
-        if (child == this) throw new IllegalArgumentException(typeName() + ".registerModule: a module cannot contain itself");
+    /** Registers a child layer under {@code name} and returns it. */
+    public <M extends Layer> M registerLayer(String name, M child) {
+        checkName("registerLayer", name);
+        if (child == null) throw new IllegalArgumentException(typeName() + ".registerLayer: layer '" + name + "' is null");
+        if (child == this) throw new IllegalArgumentException(typeName() + ".registerLayer: a layer cannot contain itself");
         children.put(name, child);
         return child;
     }
@@ -98,15 +98,15 @@ public abstract class Module {
     private void checkName(String op, String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(typeName() + "." + op + ": invalid name '" + name
-                    + "'; names must be non-empty and contain no '.' (dots separate the levels of nested modules)");
+                    + "'; names must be non-empty and contain no '.' (dots separate the levels of nested layers)");
         }
         if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(typeName() + "." + op + ": the name '" + name
-                    + "' is already used by a parameter, buffer or child of this module; choose another name");
+                    + "' is already used by a parameter, buffer or child of this layer; choose another name");
         }
     }
 
-    /** This module's own parameter {@code name} (not a child's). */
+    /** This layer's own parameter {@code name} (not a child's). */
     public Tensor parameter(String name) {
         Tensor t = params.get(name);
         if (t == null) {
@@ -115,71 +115,71 @@ public abstract class Module {
         return t;
     }
 
-    /** This module's own buffer {@code name}. */
+    /** This layer's own buffer {@code name}. */
     public Tensor buffer(String name) {
         Tensor t = buffers.get(name);
         if (t == null) throw new IllegalArgumentException(typeName() + ": no buffer '" + name + "'; it has " + buffers.keySet());
         return t;
     }
 
-    /** True when this module itself has a parameter of that name. */
+    /** True when this layer itself has a parameter of that name. */
     public boolean hasParameter(String name) {
         return params.containsKey(name);
     }
 
-    /** The direct sub-module {@code name}. */
-    public Module child(String name) {
-        Module m = children.get(name);
-        if (m == null) throw new IllegalArgumentException(typeName() + ": no child module '" + name + "'; it has " + children.keySet());
+    /** The direct child layer {@code name}. */
+    public Layer child(String name) {
+        Layer m = children.get(name);
+        if (m == null) throw new IllegalArgumentException(typeName() + ": no child layer '" + name + "'; it has " + children.keySet());
         return m;
     }
 
     // ---------------------------------------------------------------- traversal
 
-    /** The direct sub-modules in registration order. */
-    public List<Module> children() {
+    /** The direct child layers in registration order. */
+    public List<Layer> children() {
         return List.copyOf(children.values());
     }
 
-    /** The direct sub-modules by name, in registration order. */
-    public Map<String, Module> namedChildren() {
+    /** The direct child layers by name, in registration order. */
+    public Map<String, Layer> namedChildren() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(children));
     }
 
-    /** This module (name "") and all its descendants (dotted names), depth first, parents first. */
-    public Map<String, Module> namedModules() {
-        Map<String, Module> out = new LinkedHashMap<>();
-        collectModules("", out);
+    /** This layer (name "") and all its descendants (dotted names), depth first, parents first. */
+    public Map<String, Layer> namedLayers() {
+        Map<String, Layer> out = new LinkedHashMap<>();
+        collectLayers("", out);
         return out;
     }
 
-    private void collectModules(String prefix, Map<String, Module> out) {
+    private void collectLayers(String prefix, Map<String, Layer> out) {
         out.put(prefix, this);
-        for (var e : children.entrySet()) e.getValue().collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), out);
+        for (var e : children.entrySet()) e.getValue().collectLayers(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), out);
     }
 
     /**
-     * The distinct generators this module and its descendants draw from in training (dropout's),
-     * in module order: the state a checkpoint keeps so that a resumed run draws the same masks.
+     * The distinct generators this layer and its descendants draw from in training (dropout's),
+     * in layer order: the state a checkpoint keeps so that a resumed run draws the same masks.
      */
     public List<Generator> generators() {
         List<Generator> out = new ArrayList<>();
         Set<Generator> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Module m : namedModules().values()) {
+        for (Layer m : namedLayers().values()) {
             Generator g = m.generator();
             if (g != null && seen.add(g)) out.add(g);
         }
         return out;
     }
 
-    /** The generator this module itself draws from when training (the global one if it has none), or null if it draws none. */
+    /** The generator this layer itself draws from when training (the global one if it has none), or null if it draws none. */
     protected Generator generator() {
         return null;
     }
 
     /** A registered parameter: its dotted name and tensor; trainable while it requires grad. */
     public record Parameter(String name, Tensor tensor) {
-        /** True unless frozen with {@link Module#setTrainable}{@code (false)}. */
+        /** True unless frozen with {@link Layer#setTrainable}{@code (false)}. */
         public boolean trainable() {
             return tensor.requiresGrad();
         }
@@ -215,10 +215,10 @@ public abstract class Module {
         return out;
     }
 
-    /** The buffers of this module and its descendants by dotted name. */
+    /** The buffers of this layer and its descendants by dotted name. */
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var m : namedModules().entrySet()) {
+        for (var m : namedLayers().entrySet()) {
             String prefix = m.getKey().isEmpty() ? "" : m.getKey() + ".";
             for (var b : m.getValue().buffers.entrySet()) out.put(prefix + b.getKey(), b.getValue());
         }
@@ -241,20 +241,20 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- modes
 
-    /** Puts this module and all descendants in training mode (Dropout active); returns this. */
-    public Module train() {
+    /** Puts this layer and all descendants in training mode (Dropout active); returns this. */
+    public Layer train() {
         return train(true);
     }
 
     /** Sets training mode (true) or evaluation mode (false) recursively; returns this. */
-    public Module train(boolean mode) {
+    public Layer train(boolean mode) {
         training = mode;
-        for (Module c : children.values()) c.train(mode);
+        for (Layer c : children.values()) c.train(mode);
         return this;
     }
 
-    /** Puts this module and all descendants in evaluation mode (Dropout is the identity); returns this. */
-    public Module eval() {
+    /** Puts this layer and all descendants in evaluation mode (Dropout is the identity); returns this. */
+    public Layer eval() {
         return train(false);
     }
 
@@ -267,14 +267,14 @@ public abstract class Module {
      * Freezes (false) or unfreezes (true) every parameter, recursively: frozen parameters get no
      * gradient and are left out of {@link #parameters()}. Returns this.
      */
-    public Module setTrainable(boolean trainable) {
+    public Layer setTrainable(boolean trainable) {
         for (Parameter p : allParameters()) p.tensor().requiresGrad(trainable);
         return this;
     }
 
-    /** Calls fn on every descendant, children before parents, then on this module (as PyTorch's apply); returns this. */
-    public Module apply(Consumer<Module> fn) {
-        for (Module c : children.values()) c.apply(fn);
+    /** Calls fn on every descendant, children before parents, then on this layer (as PyTorch's apply); returns this. */
+    public Layer apply(Consumer<Layer> fn) {
+        for (Layer c : children.values()) c.apply(fn);
         fn.accept(this);
         return this;
     }
@@ -289,10 +289,10 @@ public abstract class Module {
      * recursively, keeping the trainable flags; returns this. The parameter tensors are replaced,
      * so create the optimizer afterwards.
      */
-    public Module toType(DType dtype) {
+    public Layer toType(DType dtype) {
         if (!dtype.isFloating()) throw new IllegalArgumentException(typeName() + ".toType: " + dtype + " is not a floating type");
         Map<Tensor, Tensor> converted = new IdentityHashMap<>(); // tied parameters stay tied
-        for (Module m : namedModules().values()) {
+        for (Layer m : namedLayers().values()) {
             for (var e : m.params.entrySet()) {
                 Tensor t = e.getValue();
                 if (t.dtype() == dtype) continue;
@@ -313,7 +313,7 @@ public abstract class Module {
     // ---------------------------------------------------------------- state
 
     /**
-     * Parameters (trainable and frozen) and buffers by dotted name, per module its parameters then
+     * Parameters (trainable and frozen) and buffers by dotted name, per layer its parameters then
      * its buffers, then its children: PyTorch's state_dict order. The values are detached views
      * sharing memory with the model (copy them to keep a snapshot).
      */
@@ -399,7 +399,7 @@ public abstract class Module {
     /** The type name used in printing: the simple class name. */
     public String typeName() {
         String n = getClass().getSimpleName();
-        return n.isEmpty() ? "Module" : n;
+        return n.isEmpty() ? "Layer" : n;
     }
 
     /** The settings shown between the parentheses of {@link #toString()}, e.g. {@code in_features=1, out_features=20}. */

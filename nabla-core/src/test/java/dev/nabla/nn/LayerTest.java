@@ -19,15 +19,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ModuleTest {
+class LayerTest {
     /** A module with its own parameter, buffer and a child, to check the ordering rules. */
-    static final class Block extends Module {
+    static final class Block extends Layer {
         final Tensor scale;
 
         Block(Generator gen) {
             scale = registerParameter("scale", Tensor.ones(3));
             registerBuffer("count", Tensor.zeros(DType.INT64, 1));
-            registerModule("inner", new Sequential(new Linear(3, 2, gen), new ReLU()));
+            registerLayer("inner", new Sequential(new Linear(3, 2, gen), new ReLU()));
             registerParameter("shift", Tensor.zeros(2));
         }
 
@@ -61,16 +61,16 @@ class ModuleTest {
         assertEquals(List.of("scale", "shift", "inner.0.weight", "inner.0.bias"), new ArrayList<>(b.namedParameters().keySet()));
         assertEquals(List.of("scale", "shift", "count", "inner.0.weight", "inner.0.bias"), new ArrayList<>(b.stateDict().keySet()));
         assertEquals(List.of("count"), new ArrayList<>(b.namedBuffers().keySet()));
-        assertEquals(List.of("", "inner", "inner.0", "inner.1"), new ArrayList<>(b.namedModules().keySet()));
+        assertEquals(List.of("", "inner", "inner.0", "inner.1"), new ArrayList<>(b.namedLayers().keySet()));
         assertFalse(b.buffer("count").requiresGrad());
     }
 
     @Test
     void tiedWeightsAppearOnce() {
         Linear a = new Linear(2, 2, new Generator(0));
-        Module tied = new Module() {
+        Layer tied = new Layer() {
             {
-                registerModule("a", a);
+                registerLayer("a", a);
                 registerParameter("w", a.weight());
             }
 
@@ -104,9 +104,9 @@ class ModuleTest {
         Sequential net = new Sequential(b, new Dropout(0.1));
         assertTrue(net.isTraining());
         net.eval();
-        for (Module m : net.namedModules().values()) assertFalse(m.isTraining(), m.toString());
+        for (Layer m : net.namedLayers().values()) assertFalse(m.isTraining(), m.toString());
         net.train();
-        for (Module m : net.namedModules().values()) assertTrue(m.isTraining(), m.toString());
+        for (Layer m : net.namedLayers().values()) assertTrue(m.isTraining(), m.toString());
         net.train(false);
         assertFalse(b.child("inner").child("1").isTraining());
     }
@@ -124,7 +124,7 @@ class ModuleTest {
         assertEquals(4, net.parameters().size());
     }
 
-    private static Map<String, Tensor> snapshot(Module m) {
+    private static Map<String, Tensor> snapshot(Layer m) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
         for (var e : m.stateDict().entrySet()) copy.put(e.getKey(), e.getValue().copy());
         return copy;
@@ -262,7 +262,7 @@ class ModuleTest {
         assertEquals("Linear", net.get(-1).typeName());
         assertThrows(IndexOutOfBoundsException.class, () -> net.get(3));
         int n = 0;
-        for (Module m : net) n++;
+        for (Layer m : net) n++;
         assertEquals(3, n);
         assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), new ArrayList<>(net.namedParameters().keySet()));
         assertEquals(new Sequential(List.of(new Tanh(), new Tanh())).size(), 2);
