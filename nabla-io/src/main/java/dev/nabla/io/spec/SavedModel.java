@@ -37,7 +37,8 @@ import java.util.Set;
  * {@value #KEY_ARCHITECTURE} (each layer's type, {@link Layer#config()} and children, rebuilt
  * through {@link LayerRegistry}), {@value #KEY_INPUT_SHAPE} and {@value #KEY_OUTPUT_SHAPE} (one
  * example, no batch dim), {@value #KEY_PREPROCESSING} ({@link Preprocessing}), and when known
- * {@value #KEY_SPEC} (the JSON model spec it was built from), {@value #KEY_LOSS},
+ * {@value #KEY_SPEC} (the JSON model spec it was built from), {@value #KEY_EXPERIMENT} (the whole
+ * experiment spec of the run, data paths absolute: where its test data is), {@value #KEY_LOSS},
  * {@value #KEY_METRICS}, {@value #KEY_SEED}, {@value #KEY_FROZEN}, plus {@value #KEY_NABLA_VERSION}
  * and the SHA-256 checksums of {@link Safetensors#writeChecked}, which the loader verifies: a
  * flipped bit is an error naming the file, never a different model.
@@ -69,14 +70,14 @@ public final class SavedModel {
     /** Metadata keys. */
     public static final String KEY_ARCHITECTURE = "architecture", KEY_SPEC = "spec", KEY_INPUT_SHAPE = "input_shape",
             KEY_OUTPUT_SHAPE = "output_shape", KEY_PREPROCESSING = "preprocessing", KEY_LOSS = "loss", KEY_METRICS = "metrics",
-            KEY_SEED = "seed", KEY_FROZEN = "frozen", KEY_NABLA_VERSION = "nabla_version";
+            KEY_SEED = "seed", KEY_EXPERIMENT = "experiment", KEY_FROZEN = "frozen", KEY_NABLA_VERSION = "nabla_version";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final Layer model;
     private final int[] inputShape;
     private Preprocessing preprocessing = Preprocessing.none();
-    private JsonNode spec;
+    private JsonNode spec, experiment;
     private String loss;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private Long seed;
@@ -109,6 +110,12 @@ public final class SavedModel {
     /** Sets the JSON model spec the model was built from. */
     public SavedModel spec(JsonNode modelSpec) {
         spec = modelSpec;
+        return this;
+    }
+
+    /** Sets the whole experiment spec of the run (see {@link ExperimentSpec#json()}). */
+    public SavedModel experiment(JsonNode experimentSpec) {
+        experiment = experimentSpec;
         return this;
     }
 
@@ -159,6 +166,11 @@ public final class SavedModel {
     /** The model spec, or null. */
     public JsonNode spec() {
         return spec;
+    }
+
+    /** The experiment spec of the run, or null. */
+    public JsonNode experiment() {
+        return experiment;
     }
 
     /** The loss's name, or null. */
@@ -214,6 +226,7 @@ public final class SavedModel {
         if (out != null) meta.put(KEY_OUTPUT_SHAPE, json(out));
         meta.put(KEY_PREPROCESSING, preprocessing.toString());
         if (spec != null) meta.put(KEY_SPEC, json(spec));
+        if (experiment != null) meta.put(KEY_EXPERIMENT, json(experiment));
         if (loss != null) meta.put(KEY_LOSS, loss);
         if (!metrics.isEmpty()) meta.put(KEY_METRICS, json(metrics));
         if (seed != null) meta.put(KEY_SEED, Long.toString(seed));
@@ -286,6 +299,7 @@ public final class SavedModel {
             SavedModel m = new SavedModel(model, ints(f, KEY_INPUT_SHAPE, tf.requireMetadata(KEY_INPUT_SHAPE)));
             m.preprocessing = Preprocessing.of(JSON.readTree(tf.requireMetadata(KEY_PREPROCESSING)));
             if (meta.containsKey(KEY_SPEC)) m.spec = JSON.readTree(meta.get(KEY_SPEC));
+            if (meta.containsKey(KEY_EXPERIMENT)) m.experiment = JSON.readTree(meta.get(KEY_EXPERIMENT));
             m.loss = meta.get(KEY_LOSS);
             if (meta.containsKey(KEY_METRICS)) {
                 JSON.readTree(meta.get(KEY_METRICS)).fields().forEachRemaining(e -> m.metrics.put(e.getKey(), e.getValue().asDouble()));
