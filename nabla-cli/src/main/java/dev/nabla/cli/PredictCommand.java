@@ -3,7 +3,6 @@ package dev.nabla.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nabla.data.DataFileException;
 import dev.nabla.io.spec.Predictor;
 import dev.nabla.io.spec.SavedModel;
 import java.io.IOException;
@@ -51,10 +50,7 @@ public final class PredictCommand implements Callable<Integer> {
         try {
             SavedModel saved = SavedModel.load(modelPath);
             predictions = Predictor.of(saved).predict(inputs, top);
-        } catch (DataFileException e) {
-            System.err.println("nabla predict: " + e.getMessage());
-            return 1;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) { // a damaged model file (naming it), an unreadable input
             System.err.println("nabla predict: " + e.getMessage());
             return 1;
         }

@@ -52,7 +52,9 @@ import java.util.Set;
  * alignment, largest first (I64, F64, F32), then by name; metadata first in the header (here with
  * its keys sorted, so the same tensors give the same bytes); no metadata entry when there is
  * none. Every tensor starts aligned to its element size. Non-contiguous tensors are written
- * contiguous. The write is atomic ({@link AtomicFiles}).
+ * contiguous. The write is atomic ({@link AtomicFiles}). {@link #writeChecked} adds SHA-256
+ * checksums of the header and the data to the metadata; {@link #read} verifies them whenever a
+ * file has them.
  *
  * <p>Reading checks everything the reference reader checks, and more, and names the file and the
  * problem in a {@link NablaIOException}: the file shorter than 8 bytes, a header length beyond

@@ -279,6 +279,9 @@ public final class SavedModel {
      */
     public static SavedModel load(Path path) throws IOException {
         if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(LEGACY_SPEC_FILE))) return loadLegacy(path);
+        if (Files.isDirectory(path) && !Files.exists(path.resolve(FILE_NAME)) && Files.isRegularFile(path.resolve("model").resolve(LEGACY_SPEC_FILE))) {
+            return loadLegacy(path.resolve("model")); // an output folder of nabla 0.1: out/<name>/model/
+        }
         Path f = file(path);
         if (Files.isDirectory(path) && !Files.exists(f)) {
             throw new NablaIOException(path, "this folder holds no " + FILE_NAME + "; give the model file (out/<name>/" + FILE_NAME + ")");
