@@ -173,4 +173,46 @@ class ModelCommandsTest {
         assertEquals(1, none.code());
         assertTrue(none.err().contains("no checkpoint") && none.err().contains("without --resume"), none.err());
     }
+
+    @Test
+    void aCsvClassifierAndAFunctionFitAreEvaluatedAndPredictedWithTheirSavedPreprocessing() throws Exception {
+        StringBuilder csv = new StringBuilder("x1,x2,species\n");
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 120; i++) {
+            int c = i % 3;
+            csv.append(100 + 40 * c + r.nextInt(30)).append(',').append(r.nextDouble() * 0.01 * c).append(',').append("abc".charAt(c)).append('\n');
+        }
+        Files.writeString(dir.resolve("t.csv"), csv);
+        Path spec = Files.writeString(dir.resolve("csv.json"), """
+            {"name": "csv", "seed": 1,
+             "model": {"input": [2], "layers": [{"type": "linear", "units": 8, "activation": "tanh"}, {"type": "linear", "units": 3}]},
+             "data": {"type": "csv", "file": "t.csv", "label": "species", "standardize": true, "testSplit": 0.25},
+             "loss": "cross_entropy", "optimizer": {"type": "adam", "lr": 0.05},
+             "training": {"epochs": 5, "batchSize": 16, "metrics": ["accuracy"]}}
+            """);
+        Path out = dir.resolve("csv-out");
+        CliRun.Output train = run("train", spec.toString(), "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        CliRun.Output eval = run("evaluate", out.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(line(train.out(), "test accuracy: "), line(eval.out(), "test accuracy: "));
+        assertEquals(line(train.out(), "test (30 examples): "), line(eval.out(), "test (30 examples): "));
+        CliRun.Output all = run("evaluate", out.toString(), "--data", dir.resolve("t.csv").toString());
+        assertEquals(0, all.code(), all.err());
+        assertTrue(all.out().contains("test (120 examples): "), all.out());
+        // the raw feature values, standardized as in training: a large x1 is class c
+        CliRun.Output p = run("predict", out.toString(), "185,0.02", "--top", "1");
+        assertTrue(p.out().startsWith("185,0.02: c "), p.out());
+        CliRun.Output bad = run("predict", out.toString(), "1,2,3");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("has 3 numbers, the model takes 2 (x1, x2)"), bad.err());
+
+        Path runge = dir.resolve("runge-out");
+        CliRun.Output fit = run("train", Path.of("..", "examples", "runge.json").toString(), "--epochs", "5", "--out", runge.toString());
+        assertEquals(0, fit.code(), fit.err());
+        CliRun.Output fitEval = run("evaluate", runge.toString());
+        assertEquals(line(fit.out(), "test MSE: "), line(fitEval.out(), "test MSE: "));
+        CliRun.Output value = run("predict", runge.toString(), "0.25", "--json");
+        assertTrue(value.out().contains("\"values\""), value.out());
+    }
 }

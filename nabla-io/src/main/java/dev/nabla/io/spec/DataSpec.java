@@ -285,7 +285,7 @@ public final class DataSpec {
 
     private Parts read() throws IOException {
         Dataset all, test;
-        List<String> classNames, features = null;
+        List<String> classNames, columns = null;
         int[] imageShape = null, exampleShape;
         if (type.equals("idx")) {
             ImageDataset tr = Idx.dataset(FashionMnist.find(folder, idxFiles[0]), FashionMnist.find(folder, idxFiles[1]), classes);
@@ -309,7 +309,7 @@ public final class DataSpec {
                     : CsvDataset.regression(table, features, targets);
             classNames = full.classNames();
             exampleShape = new int[] {full.featureNames().size()};
-            features = full.featureNames();
+            columns = full.featureNames();
             if (testFile != null) {
                 Csv.Table t = Csv.read(testFile, delimiter);
                 if (!t.header().equals(table.header())) {
@@ -328,7 +328,7 @@ public final class DataSpec {
                 test = null;
             }
         }
-        return new Parts(all, test, classNames, exampleShape, imageShape, features);
+        return new Parts(all, test, classNames, exampleShape, imageShape, columns);
     }
 
     /**
