@@ -14,8 +14,11 @@ import java.util.Map;
  * @param children the rebuilt child layers, in registration order (empty for a leaf layer)
  */
 public record LayerConfig(String type, Map<String, Object> values, List<Layer> children) {
-    /** Copies the map and the list. */
+    /** Copies the map and the list; a null value is refused. */
     public LayerConfig {
+        for (var e : values.entrySet()) {
+            if (e.getValue() == null) throw new IllegalArgumentException("layer " + type + ": configuration '" + e.getKey() + "' is null");
+        }
         values = Map.copyOf(values);
         children = List.copyOf(children);
     }

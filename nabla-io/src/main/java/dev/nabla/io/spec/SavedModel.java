@@ -16,7 +16,6 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -325,7 +324,7 @@ public final class SavedModel {
             return m;
         } catch (JsonProcessingException e) {
             throw new NablaIOException(f, "a metadata value is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IllegalArgumentException | ClassCastException | UncheckedIOException e) {
+        } catch (RuntimeException e) { // a factory refusing its configuration, an unregistered type, a misfit
             throw new NablaIOException(f, "cannot rebuild the model: " + e.getMessage(), e);
         }
     }
