@@ -215,4 +215,19 @@ class ModelCommandsTest {
         CliRun.Output value = run("predict", runge.toString(), "0.25", "--json");
         assertTrue(value.out().contains("\"values\""), value.out());
     }
+
+    @Test
+    void anOutputFolderOfNabla01LoadsButEvaluateSaysWhyItCannotScoreIt() throws Exception {
+        Path old = dir.resolve("out/model");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("model.json"), "{\"input\": [2], \"layers\": [{\"type\": \"linear\", \"units\": 3}]}");
+        dev.nabla.io.Safetensors.write(old.resolve("model.safetensors"), new dev.nabla.nn.Linear(2, 3).stateDict().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(e -> "0." + e.getKey(), java.util.Map.Entry::getValue)),
+                java.util.Map.of("format", "nabla.model"));
+        assertTrue(SavedModel.load(dir.resolve("out")).isLegacy());
+        CliRun.Output eval = run("evaluate", dir.resolve("out").toString());
+        assertEquals(1, eval.code());
+        assertTrue(eval.err().contains("nabla 0.1") && eval.err().contains("preprocessing") && eval.err().contains("./nabla train"),
+                eval.err());
+    }
 }
