@@ -10,6 +10,7 @@ import dev.nabla.train.Metric;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         SavedModel saved;
         try {
             saved = SavedModel.load(modelPath);
-        } catch (DataFileException e) {
+        } catch (NoSuchFileException e) {
+            System.err.println("nabla evaluate: " + e.getFile() + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
+            return 1;
+        } catch (IOException e) { // a damaged or foreign file, named in the message
             System.err.println("nabla evaluate: " + e.getMessage());
             return 1;
         }

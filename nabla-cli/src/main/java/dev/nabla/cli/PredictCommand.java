@@ -7,6 +7,7 @@ import dev.nabla.io.spec.Predictor;
 import dev.nabla.io.spec.SavedModel;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,9 @@ public final class PredictCommand implements Callable<Integer> {
         try {
             SavedModel saved = SavedModel.load(modelPath);
             predictions = Predictor.of(saved).predict(inputs, top);
+        } catch (NoSuchFileException e) {
+            System.err.println("nabla predict: " + e.getFile() + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
+            return 1;
         } catch (IOException | IllegalArgumentException e) { // a damaged model file (naming it), an unreadable input
             System.err.println("nabla predict: " + e.getMessage());
             return 1;

@@ -110,7 +110,10 @@ public abstract class Predictor {
             float[] x = new float[inputs.size() * c * h * w];
             for (int i = 0; i < inputs.size(); i++) {
                 Path file = Path.of(inputs.get(i));
-                if (!Files.isRegularFile(file)) throw new IOException(file + ": no such image file");
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException(file + ": no such image file (the model takes " + w + "x" + h + (c == 1 ? " greyscale" : " RGB")
+                            + " images)");
+                }
                 BufferedImage img = ImageIO.read(file.toFile());
                 if (img == null) throw new IOException(file + ": not an image ImageIO can read (PNG, JPEG, GIF, BMP)");
                 if (img.getWidth() != w || img.getHeight() != h) {
