@@ -117,8 +117,12 @@ public final class TrainCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Map<String, Double>> epochLogs = new ArrayList<>(before);
         epochLogs.addAll(history.epochs());
-        o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
-                seconds / Math.max(1, history.size()));
+        if (history.size() == 0 && !before.isEmpty()) {
+            o.println("nothing left to train: the checkpoint holds all " + before.size() + " epochs (give more with --epochs)");
+        } else {
+            o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
+                    seconds / Math.max(1, history.size()));
+        }
         if (!epochLogs.isEmpty()) o.println("final: " + format(epochLogs.get(epochLogs.size() - 1)));
         Dataset test = d.test();
         Map<String, Double> metrics = new LinkedHashMap<>();

@@ -44,6 +44,7 @@ public final class ModelCheckpoint implements Callback {
     private final boolean maximize;
     private double best;
     private List<Generator> generators = List.of();
+    private List<Map<String, Double>> before = List.of();
     private final List<Map<String, Double>> history = new ArrayList<>();
 
     /** Saves after every epoch to path (a .safetensors file, or a folder). */
@@ -65,15 +66,16 @@ public final class ModelCheckpoint implements Callback {
     }
 
     /** The epochs before this run (a resumed run's {@link Resumed#history()}), kept at the head of the saved history; returns this. */
-    public ModelCheckpoint history(List<Map<String, Double>> before) {
-        history.clear();
-        history.addAll(before);
+    public ModelCheckpoint history(List<Map<String, Double>> epochsBefore) {
+        before = List.copyOf(epochsBefore);
         return this;
     }
 
     @Override
     public void onTrainBegin(Trainer trainer) {
         best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        history.clear();
+        history.addAll(before);
     }
 
     @Override
