@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             InfoCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
             SummaryCommand.class,
             GdCommand.class,
             OptimizeCommand.class,

@@ -15,7 +15,14 @@ import dev.nabla.tensor.GradMode;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
+import dev.nabla.data.TransformedDataset;
+import dev.nabla.io.Checkpoint;
+import dev.nabla.io.train.ModelCheckpoint;
+import dev.nabla.tensor.Generator;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +35,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code nabla train SPEC.json}: trains the network a spec describes, with a progress bar,
- * prints the final and test metrics, saves the model (spec + safetensors weights) and writes
+ * checkpointing every epoch ({@code --resume} continues a killed run), prints the final and test
+ * metrics, saves the model as one self-checking file ({@link SavedModel}) and writes
  * the loss curves and, for a 1-D regression, the fitted curve as PNG files. For a classifier
  * it also prints the test set's confusion matrix and per-class accuracy and draws sample test
  * images with their predicted and true labels ({@code samples.png}, mistakes in red).
@@ -48,6 +56,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "where the data is: replaces the spec's data folder (idx,"
             + " e.g. Fashion-MNIST) or data file (csv)")
     Path data;
+
+    @Option(names = "--resume", description = "continue from out/<name>/checkpoint.safetensors (written after every epoch);"
+            + " the result is bitwise that of an uninterrupted run")
+    boolean resume;
 
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
@@ -78,33 +90,55 @@ public final class TrainCommand implements Callable<Integer> {
         var options = spec.fitOptions();
         if (epochs != null) options.epochs(epochs);
         Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
+        // the checkpoint keeps the augmentation's generator too, so that a resumed run draws the same crops and flips
+        List<Generator> dataGenerators = d.train() instanceof TransformedDataset t ? List.of(t.generator()) : List.of();
+        Path checkpoint = dir.resolve(Checkpoint.FILE_NAME);
+        List<Map<String, Double>> before = List.of();
+        if (resume) {
+            if (!Files.isRegularFile(checkpoint)) {
+                System.err.println("nabla train: --resume: no checkpoint " + checkpoint + "; train without --resume to start");
+                return 1;
+            }
+            ModelCheckpoint.Resumed r;
+            try {
+                r = ModelCheckpoint.restore(checkpoint, model, trainer.optimizer(), dataGenerators);
+            } catch (DataFileException | IllegalArgumentException e) {
+                System.err.println("nabla train: --resume: " + e.getMessage());
+                return 1;
+            }
+            before = r.history();
+            options.initialEpoch(r.epoch());
+            o.println("resumed from " + checkpoint + " after epoch " + r.epoch());
+        }
+        Files.createDirectories(dir);
+        options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before));
         long start = System.nanoTime();
         History history = trainer.fit(d.train(), options);
         double seconds = (System.nanoTime() - start) / 1e9;
-        o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
-                seconds / Math.max(1, history.size()));
-        o.println("final: " + format(history.epochs().get(history.size() - 1)));
-        Dataset test = d.test();
-        ConfusionMatrix confusion = null;
-        if (test != null) {
-            Map<String, Double> t = trainer.evaluate(test, 1000);
-            o.println("test (" + test.size() + " " + (d.classNames() != null ? "examples" : "points") + "): " + format(t));
-            if (spec.lossName().equals("mse")) o.printf(Locale.ROOT, "test MSE: %.4e%n", t.get("loss"));
-            if (d.classNames() != null && spec.model().outputShape().length == 1
-                    && spec.model().outputShape()[0] == d.classNames().size()) {
-                confusion = ConfusionMatrix.of(model, test, 1000, d.classNames().size());
-                o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100 * confusion.accuracy());
-                o.print(confusion.format(d.classNames()));
-            }
+        List<Map<String, Double>> epochLogs = new ArrayList<>(before);
+        epochLogs.addAll(history.epochs());
+        if (history.size() == 0 && !before.isEmpty()) {
+            o.println("nothing left to train: the checkpoint holds all " + before.size() + " epochs (give more with --epochs)");
+        } else {
+            o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
+                    seconds / Math.max(1, history.size()));
         }
-        SavedModel.save(dir.resolve("model"), spec.modelJson(), model);
-        o.println("model saved to " + dir.resolve("model"));
+        if (!epochLogs.isEmpty()) o.println("final: " + format(epochLogs.get(epochLogs.size() - 1)));
+        Dataset test = d.test();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        ConfusionMatrix confusion = test == null ? null
+                : test(o, trainer, test, d.classNames(), spec.lossName(), spec.model().outputShape(), metrics);
+        SavedModel saved = new SavedModel(model, spec.model().inputShape()).spec(spec.modelJson()).experiment(spec.json())
+                .preprocessing(spec.dataSpec().preprocessing(d)).loss(spec.lossName()).metrics(metrics).seed(spec.seed());
+        Path file = saved.save(dir);
+        o.println("model saved to " + file);
+        o.println("weights sha256: " + saved.weightsSha256());
         Path losses = dir.resolve("loss.png");
-        double[] epochAxis = new double[history.size()];
+        double[] epochAxis = new double[epochLogs.size()];
         for (int i = 0; i < epochAxis.length; i++) epochAxis[i] = i + 1;
         LineChart lc = new LineChart(spec.name() + ": loss per epoch").xLabel("epoch").yLabel(spec.lossName()).logY(true)
-                .line("train", epochAxis, history.get("loss"));
-        if (history.epochs().get(0).containsKey("val_loss")) lc.line("validation", epochAxis, history.get("val_loss"));
+                .line("train", epochAxis, series(epochLogs, "loss"));
+        if (epochLogs.get(0).containsKey("val_loss")) lc.line("validation", epochAxis, series(epochLogs, "val_loss"));
         lc.savePng(losses, 800, 500);
         o.println("plot: " + losses);
         if (confusion != null && d.imageShape() != null) {
@@ -125,6 +159,31 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("plot: " + fit);
         }
         return 0;
+    }
+
+    /**
+     * Prints the test loss and metrics (and test MSE for an MSE loss); for a classifier also the
+     * accuracy and the confusion matrix, which it returns (else null). Puts "test_"-prefixed
+     * values into metrics. Shared by train and evaluate, so both print the same lines.
+     */
+    static ConfusionMatrix test(PrintStream o, Trainer trainer, Dataset test, List<String> classNames, String lossName,
+            int[] outputShape, Map<String, Double> metrics) {
+        Map<String, Double> t = trainer.evaluate(test, 1000);
+        o.println("test (" + test.size() + " " + (classNames != null ? "examples" : "points") + "): " + format(t));
+        t.forEach((k, v) -> metrics.put("test_" + k, v));
+        if (lossName.equals("mse")) o.printf(Locale.ROOT, "test MSE: %.4e%n", t.get("loss"));
+        if (classNames == null || outputShape == null || outputShape.length != 1 || outputShape[0] != classNames.size()) return null;
+        ConfusionMatrix confusion = ConfusionMatrix.of(trainer.model(), test, 1000, classNames.size());
+        o.printf(Locale.ROOT, "test accuracy: %.2f%%%n", 100 * confusion.accuracy());
+        o.print(confusion.format(classNames));
+        metrics.put("test_accuracy", confusion.accuracy());
+        return confusion;
+    }
+
+    private static double[] series(List<Map<String, Double>> logs, String key) {
+        double[] v = new double[logs.size()];
+        for (int i = 0; i < v.length; i++) v[i] = logs.get(i).getOrDefault(key, Double.NaN);
+        return v;
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong
@@ -162,7 +221,7 @@ public final class TrainCommand implements Callable<Integer> {
         return wrong;
     }
 
-    private static String format(Map<String, Double> logs) {
+    static String format(Map<String, Double> logs) {
         StringBuilder sb = new StringBuilder();
         for (var e : logs.entrySet()) {
             if (sb.length() > 0) sb.append(", ");

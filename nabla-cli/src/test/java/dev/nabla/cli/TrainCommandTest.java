@@ -55,8 +55,9 @@ class TrainCommandTest {
         assertEquals(0, r[0], (String) r[2]);
         String out = (String) r[1];
         assertTrue(out.contains("Epoch 3/3") && out.contains("test MSE: "), out);
-        assertTrue(Files.size(dir.resolve("model/model.safetensors")) > 691 * 4);
-        assertTrue(Files.readString(dir.resolve("model/model.json")).contains("\"sigmoid\""));
+        assertTrue(Files.size(dir.resolve("model.safetensors")) > 691 * 4);
+        assertTrue(dev.nabla.io.spec.SavedModel.load(dir).spec().toString().contains("\"sigmoid\""));
+        assertTrue(out.contains("weights sha256: "), out);
         assertPng(dir.resolve("loss.png"), 800, 500);
         assertPng(dir.resolve("fit.png"), 800, 500);
     }

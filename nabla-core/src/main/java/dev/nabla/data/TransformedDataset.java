@@ -26,6 +26,11 @@ public final class TransformedDataset implements Dataset {
         return base;
     }
 
+    /** The generator of the random choices: its state is what a checkpoint keeps to resume the same augmentations. */
+    public Generator generator() {
+        return gen;
+    }
+
     @Override
     public int size() {
         return base.size();

@@ -1,5 +1,7 @@
 package dev.nabla.nn;
 
+import java.util.Map;
+
 /** A shape-keeping layer that normalizes along one dim (softmax, log softmax): the dim and its description. */
 abstract class AlongDim extends Layer {
     final int dim;
@@ -17,5 +19,11 @@ abstract class AlongDim extends Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         return inputShape.clone();
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("dim", dim);
     }
 }

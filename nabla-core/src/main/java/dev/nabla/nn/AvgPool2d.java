@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * 2-D average pooling over [N, C, H, W] (or [C, H, W]), as PyTorch's nn.AvgPool2d (ceil_mode off
@@ -56,5 +57,11 @@ public class AvgPool2d extends Layer {
     @Override
     protected String extraRepr() {
         return Pooling.repr(kernel, stride, padding, ceilMode) + (countIncludePad ? "" : ", count_include_pad=False");
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("kernel", kernel, "stride", stride, "padding", padding, "ceilMode", ceilMode, "countIncludePad", countIncludePad);
     }
 }

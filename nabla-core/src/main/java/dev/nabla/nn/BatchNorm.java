@@ -5,6 +5,7 @@ import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 import java.math.BigDecimal;
+import java.util.Map;
 
 /**
  * Batch normalization (Ioffe and Szegedy, 2015), the common part of {@link BatchNorm1d} and
@@ -127,5 +128,11 @@ public abstract class BatchNorm extends Layer {
         String mant = parts[0].endsWith(".0") ? parts[0].substring(0, parts[0].length() - 2) : parts[0];
         int exp = Integer.parseInt(parts[1]);
         return mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("features", numFeatures, "eps", eps, "momentum", momentum, "affine", affine);
     }
 }

@@ -4,6 +4,7 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A 2-D convolution over inputs [N, C, H, W] (or [C, H, W]), as PyTorch's nn.Conv2d: weight
@@ -123,5 +124,11 @@ public class Conv2d extends ConvLayer {
     String paddingRepr() {
         if (same) return ", padding=same";
         return padding[0] != 0 || padding[2] != 0 ? ", padding=" + tuple(new int[] {padding[0], padding[2]}) : "";
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return withPadding(same ? "same" : new int[] {padding[0], padding[2]}, Map.of());
     }
 }

@@ -4,6 +4,8 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What {@link Conv2d} and {@link ConvTranspose2d} share, as PyTorch's _ConvNd: channels, kernel,
@@ -106,6 +108,21 @@ public abstract class ConvLayer extends Layer {
         if (groups != 1) sb.append(", groups=").append(groups);
         if (!hasBias) sb.append(", bias=False");
         return sb.toString();
+    }
+
+    /** The settings both layers share, the padding and the given ones: what {@link #config()} holds. */
+    Map<String, Object> withPadding(Object padding, Map<String, Object> more) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("in", inChannels);
+        c.put("out", outChannels);
+        c.put("kernel", kernel.clone());
+        c.put("stride", stride.clone());
+        c.put("padding", padding);
+        c.put("dilation", dilation.clone());
+        c.put("groups", groups);
+        c.put("bias", hasBias);
+        c.putAll(more);
+        return c;
     }
 
     static String tuple(int[] v) {

@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * A 2-D transposed convolution (the adjoint of {@link Conv2d}, often called a deconvolution: it
@@ -94,5 +95,11 @@ public class ConvTranspose2d extends ConvLayer {
     String paddingRepr() {
         String s = padding[0] != 0 || padding[1] != 0 ? ", padding=" + tuple(padding) : "";
         return outputPadding[0] != 0 || outputPadding[1] != 0 ? s + ", output_padding=" + tuple(outputPadding) : s;
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return withPadding(padding, Map.of("outputPadding", outputPadding));
     }
 }

@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Inverted dropout: in training mode each element is zeroed with probability p and the kept
@@ -51,5 +52,11 @@ public class Dropout extends Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         return inputShape.clone();
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("p", p);
     }
 }

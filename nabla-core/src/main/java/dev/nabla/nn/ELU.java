@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** x for x &gt; 0, α(eˣ − 1) otherwise (default α = 1, as PyTorch). */
 public class ELU extends Layer {
@@ -31,5 +32,11 @@ public class ELU extends Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         return inputShape.clone();
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("alpha", alpha);
     }
 }

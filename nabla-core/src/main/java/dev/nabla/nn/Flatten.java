@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** Flattens dims startDim … endDim into one (default 1 … −1: everything but the batch dim), as a view where possible. */
 public class Flatten extends Layer {
@@ -46,5 +47,11 @@ public class Flatten extends Layer {
     @Override
     protected String extraRepr() {
         return "start_dim=" + startDim + ", end_dim=" + endDim;
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("startDim", startDim, "endDim", endDim);
     }
 }

@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * The Gaussian error linear unit x·Φ(x). By default the exact, erf-based form (PyTorch's
@@ -34,5 +35,11 @@ public class GELU extends Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         return inputShape.clone();
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("tanh", tanhApproximation);
     }
 }

@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Global average pooling: the mean of each channel over height and width, [N, C, H, W] →
@@ -23,5 +24,11 @@ public class GlobalAvgPool2d extends Layer {
     public Tensor forward(Tensor x) {
         outputShape(x.shape());
         return x.mean(new int[] {-2, -1}, false);
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of();
     }
 }

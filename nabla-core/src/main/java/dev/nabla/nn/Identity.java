@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** Returns its input unchanged (a placeholder, e.g. to switch a layer off). */
 public class Identity extends Layer {
@@ -13,5 +14,11 @@ public class Identity extends Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         return inputShape.clone();
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of();
     }
 }

@@ -52,6 +52,18 @@ public abstract class Layer {
         return null;
     }
 
+    /**
+     * This layer's constructor arguments as a JSON-able map (numbers, booleans, strings, int
+     * arrays, and lists and maps of them), from which the factory registered with
+     * {@link LayerRegistry} rebuilds it when a saved model is loaded; its weights come from the
+     * file, its children (for a container such as {@link Sequential}) are described on their own.
+     * Null by default: a layer of your own overrides this and registers a factory (one line, see
+     * {@link LayerRegistry#register(Class, LayerRegistry.Factory)}) to be saved.
+     */
+    public Map<String, Object> config() {
+        return null;
+    }
+
     // ---------------------------------------------------------------- registration
 
     /**

@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /**
  * A fully connected (dense) layer, y = x·Wᵀ + b, with W of shape [out, in] and b of shape [out]
@@ -100,5 +101,11 @@ public class Linear extends Layer {
     @Override
     protected String extraRepr() {
         return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (hasBias ? "True" : "False");
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("in", inFeatures, "out", outFeatures, "bias", hasBias);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Modules applied one after the other, each to the previous one's output. The layers are
@@ -94,5 +95,11 @@ public class Sequential extends Layer implements Iterable<Layer> {
         String s = m.toString();
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl) + "...)";
+    }
+
+    /** The constructor arguments, to rebuild this layer from a saved model ({@link LayerRegistry}). */
+    @Override
+    public Map<String, Object> config() {
+        return Map.of();
     }
 }

@@ -18,7 +18,8 @@ import java.util.Objects;
  * history...). Generic over {@code Map<String, Tensor>}: a module's or optimizer's state dict
  * goes in and comes out unchanged.
  *
- * <p>On disk it is one safetensors file, so a save is a single atomic rename: a crash never
+ * <p>On disk it is one safetensors file with SHA-256 checksums of its header and data
+ * ({@link Safetensors#writeChecked}, verified on load), so a save is a single atomic rename: a crash never
  * leaves a new model beside an old optimizer state. Tensor names get the prefix
  * {@value #MODEL_PREFIX} or {@value #OPTIMIZER_PREFIX}; the metadata holds
  * {@value #KEY_FORMAT} (the layout version), {@value #KEY_EPOCH}, {@value #KEY_OPTIMIZER} (when
@@ -103,7 +104,7 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimize
         meta.put(KEY_EPOCH, Long.toString(epoch));
         if (optimizerName != null) meta.put(KEY_OPTIMIZER, optimizerName);
         meta.put(KEY_EXTRA, extraJson);
-        Safetensors.write(file, all, meta);
+        Safetensors.writeChecked(file, all, meta);
     }
 
     /**

@@ -23,10 +23,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -49,7 +52,9 @@ import java.util.Set;
  * alignment, largest first (I64, F64, F32), then by name; metadata first in the header (here with
  * its keys sorted, so the same tensors give the same bytes); no metadata entry when there is
  * none. Every tensor starts aligned to its element size. Non-contiguous tensors are written
- * contiguous. The write is atomic ({@link AtomicFiles}).
+ * contiguous. The write is atomic ({@link AtomicFiles}). {@link #writeChecked} adds SHA-256
+ * checksums of the header and the data to the metadata; {@link #read} verifies them whenever a
+ * file has them.
  *
  * <p>Reading checks everything the reference reader checks, and more, and names the file and the
  * problem in a {@link NablaIOException}: the file shorter than 8 bytes, a header length beyond
@@ -125,6 +130,22 @@ public final class Safetensors {
      * replacing it. Names may be any string except {@value #METADATA_KEY}.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(file, tensors, metadata, false);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map)}, with two SHA-256 checksums added to the metadata, which
+     * {@link #read} then verifies: {@value #KEY_DATA_SHA256} of the data (every tensor byte, in
+     * file order: {@code hashlib.sha256(data[8 + n:])} in Python) and {@value #KEY_HEADER_SHA256}
+     * of the header as stored, with its own 64 hex digits written as zeros. Together they cover
+     * every byte of the file, so a flipped bit is an error, never a different tensor or value.
+     */
+    public static void writeChecked(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(file, tensors, metadata, true);
+    }
+
+    private static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, boolean checked)
+            throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(metadata, "metadata");
@@ -147,7 +168,13 @@ public final class Safetensors {
         // The reference order: dtype alignment descending, then name (UTF-8 byte order = code point order).
         items.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -rank(e.getValue().dtype()))
                 .thenComparing(Map.Entry::getKey, Safetensors::compareCodePoints));
-        byte[] header = headerBytes(items, metadata);
+        Map<String, String> meta = metadata;
+        if (checked) {
+            meta = new LinkedHashMap<>(metadata);
+            meta.put(KEY_DATA_SHA256, ZEROS);
+            meta.put(KEY_HEADER_SHA256, ZEROS);
+        }
+        byte[] header = headerBytes(items, meta);
 
         AtomicFiles.write(file, ch -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
@@ -157,8 +184,58 @@ public final class Safetensors {
             for (Map.Entry<String, Tensor> e : items) total += (long) e.getValue().numel() * e.getValue().dtype().bytes();
             ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES, total)))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            for (Map.Entry<String, Tensor> e : items) writeData(ch, e.getValue(), chunk);
+            MessageDigest data = checked ? sha256() : null;
+            for (Map.Entry<String, Tensor> e : items) writeData(ch, e.getValue(), chunk, data);
+            if (checked) {
+                // the data's digest into the header, then the header's own (over its zeros), written in place
+                fill(header, KEY_DATA_SHA256, hex(data.digest()));
+                fill(header, KEY_HEADER_SHA256, hex(sha256().digest(header)));
+                ByteBuffer h = ByteBuffer.wrap(header);
+                for (long pos = 8; h.hasRemaining(); ) pos += ch.write(h, pos);
+            }
         });
+    }
+
+    /** Metadata key of the data's SHA-256 (lowercase hex) in a file written by {@link #writeChecked}. */
+    public static final String KEY_DATA_SHA256 = "nabla.data_sha256";
+    /** Metadata key of the header's SHA-256 (computed with this value as 64 zeros) in a file written by {@link #writeChecked}. */
+    public static final String KEY_HEADER_SHA256 = "nabla.header_sha256";
+    private static final String ZEROS = "0".repeat(64);
+
+    // replaces the 64 zeros of key's value in the header bytes (Jackson writes "key":"value" with no space)
+    private static void fill(byte[] header, String key, String hex) {
+        byte[] pattern = ("\"" + key + "\":\"" + ZEROS + "\"").getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(header, pattern, 0);
+        if (at < 0 || indexOf(header, pattern, at + 1) >= 0) throw new IllegalStateException("checksum slot of " + key);
+        System.arraycopy(hex.getBytes(StandardCharsets.US_ASCII), 0, header, at + pattern.length - 65, 64);
+    }
+
+    private static int indexOf(byte[] a, byte[] pattern, int from) {
+        outer:
+        for (int i = from; i <= a.length - pattern.length; i++) {
+            for (int j = 0; j < pattern.length; j++) if (a[i + j] != pattern[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Lowercase hex of bytes. */
+    public static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    // feeds the chunk's remaining bytes to the digest (if any) without moving the chunk
+    private static ByteBuffer digest(ByteBuffer chunk, MessageDigest md) {
+        if (md != null) md.update(chunk.duplicate());
+        return chunk;
     }
 
     private static byte[] headerBytes(List<Map.Entry<String, Tensor>> items, Map<String, String> metadata) throws IOException {
@@ -188,7 +265,7 @@ public final class Safetensors {
     }
 
     /** Writes one tensor's elements, row-major little-endian, through the direct buffer {@code chunk}. */
-    private static void writeData(FileChannel ch, Tensor t, ByteBuffer chunk) throws IOException {
+    private static void writeData(FileChannel ch, Tensor t, ByteBuffer chunk, MessageDigest md) throws IOException {
         int size = t.dtype().bytes();
         int per = chunk.capacity() / size;
         switch (t.dtype()) {
@@ -199,7 +276,7 @@ public final class Safetensors {
                     chunk.clear();
                     chunk.asFloatBuffer().put(a, off, n);
                     chunk.limit(n * size);
-                    AtomicFiles.writeFully(ch, chunk);
+                    AtomicFiles.writeFully(ch, digest(chunk, md));
                 }
             }
             case FLOAT64 -> {
@@ -209,7 +286,7 @@ public final class Safetensors {
                     chunk.clear();
                     chunk.asDoubleBuffer().put(a, off, n);
                     chunk.limit(n * size);
-                    AtomicFiles.writeFully(ch, chunk);
+                    AtomicFiles.writeFully(ch, digest(chunk, md));
                 }
             }
             case INT64 -> {
@@ -219,7 +296,7 @@ public final class Safetensors {
                     chunk.clear();
                     chunk.asLongBuffer().put(a, off, n);
                     chunk.limit(n * size);
-                    AtomicFiles.writeFully(ch, chunk);
+                    AtomicFiles.writeFully(ch, digest(chunk, md));
                 }
             }
         }
@@ -236,7 +313,12 @@ public final class Safetensors {
             for (Entry e : h.entries()) largest = Math.max(largest, e.end() - e.begin());
             ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES, largest)))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            for (Entry e : h.entries()) tensors.put(e.name(), readData(file, ch, h.dataStart() + e.begin(), e, chunk));
+            MessageDigest md = h.metadata().containsKey(KEY_DATA_SHA256) ? sha256() : null;
+            for (Entry e : h.entries()) tensors.put(e.name(), readData(file, ch, h.dataStart() + e.begin(), e, chunk, md));
+            if (md != null && !hex(md.digest()).equals(h.metadata().get(KEY_DATA_SHA256))) {
+                throw new NablaIOException(file, "the tensor data does not match its SHA-256 checksum (" + KEY_DATA_SHA256
+                        + "): the file is corrupted; use another copy or save it again");
+            }
             return new TensorFile(file, tensors, h.metadata());
         }
     }
@@ -277,7 +359,36 @@ public final class Safetensors {
             throw new NablaIOException(file, "the header (" + n + " bytes) is not valid UTF-8", e);
         }
         long dataLength = size - 8 - n;
-        return parseHeader(file, text, n, dataLength);
+        Header h = parseHeader(file, text, n, dataLength);
+        checkHeaderDigest(file, headerBuf.array(), h.metadata());
+        return h;
+    }
+
+    /**
+     * A checked file (one with either checksum key) must have both, well formed, and its header
+     * must hash to {@value #KEY_HEADER_SHA256} with that value zeroed.
+     */
+    private static void checkHeaderDigest(Path file, byte[] header, Map<String, String> metadata) throws NablaIOException {
+        String data = metadata.get(KEY_DATA_SHA256), own = metadata.get(KEY_HEADER_SHA256);
+        if (data == null && own == null) return;
+        for (String k : List.of(KEY_DATA_SHA256, KEY_HEADER_SHA256)) {
+            String v = metadata.get(k);
+            if (v == null || !v.matches("[0-9a-f]{64}")) {
+                throw new NablaIOException(file, "the checksum " + k + " is " + (v == null ? "missing" : "'" + abbreviate(v) + "'")
+                        + ", not 64 hex digits: the file is corrupted");
+            }
+        }
+        byte[] value = own.getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(header, value, 0);
+        if (at < 0 || indexOf(header, value, at + 1) >= 0) {
+            throw new NablaIOException(file, "the header's checksum cannot be located in the header: the file is corrupted");
+        }
+        byte[] zeroed = header.clone();
+        Arrays.fill(zeroed, at, at + 64, (byte) '0');
+        if (!hex(sha256().digest(zeroed)).equals(own)) {
+            throw new NablaIOException(file, "the header does not match its SHA-256 checksum (" + KEY_HEADER_SHA256
+                    + "): the file is corrupted; use another copy or save it again");
+        }
     }
 
     private static Header parseHeader(Path file, String text, long headerLength, long dataLength) throws IOException {
@@ -414,7 +525,8 @@ public final class Safetensors {
         }
     }
 
-    private static Tensor readData(Path file, FileChannel ch, long position, Entry e, ByteBuffer chunk) throws IOException {
+    private static Tensor readData(Path file, FileChannel ch, long position, Entry e, ByteBuffer chunk, MessageDigest md)
+            throws IOException {
         int numel = e.numel();
         int size = e.dtype().bytes();
         int per = chunk.capacity() / size;
@@ -425,7 +537,7 @@ public final class Safetensors {
                     int n = Math.min(per, numel - off);
                     chunk.clear().limit(n * size);
                     readFully(file, ch, chunk, position + (long) off * size);
-                    chunk.flip().asFloatBuffer().get(a, off, n);
+                    digest(chunk.flip(), md).asFloatBuffer().get(a, off, n);
                 }
                 yield Tensor.of(a, shapeArg(e.shape));
             }
@@ -435,7 +547,7 @@ public final class Safetensors {
                     int n = Math.min(per, numel - off);
                     chunk.clear().limit(n * size);
                     readFully(file, ch, chunk, position + (long) off * size);
-                    chunk.flip().asDoubleBuffer().get(a, off, n);
+                    digest(chunk.flip(), md).asDoubleBuffer().get(a, off, n);
                 }
                 yield Tensor.of(a, shapeArg(e.shape));
             }
@@ -445,7 +557,7 @@ public final class Safetensors {
                     int n = Math.min(per, numel - off);
                     chunk.clear().limit(n * size);
                     readFully(file, ch, chunk, position + (long) off * size);
-                    chunk.flip().asLongBuffer().get(a, off, n);
+                    digest(chunk.flip(), md).asLongBuffer().get(a, off, n);
                 }
                 yield Tensor.of(a, shapeArg(e.shape));
             }

@@ -52,7 +52,7 @@ class AtomicWriteTest {
     }
 
     /** Lines of the child's output, read by a daemon thread. */
-    private static BlockingQueue<String> lines(Process p) {
+    static BlockingQueue<String> lines(Process p) {
         BlockingQueue<String> q = new LinkedBlockingQueue<>();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

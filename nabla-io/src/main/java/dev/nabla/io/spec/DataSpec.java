@@ -1,5 +1,9 @@
 package dev.nabla.io.spec;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nabla.data.Csv;
 import dev.nabla.data.CsvDataset;
 import dev.nabla.data.DataFileException;
@@ -73,6 +77,9 @@ public final class DataSpec {
             int[] imageShape) {}
 
     private final String type;
+    private JsonNode json; // the "data" object as written, with its paths made absolute
+    private double[][] stats; // the {mean, std} that load applied, or null
+    private List<String> featureNames; // a csv source's feature columns, once loaded
     private final String path;
     private final long seed;
     private Loaded eager; // the function type is generated when read
@@ -134,7 +141,55 @@ public final class DataSpec {
             }
         }
         data.checkNoUnknownKeys();
+        ObjectNode json = data.json.deepCopy();
+        if (d.folder != null) json.put("folder", d.folder.toAbsolutePath().toString());
+        if (d.file != null) json.put("file", d.file.toAbsolutePath().toString());
+        if (d.testFile != null) json.put("testFile", d.testFile.toAbsolutePath().toString());
+        d.json = json;
         return d;
+    }
+
+    /** Reads a "data" object such as {@link #json()} gives (paths absolute); override as in {@code parse}. */
+    public static DataSpec fromJson(JsonNode data, long seed, Path override) {
+        return parse(new Node(data, "$.data"), seed, Path.of("").toAbsolutePath(), override);
+    }
+
+    /** The "data" object with its paths absolute: what a saved model keeps to find its test data again. */
+    public JsonNode json() {
+        return json.deepCopy();
+    }
+
+    /**
+     * What {@link #load} did to the raw examples, to be saved with the model: the image shape,
+     * flattening and normalization, or the table's features and standardization, with the class
+     * names of a classifier. Call it after {@link #load}.
+     */
+    public Preprocessing preprocessing(Loaded d) {
+        Preprocessing p = switch (type) {
+            case "function" -> Preprocessing.values();
+            case "idx" -> Preprocessing.image(d.imageShape(), flatten, stats);
+            default -> Preprocessing.table(featureNames, stats);
+        };
+        if (label != null) p = p.with("label", TextNode.valueOf(label));
+        if (targets != null) p = p.with("targets", new ObjectMapper().valueToTree(targets));
+        return d.classNames() == null ? p : p.classes(d.classNames());
+    }
+
+    /**
+     * The test examples as read, before normalization (a saved model's {@link Preprocessing}
+     * applies it): with no override exactly the test part {@link #load} gives; with an override,
+     * all of the idx test files in that folder, or all rows of that csv file, read with the saved
+     * feature columns and class names.
+     */
+    public Dataset rawTest(Path override, List<String> features, List<String> classNames) throws IOException {
+        if (eager != null) return eager.test();
+        if (override == null) return read().test();
+        if (type.equals("idx")) {
+            ImageDataset te = Idx.dataset(FashionMnist.find(override, idxFiles[2]), FashionMnist.find(override, idxFiles[3]), classes);
+            return flatten ? te.flattened() : te;
+        }
+        Csv.Table t = Csv.read(override, delimiter);
+        return label != null ? CsvDataset.classification(t, features, label, classNames) : CsvDataset.regression(t, features, targets);
     }
 
     private void function(Node data) {
@@ -224,15 +279,13 @@ public final class DataSpec {
         return eager;
     }
 
-    /**
-     * Reads the files (idx, csv) and builds the parts: the validation part (a fraction
-     * validationSplit of the training data, drawn with splitSeed as fit would) normalized only,
-     * the training part augmented and normalized, the test part normalized.
-     */
-    public Loaded load(double validationSplit, long splitSeed) throws IOException {
-        if (eager != null) return eager;
+    /** The examples as read from the files, before any split for validation, augmentation or normalization. */
+    private record Parts(Dataset all, Dataset test, List<String> classNames, int[] exampleShape, int[] imageShape,
+            List<String> features) {}
+
+    private Parts read() throws IOException {
         Dataset all, test;
-        List<String> classNames;
+        List<String> classNames, columns = null;
         int[] imageShape = null, exampleShape;
         if (type.equals("idx")) {
             ImageDataset tr = Idx.dataset(FashionMnist.find(folder, idxFiles[0]), FashionMnist.find(folder, idxFiles[1]), classes);
@@ -256,6 +309,7 @@ public final class DataSpec {
                     : CsvDataset.regression(table, features, targets);
             classNames = full.classNames();
             exampleShape = new int[] {full.featureNames().size()};
+            columns = full.featureNames();
             if (testFile != null) {
                 Csv.Table t = Csv.read(testFile, delimiter);
                 if (!t.header().equals(table.header())) {
@@ -274,6 +328,21 @@ public final class DataSpec {
                 test = null;
             }
         }
+        return new Parts(all, test, classNames, exampleShape, imageShape, columns);
+    }
+
+    /**
+     * Reads the files (idx, csv) and builds the parts: the validation part (a fraction
+     * validationSplit of the training data, drawn with splitSeed as fit would) normalized only,
+     * the training part augmented and normalized, the test part normalized.
+     */
+    public Loaded load(double validationSplit, long splitSeed) throws IOException {
+        if (eager != null) return eager;
+        Parts p = read();
+        Dataset all = p.all(), test = p.test();
+        List<String> classNames = p.classNames();
+        int[] imageShape = p.imageShape(), exampleShape = p.exampleShape();
+        featureNames = p.features();
         Dataset train = all, validation = null;
         if (validationSplit > 0) {
             Splits.TrainValidation s = Splits.trainValidation(all, validationSplit, new Generator(splitSeed));
@@ -285,10 +354,12 @@ public final class DataSpec {
             double[][] ms = normalize.length == 0 ? Transforms.channelStats(imageShape != null && flatten
                     ? unflattened(train, imageShape) : train) : normalize;
             norm = Transforms.normalize(ms[0], ms[1]);
+            stats = ms;
         } else if (standardize) {
             double[][] ms = Transforms.channelStats(train); // [n, features]: one "channel" per feature
             for (int f = 0; f < ms[1].length; f++) if (!(ms[1][f] > 0)) ms[1][f] = 1; // a constant column is only centred
             norm = Transforms.normalize(ms[0], ms[1]);
+            stats = ms;
         }
         Transform aug = null;
         for (Node a : augment) {

@@ -56,6 +56,7 @@ public final class ExperimentSpec {
     /** Functions a "function" data source can sample. */
     public static final Map<String, DoubleUnaryOperator> FUNCTIONS = DataSpec.FUNCTIONS;
 
+    private final JsonNode root;
     private final String name;
     private final long seed;
     private final JsonNode modelJson;
@@ -72,6 +73,7 @@ public final class ExperimentSpec {
     private final double validationSplit;
 
     private ExperimentSpec(JsonNode root, String source, Path baseDir, Path dataOverride) {
+        this.root = root;
         Node spec = new Node(root, "$");
         name = spec.string("name", source);
         seed = spec.longValue("seed", 0);
@@ -86,16 +88,8 @@ public final class ExperimentSpec {
         }
 
         lossName = spec.string("loss");
-        loss = switch (lossName) {
-            case "mse" -> Losses::mseLoss;
-            case "l1" -> Losses::l1Loss;
-            case "huber" -> Losses::huberLoss;
-            case "bce" -> Losses::binaryCrossEntropy;
-            case "bce_with_logits" -> Losses::binaryCrossEntropyWithLogits;
-            case "cross_entropy" -> Losses::crossEntropy;
-            case "nll" -> Losses::nllLoss;
-            default -> throw Node.unknownChoice("$.loss", "loss", lossName, LOSSES);
-        };
+        if (!LOSSES.contains(lossName)) throw Node.unknownChoice("$.loss", "loss", lossName, LOSSES);
+        loss = lossNamed(lossName);
 
         optimizer = optimizer(spec.typed("optimizer"));
 
@@ -118,6 +112,20 @@ public final class ExperimentSpec {
                 .shuffle(training.bool("shuffle", true)).seed(seed + 2);
         training.checkNoUnknownKeys();
         spec.checkNoUnknownKeys();
+    }
+
+    /** The loss of a name in {@link #LOSSES}. */
+    public static Loss lossNamed(String name) {
+        return switch (name) {
+            case "mse" -> Losses::mseLoss;
+            case "l1" -> Losses::l1Loss;
+            case "huber" -> Losses::huberLoss;
+            case "bce" -> Losses::binaryCrossEntropy;
+            case "bce_with_logits" -> Losses::binaryCrossEntropyWithLogits;
+            case "cross_entropy" -> Losses::crossEntropy;
+            case "nll" -> Losses::nllLoss;
+            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; known: " + LOSSES);
+        };
     }
 
     private static Function<List<Tensor>, Optimizer> optimizer(Node o) {
@@ -217,6 +225,13 @@ public final class ExperimentSpec {
     /** The seed of the weights, the data and the shuffling. */
     public long seed() {
         return seed;
+    }
+
+    /** The whole spec as read, its data paths made absolute: what a saved model keeps to reproduce its run. */
+    public JsonNode json() {
+        com.fasterxml.jackson.databind.node.ObjectNode o = root.deepCopy();
+        o.set("data", data.json());
+        return o;
     }
 
     /** The "model" part, as saved next to the weights. */

@@ -11,6 +11,7 @@ import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,8 +106,8 @@ class ExperimentSpecTest {
     void savedModelLoadsAndPredictsBitwiseTheSame(@TempDir Path dir) throws IOException {
         ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
         Layer m = spec.model().model();
-        SavedModel.save(dir, spec.modelJson(), m);
-        assertTrue(Files.size(dir.resolve(SavedModel.WEIGHTS_FILE)) > 691 * 4);
+        new SavedModel(m, spec.model().inputShape()).spec(spec.modelJson()).save(dir);
+        assertTrue(Files.size(dir.resolve(SavedModel.FILE_NAME)) > 691 * 4);
         Layer loaded = SavedModel.load(dir).model();
         Tensor x = Tensor.linspace(-1, 1, 33).reshape(33, 1);
         m.eval();
@@ -115,12 +116,18 @@ class ExperimentSpecTest {
     }
 
     @Test
-    void aSavedModelWhoseWeightsDoNotFitTheSpecIsRefused(@TempDir Path dir) throws IOException {
+    void aLegacyModelFolderLoadsAndOneWhoseWeightsDoNotFitTheSpecIsRefused(@TempDir Path dir) throws IOException {
         ExperimentSpec spec = ExperimentSpec.parse(RUNGE, "x");
-        SavedModel.save(dir, spec.modelJson(), spec.model().model());
+        // a folder as nabla 0.1 wrote it: model.json beside model.safetensors
+        dev.nabla.io.Safetensors.write(dir.resolve(SavedModel.FILE_NAME), spec.model().model().stateDict(), Map.of("format", "nabla.model"));
+        Files.writeString(dir.resolve(SavedModel.LEGACY_SPEC_FILE), spec.modelJson().toString());
+        SavedModel legacy = SavedModel.load(dir);
+        assertTrue(legacy.isLegacy());
+        assertEquals("none", legacy.preprocessing().type());
+        assertEquals(spec.model().model().stateDict().keySet(), legacy.model().stateDict().keySet());
         ObjectNode other = (ObjectNode) spec.modelJson().deepCopy();
         ((ObjectNode) other.get("layers").get(2)).put("units", 21); // the third layer now has 21 units
-        Files.writeString(dir.resolve(SavedModel.SPEC_FILE), other.toString());
+        Files.writeString(dir.resolve(SavedModel.LEGACY_SPEC_FILE), other.toString());
         IOException e = assertThrows(IOException.class, () -> SavedModel.load(dir));
         assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("[21, 10]"), e.getMessage());
     }

@@ -62,8 +62,8 @@ class ImageLayersSpecTest {
         var json = new ObjectMapper().readTree(CNN);
         ModelSpec.Built b = ModelSpec.build(json, "$.model", new Generator(3));
         b.model().forward(Tensor.randn(new Generator(4), 4, 1, 28, 28)); // training mode: the running statistics move
-        SavedModel.save(dir, json, b.model());
-        ModelSpec.Built loaded = SavedModel.load(dir);
+        new SavedModel(b.model(), b.inputShape()).spec(json).save(dir);
+        SavedModel loaded = SavedModel.load(dir);
         Map<String, Tensor> a = b.model().stateDict(), c = loaded.model().stateDict();
         assertEquals(a.keySet(), c.keySet());
         assertTrue(a.containsKey("1.running_mean") && a.containsKey("1.num_batches_tracked"), a.keySet().toString());
@@ -89,7 +89,7 @@ class ImageLayersSpecTest {
         assertEquals(80 + 1168 + (16 * 8 * 9 + 8) + (8 * 16 + 1), b.model().trainableParameterCount());
         Tensor x = Tensor.rand(new Generator(6), 2, 1, 28, 28);
         assertArrayEquals(new int[] {2, 1, 28, 28}, b.model().forward(x).shape());
-        SavedModel.save(dir, json, b.model());
+        SavedModel.save(dir, b.model(), b.inputShape());
         assertEquals(b.model().forward(x), SavedModel.load(dir).model().forward(x));
 
         ModelSpec.Built ceil = build("""

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.data.Synthetic;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Checkpoint;
+import dev.nabla.io.NablaIOException;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
@@ -16,13 +17,19 @@ import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Tanh;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.SGD;
+import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,5 +110,60 @@ class ModelCheckpointTest {
         trainer(m, new Adam(m.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(1).callbacks(new ModelCheckpoint(ckpt)));
         var e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.resume(ckpt, m, new SGD(m.parameters(), 0.1)));
         assertTrue(e.getMessage().contains("Adam") && e.getMessage().contains("SGD"), e.getMessage());
+    }
+
+    private static Map<String, float[]> snapshot(Layer m, Adam opt) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        m.stateDict().forEach((k, v) -> out.put("model." + k, v.toType(DType.FLOAT32).toFloatArray()));
+        opt.stateDict().forEach((k, v) -> out.put("optim." + k, v.toType(DType.FLOAT32).toFloatArray()));
+        List<Generator> gens = m.generators();
+        for (int i = 0; i < gens.size(); i++) {
+            long[] st = gens.get(i).state();
+            float[] f = new float[st.length * 2];
+            for (int j = 0; j < st.length; j++) {
+                f[2 * j] = Float.intBitsToFloat((int) st[j]);
+                f[2 * j + 1] = Float.intBitsToFloat((int) (st[j] >>> 32));
+            }
+            out.put("rng." + i, f);
+        }
+        return out;
+    }
+
+    /** A checkpoint damaged in any part (optimizer state, generator states, bytes) is refused and changes nothing. */
+    @Test
+    void aDamagedCheckpointIsRefusedBeforeAnythingChanges(@TempDir Path dir) throws IOException {
+        Layer m = dropoutMlp(1);
+        Path ckpt = dir.resolve("c.safetensors");
+        var h = trainer(m, new Adam(m.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(2).batchSize(16).callbacks(new ModelCheckpoint(ckpt)));
+        Checkpoint c = Checkpoint.load(ckpt);
+
+        Map<String, Tensor> badOptim = new LinkedHashMap<>(c.optimizer());
+        badOptim.put("0.exp_avg", Tensor.zeros(3, 3));
+        new Checkpoint(c.model(), badOptim, c.optimizerName(), c.epoch(), c.extraJson()).save(dir.resolve("optim.safetensors"));
+        new Checkpoint(c.model(), c.optimizer(), c.optimizerName(), c.epoch(), c.extraJson().replaceFirst("\\[\"-?\\d+\"", "[\"x\""))
+                .save(dir.resolve("rng.safetensors"));
+        new Checkpoint(c.model(), c.optimizer(), c.optimizerName(), c.epoch(), "{\"rng\": [[\"0\", \"0\", \"0\", \"0\", \"0\", \"0\"]]}")
+                .save(dir.resolve("zeros.safetensors"));
+        byte[] b = Files.readAllBytes(ckpt);
+        b[b.length - 3] ^= 1;
+        Files.write(dir.resolve("flipped.safetensors"), b);
+
+        for (String bad : new String[] {"optim", "rng", "zeros", "flipped"}) {
+            Layer fresh = dropoutMlp(9);
+            Adam opt = new Adam(fresh.parameters(), 1e-2);
+            trainer(fresh, opt).fit(DATA, new FitOptions().epochs(1).batchSize(16)); // some optimizer state to keep
+            Map<String, float[]> before = snapshot(fresh, opt);
+            Exception e = assertThrows(Exception.class, () -> ModelCheckpoint.resume(dir.resolve(bad + ".safetensors"), fresh, opt));
+            assertTrue(e instanceof IllegalArgumentException || e instanceof NablaIOException, bad + ": " + e);
+            assertTrue(e.getMessage().contains(bad + ".safetensors"), bad + ": " + e.getMessage());
+            Map<String, float[]> after = snapshot(fresh, opt);
+            assertEquals(before.keySet(), after.keySet(), bad);
+            for (String k : before.keySet()) assertArrayEquals(before.get(k), after.get(k), bad + ": " + k + " changed");
+        }
+
+        Layer again = dropoutMlp(9);
+        ModelCheckpoint.Resumed r = ModelCheckpoint.restore(ckpt, again, new Adam(again.parameters(), 1e-2), List.of());
+        assertEquals(2, r.epoch());
+        assertEquals(h.epochs(), r.history());
     }
 }
