@@ -27,6 +27,13 @@ public final class TransformedDataset implements Dataset {
     }
 
     @Override
+    public java.util.List<Generator> generators() {
+        java.util.List<Generator> out = new java.util.ArrayList<>(base.generators());
+        out.add(gen);
+        return out;
+    }
+
+    @Override
     public int size() {
         return base.size();
     }

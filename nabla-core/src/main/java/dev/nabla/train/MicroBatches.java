@@ -131,7 +131,8 @@ public final class MicroBatches {
                              long seed, long step, int k, Map<String, Tensor> stepBuffers, boolean inPlace) {
         if (indices.length == 0) return null;
         if (stepBuffers != null) restoreBuffers(model, stepBuffers);
-        List<Generator> gens = model.generators();
+        List<Generator> gens = new java.util.ArrayList<>(model.generators());
+        gens.addAll(data.generators());
         for (int j = 0; j < gens.size(); j++) gens.get(j).setState(new Generator(dropoutSeed(seed, step, k, j)).state());
         List<Tensor> params = model.parameters();
         for (Tensor p : params) p.setGrad(null);
