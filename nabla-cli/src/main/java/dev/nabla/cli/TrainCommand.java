@@ -11,12 +11,15 @@ import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
+import dev.nabla.spark.SparkTraining;
+import dev.nabla.spark.SpecJob;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +52,16 @@ public final class TrainCommand implements Callable<Integer> {
             + " e.g. Fashion-MNIST) or data file (csv)")
     Path data;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "", paramLabel = "MASTER",
+            description = "train data-parallel on Apache Spark: a master such as local[2] or spark://host:7077, or nothing"
+                    + " under spark-submit; the result is bitwise the one-JVM result (micro-batches: the spec's"
+                    + " training.microBatches)")
+    String spark;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "with --spark: partitions per step (default: Spark's"
+            + " default parallelism; at most the micro-batch count is used)")
+    Integer partitions;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
@@ -79,7 +92,20 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs != null) options.epochs(epochs);
         Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
         long start = System.nanoTime();
-        History history = trainer.fit(d.train(), options);
+        History history;
+        if (spark != null) {
+            if (partitions != null && partitions < 1) {
+                System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
+                return 2;
+            }
+            try (var cluster = SparkTraining.start(spark, partitions,
+                    new SpecJob(Files.readString(specFile), spec.name(), specFile.toAbsolutePath().getParent(), data), d.train())) {
+                o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
+                history = trainer.fit(d.train(), options.engine(cluster.engine()));
+            }
+        } else {
+            history = trainer.fit(d.train(), options);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
                 seconds / Math.max(1, history.size()));

@@ -59,6 +59,11 @@ public final class FitOptions {
         return this;
     }
 
+    /** The micro-batches per batch. */
+    public int microBatches() {
+        return microBatches;
+    }
+
     /** Where the micro-batches run: {@link MicroBatches#LOCAL} (the default), or a cluster's engine. */
     public FitOptions engine(MicroBatches.Engine engine) {
         this.engine = java.util.Objects.requireNonNull(engine, "fit: engine");
