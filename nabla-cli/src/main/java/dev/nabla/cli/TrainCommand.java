@@ -68,6 +68,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream o = System.out;
+        if (partitions != null && partitions < 1) {
+            System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
+            return 2;
+        }
         ExperimentSpec spec;
         try {
             spec = ExperimentSpec.read(specFile, data);
@@ -94,10 +98,6 @@ public final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         History history;
         if (spark != null) {
-            if (partitions != null && partitions < 1) {
-                System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
-                return 2;
-            }
             try (var cluster = SparkTraining.start(spark, partitions,
                     new SpecJob(Files.readString(specFile), spec.name(), specFile.toAbsolutePath().getParent(), data), d.train())) {
                 o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
