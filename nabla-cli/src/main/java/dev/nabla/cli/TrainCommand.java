@@ -8,9 +8,13 @@ import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
+import dev.nabla.data.Splits;
 import dev.nabla.nn.Layer;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.tensor.Generator;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
+import dev.nabla.spark.ParameterAveraging;
 import dev.nabla.spark.SparkTraining;
 import dev.nabla.spark.SpecJob;
 import dev.nabla.tensor.GradMode;
@@ -62,6 +66,11 @@ public final class TrainCommand implements Callable<Integer> {
             + " default parallelism; at most the micro-batch count is used)")
     Integer partitions;
 
+    @Option(names = "--average-every", paramLabel = "K", description = "with --spark: parameter averaging instead of"
+            + " synchronous steps: each partition trains its own copy and the copies are averaged every K local steps"
+            + " (fewer synchronizations; not the one-JVM result)")
+    Integer averageEvery;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
@@ -70,6 +79,10 @@ public final class TrainCommand implements Callable<Integer> {
         PrintStream o = System.out;
         if (partitions != null && partitions < 1) {
             System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
+            return 2;
+        }
+        if (averageEvery != null && (averageEvery < 1 || spark == null)) {
+            System.err.println("nabla train: --average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
             return 2;
         }
         ExperimentSpec spec;
@@ -100,8 +113,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (spark != null) {
             try (var cluster = SparkTraining.start(spark, partitions,
                     new SpecJob(Files.readString(specFile), spec.name(), specFile.toAbsolutePath().getParent(), data), d.train())) {
-                o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
-                history = trainer.fit(d.train(), options.engine(cluster.engine()));
+                if (averageEvery != null) {
+                    o.println("training on Spark " + cluster.describe() + " by parameter averaging every " + averageEvery
+                            + " local steps");
+                    history = averaged(cluster.averaging(averageEvery), spec, d, model, trainer.optimizer(), options.epochs(), o);
+                } else {
+                    o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
+                    history = trainer.fit(d.train(), options.engine(cluster.engine()));
+                }
             }
         } else {
             history = trainer.fit(d.train(), options);
@@ -151,6 +170,18 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("plot: " + fit);
         }
         return 0;
+    }
+
+    // parameter averaging holds out the validation part itself, as fit would
+    private static History averaged(ParameterAveraging pa, ExperimentSpec spec, DataSpec.Loaded d, Layer model,
+                                    Optimizer optimizer, int epochs, PrintStream o) {
+        Dataset train = d.train(), validation = d.validation();
+        if (validation == null && spec.validationSplit() > 0) {
+            var split = Splits.trainValidation(d.train(), spec.validationSplit(), new Generator(spec.fitOptions().seed()));
+            train = split.train();
+            validation = split.validation();
+        }
+        return pa.fit(model, optimizer, d.train(), train, validation, epochs, spec.batchSize(), spec.fitOptions().seed(), o);
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong

@@ -59,6 +59,16 @@ public final class FitOptions {
         return this;
     }
 
+    /** The number of epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The seed of the shuffling, the validation split and the per-step randomness. */
+    public long seed() {
+        return seed;
+    }
+
     /** The micro-batches per batch. */
     public int microBatches() {
         return microBatches;

@@ -89,6 +89,16 @@ public final class MicroBatches {
             return loss;
         }
 
+        /** Metric m's sum over the examples this part covers. */
+        public double metricSum(int m) {
+            return metricSums[m];
+        }
+
+        /** Metric m's count (what its sum is divided by) over the examples this part covers. */
+        public double metricCount(int m) {
+            return metricCounts[m];
+        }
+
         // left + right, elementwise in each array's own type; integer buffers keep the left value
         // (every micro-batch of a step advances them alike)
         static Part add(Part left, Part right) {

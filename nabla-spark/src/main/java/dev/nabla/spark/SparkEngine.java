@@ -9,7 +9,6 @@ import dev.nabla.train.Metric;
 import dev.nabla.train.MicroBatches;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -63,46 +62,20 @@ public final class SparkEngine implements MicroBatches.Engine {
         return partitions;
     }
 
-    /** The weights and buffers of a step, as plain arrays (what the driver broadcasts). */
-    record State(String[] names, Object[] values, int[][] shapes) implements Serializable {
-        static State of(Layer model) {
-            Map<String, Tensor> sd = model.stateDict();
-            String[] names = sd.keySet().toArray(String[]::new);
-            Object[] values = new Object[names.length];
-            int[][] shapes = new int[names.length][];
-            for (int i = 0; i < names.length; i++) {
-                Tensor t = sd.get(names[i]);
-                shapes[i] = t.shape();
-                values[i] = switch (t.dtype()) {
-                    case FLOAT32 -> t.toFloatArray();
-                    case FLOAT64 -> t.toDoubleArray();
-                    default -> t.toLongArray();
-                };
-            }
-            return new State(names, values, shapes);
-        }
-
-        void loadInto(Layer model) {
-            Map<String, Tensor> sd = new LinkedHashMap<>();
-            for (int i = 0; i < names.length; i++) sd.put(names[i], MicroBatches.fromArray(values[i], shapes[i]));
-            model.loadStateDict(sd);
-        }
-    }
-
     /** One partition's share of a step: micro-batches [from, from + indices.length). */
     record Run(int from, int[][] indices) implements Serializable {}
 
     @Override
     public MicroBatches.Part run(Layer model, Loss loss, List<Metric> metrics, Dataset data, int[][] microBatches,
                                  int globalBatch, long seed, long step) {
-        int[][] global = toDriverData(data, microBatches);
+        int[][] global = indicesInto(driverData, data, microBatches);
         int m = global.length, p = Math.min(partitions, m);
         List<Run> runs = new ArrayList<>(p);
         for (int i = 0; i < p; i++) {
             int from = (int) ((long) i * m / p), to = (int) ((long) (i + 1) * m / p);
             runs.add(new Run(from, java.util.Arrays.copyOfRange(global, from, to)));
         }
-        Broadcast<State> state = sc.broadcast(State.of(model));
+        Broadcast<TensorArrays> state = sc.broadcast(TensorArrays.of(model.stateDict()));
         try {
             TrainingJob j = job;
             List<List<MicroBatches.Block>> blocks = sc.parallelize(runs, p)
@@ -116,15 +89,18 @@ public final class SparkEngine implements MicroBatches.Engine {
         }
     }
 
-    // the micro-batches' indices into the dataset fit was given (fit may have held out a validation Subset)
-    private int[][] toDriverData(Dataset data, int[][] microBatches) {
-        int[][] out = new int[microBatches.length][];
-        for (int k = 0; k < out.length; k++) out[k] = microBatches[k].clone();
+    /**
+     * Indices into data (root itself or a {@link Subset} of it, e.g. fit's training part after a
+     * validation split) as indices into root, the dataset the executors rebuild.
+     */
+    static int[][] indicesInto(Dataset root, Dataset data, int[][] indices) {
+        int[][] out = new int[indices.length][];
+        for (int k = 0; k < out.length; k++) out[k] = indices[k].clone();
         Dataset d = data;
-        while (d != driverData) {
+        while (d != root) {
             if (!(d instanceof Subset s)) {
-                throw new IllegalArgumentException("SparkEngine: fit trains on " + data + ", which is not the engine's training"
-                        + " data " + driverData + " or a subset of it; give fit the dataset the engine was made with");
+                throw new IllegalArgumentException("Spark training: fit trains on " + data + ", which is not the engine's"
+                        + " training data " + root + " or a subset of it; train on the dataset the engine was made with");
             }
             int[] map = s.indices();
             for (int[] mb : out) for (int i = 0; i < mb.length; i++) mb[i] = map[mb[i]];
@@ -142,14 +118,14 @@ public final class SparkEngine implements MicroBatches.Engine {
 
     private static final ThreadLocal<Replica> REPLICA = new ThreadLocal<>();
 
-    private static List<MicroBatches.Block> compute(TrainingJob job, State state, Run run, int globalBatch, long seed, long step) {
+    private static List<MicroBatches.Block> compute(TrainingJob job, TensorArrays state, Run run, int globalBatch, long seed, long step) {
         Replica r = REPLICA.get();
         if (r == null || !r.key().equals(job.key())) {
             REPLICA.remove(); // let the old replica go before the new one is read
             r = new Replica(job.key(), job.model(), job.trainingData(), job.loss(), job.metrics());
             REPLICA.set(r);
         }
-        state.loadInto(r.model());
+        r.model().loadStateDict(state.toTensors());
         r.model().train();
         Map<String, Tensor> buffers = MicroBatches.snapshotBuffers(r.model());
         MicroBatches.TreeSum sum = new MicroBatches.TreeSum(run.from());

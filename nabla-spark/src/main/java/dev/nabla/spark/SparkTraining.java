@@ -11,10 +11,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class SparkTraining implements AutoCloseable {
     private final JavaSparkContext sc;
+    private final TrainingJob job;
     private final SparkEngine engine;
 
-    private SparkTraining(JavaSparkContext sc, SparkEngine engine) {
+    private SparkTraining(JavaSparkContext sc, TrainingJob job, SparkEngine engine) {
         this.sc = sc;
+        this.job = job;
         this.engine = engine;
     }
 
@@ -33,12 +35,17 @@ public final class SparkTraining implements AutoCloseable {
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
         int p = partitions != null ? partitions : sc.defaultParallelism();
-        return new SparkTraining(sc, new SparkEngine(sc, job, driverData, p));
+        return new SparkTraining(sc, job, new SparkEngine(sc, job, driverData, p));
     }
 
     /** The engine to give fit ({@code options.engine(training.engine())}). */
     public SparkEngine engine() {
         return engine;
+    }
+
+    /** Parameter averaging instead of synchronous steps: one worker per partition, averaging every k local steps. */
+    public ParameterAveraging averaging(int k) {
+        return new ParameterAveraging(sc, job, engine.partitions(), k);
     }
 
     /** Where the job runs, e.g. "local[2] (2 partitions)". */

@@ -3,6 +3,8 @@ package dev.nabla.spark;
 import dev.nabla.data.Dataset;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.nn.Layer;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.tensor.Tensor;
 import dev.nabla.train.Loss;
 import dev.nabla.train.Metric;
 import java.io.IOException;
@@ -70,5 +72,10 @@ public final class SpecJob implements TrainingJob {
     @Override
     public List<Metric> metrics() {
         return List.of(spec().metrics());
+    }
+
+    @Override
+    public Optimizer optimizer(List<Tensor> params) {
+        return spec().optimizer(params);
     }
 }

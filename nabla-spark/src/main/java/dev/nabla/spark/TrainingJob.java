@@ -2,6 +2,8 @@ package dev.nabla.spark;
 
 import dev.nabla.data.Dataset;
 import dev.nabla.nn.Layer;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.tensor.Tensor;
 import dev.nabla.train.Loss;
 import dev.nabla.train.Metric;
 import java.io.Serializable;
@@ -31,4 +33,7 @@ public interface TrainingJob extends Serializable {
 
     /** The metrics, in the driver's Trainer's order. */
     List<Metric> metrics();
+
+    /** An optimizer over params of the driver's kind and settings (for {@link ParameterAveraging}'s workers). */
+    Optimizer optimizer(List<Tensor> params);
 }

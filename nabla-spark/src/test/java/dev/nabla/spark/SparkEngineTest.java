@@ -15,6 +15,7 @@ import dev.nabla.nn.Losses;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Adam;
+import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
@@ -83,6 +84,11 @@ class SparkEngineTest {
         @Override
         public List<Metric> metrics() {
             return List.of(Metric.ACCURACY);
+        }
+
+        @Override
+        public Optimizer optimizer(List<Tensor> params) {
+            return new Adam(params, 1e-2);
         }
     }
 
