@@ -14,7 +14,6 @@ import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +34,6 @@ class ParameterAveragingTest {
         return out;
     }
 
-    private static JavaSparkContext context(String master) {
-        JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster(master).setAppName("nabla-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1"));
-        sc.setLogLevel("WARN");
-        return sc;
-    }
 
     @Test
     void oneWorkerIsPlainTrainingAndTheResultDependsOnlyOnWorkersAndPeriod() {
@@ -51,11 +43,11 @@ class ParameterAveragingTest {
                 .fit(job.trainingData(), new FitOptions().epochs(3).batchSize(24).seed(11).progress(false));
         List<Double> local = result(plain.get("loss"), model);
         List<Double> twoWorkers;
-        try (JavaSparkContext sc = context("local[1]")) {
+        try (JavaSparkContext sc = LocalSpark.context("local[1]")) {
             assertEquals(local, averaged(sc, 1, 3), "one worker averaging every 3 steps is plain training");
             twoWorkers = averaged(sc, 2, 3);
         }
-        try (JavaSparkContext sc = context("local[2]")) {
+        try (JavaSparkContext sc = LocalSpark.context("local[2]")) {
             assertEquals(twoWorkers, averaged(sc, 2, 3), "2 workers: the same bits on local[1] and local[2]");
             assertNotEquals(local, twoWorkers);
             List<Double> every1 = averaged(sc, 2, 1);

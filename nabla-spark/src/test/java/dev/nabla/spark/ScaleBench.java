@@ -20,7 +20,6 @@ import dev.nabla.train.MicroBatches;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -92,12 +91,6 @@ public final class ScaleBench {
         return t[steps / 2];
     }
 
-    private static JavaSparkContext context(String master) {
-        JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster(master).setAppName("nabla-scale")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
-        sc.setLogLevel("WARN");
-        return sc;
-    }
 
     /** Prints the table; arguments: the steps to time per figure (default 20). */
     public static void main(String[] args) {
@@ -113,7 +106,7 @@ public final class ScaleBench {
             ms[n][0] = medianStepMs(job, MicroBatches.LOCAL, data, model, 2, steps);
         }
         for (int c = 1; c <= 2; c++) {
-            try (JavaSparkContext sc = context("local[" + c + "]")) {
+            try (JavaSparkContext sc = LocalSpark.context("local[" + c + "]")) {
                 for (int n = 0; n < nets.length; n++) {
                     Job job = new Job(nets[n]);
                     Dataset data = job.trainingData();

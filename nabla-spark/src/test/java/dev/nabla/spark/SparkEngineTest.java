@@ -27,7 +27,6 @@ import dev.nabla.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -122,22 +121,15 @@ class SparkEngineTest {
         return result(t.fit(data, o), model);
     }
 
-    private static JavaSparkContext context(String master) {
-        JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster(master).setAppName("nabla-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1"));
-        sc.setLogLevel("WARN");
-        return sc;
-    }
 
     @Test
     void everyClusterShapeGivesTheBitsOfOneJvm() {
         for (Job job : List.of(new Job(-1, true), new Job(-1, false))) {
             List<Double> local = train(job, null);
-            try (JavaSparkContext sc = context("local[1]")) {
+            try (JavaSparkContext sc = LocalSpark.context("local[1]")) {
                 assertEquals(local, train(job, d -> new SparkEngine(sc, job, d)), "local[1]");
             }
-            try (JavaSparkContext sc = context("local[2]")) {
+            try (JavaSparkContext sc = LocalSpark.context("local[2]")) {
                 assertEquals(local, train(job, d -> new SparkEngine(sc, job, d)), "local[2]");
                 assertEquals(local, train(job, d -> new SparkEngine(sc, job, d, 3)), "local[2], 3 partitions");
                 assertEquals(local, train(job, d -> new SparkEngine(sc, job, d, 6)), "local[2], 6 partitions");
@@ -149,7 +141,7 @@ class SparkEngineTest {
     void aFailedTaskIsRetriedAndChangesNothing() {
         Job job = new Job(4, true);
         List<Double> local = train(new Job(-1, true), null);
-        try (JavaSparkContext sc = context("local[2,3]")) { // up to 3 attempts per task
+        try (JavaSparkContext sc = LocalSpark.context("local[2,3]")) { // up to 3 attempts per task
             // the engine's own dataset must be the one fit trains on: use the same object
             Layer model = job.model();
             Dataset data = job.trainingData();
@@ -166,7 +158,7 @@ class SparkEngineTest {
 
     @Test
     void fitOnOtherDataIsRefused() {
-        try (JavaSparkContext sc = context("local[1]")) {
+        try (JavaSparkContext sc = LocalSpark.context("local[1]")) {
             Job job = new Job(-1, false);
             SparkEngine engine = new SparkEngine(sc, job, job.trainingData());
             Layer model = job.model();
