@@ -8,14 +8,19 @@ import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
+import dev.nabla.data.Splits;
 import dev.nabla.nn.Layer;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.tensor.Generator;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
+import dev.nabla.spark.ParameterAveraging;
+import dev.nabla.spark.SparkTraining;
+import dev.nabla.spark.SpecJob;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
-import dev.nabla.data.TransformedDataset;
 import dev.nabla.io.Checkpoint;
 import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.tensor.Generator;
@@ -24,6 +29,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -61,12 +67,35 @@ public final class TrainCommand implements Callable<Integer> {
             + " the result is bitwise that of an uninterrupted run")
     boolean resume;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "", paramLabel = "MASTER",
+            description = "train data-parallel on Apache Spark: a master such as local[2] or spark://host:7077, or nothing"
+                    + " under spark-submit; the result is bitwise the one-JVM result (micro-batches: the spec's"
+                    + " training.microBatches)")
+    String spark;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "with --spark: partitions per step (default: Spark's"
+            + " default parallelism; at most the micro-batch count is used)")
+    Integer partitions;
+
+    @Option(names = "--average-every", paramLabel = "K", description = "with --spark: parameter averaging instead of"
+            + " synchronous steps: each partition trains its own copy and the copies are averaged every K local steps"
+            + " (fewer synchronizations; not the one-JVM result)")
+    Integer averageEvery;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
     @Override
     public Integer call() throws IOException {
         PrintStream o = System.out;
+        if (partitions != null && partitions < 1) {
+            System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
+            return 2;
+        }
+        if (averageEvery != null && (averageEvery < 1 || spark == null)) {
+            System.err.println("nabla train: --average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
+            return 2;
+        }
         ExperimentSpec spec;
         try {
             spec = ExperimentSpec.read(specFile, data);
@@ -90,8 +119,9 @@ public final class TrainCommand implements Callable<Integer> {
         var options = spec.fitOptions();
         if (epochs != null) options.epochs(epochs);
         Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
-        // the checkpoint keeps the augmentation's generator too, so that a resumed run draws the same crops and flips
-        List<Generator> dataGenerators = d.train() instanceof TransformedDataset t ? List.of(t.generator()) : List.of();
+        // the checkpoint keeps the augmentation's generators too (training reseeds them every step; a
+        // checkpoint taken elsewhere may not)
+        List<Generator> dataGenerators = d.train().generators();
         Path checkpoint = dir.resolve(Checkpoint.FILE_NAME);
         List<Map<String, Double>> before = List.of();
         if (resume) {
@@ -113,7 +143,22 @@ public final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before));
         long start = System.nanoTime();
-        History history = trainer.fit(d.train(), options);
+        History history;
+        if (spark != null) {
+            try (var cluster = SparkTraining.start(spark, partitions,
+                    new SpecJob(Files.readString(specFile), spec.name(), specFile.toAbsolutePath().getParent(), data), d.train())) {
+                if (averageEvery != null) {
+                    o.println("training on Spark " + cluster.describe() + " by parameter averaging every " + averageEvery
+                            + " local steps");
+                    history = averaged(cluster.averaging(averageEvery), spec, d, model, trainer.optimizer(), options.epochs(), o);
+                } else {
+                    o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
+                    history = trainer.fit(d.train(), options.engine(cluster.engine()));
+                }
+            }
+        } else {
+            history = trainer.fit(d.train(), options);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Map<String, Double>> epochLogs = new ArrayList<>(before);
         epochLogs.addAll(history.epochs());
@@ -184,6 +229,18 @@ public final class TrainCommand implements Callable<Integer> {
         double[] v = new double[logs.size()];
         for (int i = 0; i < v.length; i++) v[i] = logs.get(i).getOrDefault(key, Double.NaN);
         return v;
+    }
+
+    // parameter averaging holds out the validation part itself, as fit would
+    private static History averaged(ParameterAveraging pa, ExperimentSpec spec, DataSpec.Loaded d, Layer model,
+                                    Optimizer optimizer, int epochs, PrintStream o) {
+        Dataset train = d.train(), validation = d.validation();
+        if (validation == null && spec.validationSplit() > 0) {
+            var split = Splits.trainValidation(d.train(), spec.validationSplit(), new Generator(spec.fitOptions().seed()));
+            train = split.train();
+            validation = split.validation();
+        }
+        return pa.fit(model, optimizer, d.train(), train, validation, epochs, spec.batchSize(), spec.fitOptions().seed(), o);
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong

@@ -62,9 +62,11 @@ public final class DataLoader implements Iterable<Batch> {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** One epoch of batches; each call serves the next epoch, with its own shuffle. */
-    @Override
-    public Iterator<Batch> iterator() {
+    /**
+     * The indices of the next epoch's batches (what {@link #iterator()} would fetch), advancing
+     * the epoch: for a trainer that fetches the examples itself, or has them fetched elsewhere.
+     */
+    public int[][] nextEpochIndices() {
         int n = data.size();
         int[] order = new int[n];
         if (shuffle) {
@@ -75,21 +77,30 @@ public final class DataLoader implements Iterable<Batch> {
             for (int i = 0; i < n; i++) order[i] = i;
         }
         epoch++;
-        int batches = numBatches();
+        int[][] batches = new int[numBatches()][];
+        for (int b = 0; b < batches.length; b++) {
+            int from = b * batchSize;
+            batches[b] = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
+        }
+        return batches;
+    }
+
+    /** One epoch of batches; each call serves the next epoch, with its own shuffle. */
+    @Override
+    public Iterator<Batch> iterator() {
+        int[][] batches = nextEpochIndices();
         return new Iterator<>() {
             private int next;
 
             @Override
             public boolean hasNext() {
-                return next < batches;
+                return next < batches.length;
             }
 
             @Override
             public Batch next() {
                 if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch finished");
-                int from = next++ * batchSize;
-                int to = Math.min(n, from + batchSize);
-                return data.get(java.util.Arrays.copyOfRange(order, from, to));
+                return data.get(batches[next++]);
             }
         };
     }

@@ -7,4 +7,13 @@ public interface Dataset {
 
     /** The examples at the given indices (each in [0, size())), in that order. */
     Batch get(int[] indices);
+
+    /**
+     * The generators this dataset draws from when it fetches (random augmentations), in a fixed
+     * order; training reseeds them for every micro-batch from the seed and the step, so that what
+     * a batch draws does not depend on what was fetched before it, or where. None by default.
+     */
+    default java.util.List<dev.nabla.tensor.Generator> generators() {
+        return java.util.List.of();
+    }
 }

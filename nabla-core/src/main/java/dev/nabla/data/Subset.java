@@ -23,6 +23,16 @@ public final class Subset implements Dataset {
         return indices.clone();
     }
 
+    /** The dataset this is a view of. */
+    public Dataset base() {
+        return base;
+    }
+
+    @Override
+    public java.util.List<dev.nabla.tensor.Generator> generators() {
+        return base.generators();
+    }
+
     @Override
     public int size() {
         return indices.length;

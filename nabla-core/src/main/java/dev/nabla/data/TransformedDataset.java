@@ -26,9 +26,11 @@ public final class TransformedDataset implements Dataset {
         return base;
     }
 
-    /** The generator of the random choices: its state is what a checkpoint keeps to resume the same augmentations. */
-    public Generator generator() {
-        return gen;
+    @Override
+    public java.util.List<Generator> generators() {
+        java.util.List<Generator> out = new java.util.ArrayList<>(base.generators());
+        out.add(gen);
+        return out;
     }
 
     @Override

@@ -19,6 +19,8 @@ public final class FitOptions {
     Dataset validationData;
     final List<Callback> callbacks = new ArrayList<>();
     boolean progress = true;
+    int microBatches = 1;
+    MicroBatches.Engine engine = MicroBatches.LOCAL;
 
     /** Number of passes over the training data. */
     public FitOptions epochs(int epochs) {
@@ -41,6 +43,40 @@ public final class FitOptions {
     public FitOptions batchSize(int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("fit: batch size " + batchSize + " must be >= 1");
         this.batchSize = batchSize;
+        return this;
+    }
+
+    /**
+     * Cuts each batch into this many micro-batches whose gradients are added over a fixed tree
+     * ({@link MicroBatches}): gradient accumulation for batches too large for memory, and the unit
+     * of data-parallel training, whose result then has the same bits on any number of machines.
+     * Part of the training's definition (it changes batch norm's statistics and dropout's masks),
+     * not of the hardware. Default 1.
+     */
+    public FitOptions microBatches(int m) {
+        if (m < 1) throw new IllegalArgumentException("fit: micro-batches " + m + " must be >= 1");
+        this.microBatches = m;
+        return this;
+    }
+
+    /** The number of epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The seed of the shuffling, the validation split and the per-step randomness. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The micro-batches per batch. */
+    public int microBatches() {
+        return microBatches;
+    }
+
+    /** Where the micro-batches run: {@link MicroBatches#LOCAL} (the default), or a cluster's engine. */
+    public FitOptions engine(MicroBatches.Engine engine) {
+        this.engine = java.util.Objects.requireNonNull(engine, "fit: engine");
         return this;
     }
 

@@ -86,14 +86,14 @@ public final class Trainer {
             for (Callback c : callbacks) c.onEpochBegin(this, epoch);
             model.train();
             Totals totals = new Totals(metrics);
-            int batch = 0;
-            for (Batch b : loader) {
-                Tensor[] lossAndPredictions = step(b, epoch, batch);
-                totals.add(lossAndPredictions[0].item(), b, lossAndPredictions[1]);
+            int[][] batches = loader.nextEpochIndices();
+            for (int batch = 0; batch < batches.length; batch++) {
+                long step = (long) epoch * batches.length + batch;
+                MicroBatches.Part part = step(train, batches[batch], options, step, epoch, batch);
+                totals.add(part, batches[batch].length);
                 Map<String, Double> running = totals.logs("");
-                for (Callback c : callbacks) c.onBatchEnd(this, epoch, batch, loader.numBatches(), running);
+                for (Callback c : callbacks) c.onBatchEnd(this, epoch, batch, batches.length, running);
                 if (progress != null) progress.batch(epoch, batch + 1, running);
-                batch++;
             }
             Map<String, Double> logs = totals.logs("");
             if (validation != null) logs.putAll(evaluate(validation, options.batchSize, "val_"));
@@ -106,28 +106,24 @@ public final class Trainer {
         return history;
     }
 
-    // One optimizer step, giving the loss and the predictions it was computed from (for the metrics);
-    // a non-finite loss or gradient stops training with a precise message.
-    private Tensor[] step(Batch b, int epoch, int batch) {
+    // One optimizer step on the batch's micro-batches, giving their summed part (loss and metric
+    // totals); a non-finite loss or gradient stops training with a precise message.
+    private MicroBatches.Part step(Dataset data, int[] batch, FitOptions options, long step, int epoch, int batchIndex) {
         optimizer.zeroGrad();
-        Tensor predictions = model.forward(b.inputs());
-        Tensor l = loss.apply(predictions, b.targets());
-        if (l.numel() != 1) {
-            throw new IllegalArgumentException("fit: the loss must be a scalar (use reduction mean or sum), got shape "
-                    + java.util.Arrays.toString(l.shape()));
-        }
-        double value = l.item();
-        l.backward();
+        MicroBatches.Part part = options.engine.run(model, loss, metrics, data, MicroBatches.split(batch, options.microBatches),
+                batch.length, options.seed, step);
+        MicroBatches.install(model, part);
+        double value = part.loss();
         String badGrad = firstNonFiniteGrad();
         if (!Double.isFinite(value) || badGrad != null) {
             String what = Double.isFinite(value) ? "a gradient became non-finite" : "the loss became " + value;
             String where = badGrad != null ? "; the first layer with a non-finite gradient is " + badGrad
                     : firstNonFiniteWeight();
-            throw new NonFiniteException(what + " at epoch " + (epoch + 1) + ", batch " + (batch + 1) + where
+            throw new NonFiniteException(what + " at epoch " + (epoch + 1) + ", batch " + (batchIndex + 1) + where
                     + "; try a smaller learning rate, gradient clipping or normalized inputs");
         }
         optimizer.step();
-        return new Tensor[] {l.detach(), predictions.detach()};
+        return part;
     }
 
     private String firstNonFiniteGrad() {
@@ -205,6 +201,15 @@ public final class Trainer {
                 double[] t = metrics.get(i).batchTotal(predictions, b.targets());
                 sums[i] += t[0];
                 counts[i] += t[1];
+            }
+        }
+
+        void add(MicroBatches.Part part, int size) {
+            lossSum += part.loss() * size;
+            count += size;
+            for (int i = 0; i < metrics.size(); i++) {
+                sums[i] += part.metricSums[i];
+                counts[i] += part.metricCounts[i];
             }
         }
 

@@ -42,6 +42,10 @@ import java.util.function.Function;
  *  "training": {"epochs": 300, "batchSize": 39, "validationSplit": 0.3, "metrics": ["mae"]}}
  * }</pre>
  *
+ * <p>{@code "training": {"microBatches": m}} cuts every batch into m micro-batches added over a
+ * fixed tree ({@link dev.nabla.train.MicroBatches}): gradient accumulation, and the unit that
+ * data-parallel training spreads over machines with the same result (default 1).
+ *
  * <p>The data may also come from files: MNIST-style IDX files (Fashion-MNIST by default) or a
  * CSV table; see {@link DataSpec}. Those are read by {@link #data()}, not when the spec is read.
  */
@@ -109,7 +113,7 @@ public final class ExperimentSpec {
         }
         // file data is split (and augmented) by data(), which hands fit the validation part
         fit = new FitOptions().epochs(epochs).batchSize(batchSize).validationSplit(data.isFile() ? 0 : validationSplit)
-                .shuffle(training.bool("shuffle", true)).seed(seed + 2);
+                .shuffle(training.bool("shuffle", true)).seed(seed + 2).microBatches(training.positive("microBatches", 1));
         training.checkNoUnknownKeys();
         spec.checkNoUnknownKeys();
     }
