@@ -57,6 +57,7 @@ final class OnnxImporter {
         CONVERTERS.put("MaxPool", OnnxImporter::maxPool);
         CONVERTERS.put("AveragePool", OnnxImporter::avgPool);
         CONVERTERS.put("GlobalAveragePool", OnnxImporter::globalAvgPool);
+        CONVERTERS.put("ReduceMean", OnnxImporter::globalAvgPool);
         CONVERTERS.put("Flatten", (n, in, im) -> im.flatten(n, in));
         CONVERTERS.put("Reshape", (n, in, im) -> im.flatten(n, in));
         CONVERTERS.put("Identity", (n, in, im) -> new Identity());
@@ -67,6 +68,7 @@ final class OnnxImporter {
         CONVERTERS.put("LeakyRelu", (n, in, im) -> new LeakyReLU(im.number(n, "alpha", 0.01)));
         CONVERTERS.put("Elu", (n, in, im) -> new ELU(im.number(n, "alpha", 1.0)));
         CONVERTERS.put("Gelu", (n, in, im) -> new GELU("tanh".equals(n.attributes().getOrDefault("approximate", "none"))));
+        CONVERTERS.put("Div", OnnxImporter::erfGelu);
         CONVERTERS.put("Softmax", (n, in, im) -> new Softmax(im.axis(n, in)));
         CONVERTERS.put("LogSoftmax", (n, in, im) -> new LogSoftmax(im.axis(n, in)));
     }
@@ -255,6 +257,7 @@ final class OnnxImporter {
 
     /** The next node, if it reads only the current node's output and constants and has type op. */
     private OnnxNode peek(String op) {
+        while (next < graph.nodes().size() && foldConstant(graph.nodes().get(next))) next++;
         if (next >= graph.nodes().size()) return null;
         OnnxNode n = graph.nodes().get(next);
         return n.opType().equals(op) && n.inputs().contains(current.outputs().get(0)) ? n : null;
@@ -347,9 +350,20 @@ final class OnnxImporter {
                 .ceilMode(im.integer(n, "ceil_mode", 0) == 1);
     }
 
-    /** GlobalAveragePool gives [N, C, 1, 1]; nabla's GlobalAvgPool2d gives [N, C], so it must be followed by a flatten to [N, C]. */
+    /**
+     * GlobalAveragePool, or ReduceMean over the last two dims (PyTorch's AdaptiveAvgPool2d(1)),
+     * as nabla's GlobalAvgPool2d, which gives [N, C]: with the 1×1 dims kept, a flatten to
+     * [N, C] must follow, and is taken into the layer.
+     */
     private static Layer globalAvgPool(OnnxNode n, int[] in, OnnxImporter im) {
-        im.expect(n, in.length == 4, "GlobalAveragePool on an input of rank " + in.length);
+        im.expect(n, in.length == 4, n.opType() + " on an input of rank " + in.length);
+        if (n.opType().equals("ReduceMean")) {
+            Tensor axesInput = im.constant(n, 1);
+            long[] axes = axesInput != null ? axesInput.toLongArray() : (long[]) n.attributes().get("axes");
+            long[] norm = axes == null ? new long[0] : Arrays.stream(axes).map(a -> a < 0 ? a + in.length : a).sorted().toArray();
+            im.expect(n, Arrays.equals(norm, new long[] {2, 3}), "ReduceMean over axes " + Arrays.toString(axes) + " (nabla imports the mean over height and width)");
+            if (im.integer(n, "keepdims", 1) == 0) return new GlobalAvgPool2d();
+        }
         OnnxNode f = im.peek("Flatten") != null ? im.peek("Flatten") : im.peek("Reshape");
         if (f == null) {
             throw new OnnxException(im.where(n) + ": GlobalAveragePool must be followed by a Flatten or Reshape to [batch, channels] "
@@ -359,6 +373,47 @@ final class OnnxImporter {
         im.current = f;
         im.expect(f, im.flatten(f, new int[] {in[0], in[1], 1, 1}) instanceof Flatten, "this reshape after GlobalAveragePool");
         return new GlobalAvgPool2d();
+    }
+
+    /**
+     * GELU as exporters spell it before opset 20: x/√2 → Erf → +1 → ·x → ·0.5 (the last two
+     * multiplications in either order); any other Div is unsupported.
+     */
+    private static Layer erfGelu(OnnxNode n, int[] in, OnnxImporter im) {
+        String x = n.inputs().get(0);
+        Tensor c = n.inputs().size() > 1 ? im.constants.get(n.inputs().get(1)) : null;
+        im.expect(n, c != null && c.numel() == 1 && Math.abs(c.toDoubleArray()[0] - Math.sqrt(2)) < 1e-6,
+                "Div (other than a leading normalization or GELU's x/√2)");
+        OnnxNode erf = im.follow(n, "Erf");
+        OnnxNode add = im.follow(n, "Add");
+        im.expect(add, im.isConstant(otherInput(add, erf), 1), "GELU's erf + 1 with another constant");
+        OnnxNode before = add;
+        for (int i = 0; i < 2; i++) {
+            OnnxNode mul = im.follow(n, "Mul");
+            String other = otherInput(mul, before);
+            im.expect(mul, other.equals(x) || im.isConstant(other, 0.5), "GELU's products with an operand other than x or 0.5");
+            before = mul;
+        }
+        return new GELU();
+    }
+
+    /** Consumes the next node, which must be op reading the current one (a step of a pattern started at n). */
+    private OnnxNode follow(OnnxNode n, String op) {
+        OnnxNode f = peek(op);
+        if (f == null) throw new OnnxException(where(n) + ": expected " + op + " next (the GELU pattern), found " + (next < graph.nodes().size() ? graph.nodes().get(next).opType() : "the end"));
+        next++;
+        current = f;
+        return f;
+    }
+
+    /** The input of binary node n that is not the output of node before. */
+    private static String otherInput(OnnxNode n, OnnxNode before) {
+        return n.inputs().get(0).equals(before.outputs().get(0)) ? n.inputs().get(1) : n.inputs().get(0);
+    }
+
+    private boolean isConstant(String name, double value) {
+        Tensor t = constants.get(name);
+        return t != null && t.numel() == 1 && t.toDoubleArray()[0] == value;
     }
 
     /** Flatten with axis 1, or a Reshape to [batch, everything else]: nabla's Flatten(). */
