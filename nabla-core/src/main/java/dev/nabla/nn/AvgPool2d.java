@@ -41,24 +41,9 @@ public class AvgPool2d extends Layer {
         return this;
     }
 
-    /** The window size {height, width}. */
-    public int[] kernelSize() {
-        return kernel.clone();
-    }
-
-    /** The stride {height, width}. */
-    public int[] stride() {
-        return stride.clone();
-    }
-
-    /** The padding {height, width}, on both sides. */
-    public int[] padding() {
-        return padding.clone();
-    }
-
-    /** Whether the output size rounds up (PyTorch's ceil_mode). */
-    public boolean isCeilMode() {
-        return ceilMode;
+    /** The kernel size, stride, padding and ceil mode. */
+    public PoolWindow window() {
+        return new PoolWindow(kernel, stride, padding, ceilMode);
     }
 
     /** Whether the zero padding counts in the divisor. */

@@ -19,6 +19,7 @@ import dev.nabla.nn.LeakyReLU;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.LogSoftmax;
 import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.PoolWindow;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -63,9 +64,8 @@ final class ModelSpecs {
                 if (b.weight() == null) throw new OnnxException(b + " without affine weights has no model-spec form");
                 o.put("type", b instanceof BatchNorm1d ? "batchnorm1d" : "batchnorm2d").put("eps", b.eps()).put("momentum", b.momentum());
             }
-            case MaxPool2d p -> pool(o.put("type", "maxpool2d"), p.kernelSize(), p.stride(), p.padding(), p.isCeilMode());
-            case AvgPool2d p -> pool(o.put("type", "avgpool2d"), p.kernelSize(), p.stride(), p.padding(), p.isCeilMode())
-                    .put("countIncludePad", p.countIncludePad());
+            case MaxPool2d p -> pool(o.put("type", "maxpool2d"), p.window());
+            case AvgPool2d p -> pool(o.put("type", "avgpool2d"), p.window()).put("countIncludePad", p.countIncludePad());
             case GlobalAvgPool2d g -> o.put("type", "global_avg_pool2d");
             case Flatten f -> {
                 if (f.startDim() != 1 || f.endDim() != -1) throw new OnnxException(f + " has no model-spec form (only flatten from dim 1)");
@@ -96,11 +96,11 @@ final class ModelSpecs {
         o.put("groups", c.groups()).put("bias", c.bias() != null);
     }
 
-    private static ObjectNode pool(ObjectNode o, int[] kernel, int[] stride, int[] padding, boolean ceil) {
-        pair(o, "kernel", kernel);
-        pair(o, "stride", stride);
-        pair(o, "padding", padding);
-        return o.put("ceilMode", ceil);
+    private static ObjectNode pool(ObjectNode o, PoolWindow w) {
+        pair(o, "kernel", w.kernel());
+        pair(o, "stride", w.stride());
+        pair(o, "padding", w.padding());
+        return o.put("ceilMode", w.ceilMode());
     }
 
     private static void pair(ObjectNode o, String key, int... v) {

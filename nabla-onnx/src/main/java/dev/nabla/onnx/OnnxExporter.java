@@ -16,6 +16,7 @@ import dev.nabla.nn.LeakyReLU;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.LogSoftmax;
 import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.PoolWindow;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
@@ -53,7 +54,7 @@ final class OnnxExporter {
             new Entry<>(Conv2d.class, OnnxExporter::conv2d),
             new Entry<>(ConvTranspose2d.class, OnnxExporter::convTranspose2d),
             new Entry<>(BatchNorm.class, OnnxExporter::batchNorm),
-            new Entry<>(MaxPool2d.class, (l, x, in, g) -> g.node("MaxPool", x, poolAttributes(l.kernelSize(), l.stride(), l.padding(), l.isCeilMode()))),
+            new Entry<>(MaxPool2d.class, (l, x, in, g) -> g.node("MaxPool", x, poolAttributes(l.window(), l.window().padding()))),
             new Entry<>(AvgPool2d.class, OnnxExporter::avgPool),
             new Entry<>(GlobalAvgPool2d.class, (l, x, in, g) -> g.node("Flatten", g.node("GlobalAveragePool", x, Map.of()), Map.of("axis", 1L))),
             new Entry<>(Flatten.class, OnnxExporter::flatten),
@@ -248,12 +249,13 @@ final class OnnxExporter {
         return g.node("BatchNormalization", inputs, Map.of("epsilon", (float) l.eps()));
     }
 
-    private static Map<String, Object> poolAttributes(int[] kernel, int[] stride, int[] padding, boolean ceil) {
+    /** ONNX's attributes of pooling windows w, with the given padding {height, width} on both sides. */
+    private static Map<String, Object> poolAttributes(PoolWindow w, int[] padding) {
         Map<String, Object> a = new LinkedHashMap<>();
-        a.put("kernel_shape", longs(kernel));
-        a.put("strides", longs(stride));
+        a.put("kernel_shape", longs(w.kernel()));
+        a.put("strides", longs(w.stride()));
         a.put("pads", longs(padding[0], padding[1], padding[0], padding[1]));
-        a.put("ceil_mode", ceil ? 1L : 0L);
+        a.put("ceil_mode", w.ceilMode() ? 1L : 0L);
         return a;
     }
 
@@ -263,15 +265,16 @@ final class OnnxExporter {
      * explicit Pad and the pooling counts only what is inside, which is the same divisor.
      */
     private static String avgPool(AvgPool2d l, String x, int[] in, OnnxExporter g) {
-        int[] p = l.padding();
-        if (l.isCeilMode() && l.countIncludePad()) {
+        PoolWindow w = l.window();
+        int[] p = w.padding();
+        if (w.ceilMode() && l.countIncludePad()) {
             if (p[0] != 0 || p[1] != 0) {
                 String pads = g.initializer(g.scope + ".pads", Tensor.of(new long[] {0, 0, p[0], p[1], 0, 0, p[0], p[1]}, 8));
                 x = g.node("Pad", List.of(x, pads), Map.of());
             }
-            return g.node("AveragePool", x, with(poolAttributes(l.kernelSize(), l.stride(), new int[] {0, 0}, true), "count_include_pad", 0L));
+            return g.node("AveragePool", x, with(poolAttributes(w, new int[] {0, 0}), "count_include_pad", 0L));
         }
-        return g.node("AveragePool", x, with(poolAttributes(l.kernelSize(), l.stride(), p, l.isCeilMode()), "count_include_pad", l.countIncludePad() ? 1L : 0L));
+        return g.node("AveragePool", x, with(poolAttributes(w, p), "count_include_pad", l.countIncludePad() ? 1L : 0L));
     }
 
     private static String flatten(Flatten l, String x, int[] in, OnnxExporter g) {

@@ -173,21 +173,20 @@ final class Protobuf {
 
         /** A repeated integer field, packed or not. */
         long[] varints(int field) {
-            List<Long> out = new ArrayList<>();
-            for (Object v : all(field)) {
-                if (v instanceof Long l) {
-                    out.add(l);
-                } else {
-                    byte[] b = (byte[]) v;
-                    int[] pos = {0};
-                    while (pos[0] < b.length) out.add(readVarint(b, pos));
-                }
-            }
-            return out.stream().mapToLong(Long::longValue).toArray();
+            return repeated(field, Message::readVarint);
         }
 
         /** A repeated fixed-width field of n-byte values (4: float, 8: double), packed or not, as raw bits. */
         long[] fixed(int field, int n) {
+            return repeated(field, (b, pos) -> readFixed(b, pos, n));
+        }
+
+        /** Reads one value of a packed field at pos, advancing it. */
+        private interface ValueReader {
+            long read(byte[] b, int[] pos);
+        }
+
+        private long[] repeated(int field, ValueReader reader) {
             List<Long> out = new ArrayList<>();
             for (Object v : all(field)) {
                 if (v instanceof Long l) {
@@ -195,7 +194,7 @@ final class Protobuf {
                 } else {
                     byte[] b = (byte[]) v;
                     int[] pos = {0};
-                    while (pos[0] < b.length) out.add(readFixed(b, pos, n));
+                    while (pos[0] < b.length) out.add(reader.read(b, pos));
                 }
             }
             return out.stream().mapToLong(Long::longValue).toArray();
