@@ -14,11 +14,18 @@ default (dynamo) exporter; cnn_bn (conv + BatchNorm2d + ReLU + max pooling, twic
 linear + BatchNorm1d + log-softmax) with the TorchScript exporter in TrainingMode.PRESERVE, which
 keeps the BatchNormalization nodes (the dynamo exporter folds a batch norm into the convolution
 before it), and cnn_bn_folded, the same model with the default exporter.
+
+    /opt/venv/bin/python scripts/torch_onnx_fixtures.py check
+        runs ONNX's own checker (onnx.checker.check_model, full_check: with shape inference) on
+        the files nabla exported in OnnxExportTest (nabla-onnx/target/onnx-written/*.onnx).
 """
+import glob
 import os
+import sys
 import warnings
 
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 
@@ -77,5 +84,15 @@ def main():
         print(name, os.path.getsize(path), "bytes")
 
 
+def check():
+    files = sorted(glob.glob("nabla-onnx/target/onnx-written/*.onnx"))
+    assert files, "no files: run ./run-tests -pl nabla-onnx -am -Dtest=OnnxExportTest first"
+    for f in files:
+        m = onnx.load(f)
+        onnx.checker.check_model(m, full_check=True)
+        meta = {p.key: p.value for p in m.metadata_props}
+        print(f"{f}: valid ONNX (opset {m.opset_import[0].version}, IR {m.ir_version}), name {meta['name']}, nabla {meta['nabla_version']}")
+
+
 if __name__ == "__main__":
-    main()
+    check() if sys.argv[1:] == ["check"] else main()

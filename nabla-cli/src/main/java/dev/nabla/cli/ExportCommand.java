@@ -26,7 +26,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "the ONNX file to write")
     Path onnxFile;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "the model's name in the file (default: the folder's name)")
+    @Option(names = "--name", paramLabel = "NAME", description = "the model's name in the file (default: the folder's name, "
+            + "or for out/NAME/model, as nabla train writes, NAME)")
     String name;
 
     @Option(names = "--mean", split = ",", paramLabel = "M", description = "normalize inputs first: the mean per channel (with --std), e.g. 0.286")
@@ -43,8 +44,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         try {
             ModelSpec.Built built = SavedModel.load(modelDir);
-            Path folder = modelDir.toAbsolutePath().normalize().getFileName();
-            Onnx.ExportOptions options = Onnx.ExportOptions.named(name != null ? name : folder == null ? "model" : folder.toString())
+            Onnx.ExportOptions options = Onnx.ExportOptions.named(name != null ? name : defaultName(modelDir))
                     .normalization(mean == null ? null : new Onnx.Normalization(mean, std));
             Onnx.export(built.model(), built.inputShape(), onnxFile, options);
             System.out.println("wrote " + onnxFile + " (ONNX opset 17, input [batch, " + join(built.inputShape()) + "], output [batch, "
@@ -54,6 +54,17 @@ public final class ExportCommand implements Callable<Integer> {
             System.err.println("nabla export: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The folder's name, or its parent's for a folder called "model" (nabla train writes out/NAME/model). */
+    static String defaultName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        if (name == null) return "model";
+        if (name.toString().equals("model") && abs.getParent() != null && abs.getParent().getFileName() != null) {
+            return abs.getParent().getFileName().toString();
+        }
+        return name.toString();
     }
 
     private static String join(int[] shape) {

@@ -22,9 +22,9 @@ class OnnxCommandsTest {
     void exportThenImport(@TempDir Path dir) throws Exception {
         var json = new ObjectMapper().readTree(Files.readString(Path.of("../examples/runge.json")));
         ModelSpec.Built built = ModelSpec.build(json.get("model"), "runge", new Generator(0));
-        SavedModel.save(dir.resolve("runge"), json.get("model"), built.model());
+        SavedModel.save(dir.resolve("runge/model"), json.get("model"), built.model());
 
-        var out = CliRun.run("export", dir.resolve("runge").toString(), "--onnx", dir.resolve("runge.onnx").toString());
+        var out = CliRun.run("export", dir.resolve("runge/model").toString(), "--onnx", dir.resolve("runge.onnx").toString());
         assertEquals(0, out.code(), out.err());
         assertTrue(out.out().contains("opset 17"), out.out());
         Onnx.Imported onnx = Onnx.load(dir.resolve("runge.onnx"));

@@ -126,7 +126,10 @@ class OnnxExportTest {
 
     /** Exports model, runs a batch through nabla and ONNX Runtime, and returns the relative error. */
     static double check(Layer model, int[] inputShape, Onnx.Normalization norm, int batch) throws Exception {
-        byte[] onnx = Onnx.toBytes(model, inputShape, Onnx.ExportOptions.named("test").normalization(norm));
+        return check(model, inputShape, norm, batch, Onnx.toBytes(model, inputShape, Onnx.ExportOptions.named("test").normalization(norm)));
+    }
+
+    static double check(Layer model, int[] inputShape, Onnx.Normalization norm, int batch, byte[] onnx) throws Exception {
         int[] shape = new int[inputShape.length + 1];
         shape[0] = batch;
         System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
@@ -149,17 +152,38 @@ class OnnxExportTest {
 
     static final Map<String, Double> FIGURES = new LinkedHashMap<>();
 
+    /**
+     * The four models of the issue; each file is also written to target/onnx-written/ for ONNX's
+     * own checker (scripts/torch_onnx_fixtures.py check).
+     */
     @Test
     void wholeModelsMatchOnnxRuntime() throws Exception {
-        FIGURES.put("runge", check(spec("runge.json"), new int[] {1}, null, 16));
-        FIGURES.put("fashion-mlp", check(spec("fashion-mlp.json"), new int[] {1, 28, 28}, null, 8));
-        FIGURES.put("fashion-cnn (normalized input)", check(randomize(spec("fashion-cnn.json")), new int[] {1, 28, 28},
-                new Onnx.Normalization(new double[] {0.286}, new double[] {0.353}), 4));
+        whole("runge", spec("runge.json"), new int[] {1}, null, 16);
+        whole("fashion-mlp", spec("fashion-mlp.json"), new int[] {1, 28, 28}, null, 8);
+        whole("fashion-cnn", randomize(spec("fashion-cnn.json")), new int[] {1, 28, 28},
+                new Onnx.Normalization(new double[] {0.286}, new double[] {0.353}), 4);
         Sequential vggA = Vgg.builder("A").input(3, 32, 32).classes(10).batchNorm(true).hidden(256).generator(new Generator(1)).build();
-        FIGURES.put("vgg-A 32x32 (batch norm, hidden 256, per-channel normalization)", check(randomize(vggA), new int[] {3, 32, 32},
-                new Onnx.Normalization(new double[] {0.49, 0.48, 0.45}, new double[] {0.25, 0.24, 0.26}), 2));
+        whole("vgg-a", randomize(vggA), new int[] {3, 32, 32},
+                new Onnx.Normalization(new double[] {0.49, 0.48, 0.45}, new double[] {0.25, 0.24, 0.26}), 2);
         FIGURES.forEach((k, v) -> System.out.printf("ONNX Runtime vs nabla, %s: max relative error %.3g%n", k, v));
         FIGURES.forEach((k, v) -> assertTrue(v <= TOLERANCE, k + ": relative error " + v));
+    }
+
+    private static void whole(String name, Layer model, int[] inputShape, Onnx.Normalization norm, int batch) throws Exception {
+        Path out = Path.of("target/onnx-written");
+        Files.createDirectories(out);
+        Onnx.export(model, inputShape, out.resolve(name + ".onnx"), Onnx.ExportOptions.named(name).normalization(norm));
+        FIGURES.put(name + (norm == null ? "" : " (normalized input)"), check(model, inputShape, norm, batch, Files.readAllBytes(out.resolve(name + ".onnx"))));
+    }
+
+    /** A float64 model is exported with float32 weights and matches its float32 outputs. */
+    @Test
+    void float64ModelExportsAsFloat32() throws Exception {
+        Layer model = spec("runge.json").toType(DType.FLOAT64);
+        byte[] onnx = Onnx.toBytes(model, new int[] {1}, Onnx.ExportOptions.named("runge64"));
+        Tensor x = Tensor.linspace(-1, 1, 9).reshape(9, 1);
+        double err = OrtRunner.relativeError(OrtRunner.run(onnx, x), OrtRunner.nabla(model, x.toType(DType.FLOAT64)).toType(DType.FLOAT32));
+        assertTrue(err <= TOLERANCE, "relative error " + err);
     }
 
     @Test
