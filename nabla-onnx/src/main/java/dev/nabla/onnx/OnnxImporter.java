@@ -125,7 +125,7 @@ final class OnnxImporter {
             current = n;
             if (layers.isEmpty() && mean == null && n.opType().equals("Sub")) {
                 mean = constant(n, 1).toDoubleArray();
-            } else if (layers.isEmpty() && std == null && n.opType().equals("Div")) {
+            } else if (layers.isEmpty() && std == null && n.opType().equals("Div") && !nextIs("Erf")) { // x/√2 → Erf starts a GELU
                 std = constant(n, 1).toDoubleArray();
             } else {
                 Converter c = CONVERTERS.get(n.opType());
@@ -158,6 +158,10 @@ final class OnnxImporter {
         }
         String name = graph.metadata().getOrDefault("name", graph.name());
         return new Onnx.Imported(new Sequential(layers), exampleShape, norm, name, graph.producerName() + " " + graph.producerVersion());
+    }
+
+    private boolean nextIs(String op) {
+        return next < graph.nodes().size() && graph.nodes().get(next).opType().equals(op);
     }
 
     /** Records the value of a node computed from constants only (Constant, Identity of a constant); false for any other node. */
@@ -199,24 +203,37 @@ final class OnnxImporter {
         return t;
     }
 
-    private long integer(OnnxNode n, String key, long dflt) {
+    /** Attribute key of n if present, checked to be of the given class (the ONNX type named in the error). */
+    private <T> T attribute(OnnxNode n, String key, Class<T> type, String onnxType) {
         Object v = n.attributes().get(key);
-        return v == null ? dflt : (Long) v;
+        if (v != null && !type.isInstance(v)) throw new OnnxException(where(n) + ": attribute " + key + " must be of ONNX type " + onnxType + ", found " + v);
+        return type.cast(v);
+    }
+
+    private long integer(OnnxNode n, String key, long dflt) {
+        Long v = attribute(n, key, Long.class, "INT");
+        return v == null ? dflt : v;
     }
 
     private double number(OnnxNode n, String key, double dflt) {
-        Object v = n.attributes().get(key);
-        return v == null ? dflt : (Float) v;
+        Float v = attribute(n, key, Float.class, "FLOAT");
+        return v == null ? dflt : v;
     }
 
     /** An INTS attribute as ints, or dflt when absent. */
     private int[] ints(OnnxNode n, String key, int[] dflt) {
-        Object v = n.attributes().get(key);
-        return v == null ? dflt : Arrays.stream((long[]) v).mapToInt(Math::toIntExact).toArray();
+        long[] v = attribute(n, key, long[].class, "INTS");
+        return v == null ? dflt : Arrays.stream(v).mapToInt(Math::toIntExact).toArray();
     }
 
     private void expect(OnnxNode n, boolean ok, String what) {
         if (!ok) throw new OnnxException(where(n) + ": " + what + " is not supported by nabla's ONNX import");
+    }
+
+    private int[] kernel(OnnxNode n) {
+        int[] k = ints(n, "kernel_shape", null);
+        expect(n, k != null && k.length == 2, "pooling with kernel_shape " + (k == null ? "missing" : Arrays.toString(k)) + " (nabla pools 2-D windows)");
+        return k;
     }
 
     private void checkNoAutoPad(OnnxNode n) {
@@ -339,13 +356,13 @@ final class OnnxImporter {
         im.checkNoAutoPad(n);
         im.expect(n, n.outputs().size() == 1 || n.outputs().get(1).isEmpty(), "MaxPool's indices output");
         im.expect(n, Arrays.stream(im.ints(n, "dilations", new int[] {1})).allMatch(d -> d == 1), "dilated max pooling");
-        int[] k = im.ints(n, "kernel_shape", null);
+        int[] k = im.kernel(n);
         return new MaxPool2d(k, im.ints(n, "strides", new int[] {1}), im.symmetricPads(n)).ceilMode(im.integer(n, "ceil_mode", 0) == 1);
     }
 
     private static Layer avgPool(OnnxNode n, int[] in, OnnxImporter im) {
         im.checkNoAutoPad(n);
-        int[] k = im.ints(n, "kernel_shape", null);
+        int[] k = im.kernel(n);
         return new AvgPool2d(k, im.ints(n, "strides", new int[] {1}), im.symmetricPads(n), im.integer(n, "count_include_pad", 0) == 1)
                 .ceilMode(im.integer(n, "ceil_mode", 0) == 1);
     }
@@ -359,7 +376,7 @@ final class OnnxImporter {
         im.expect(n, in.length == 4, n.opType() + " on an input of rank " + in.length);
         if (n.opType().equals("ReduceMean")) {
             Tensor axesInput = im.constant(n, 1);
-            long[] axes = axesInput != null ? axesInput.toLongArray() : (long[]) n.attributes().get("axes");
+            long[] axes = axesInput != null ? axesInput.toLongArray() : im.attribute(n, "axes", long[].class, "INTS");
             long[] norm = axes == null ? new long[0] : Arrays.stream(axes).map(a -> a < 0 ? a + in.length : a).sorted().toArray();
             im.expect(n, Arrays.equals(norm, new long[] {2, 3}), "ReduceMean over axes " + Arrays.toString(axes) + " (nabla imports the mean over height and width)");
             if (im.integer(n, "keepdims", 1) == 0) return new GlobalAvgPool2d();

@@ -131,6 +131,14 @@ class OnnxImportTest {
                 g.producerVersion(), g.metadata()).encode();
         var e = assertThrows(OnnxException.class, () -> load(changed));
         assertTrue(e.getMessage().contains("op Cos is not supported") && e.getMessage().contains("Conv, ") && e.getMessage().contains("Gemm"), e.getMessage());
+
+        OnnxNode gemm = g.nodes().get(0);
+        nodes = new java.util.ArrayList<>(g.nodes());
+        nodes.set(0, new OnnxNode("Gemm", gemm.name(), gemm.inputs(), gemm.outputs(), Map.of("transB", 1.0f)));
+        byte[] badAttribute = new OnnxGraph(g.name(), g.inputs(), g.outputs(), g.initializers(), nodes, g.opset(), g.producerName(),
+                g.producerVersion(), g.metadata()).encode();
+        e = assertThrows(OnnxException.class, () -> load(badAttribute));
+        assertTrue(e.getMessage().contains("attribute transB must be of ONNX type INT"), e.getMessage());
     }
 
     @Test
