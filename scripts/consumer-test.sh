@@ -5,7 +5,8 @@
 # scripts/consumer (a user's project importing nabla-bom, with README.md's 10-line program)
 # against them. Offline: Maven's plugins and the third-party jars come from the read-only
 # repository NABLA_SEED_REPO (default ~/.m2/repository, filled by ./run-tests), mirrored as
-# file://, so nothing is downloaded. Run by .ci/run after the test suite; ~40 s on 2 cores.
+# file://, so nothing is downloaded. Last, runs the command's jar (nabla-cli/target/nabla.jar,
+# built by ./run-tests) with java -jar. Run by .ci/run after the test suite: ~25 s of CPU.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -47,4 +48,10 @@ echo "$out"
 mse=$(sed -n 's/^mse //p' <<<"$out")
 awk -v m="$mse" 'BEGIN { exit !(m != "" && m < 1e-3) }' || { echo "consumer-test: the program's mse '$mse' is not below 1e-3" >&2; exit 1; }
 [[ -s model.onnx ]] || { echo "consumer-test: the program wrote no model.onnx" >&2; exit 1; }
+
+jar=$root/nabla-cli/target/nabla.jar
+[[ -f $jar ]] || { echo "consumer-test: no $jar; build it with ./run-tests or mvn -DskipTests package" >&2; exit 1; }
+summary=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -jar "$jar" summary "$root/examples/fashion-cnn.json" 2>/dev/null)
+grep -q "Total params" <<<"$summary" || { echo "consumer-test: java -jar nabla.jar summary printed: $summary" >&2; exit 1; }
+echo "consumer-test: java -jar nabla.jar ($(du -k "$jar" | cut -f1) KiB) runs"
 echo "consumer-test: passed in $((SECONDS - start)) s (artifacts in $repo)"
