@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
             LrFindCommand.class,
             CurvesCommand.class,
             CourseCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -10,6 +10,11 @@ abstract class AlongDim extends Layer {
         this.dim = dim;
     }
 
+    /** The dim normalized along (negative counts from the end). */
+    public int dim() {
+        return dim;
+    }
+
     @Override
     protected String extraRepr() {
         return "dim=" + dim;

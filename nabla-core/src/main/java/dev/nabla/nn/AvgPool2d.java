@@ -42,6 +42,16 @@ public class AvgPool2d extends Layer {
         return this;
     }
 
+    /** The kernel size, stride, padding and ceil mode. */
+    public PoolWindow window() {
+        return new PoolWindow(kernel, stride, padding, ceilMode);
+    }
+
+    /** Whether the zero padding counts in the divisor. */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {

@@ -75,6 +75,16 @@ public abstract class BatchNorm extends Layer {
         return buffer("running_var");
     }
 
+    /** ε, added to the variance before the square root. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The running statistics' momentum. */
+    public double momentum() {
+        return momentum;
+    }
+
     /** Checks the input's rank; the message says what the layer accepts. */
     abstract void checkRank(int[] shape);
 

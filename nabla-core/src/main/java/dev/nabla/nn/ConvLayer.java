@@ -83,6 +83,26 @@ public abstract class ConvLayer extends Layer {
         return outChannels;
     }
 
+    /** The kernel size {height, width}. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** The stride {height, width}. */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** The dilation {height, width}. */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** The number of groups the channels are split into. */
+    public int groups() {
+        return groups;
+    }
+
     /** Checks that s is [N, C, H, W] or [C, H, W] with C = inChannels; the message names the layer and a fix. */
     void checkInput(int[] s) {
         if (s.length != 3 && s.length != 4) {

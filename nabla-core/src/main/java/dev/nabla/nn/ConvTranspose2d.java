@@ -85,6 +85,16 @@ public class ConvTranspose2d extends ConvLayer {
         return out;
     }
 
+    /** The padding {height, width} removed from both sides of the output. */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** The rows and columns {height, width} added to the bottom and right of the output. */
+    public int[] outputPadding() {
+        return outputPadding.clone();
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());

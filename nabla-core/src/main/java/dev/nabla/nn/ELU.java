@@ -18,6 +18,11 @@ public class ELU extends Layer {
         this.alpha = alpha;
     }
 
+    /** α: the value the output tends to for very negative inputs is −α. */
+    public double alpha() {
+        return alpha;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Functional.elu(x, alpha);

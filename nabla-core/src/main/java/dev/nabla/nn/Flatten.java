@@ -19,6 +19,16 @@ public class Flatten extends Layer {
         this.endDim = endDim;
     }
 
+    /** The first dim flattened (negative counts from the end). */
+    public int startDim() {
+        return startDim;
+    }
+
+    /** The last dim flattened, inclusive (negative counts from the end). */
+    public int endDim() {
+        return endDim;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());

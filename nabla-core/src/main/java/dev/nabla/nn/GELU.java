@@ -21,6 +21,11 @@ public class GELU extends Layer {
         this.tanhApproximation = tanhApproximation;
     }
 
+    /** Whether the tanh approximation is used instead of the exact form with erf. */
+    public boolean isTanhApproximation() {
+        return tanhApproximation;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return tanhApproximation ? Functional.geluTanh(x) : Functional.gelu(x);

@@ -18,6 +18,11 @@ public class LeakyReLU extends Layer {
         this.slope = negativeSlope;
     }
 
+    /** The slope for negative inputs. */
+    public double negativeSlope() {
+        return slope;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return x.leakyRelu(slope);

@@ -40,6 +40,11 @@ public class MaxPool2d extends Layer {
         return this;
     }
 
+    /** The kernel size, stride, padding and ceil mode. */
+    public PoolWindow window() {
+        return new PoolWindow(kernel, stride, padding, ceilMode);
+    }
+
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {

@@ -41,7 +41,7 @@ import java.util.Map;
 public final class MicroBatches {
     private MicroBatches() {}
 
-    /** The micro-batches of a global batch: m runs of consecutive indices, the first n % m one longer (some empty if n < m). */
+    /** The micro-batches of a global batch: m runs of consecutive indices, the first n % m one longer (some empty if n &lt; m). */
     public static int[][] split(int[] batch, int m) {
         if (m < 1) throw new IllegalArgumentException("micro-batches: the count " + m + " must be >= 1");
         int n = batch.length, base = n / m, extra = n % m;

@@ -1,6 +1,7 @@
 /**
  * Saving and loading: tensors in Hugging Face's safetensors format ({@link Safetensors}), training
- * checkpoints ({@link Checkpoint}) and crash-safe file replacement ({@link AtomicFiles}).
+ * checkpoints ({@link Checkpoint}), NumPy's .npy and .npz ({@link Npy}, {@link Npz}) and crash-safe
+ * file replacement ({@link AtomicFiles}).
  *
  * <p>Errors: a file that is missing or unreadable gives the JDK's {@link java.io.IOException}
  * (e.g. {@link java.nio.file.NoSuchFileException}); a file that exists but is not what it should

@@ -146,9 +146,15 @@ public final class Preprocessing {
 
     /** The normalization ({mean, std} of "normalize" or "standardize") as a transform, or null when there is none. */
     public Transform normalization() {
+        double[][] n = normalizationStats();
+        return n == null ? null : Transforms.normalize(n[0], n[1]);
+    }
+
+    /** The normalization's {mean, std} (per channel or feature), or null when there is none. */
+    public double[][] normalizationStats() {
         JsonNode n = json.has("normalize") ? json.get("normalize") : json.get("standardize");
         if (n == null || n.isNull()) return null;
-        return Transforms.normalize(doubles(n.get("mean")), doubles(n.get("std")));
+        return new double[][] {doubles(n.get("mean")), doubles(n.get("std"))};
     }
 
     private static double[] doubles(JsonNode a) {
