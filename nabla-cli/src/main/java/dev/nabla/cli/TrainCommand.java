@@ -49,6 +49,10 @@ public final class TrainCommand implements Callable<Integer> {
             + " e.g. Fashion-MNIST) or data file (csv)")
     Path data;
 
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "also write TensorBoard event files into DIR"
+            + " (losses, metrics, lr, per-layer norms and histograms, sample predictions); view: tensorboard --logdir DIR")
+    Path tensorboard;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
@@ -78,6 +82,10 @@ public final class TrainCommand implements Callable<Integer> {
         var options = spec.fitOptions();
         if (epochs != null) options.epochs(epochs);
         Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
+        if (tensorboard != null) {
+            options.callbacks(Watchers.tensorBoard(tensorboard, d));
+            o.println("TensorBoard event files: " + tensorboard + " (view: tensorboard --logdir " + tensorboard + ")");
+        }
         long start = System.nanoTime();
         History history = trainer.fit(d.train(), options);
         double seconds = (System.nanoTime() - start) / 1e9;
