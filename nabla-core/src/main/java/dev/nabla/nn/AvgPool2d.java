@@ -41,6 +41,31 @@ public class AvgPool2d extends Layer {
         return this;
     }
 
+    /** The window {height, width}. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** The stride {height, width}. */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** The implicit padding {height, width} (-∞ for max pooling, 0 for average pooling). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** Whether padded positions count in the divisor (PyTorch's count_include_pad). */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
+    /** Whether the output size rounds up (PyTorch's ceil_mode). */
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
     /** The shape this layer gives for an input of shape [C, H, W] or [N, C, H, W], without running it. */
     @Override
     public int[] outputShape(int[] inputShape) {

@@ -54,6 +54,16 @@ public abstract class BatchNorm extends Layer {
         return numFeatures;
     }
 
+    /** The ε added to the variance before the square root. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether it has a learned scale γ (weight) and shift β (bias). */
+    public boolean affine() {
+        return affine;
+    }
+
     /** γ, shape [C], or null without affine. */
     public Tensor weight() {
         return affine ? parameter("weight") : null;

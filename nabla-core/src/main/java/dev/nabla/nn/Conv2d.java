@@ -113,6 +113,11 @@ public class Conv2d extends ConvLayer {
         return span < 0 ? 0 : span / s + 1;
     }
 
+    /** The zero padding {top, bottom, left, right} ("same" padding resolved). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         outputShape(x.shape());

@@ -52,6 +52,26 @@ public abstract class ConvLayer extends Layer {
         return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
     }
 
+    /** The window size {height, width}. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** The stride {height, width}. */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** The dilation {height, width}. */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** The number of channel groups (1: every output channel sees every input channel). */
+    public int groups() {
+        return groups;
+    }
+
     /** Re-draws the default initialization (see the class comment) from gen. */
     public void resetParameters(Generator gen) {
         Init.kaimingUniform(weight(), Math.sqrt(5), Init.FanMode.FAN_IN, Init.Nonlinearity.LEAKY_RELU, gen);

@@ -17,6 +17,11 @@ public class LeakyReLU extends Layer {
         this.slope = negativeSlope;
     }
 
+    /** The slope for x &lt; 0. */
+    public double negativeSlope() {
+        return slope;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return x.leakyRelu(slope);
