@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             LrFindCommand.class,
             CurvesCommand.class,
             CourseCommand.class,
+            ShellCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
