@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.dashboard.DashboardServer;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,11 +55,14 @@ public final class TrainCommand implements Callable<Integer> {
             + " (losses, metrics, lr, per-layer norms and histograms, sample predictions); view: tensorboard --logdir DIR")
     Path tensorboard;
 
+    @Mixin
+    DashboardOptions dashboard;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintStream o = System.out;
         ExperimentSpec spec;
         try {
@@ -85,6 +90,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (tensorboard != null) {
             options.callbacks(Watchers.tensorBoard(tensorboard, d));
             o.println("TensorBoard event files: " + tensorboard + " (view: tensorboard --logdir " + tensorboard + ")");
+        }
+        DashboardServer server = dashboard.start(o, System.err);
+        if (server != null) {
+            options.callbacks(Watchers.dashboard(server, spec.name(), epochs != null ? epochs : spec.epochs(), d, spec.isCurveFit()));
         }
         long start = System.nanoTime();
         History history = trainer.fit(d.train(), options);
@@ -132,6 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
                     .savePng(fit, 800, 500);
             o.println("plot: " + fit);
         }
+        dashboard.finish(server, o);
         return 0;
     }
 

@@ -1,11 +1,10 @@
 package dev.nabla.dashboard.tensorboard;
 
+import dev.nabla.dashboard.Images;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
-import javax.imageio.ImageIO;
 
 /**
  * Writes a TensorBoard event file ({@code events.out.tfevents.<seconds>.<host>}) in a log
@@ -80,18 +78,8 @@ public final class SummaryWriter implements Closeable {
     /** An image at a step, PNG-encoded. */
     public SummaryWriter addImage(String tag, long step, BufferedImage image) throws IOException {
         int channels = image.getColorModel().getNumComponents();
-        TfRecord.write(out, Events.image(clock.getAsDouble(), step, tag, image.getHeight(), image.getWidth(), channels, png(image)));
+        TfRecord.write(out, Events.image(clock.getAsDouble(), step, tag, image.getHeight(), image.getWidth(), channels, Images.png(image)));
         return this;
-    }
-
-    static byte[] png(BufferedImage image) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", b)) throw new IllegalStateException("SummaryWriter: no PNG writer in this JDK");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        return b.toByteArray();
     }
 
     /** Pushes the events written so far to the file, for TensorBoard to see. */
