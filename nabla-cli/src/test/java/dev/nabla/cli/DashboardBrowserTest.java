@@ -38,10 +38,7 @@ class DashboardBrowserTest {
 
     @Test
     void theDashboardShowsTheRunLiveAndAfterIt(@TempDir Path dir) throws Exception {
-        if (!Files.isExecutable(HeadlessChromium.BINARY)) {
-            Assumptions.assumeTrue(System.getenv("CI") == null, "CI must have chromium (.ci/run installs it)");
-            Assumptions.abort("no /usr/bin/chromium: apt-get install -y chromium");
-        }
+        assumeChromium();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = System.out;
         Thread command;
@@ -74,6 +71,39 @@ class DashboardBrowserTest {
                 .substring("dashboard: ".length());
         assertThrows(ConnectException.class, () -> http.send(HttpRequest.newBuilder(URI.create(url + "state")).build(),
                 HttpResponse.BodyHandlers.ofString()), "the server stops with the command");
+    }
+
+    @Test
+    void lrFindShowsItsSweep(@TempDir Path dir) throws Exception {
+        assumeChromium();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Thread command = Thread.ofPlatform().start(() -> Main.commandLine().execute("lr-find", "../examples/runge.json", "--steps", "50",
+                    "--out", dir.toString(), "--dashboard", "0", "--keep-serving"));
+            String url = await(captured, Pattern.compile("still serving (http://\\S+)"));
+            try (HeadlessChromium browser = new HeadlessChromium(url, dir.resolve("chromium"))) {
+                browser.await("document.getElementById('status').className === 'finished'", Duration.ofSeconds(30));
+                Matcher m = Pattern.compile("suggested learning rate: (\\S+)").matcher(captured.toString(StandardCharsets.UTF_8));
+                assertTrue(m.find());
+                assertEquals("finished: suggested learning rate " + m.group(1), browser.eval("document.getElementById('status').textContent"));
+                Matcher stopped = Pattern.compile("stopped after (\\d+) steps").matcher(captured.toString(StandardCharsets.UTF_8));
+                assertEquals(stopped.find() ? stopped.group(1) : "50", browser.eval("document.getElementById('loss').dataset.points"),
+                        "a point per step of the sweep");
+            }
+            command.interrupt();
+            command.join(20_000);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private static void assumeChromium() {
+        if (!Files.isExecutable(HeadlessChromium.BINARY)) {
+            Assumptions.assumeTrue(System.getenv("CI") == null, "CI must have chromium (.ci/run installs it)");
+            Assumptions.abort("no /usr/bin/chromium: apt-get install -y chromium");
+        }
     }
 
     private static void checkFinalPage(HeadlessChromium b, String printed) throws Exception {

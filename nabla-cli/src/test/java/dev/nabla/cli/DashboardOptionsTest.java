@@ -25,6 +25,13 @@ class DashboardOptionsTest {
     }
 
     @Test
+    void lrFindPublishesItsSweep(@TempDir Path dir) {
+        CliRun.Output r = CliRun.run("lr-find", "../examples/runge.json", "--steps", "30", "--out", dir.toString(), "--dashboard", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dashboard: http://127.0.0.1:") && r.out().contains("suggested learning rate"), r.out());
+    }
+
+    @Test
     void theServerKeepsTheRunForLatePages() throws Exception {
         try (var server = new dev.nabla.dashboard.DashboardServer("127.0.0.1", 0)) {
             server.publish("{\"type\":\"begin\"}");

@@ -7,6 +7,7 @@ import dev.nabla.train.Callback;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.GradientMonitor;
 import dev.nabla.train.History;
+import dev.nabla.train.LrFinder;
 import dev.nabla.train.Trainer;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -146,6 +147,12 @@ public final class LiveDashboard implements Callback {
         Map<String, Double> out = new LinkedHashMap<>();
         byLayer.forEach((k, v) -> out.put(monitor.label(k), v));
         return out;
+    }
+
+    /** Shows a learning-rate range test's result: the loss (raw and smoothed) against the rate, and the suggested rate. */
+    public static void publishLrFinder(DashboardServer server, String title, LrFinder.Result r) {
+        server.publish(new Json().begin().field("type", "lrfind").field("title", title).array("lr", r.lrs()).array("loss", r.losses())
+                .array("smoothed", r.smoothed()).field("suggestion", r.suggestion()).end().toString());
     }
 
     @Override

@@ -4,14 +4,14 @@ const COLORS = ["#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f"
 const run = { epochs: 0, epoch: [], logs: [], steps: [], stepLoss: [], lr: [], grad: {}, dead: {}, layers: [], finished: false };
 const charts = {};
 
-function chart(id, title, xName, names, xs, ys, log) {
+function chart(id, title, xName, names, xs, ys, log, logX) {
   const el = document.getElementById(id);
   const data = [xs].concat(ys);
   el.dataset.points = xs.length;
   if (charts[id] && charts[id].series.length !== data.length) { charts[id].destroy(); delete charts[id]; }
   if (!charts[id]) {
     const series = [{ label: xName }].concat(names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2, points: { show: xs.length < 60 } })));
-    charts[id] = new uPlot({ title: title, width: 560, height: 280, scales: { x: { time: false }, y: log ? { distr: 3 } : {} }, series: series }, data, el);
+    charts[id] = new uPlot({ title: title, width: 560, height: 280, scales: { x: logX ? { time: false, distr: 3 } : { time: false }, y: log ? { distr: 3 } : {} }, series: series }, data, el);
   } else {
     charts[id].setData(data);
   }
@@ -86,6 +86,11 @@ function handle(e) {
       const order = e.fit.x.map((v, i) => i).sort((a, b) => e.fit.x[a] - e.fit.x[b]);
       chart("fit", "the fit after epoch " + e.epoch, "x", ["true", "network"], order.map(i => e.fit.x[i]), [order.map(i => e.fit.y[i]), order.map(i => e.fit.prediction[i])], false);
     }
+  } else if (e.type === "lrfind") {
+    document.getElementById("title").textContent = e.title + ": learning-rate range test";
+    const s = document.getElementById("status");
+    s.textContent = "finished: suggested learning rate " + e.suggestion.toPrecision(3); s.className = "finished";
+    chart("loss", "loss against the learning rate", "lr", ["loss", "smoothed"], e.lr, [e.loss, e.smoothed], false, true);
   } else if (e.type === "end") {
     run.finished = true;
     const s = document.getElementById("status");
