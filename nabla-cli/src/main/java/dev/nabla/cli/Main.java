@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             CurvesCommand.class,
             CourseCommand.class,
             ShellCommand.class,
+            PlaygroundCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

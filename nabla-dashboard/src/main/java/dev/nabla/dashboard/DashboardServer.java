@@ -9,11 +9,14 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.net.URLDecoder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * The live dashboard's web server (the JDK's built-in HTTP server): the page and its scripts,
@@ -54,6 +57,29 @@ public final class DashboardServer implements AutoCloseable {
         server.createContext("/state", this::state);
         server.createContext("/", this::resource);
         server.start();
+    }
+
+    /**
+     * Serves JSON computed from the request's query parameters on path (GET): the playground's
+     * endpoints. An {@link IllegalArgumentException} becomes a 400 answer with its message.
+     */
+    public void handle(String path, Function<Map<String, String>, String> json) {
+        server.createContext(path, ex -> {
+            Map<String, String> query = new HashMap<>();
+            String q = ex.getRequestURI().getRawQuery();
+            if (q != null) {
+                for (String pair : q.split("&")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            try {
+                send(ex, 200, "application/json", json.apply(query).getBytes(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                send(ex, 400, "text/plain; charset=utf-8", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+            }
+        });
     }
 
     /** The page's address with the host as given, e.g. http://127.0.0.1:8050/. */
