@@ -3,7 +3,6 @@ package dev.nabla.dashboard;
 import dev.nabla.data.Dataset;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
-import dev.nabla.train.Callback;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.GradientMonitor;
 import dev.nabla.train.History;
@@ -15,21 +14,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link Callback} that sends what training does to a {@link DashboardServer}: the running
+ * A {@link dev.nabla.train.Callback} that sends what training does to a {@link DashboardServer}: the running
  * loss and metrics and the learning rate as the steps go (at most every 0.1 s, and each epoch's
  * last step), and after each epoch its train and validation values, what {@link GradientMonitor}
  * measures per layer (gradient and weight norms, dead-ReLU fractions, vanishing/exploding
  * warnings), and as configured a confusion matrix, sample predictions and a 1-D regression's fit.
  * The page computes progress and the remaining time from the steps' times.
  */
-public final class LiveDashboard implements Callback {
+public final class LiveDashboard extends MonitoringCallback<LiveDashboard> {
     private static final long BATCH_INTERVAL_NANOS = 100_000_000L;
 
     private final DashboardServer server;
     private final String title;
     private final int epochs;
-    private final GradientMonitor monitor = new GradientMonitor().output(null);
-    private SamplePredictions samples;
     private Dataset confusionData;
     private List<String> classNames;
     private Tensor curveX, curveY;
@@ -41,18 +38,6 @@ public final class LiveDashboard implements Callback {
         this.server = server;
         this.title = title;
         this.epochs = epochs;
-    }
-
-    /** Inputs run through the network after each epoch to count dead ReLU units. */
-    public LiveDashboard probe(Tensor inputs) {
-        monitor.probe(inputs);
-        return this;
-    }
-
-    /** Sample images whose predictions are shown after each epoch. */
-    public LiveDashboard samples(SamplePredictions samples) {
-        this.samples = samples;
-        return this;
     }
 
     /** A classifier's confusion matrix on data (e.g. the first test examples) after each epoch. */
@@ -75,7 +60,7 @@ public final class LiveDashboard implements Callback {
 
     @Override
     public void onTrainBegin(Trainer trainer) {
-        monitor.onTrainBegin(trainer);
+        super.onTrainBegin(trainer);
         start = System.nanoTime();
         lastBatch = start - BATCH_INTERVAL_NANOS;
         warningsSent = 0;
@@ -84,13 +69,8 @@ public final class LiveDashboard implements Callback {
     }
 
     @Override
-    public void onEpochBegin(Trainer trainer, int epoch) {
-        monitor.onEpochBegin(trainer, epoch);
-    }
-
-    @Override
     public void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, Map<String, Double> logs) {
-        monitor.onBatchEnd(trainer, epoch, batch, batches, logs);
+        super.onBatchEnd(trainer, epoch, batch, batches, logs);
         long now = System.nanoTime();
         if (now - lastBatch < BATCH_INTERVAL_NANOS && batch != batches - 1) return;
         lastBatch = now;
@@ -101,8 +81,8 @@ public final class LiveDashboard implements Callback {
 
     @Override
     public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
-        monitor.onEpochEnd(trainer, epoch, logs);
-        GradientMonitor.EpochStats s = monitor.epochs().get(monitor.epochs().size() - 1);
+        super.onEpochEnd(trainer, epoch, logs);
+        GradientMonitor.EpochStats s = lastEpoch();
         Json j = new Json().begin().field("type", "epoch").field("epoch", epoch + 1).field("t", seconds()).object("logs", logs)
                 .object("gradNorms", labelled(s.gradNorms())).object("weightNorms", labelled(s.weightNorms()))
                 .object("dead", s.deadFractions());

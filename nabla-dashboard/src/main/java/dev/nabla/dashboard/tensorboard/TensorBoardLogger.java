@@ -1,8 +1,7 @@
 package dev.nabla.dashboard.tensorboard;
 
-import dev.nabla.dashboard.SamplePredictions;
+import dev.nabla.dashboard.MonitoringCallback;
 import dev.nabla.tensor.Tensor;
-import dev.nabla.train.Callback;
 import dev.nabla.train.GradientMonitor;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
@@ -14,7 +13,7 @@ import java.util.Map;
 import java.util.function.DoubleSupplier;
 
 /**
- * A {@link Callback} that writes what training does as TensorBoard event files, laid out as
+ * A {@link dev.nabla.train.Callback} that writes what training does as TensorBoard event files, laid out as
  * Keras's TensorBoard callback lays them out: {@code DIR/train} and {@code DIR/validation}, so
  * TensorBoard draws the training and validation curves of a quantity in one chart.
  *
@@ -33,13 +32,11 @@ import java.util.function.DoubleSupplier;
  *       with their predicted and true labels, mistakes in red.
  * </ul>
  */
-public final class TensorBoardLogger implements Callback, Closeable {
+public final class TensorBoardLogger extends MonitoringCallback<TensorBoardLogger> implements Closeable {
     private final Path logDir;
-    private final GradientMonitor monitor = new GradientMonitor().output(null);
     private DoubleSupplier clock = () -> System.currentTimeMillis() / 1000.0;
     private int every = 1;
     private boolean histograms = true;
-    private SamplePredictions samples;
     private SummaryWriter train, validation;
 
     /** A logger writing under logDir (the folder to give {@code tensorboard --logdir}). */
@@ -60,27 +57,10 @@ public final class TensorBoardLogger implements Callback, Closeable {
         return this;
     }
 
-    /** Inputs [n, …] run through the network after each epoch to count dead ReLU units (see {@link GradientMonitor#probe}). */
-    public TensorBoardLogger probe(Tensor inputs) {
-        monitor.probe(inputs);
-        return this;
-    }
-
-    /** Sample images whose predictions are drawn after each epoch. */
-    public TensorBoardLogger samples(SamplePredictions samples) {
-        this.samples = samples;
-        return this;
-    }
-
     /** The wall-clock times the events carry (seconds since 1970); fixed ones make files reproducible. */
     public TensorBoardLogger clock(DoubleSupplier clock) {
         this.clock = clock;
         return this;
-    }
-
-    /** The measurements behind the per-layer tags. */
-    public GradientMonitor monitor() {
-        return monitor;
     }
 
     @Override
@@ -92,17 +72,12 @@ public final class TensorBoardLogger implements Callback, Closeable {
             throw failure(e);
         }
         validation = null;
-        monitor.onTrainBegin(trainer);
-    }
-
-    @Override
-    public void onEpochBegin(Trainer trainer, int epoch) {
-        monitor.onEpochBegin(trainer, epoch);
+        super.onTrainBegin(trainer);
     }
 
     @Override
     public void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, Map<String, Double> logs) {
-        monitor.onBatchEnd(trainer, epoch, batch, batches, logs);
+        super.onBatchEnd(trainer, epoch, batch, batches, logs);
         long step = (long) epoch * batches + batch + 1;
         try {
             if ((batch + 1) % every == 0 || batch == batches - 1) {
@@ -122,7 +97,7 @@ public final class TensorBoardLogger implements Callback, Closeable {
 
     @Override
     public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
-        monitor.onEpochEnd(trainer, epoch, logs);
+        super.onEpochEnd(trainer, epoch, logs);
         long step = epoch + 1;
         try {
             for (var e : logs.entrySet()) {
@@ -136,7 +111,7 @@ public final class TensorBoardLogger implements Callback, Closeable {
                     train.addScalar("epoch_" + key, step, e.getValue());
                 }
             }
-            GradientMonitor.EpochStats s = monitor.epochs().get(monitor.epochs().size() - 1);
+            GradientMonitor.EpochStats s = lastEpoch();
             scalars("grad_norm/", step, s.gradNorms());
             scalars("weight_norm/", step, s.weightNorms());
             scalars("dead_relu_fraction/", step, s.deadFractions());
