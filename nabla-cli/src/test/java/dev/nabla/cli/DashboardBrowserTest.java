@@ -99,6 +99,40 @@ class DashboardBrowserTest {
         }
     }
 
+    @Test
+    void thePlaygroundTrainsWhenTheButtonIsPressed(@TempDir Path dir) throws Exception {
+        assumeChromium();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Thread command = Thread.ofPlatform().start(() -> Main.commandLine().execute("playground", "--port", "0"));
+            String url = await(captured, Pattern.compile("playground: (http://\\S+)"));
+            try (HeadlessChromium browser = new HeadlessChromium(url, dir.resolve("chromium"))) {
+                browser.await("document.getElementById('loss').dataset.points === '0'", Duration.ofSeconds(20)); // a new network drawn
+                browser.eval("document.querySelector('select[name=dataset]').value = 'xor'");
+                browser.eval("document.getElementById('reset').click()");
+                browser.await("document.getElementById('epoch').textContent === '0'", Duration.ofSeconds(20));
+                browser.eval("document.getElementById('train').click()");
+                browser.await("Number(document.getElementById('loss').dataset.points) >= 6", Duration.ofSeconds(40));
+                browser.eval("document.getElementById('train').click()"); // pause
+                browser.await("document.getElementById('status').textContent === 'paused'", Duration.ofSeconds(20));
+                int epochs = Integer.parseInt(browser.eval("document.getElementById('epoch').textContent"));
+                assertTrue(epochs >= 6 && epochs % 2 == 0, "trained 2 epochs a request: " + epochs);
+                assertEquals("" + epochs, browser.eval("document.getElementById('loss').dataset.points"));
+                // the boundary is drawn: the canvas holds both classes' colours
+                String colours = browser.eval("(() => { const d = document.getElementById('boundary').getContext('2d')"
+                        + ".getImageData(0, 0, 400, 400).data; const s = new Set(); for (let i = 0; i < d.length; i += 4) "
+                        + "s.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]); return s.size; })()");
+                assertTrue(Integer.parseInt(colours) > 20, colours + " colours on the canvas");
+            }
+            command.interrupt();
+            command.join(20_000);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
     private static void assumeChromium() {
         if (!Files.isExecutable(HeadlessChromium.BINARY)) {
             Assumptions.assumeTrue(System.getenv("CI") == null, "CI must have chromium (.ci/run installs it)");
