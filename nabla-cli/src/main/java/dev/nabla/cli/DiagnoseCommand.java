@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.dashboard.DashboardServer;
 import dev.nabla.data.Batch;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SpecException;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,8 +39,11 @@ public final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
     Path out;
 
+    @Mixin
+    DashboardOptions dashboard;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintStream o = System.out;
         ExperimentSpec spec;
         try {
@@ -53,6 +58,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
         GradientMonitor monitor = new GradientMonitor().probe(probe.inputs()).output(o);
         var options = spec.fitOptions().callbacks(monitor);
         if (epochs != null) options.epochs(epochs);
+        DashboardServer server = dashboard.start(o, System.err);
+        if (server != null) {
+            options.callbacks(Watchers.dashboard(server, spec.name(), epochs != null ? epochs : spec.epochs(), spec.data(), spec.isCurveFit()));
+        }
         History history = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics()).fit(spec.train(), options);
         o.println();
         o.println("mean gradient norm ‖g‖ per layer and epoch:");
@@ -84,6 +93,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
         Path png = dir.resolve("gradient-norms.png");
         TrainingCharts.gradientNorms(spec.name() + ": gradient norm per layer", monitor).savePng(png, 800, 500);
         o.println("plot: " + png);
+        dashboard.finish(server, o);
         return 0;
     }
 }

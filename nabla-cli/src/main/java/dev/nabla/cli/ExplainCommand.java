@@ -3,12 +3,21 @@ package dev.nabla.cli;
 import dev.nabla.data.Batch;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SpecException;
+import dev.nabla.nn.Identity;
+import dev.nabla.nn.Layer;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.Sigmoid;
+import dev.nabla.nn.Tanh;
 import dev.nabla.train.BackpropTrace;
 import dev.nabla.train.BackpropTrace.LossKind;
+import dev.nabla.train.LayerTrace;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,8 +38,9 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--sheet", description = "the exercise sheet's network (W1 3×2, ReLU, W2 2×2, softmax) on --input")
     boolean sheet;
 
-    @Option(names = "--spec", paramLabel = "SPEC.json", description = "trace the network of a spec (linear layers with "
-            + "sigmoid/tanh/relu/identity activations, mse loss)")
+    @Option(names = "--spec", paramLabel = "SPEC.json", description = "trace the network of a spec: Linear layers"
+            + " with sigmoid/tanh/relu/identity and mse on one example; any other network (Conv2d, pooling, BatchNorm, dropout,"
+            + " softmax with cross-entropy, sigmoid with BCE) layer by layer on a batch")
     Path specFile;
 
     @Option(names = "--input", split = ",", paramLabel = "X", description = "the input, comma-separated (sheet default 1,2,3;"
@@ -40,6 +50,10 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", split = ",", paramLabel = "Y", description = "the target (spec default: that of its first"
             + " training example)")
     double[] target;
+
+    @Option(names = "--batch", paramLabel = "N", description = "examples in the batch a spec's network other than Linear"
+            + " layers with mse is traced on (default ${DEFAULT-VALUE}; BatchNorm needs at least 2)")
+    int batch = 4;
 
     @Option(names = "--lr", paramLabel = "RATE", description = "learning rate of the update step (default ${DEFAULT-VALUE})")
     double lr = 0.1;
@@ -74,16 +88,39 @@ public final class ExplainCommand implements Callable<Integer> {
 
     private int spec(PrintStream out) throws IOException {
         ExperimentSpec spec = ExperimentSpec.read(specFile);
-        LossKind kind = switch (spec.lossName()) {
-            case "mse" -> LossKind.MSE;
-            default -> throw new IllegalArgumentException("the trace knows the mse loss; this spec uses '" + spec.lossName() + "'");
-        };
         Sequential model = spec.model().model();
+        if (!spec.lossName().equals("mse") || !model.layers().stream().allMatch(ExplainCommand::dense)) {
+            return layers(out, spec, model);
+        }
         Batch first = spec.train().get(new int[] {0});
         double[] x = input != null ? input : first.inputs().toDoubleArray();
         double[] y = target != null ? target : first.targets().toDoubleArray();
-        var r = BackpropTrace.run(model, x, y, kind, lr);
+        var r = BackpropTrace.run(model, x, y, LossKind.MSE, lr);
         out.print(Explain.network("The network of " + specFile + " (" + spec.name() + "), its initial weights, one example:", r));
+        return 0;
+    }
+
+    // the layers the one-example trace of Explain.network writes out
+    private static boolean dense(Layer l) {
+        return l instanceof Linear || l instanceof Sigmoid || l instanceof Tanh || l instanceof ReLU || l instanceof Identity;
+    }
+
+    // any other network or loss: every layer's backward rule on a small batch (LayerTrace)
+    private int layers(PrintStream out, ExperimentSpec spec, Sequential model) {
+        if (input != null || target != null) {
+            throw new IllegalArgumentException("--input/--target give one example to a network of Linear layers with the mse loss;"
+                    + " this spec's network is traced on its first --batch training examples");
+        }
+        Batch b = spec.train().get(IntStream.range(0, Math.min(batch, spec.train().size())).toArray());
+        var r = LayerTrace.run(model, b.inputs(), b.targets(), spec.lossName());
+        out.println("The network of " + specFile + " (" + spec.name() + "), its initial weights, in training mode, on its first "
+                + b.size() + " training examples; loss " + spec.lossName() + " = " + r.loss());
+        out.println("Backward, from the loss down: each layer's rule by hand (plain loops in float64), checked against autograd.");
+        out.println();
+        out.print(r.text());
+        out.println();
+        out.printf(Locale.ROOT, "By hand and autograd agree on every gradient: %s (largest difference %.1e)%n",
+                r.maxDifference() <= 1e-10 ? "yes" : "NO", r.maxDifference());
         return 0;
     }
 

@@ -1,5 +1,7 @@
 package dev.nabla.cli;
 
+import dev.nabla.dashboard.DashboardServer;
+import dev.nabla.dashboard.LiveDashboard;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,8 +42,11 @@ public final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
     Path out;
 
+    @Mixin
+    DashboardOptions dashboard;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintStream o = System.out;
         ExperimentSpec spec;
         try {
@@ -80,6 +86,9 @@ public final class LrFindCommand implements Callable<Integer> {
         Path png = dir.resolve("lr-find.png");
         TrainingCharts.lrFinder(spec.name() + ": learning-rate range test", r).savePng(png, 800, 500);
         o.println("plot: " + png);
+        DashboardServer server = dashboard.start(o, System.err);
+        if (server != null) LiveDashboard.publishLrFinder(server, spec.name(), r);
+        dashboard.finish(server, o);
         return 0;
     }
 }

@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
             CourseCommand.class,
             ExportCommand.class,
             ImportCommand.class,
+            ShellCommand.class,
+            PlaygroundCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.dashboard.DashboardServer;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
@@ -36,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -82,11 +84,18 @@ public final class TrainCommand implements Callable<Integer> {
             + " (fewer synchronizations; not the one-JVM result)")
     Integer averageEvery;
 
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "also write TensorBoard event files into DIR"
+            + " (losses, metrics, lr, per-layer norms and histograms, sample predictions); view: tensorboard --logdir DIR")
+    Path tensorboard;
+
+    @Mixin
+    DashboardOptions dashboard;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         PrintStream o = System.out;
         if (partitions != null && partitions < 1) {
             System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
@@ -142,6 +151,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Files.createDirectories(dir);
         options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before));
+        if (tensorboard != null) {
+            options.callbacks(Watchers.tensorBoard(tensorboard, d));
+            o.println("TensorBoard event files: " + tensorboard + " (view: tensorboard --logdir " + tensorboard + ")");
+        }
+        DashboardServer server = dashboard.start(o, System.err);
+        if (server != null) {
+            options.callbacks(Watchers.dashboard(server, spec.name(), options.epochs(), d, spec.isCurveFit()));
+        }
         long start = System.nanoTime();
         History history;
         if (spark != null) {
@@ -203,6 +220,7 @@ public final class TrainCommand implements Callable<Integer> {
                     .savePng(fit, 800, 500);
             o.println("plot: " + fit);
         }
+        dashboard.finish(server, o);
         return 0;
     }
 

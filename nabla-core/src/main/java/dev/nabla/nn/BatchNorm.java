@@ -55,6 +55,16 @@ public abstract class BatchNorm extends Layer {
         return numFeatures;
     }
 
+    /** The ε added to the variance before the square root. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether it has a learned scale γ (weight) and shift β (bias). */
+    public boolean affine() {
+        return affine;
+    }
+
     /** γ, shape [C], or null without affine. */
     public Tensor weight() {
         return affine ? parameter("weight") : null;
@@ -73,11 +83,6 @@ public abstract class BatchNorm extends Layer {
     /** The running (unbiased) variance, shape [C]. */
     public Tensor runningVar() {
         return buffer("running_var");
-    }
-
-    /** ε, added to the variance before the square root. */
-    public double eps() {
-        return eps;
     }
 
     /** The running statistics' momentum. */

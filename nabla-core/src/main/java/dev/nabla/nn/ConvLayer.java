@@ -54,6 +54,26 @@ public abstract class ConvLayer extends Layer {
         return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
     }
 
+    /** The window size {height, width}. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** The stride {height, width}. */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** The dilation {height, width}. */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** The number of channel groups (1: every output channel sees every input channel). */
+    public int groups() {
+        return groups;
+    }
+
     /** Re-draws the default initialization (see the class comment) from gen. */
     public void resetParameters(Generator gen) {
         Init.kaimingUniform(weight(), Math.sqrt(5), Init.FanMode.FAN_IN, Init.Nonlinearity.LEAKY_RELU, gen);
@@ -83,25 +103,6 @@ public abstract class ConvLayer extends Layer {
         return outChannels;
     }
 
-    /** The kernel size {height, width}. */
-    public int[] kernelSize() {
-        return kernel.clone();
-    }
-
-    /** The stride {height, width}. */
-    public int[] stride() {
-        return stride.clone();
-    }
-
-    /** The dilation {height, width}. */
-    public int[] dilation() {
-        return dilation.clone();
-    }
-
-    /** The number of groups the channels are split into. */
-    public int groups() {
-        return groups;
-    }
 
     /** Checks that s is [N, C, H, W] or [C, H, W] with C = inChannels; the message names the layer and a fix. */
     void checkInput(int[] s) {

@@ -67,8 +67,8 @@ public final class ImageGrid {
         });
     }
 
-    /** Draws the grid into an image (also used by the tests). */
-    static BufferedImage render(float[][] images, int height, int width, String[] captions, boolean[] marked,
+    /** Draws the grid into an image, as {@link #save} writes it (for image summaries and web pages). */
+    public static BufferedImage render(float[][] images, int height, int width, String[] captions, boolean[] marked,
                                 int columns) {
         ChartFiles.ensureHeadless();
         check(images, height, width, captions, marked, columns);

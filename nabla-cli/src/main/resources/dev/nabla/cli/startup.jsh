@@ -1,0 +1,10 @@
+import dev.nabla.tensor.*;
+import dev.nabla.autograd.*;
+import dev.nabla.nn.*;
+import dev.nabla.optim.*;
+import dev.nabla.data.*;
+import dev.nabla.train.*;
+import dev.nabla.plot.*;
+import java.util.*;
+import java.nio.file.*;
+import static dev.nabla.cli.Shell.*;
