@@ -1,6 +1,6 @@
 package dev.nabla.bench;
 
-import dev.nabla.kernel.Kernels;
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -180,7 +180,7 @@ public final class Bench {
 
     static void print(List<Row> rows, Torch torch, Set<String> which) {
         var out = System.out;
-        out.println("nabla bench: " + Kernels.describe() + "; Java " + Runtime.version() + ", "
+        out.println("nabla bench: " + KernelProvider.describe() + "; Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores" + loadAverage());
         boolean ratios = torch.usable();
         if (torch.ok) {

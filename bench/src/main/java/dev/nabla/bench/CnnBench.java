@@ -1,6 +1,6 @@
 package dev.nabla.bench;
 
-import dev.nabla.kernel.Kernels;
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Flatten;
@@ -69,7 +69,7 @@ public final class CnnBench {
         }
         if (benches.isEmpty()) benches = List.of("cnn", "vgg16");
         Parallel.setThreads(threads);
-        System.out.println("nabla: " + Kernels.describe() + ", " + Parallel.threads() + " threads, Java "
+        System.out.println("nabla: " + KernelProvider.describe() + ", " + Parallel.threads() + " threads, Java "
                 + Runtime.version() + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
         Torch torch = withTorch ? Torch.start(threads) : null;
         try {

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The SIMD {@link Gemm}, written with the JDK Vector API ({@code jdk.incubator.vector}); only
- * {@link Kernels} names it, by reflection, so the module is needed only when it is chosen.
+ * {@link KernelProvider} names it, by reflection, so the module is needed only when it is chosen.
  *
  * <p>Large products follow GotoBLAS/BLIS. k is cut into balanced blocks of at most {@value #KC}.
  * B is packed once (by the calling thread's buffer, in parallel when large) into column panels

@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.AdamKernel;
+import dev.nabla.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
@@ -10,6 +11,8 @@ import java.util.Arrays;
  * falls back to the composite ops.
  */
 public final class Fused {
+    private static final AdamKernel ADAM = KernelProvider.get().adam();
+
     private Fused() {}
 
     /**
@@ -31,10 +34,10 @@ public final class Fused {
         }
         int n = p.numel();
         if (dt == DType.FLOAT32) {
-            AdamKernel.step(p.storage.f(), p.offset, g.storage.f(), g.offset, m.storage.f(), m.offset, v.storage.f(), v.offset, n,
+            ADAM.step(p.storage.f(), p.offset, g.storage.f(), g.offset, m.storage.f(), m.offset, v.storage.f(), v.offset, n,
                     beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
         } else {
-            AdamKernel.step(p.storage.d(), p.offset, g.storage.d(), g.offset, m.storage.d(), m.offset, v.storage.d(), v.offset, n,
+            ADAM.step(p.storage.d(), p.offset, g.storage.d(), g.offset, m.storage.d(), m.offset, v.storage.d(), v.offset, n,
                     beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
         }
         p.storage.bumpVersion();
