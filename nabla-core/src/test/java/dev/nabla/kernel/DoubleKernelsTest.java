@@ -15,7 +15,7 @@ class DoubleKernelsTest {
     @Test
     void theFloat64KernelsAreGeneratedFromTheFloat32Ones() throws IOException {
         for (String[] f : DoubleKernels.FILES) {
-            String expected = DoubleKernels.generate(Files.readString(DIR.resolve(f[0]), StandardCharsets.UTF_8));
+            String expected = DoubleKernels.generate(f[0], Files.readString(DIR.resolve(f[0]), StandardCharsets.UTF_8));
             assertEquals(expected, Files.readString(DIR.resolve(f[1]), StandardCharsets.UTF_8),
                     f[1] + " is not generated from " + f[0] + ": edit " + f[0] + ", then run scripts/generate-double-kernels");
         }
