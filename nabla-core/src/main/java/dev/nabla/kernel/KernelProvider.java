@@ -121,7 +121,7 @@ public abstract sealed class KernelProvider permits ScalarKernelProvider, Panama
         if (!vectorModulePresent) {
             log.warning("nabla uses the scalar kernels, several times slower than the SIMD ones, as the module"
                     + " jdk.incubator.vector is absent: start the JVM with --add-modules jdk.incubator.vector"
-                    + " (matrix products then round differently in the last bits)");
+                    + " (results then differ in the last bits of matrix products and batch-norm statistics)");
             return Holder.SCALAR;
         }
         try {
