@@ -104,55 +104,56 @@ public final class ScalarPooling implements Pooling {
         return (h1 - Math.max(h0, 0)) * (w1 - Math.max(w0, 0));
     }
 
-    @Override
-    public void avgPool(Object x, int xOff, Object out, PoolGeometry p, int p0, int p1) {
-        int hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        boolean f = x instanceof float[];
+    /** The body of one average-pooling output: plane pl, index o in the output plane, its window and divisor. */
+    @FunctionalInterface
+    private interface Window {
+        void run(int pl, int o, int h0, int h1, int w0, int w1, int div);
+    }
+
+    // Each output of the planes [p0, p1), row by row: its window [h0, h1)×[w0, w1) clipped to the input.
+    private static void forWindows(PoolGeometry p, int p0, int p1, Window body) {
         for (int pl = p0; pl < p1; pl++) {
-            int xBase = xOff + pl * hw, yBase = pl * ohw;
             for (int y = 0; y < p.oh(); y++) {
                 int h0 = Math.max(y * p.sh() - p.ph(), 0), h1 = Math.min(y * p.sh() - p.ph() + p.kh(), p.h());
                 for (int q = 0; q < p.ow(); q++) {
                     int w0 = Math.max(q * p.sw() - p.pw(), 0), w1 = Math.min(q * p.sw() - p.pw() + p.kw(), p.w());
-                    int div = divisor(p, y, q);
-                    if (f) {
-                        float[] a = (float[]) x;
-                        float s = 0;
-                        for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * p.w() + iw];
-                        ((float[]) out)[yBase + y * p.ow() + q] = s / div;
-                    } else {
-                        double[] a = (double[]) x;
-                        double s = 0;
-                        for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * p.w() + iw];
-                        ((double[]) out)[yBase + y * p.ow() + q] = s / div;
-                    }
+                    body.run(pl, y * p.ow() + q, h0, h1, w0, w1, divisor(p, y, q));
                 }
             }
         }
     }
 
     @Override
-    public void avgPoolBackward(Object g, int gOff, Object dx, PoolGeometry p, int p0, int p1) {
-        int hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        boolean f = g instanceof float[];
-        for (int pl = p0; pl < p1; pl++) {
-            int xBase = pl * hw, yBase = gOff + pl * ohw;
-            for (int y = 0; y < p.oh(); y++) {
-                int h0 = Math.max(y * p.sh() - p.ph(), 0), h1 = Math.min(y * p.sh() - p.ph() + p.kh(), p.h());
-                for (int q = 0; q < p.ow(); q++) {
-                    int w0 = Math.max(q * p.sw() - p.pw(), 0), w1 = Math.min(q * p.sw() - p.pw() + p.kw(), p.w());
-                    int div = divisor(p, y, q);
-                    if (f) {
-                        float[] a = (float[]) dx;
-                        float v = ((float[]) g)[yBase + y * p.ow() + q] / div;
-                        for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * p.w() + iw] += v;
-                    } else {
-                        double[] a = (double[]) dx;
-                        double v = ((double[]) g)[yBase + y * p.ow() + q] / div;
-                        for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * p.w() + iw] += v;
-                    }
-                }
+    public void avgPool(Object x, int xOff, Object out, PoolGeometry p, int p0, int p1) {
+        int hw = p.h() * p.w(), ohw = p.oh() * p.ow(), w = p.w();
+        forWindows(p, p0, p1, (pl, o, h0, h1, w0, w1, div) -> {
+            int xBase = xOff + pl * hw;
+            if (x instanceof float[] a) {
+                float s = 0;
+                for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * w + iw];
+                ((float[]) out)[pl * ohw + o] = s / div;
+            } else {
+                double[] a = (double[]) x;
+                double s = 0;
+                for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * w + iw];
+                ((double[]) out)[pl * ohw + o] = s / div;
             }
-        }
+        });
+    }
+
+    @Override
+    public void avgPoolBackward(Object g, int gOff, Object dx, PoolGeometry p, int p0, int p1) {
+        int hw = p.h() * p.w(), ohw = p.oh() * p.ow(), w = p.w();
+        forWindows(p, p0, p1, (pl, o, h0, h1, w0, w1, div) -> {
+            int xBase = pl * hw;
+            if (dx instanceof float[] a) {
+                float v = ((float[]) g)[gOff + pl * ohw + o] / div;
+                for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * w + iw] += v;
+            } else {
+                double[] a = (double[]) dx;
+                double v = ((double[]) g)[gOff + pl * ohw + o] / div;
+                for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * w + iw] += v;
+            }
+        });
     }
 }
