@@ -94,7 +94,8 @@ public abstract sealed class KernelProvider permits ScalarKernelProvider, Panama
     /** One line saying which kernels this JVM uses (the CLI's about, the benchmarks' headers). */
     public static String describe() {
         KernelProvider p = get();
-        return p.simd() ? "kernels: SIMD (JDK Vector API, " + p.name() + ")"
+        if (p.simd()) return "kernels: SIMD (JDK Vector API, " + p.name() + ")";
+        return vectorModulePresent() ? "kernels: scalar (-Dnabla.simd=false)"
                 : "kernels: scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)";
     }
 
