@@ -1,7 +1,6 @@
 package dev.nabla.bench;
 
-import dev.nabla.kernel.Kernels;
-import dev.nabla.kernel.Parallel;
+import dev.nabla.Nabla;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -72,24 +71,24 @@ public final class Bench {
         Map<String, Double> torchFigures = torch.figures;
 
         List<Row> rows = new ArrayList<>();
-        int saved = Parallel.threads();
+        int saved = Nabla.threads();
         try {
             if (which.contains("gemm")) {
                 // C2 takes a few seconds to compile the kernels (longer on a busy machine):
                 // warm them up once before the first timed size
-                Parallel.setThreads(2);
+                Nabla.setThreads(2);
                 Generator gen = new Generator(0);
                 Tensor a = Tensor.rand(gen, 512, 512), b = Tensor.rand(gen, 512, 512);
                 bestTime(() -> a.matmul(b), 3.0);
                 for (int threads : new int[] {2, 1}) {
-                    Parallel.setThreads(threads);
+                    Nabla.setThreads(threads);
                     for (int n : GEMM_SIZES) {
                         double g = gemm(n);
                         rows.add(new Row("gemm", n, threads, "GFLOP/s", g, torchFigures.get(key("gemm", n, threads))));
                     }
                 }
             }
-            Parallel.setThreads(2);
+            Nabla.setThreads(2);
             if (which.contains("elementwise")) {
                 double g = elementwise(EW_N);
                 rows.add(new Row("elementwise", EW_N, 2, "GB/s", g, torchFigures.get(key("elementwise", EW_N, 2))));
@@ -124,7 +123,7 @@ public final class Bench {
                 rows.add(new Row("vgg16", 2, 2, "s", v, torchFigures.get(key("vgg16", 2, 2))));
             }
         } finally {
-            Parallel.setThreads(saved);
+            Nabla.setThreads(saved);
         }
         print(rows, torch, which);
     }
@@ -180,7 +179,7 @@ public final class Bench {
 
     static void print(List<Row> rows, Torch torch, Set<String> which) {
         var out = System.out;
-        out.println("nabla bench: " + Kernels.describe() + "; Java " + Runtime.version() + ", "
+        out.println("nabla bench: " + Nabla.kernels() + "; Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores" + loadAverage());
         boolean ratios = torch.usable();
         if (torch.ok) {

@@ -1,7 +1,6 @@
 package dev.nabla.bench;
 
-import dev.nabla.kernel.Kernels;
-import dev.nabla.kernel.Parallel;
+import dev.nabla.Nabla;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
@@ -68,8 +67,8 @@ public final class CnnBench {
             }
         }
         if (benches.isEmpty()) benches = List.of("cnn", "vgg16");
-        Parallel.setThreads(threads);
-        System.out.println("nabla: " + Kernels.describe() + ", " + Parallel.threads() + " threads, Java "
+        Nabla.setThreads(threads);
+        System.out.println("nabla: " + Nabla.kernels() + ", " + Nabla.threads() + " threads, Java "
                 + Runtime.version() + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
         Torch torch = withTorch ? Torch.start(threads) : null;
         try {

@@ -1,11 +1,11 @@
 package dev.nabla.bench;
 
+import dev.nabla.Nabla;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.FashionMnist;
 import dev.nabla.data.TensorDataset;
-import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
 import dev.nabla.nn.Layer;
@@ -79,7 +79,7 @@ final class MlpBench {
 
     /** The child: runs the protocol and prints "result KEY VALUE" lines. */
     public static void main(String[] args) throws IOException {
-        Parallel.setThreads(THREADS);
+        Nabla.setThreads(THREADS);
         Generator g = new Generator(0);
         Dataset data;
         String what;

@@ -1,6 +1,6 @@
 package dev.nabla.cli;
 
-import dev.nabla.kernel.Kernels;
+import dev.nabla.Nabla;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -51,7 +51,7 @@ public final class About implements IVersionProvider {
         return List.of(
                 new String[] {"nabla", version()},
                 new String[] {"java", java()},
-                new String[] {"kernel", Kernels.describe()});
+                new String[] {"kernel", Nabla.kernels()});
     }
 
     /** Formats one aligned {@code label value} line. */

@@ -1,6 +1,6 @@
 package dev.nabla.cli;
 
-import dev.nabla.kernel.Parallel;
+import dev.nabla.Nabla;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ public final class InfoCommand implements Callable<Integer> {
             out.println(About.line(kv[0], kv[1]));
         }
         Runtime rt = Runtime.getRuntime();
-        out.println(About.line("threads", Parallel.threads() + " (of " + rt.availableProcessors() + " cores)"));
+        out.println(About.line("threads", Nabla.threads() + " (of " + rt.availableProcessors() + " cores)"));
         out.println(About.line("heap", String.format("%.1f GiB max", rt.maxMemory() / (1024.0 * 1024 * 1024))));
         out.flush();
         return 0;

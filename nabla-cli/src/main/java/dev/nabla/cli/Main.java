@@ -1,5 +1,7 @@
 package dev.nabla.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +63,13 @@ public final class Main implements Runnable {
      *
      * @param args the command-line arguments
      */
+    // The kernel provider logs its choice at INFO; the command shows it in `nabla info` and keeps
+    // its output clean otherwise (a WARNING, e.g. the scalar fallback, still shows). Held here:
+    // java.util.logging keeps loggers only weakly.
+    private static final Logger NABLA_LOG = Logger.getLogger("dev.nabla");
+
     public static void main(String[] args) {
+        NABLA_LOG.setLevel(Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 }

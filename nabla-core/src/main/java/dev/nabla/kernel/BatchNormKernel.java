@@ -13,23 +13,25 @@ import dev.nabla.kernel.Elementwise.Reduce;
  * thread count.
  */
 public final class BatchNormKernel {
-    private static final Elementwise EW = Kernels.elementwise();
-
     /** Elements per parallel chunk of the elementwise passes. */
     private static final int GRAIN = 1 << 15;
 
-    private BatchNormKernel() {}
+    private final Elementwise ew;
+
+    BatchNormKernel(Elementwise ew) {
+        this.ew = ew;
+    }
 
     /** mean[ch] and the biased variance var[ch] of x: two passes (no cancellation), float64 sums. */
-    public static void stats(float[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
+    public void stats(float[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
         double count = (double) n * s;
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double sum = 0;
-                for (int i = 0; i < n; i++) sum += EW.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
+                for (int i = 0; i < n; i++) sum += ew.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
                 double m = sum / count, sq = 0;
                 float mf = (float) m;
-                for (int i = 0; i < n; i++) sq += EW.centeredDot(x, xo + (i * c + ch) * s, mf, x, xo + (i * c + ch) * s, mf, s);
+                for (int i = 0; i < n; i++) sq += ew.centeredDot(x, xo + (i * c + ch) * s, mf, x, xo + (i * c + ch) * s, mf, s);
                 mean[ch] = m;
                 var[ch] = sq / count;
             }
@@ -37,7 +39,7 @@ public final class BatchNormKernel {
     }
 
     /** As {@link #stats(float[], int, int, int, int, double[], double[])} in float64. */
-    public static void stats(double[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
+    public void stats(double[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
         double count = (double) n * s;
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
@@ -52,7 +54,7 @@ public final class BatchNormKernel {
     }
 
     /** y = x·scale[ch] + shift[ch] (y contiguous from 0), PyTorch's order of operations. */
-    public static void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
+    public void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float a = (float) scale[p % c], b = (float) shift[p % c];
@@ -62,7 +64,7 @@ public final class BatchNormKernel {
     }
 
     /** As {@link #affine(float[], int, int, int, int, double[], double[], float[])} in float64. */
-    public static void affine(double[] x, int xo, int n, int c, int s, double[] scale, double[] shift, double[] y) {
+    public void affine(double[] x, int xo, int n, int c, int s, double[] scale, double[] shift, double[] y) {
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 double a = scale[p % c], b = shift[p % c];
@@ -72,7 +74,7 @@ public final class BatchNormKernel {
     }
 
     /** sumG[ch] = Σ g and sumGC[ch] = Σ g·(x − mean[ch]) over the channel, for the backward pass. */
-    public static void gradSums(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
+    public void gradSums(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
                                 double[] sumG, double[] sumGC) {
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
@@ -80,8 +82,8 @@ public final class BatchNormKernel {
                 float m = (float) mean[ch];
                 for (int i = 0; i < n; i++) {
                     int at = (i * c + ch) * s;
-                    sg += EW.reduce(Reduce.SUM, g, go + at, 1, s);
-                    sgc += EW.centeredDot(g, go + at, 0f, x, xo + at, m, s);
+                    sg += ew.reduce(Reduce.SUM, g, go + at, 1, s);
+                    sgc += ew.centeredDot(g, go + at, 0f, x, xo + at, m, s);
                 }
                 sumG[ch] = sg;
                 sumGC[ch] = sgc;
@@ -90,7 +92,7 @@ public final class BatchNormKernel {
     }
 
     /** As {@link #gradSums(float[], int, float[], int, int, int, int, double[], double[], double[])} in float64. */
-    public static void gradSums(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
+    public void gradSums(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
                                 double[] sumG, double[] sumGC) {
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
@@ -110,7 +112,7 @@ public final class BatchNormKernel {
      * The input gradient dx = (g − gMean[ch] − (x − mean[ch])·proj[ch])·k[ch] (dx contiguous from
      * 0), where gMean = Σg/m, proj = Σg·(x − mean)/m·invstd² and k = γ·invstd.
      */
-    public static void inputGrad(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
+    public void inputGrad(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
                                  double[] gMean, double[] proj, double[] k, float[] dx) {
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -122,7 +124,7 @@ public final class BatchNormKernel {
     }
 
     /** As {@link #inputGrad(float[], int, float[], int, int, int, int, double[], double[], double[], double[], float[])} in float64. */
-    public static void inputGrad(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
+    public void inputGrad(double[] g, int go, double[] x, int xo, int n, int c, int s, double[] mean,
                                  double[] gMean, double[] proj, double[] k, double[] dx) {
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {

@@ -37,54 +37,23 @@ public interface Elementwise {
      * y[yo + i] = fma(a, x[xo + i], y[yo + i]) for i &lt; n, fused (one rounding), so the scalar
      * and the SIMD versions agree bitwise (with a = 1: x + y). Adds col2im's rows back onto the input.
      */
-    default void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
-    }
+    void axpy(float a, float[] x, int xo, float[] y, int yo, int n);
 
     /** The float64 {@link #axpy(float, float[], int, float[], int, int)}. */
-    default void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
-    }
+    void axpy(double a, double[] x, int xo, double[] y, int yo, int n);
 
     /**
      * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the
      * sum Σg·(x − mean) of its backward pass, over one plane of a channel.
      */
-    default float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
-        return (float) s;
-    }
+    float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n);
 
     /**
      * relu's backward: y[yo + i] = out[oo + i] ≤ 0 ? +0 : g[go + i] (a NaN out passes g, as
-     * PyTorch's threshold_backward). Without branches: the signs of a layer's outputs are random.
+     * PyTorch's threshold_backward).
      */
-    default void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            int b = Float.floatToRawIntBits(out[oo + i]);
-            int keep = (((-b) >> 31) & ~(b >> 31)) | ((0x7f800000 - (b & 0x7fffffff)) >> 31); // b > 0, or a NaN
-            y[yo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[go + i]) & keep);
-        }
-    }
+    void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n);
 
     /** The float64 {@link #reluBackward(float[], int, float[], int, float[], int, int)}. */
-    default void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            long b = Double.doubleToRawLongBits(out[oo + i]);
-            long keep = (((-b) >> 63) & ~(b >> 63)) | ((0x7ff0000000000000L - (b & 0x7fffffffffffffffL)) >> 63);
-            y[yo + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(g[go + i]) & keep);
-        }
-    }
-
-    /**
-     * 2×2 max pooling with stride 2 of one plane at xo of width w: output j is the window whose
-     * top-left corner is at plane index at[j] (so the map covers any output shape); y[yo + j] gets
-     * its maximum and arg[yo + j] the plane index of that maximum: the first in row-major order,
-     * a NaN replacing any number (PyTorch's rule). Returns false when this implementation has no
-     * fast version (the caller then pools itself).
-     */
-    default boolean maxPool2x2(float[] x, int xo, int w, int[] at, float[] y, int yo, int[] arg) {
-        return false;
-    }
+    void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n);
 }

@@ -11,7 +11,8 @@ package dev.nabla.kernel;
  * (accumulate). Batch strides may be 0 (the same matrix for every p), but never for C.
  *
  * <p>Results do not depend on the number of threads: each element of C is summed over k in a
- * fixed order by one thread.
+ * fixed order by one thread. The scalar and the Panama implementations use different orders (and
+ * the Panama one fused multiply-adds), so their results differ in the last bits.
  */
 public interface Gemm {
     void sgemm(int batch, boolean transA, boolean transB, int m, int n, int k,

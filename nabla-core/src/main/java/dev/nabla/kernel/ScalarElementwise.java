@@ -1,7 +1,7 @@
 package dev.nabla.kernel;
 
 /** Plain-Java elementwise kernels: the fallback, and the reference the SIMD kernels must match. */
-public class ScalarElementwise implements Elementwise {
+public final class ScalarElementwise implements Elementwise {
     @Override
     public String name() {
         return "scalar";
@@ -140,5 +140,41 @@ public class ScalarElementwise implements Elementwise {
                 yield best;
             }
         };
+    }
+
+    @Override
+    public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    @Override
+    public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
+        return (float) s;
+    }
+
+    // Without branches: the signs of a layer's outputs are random.
+    @Override
+    public void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            int b = Float.floatToRawIntBits(out[oo + i]);
+            int keep = (((-b) >> 31) & ~(b >> 31)) | ((0x7f800000 - (b & 0x7fffffff)) >> 31); // b > 0, or a NaN
+            y[yo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[go + i]) & keep);
+        }
+    }
+
+    @Override
+    public void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            long b = Double.doubleToRawLongBits(out[oo + i]);
+            long keep = (((-b) >> 63) & ~(b >> 63)) | ((0x7ff0000000000000L - (b & 0x7fffffffffffffffL)) >> 63);
+            y[yo + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(g[go + i]) & keep);
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.nabla.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Elementwise kernels on the JDK Vector API: unit-stride runs (and a broadcast scalar operand)
  * go through full-width vectors; strided runs fall back to the scalar loops. Loaded by
- * {@link Kernels} only when jdk.incubator.vector is present.
+ * {@link KernelProvider} only when jdk.incubator.vector is present.
  *
  * <p>Only correctly rounded lane operations are vectorized (arithmetic, sqrt, min/max,
  * comparisons). The transcendental ones (exp, log, tanh, sin, cos, pow) stay on the scalar
@@ -18,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * compiled the loop than before, so results would change in the last bit with JIT timing, and
  * with it with the thread count.
  */
-public final class VectorElementwise extends ScalarElementwise {
+public final class VectorElementwise implements Elementwise {
+    /** Strided runs, tails and the transcendental maps. */
+    private static final ScalarElementwise SCALAR = new ScalarElementwise();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
@@ -54,7 +55,7 @@ public final class VectorElementwise extends ScalarElementwise {
     @Override
     public void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n) {
         if (xs != 1 || ys != 1 || !vectorized(op)) {
-            super.unary(op, x, xo, xs, y, yo, ys, n);
+            SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
             return;
         }
         int i = 0;
@@ -62,20 +63,20 @@ public final class VectorElementwise extends ScalarElementwise {
             apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
         }
         // the tail in scalar code: a masked access near the array's end takes a slow checked path
-        if (i < n) super.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
+        if (i < n) SCALAR.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
     }
 
     @Override
     public void unary(Unary op, double[] x, int xo, int xs, double[] y, int yo, int ys, int n) {
         if (xs != 1 || ys != 1 || !vectorized(op)) {
-            super.unary(op, x, xo, xs, y, yo, ys, n);
+            SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
             return;
         }
         int i = 0;
         for (int bound = D.loopBound(n); i < bound; i += D.length()) {
             apply(op, DoubleVector.fromArray(D, x, xo + i)).intoArray(y, yo + i);
         }
-        if (i < n) super.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
+        if (i < n) SCALAR.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
     }
 
     private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
@@ -126,7 +127,7 @@ public final class VectorElementwise extends ScalarElementwise {
     public void binary(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs,
                        float[] y, int yo, int ys, int n) {
         if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
-            super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
+            SCALAR.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
             return;
         }
         // One loop per operand layout, with no vector merged from two sources: a vector phi in the
@@ -143,14 +144,14 @@ public final class VectorElementwise extends ScalarElementwise {
                 apply(op, FloatVector.fromArray(F, a, ao + i), FloatVector.fromArray(F, b, bo + i)).intoArray(y, yo + i);
             }
         }
-        if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+        if (i < n) SCALAR.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
     }
 
     @Override
     public void binary(Binary op, double[] a, int ao, int as, double[] b, int bo, int bs,
                        double[] y, int yo, int ys, int n) {
         if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
-            super.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
+            SCALAR.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
             return;
         }
         int i = 0, len = D.length(), bound = D.loopBound(n);
@@ -165,7 +166,7 @@ public final class VectorElementwise extends ScalarElementwise {
                 apply(op, DoubleVector.fromArray(D, a, ao + i), DoubleVector.fromArray(D, b, bo + i)).intoArray(y, yo + i);
             }
         }
-        if (i < n) super.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+        if (i < n) SCALAR.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
     }
 
     // Lanes summed left to right: reduceLanes leaves the order open, and it differs between the
@@ -186,7 +187,7 @@ public final class VectorElementwise extends ScalarElementwise {
 
     @Override
     public float reduce(Reduce op, float[] x, int xo, int xs, int n) {
-        if (xs != 1 || op != Reduce.SUM || n < 2 * F.length()) return super.reduce(op, x, xo, xs, n);
+        if (xs != 1 || op != Reduce.SUM || n < 2 * F.length()) return SCALAR.reduce(op, x, xo, xs, n);
         // Two accumulators hide the add latency; lanes are combined in a fixed order.
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
         int i = 0, len = F.length();
@@ -201,7 +202,7 @@ public final class VectorElementwise extends ScalarElementwise {
 
     @Override
     public double reduce(Reduce op, double[] x, int xo, int xs, int n) {
-        if (xs != 1 || op != Reduce.SUM || n < 2 * D.length()) return super.reduce(op, x, xo, xs, n);
+        if (xs != 1 || op != Reduce.SUM || n < 2 * D.length()) return SCALAR.reduce(op, x, xo, xs, n);
         DoubleVector s0 = DoubleVector.zero(D), s1 = DoubleVector.zero(D);
         int i = 0, len = D.length();
         for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
@@ -215,7 +216,7 @@ public final class VectorElementwise extends ScalarElementwise {
 
     @Override
     public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
-        if (n < 2 * F.length()) return super.centeredDot(a, ao, ma, b, bo, mb, n);
+        if (n < 2 * F.length()) return SCALAR.centeredDot(a, ao, ma, b, bo, mb, n);
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
         FloatVector va = FloatVector.broadcast(F, ma), vb = FloatVector.broadcast(F, mb);
         int i = 0, len = F.length();
@@ -261,7 +262,7 @@ public final class VectorElementwise extends ScalarElementwise {
             FloatVector m = FloatVector.fromArray(F, out, oo + i);
             FloatVector.fromArray(F, g, go + i).blend(0f, m.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i);
         }
-        if (i < n) super.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
+        if (i < n) SCALAR.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
     }
 
     @Override
@@ -271,51 +272,6 @@ public final class VectorElementwise extends ScalarElementwise {
             DoubleVector m = DoubleVector.fromArray(D, out, oo + i);
             DoubleVector.fromArray(D, g, go + i).blend(0.0, m.compare(VectorOperators.LE, 0.0)).intoArray(y, yo + i);
         }
-        if (i < n) super.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
-    }
-
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final boolean POOL = I.length() == F.length();
-
-    @Override
-    public boolean maxPool2x2(float[] x, int xo, int w, int[] at, float[] y, int yo, int[] arg) {
-        if (!POOL) return false;
-        int n = at.length, len = F.length(), j = 0;
-        // gathers: the top-left corners of 16 windows, then the three other corners
-        for (int bound = F.loopBound(n); j < bound; j += len) {
-            IntVector idx = IntVector.fromArray(I, at, j);
-            FloatVector best = FloatVector.fromArray(F, x, xo, at, j);
-            IntVector pos = idx;
-            FloatVector v = FloatVector.fromArray(F, x, xo + 1, at, j);
-            VectorMask<Float> m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-            best = best.blend(v, m);
-            pos = pos.blend(idx.add(1), m.cast(I));
-            v = FloatVector.fromArray(F, x, xo + w, at, j);
-            m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-            best = best.blend(v, m);
-            pos = pos.blend(idx.add(w), m.cast(I));
-            v = FloatVector.fromArray(F, x, xo + w + 1, at, j);
-            m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-            best = best.blend(v, m);
-            pos = pos.blend(idx.add(w + 1), m.cast(I));
-            best.intoArray(y, yo + j);
-            pos.intoArray(arg, yo + j);
-        }
-        for (; j < n; j++) { // the tail, one window at a time, by the same rule
-            int c = at[j];
-            float bv = x[xo + c];
-            int bi = c;
-            for (int t = 1; t < 4; t++) {
-                int p = c + (t == 1 ? 1 : t == 2 ? w : w + 1);
-                float v = x[xo + p];
-                if (v > bv || v != v) {
-                    bv = v;
-                    bi = p;
-                }
-            }
-            y[yo + j] = bv;
-            arg[yo + j] = bi;
-        }
-        return true;
+        if (i < n) SCALAR.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
     }
 }

@@ -26,31 +26,51 @@ import java.util.Map;
  * summary) and {@code num_batches_tracked} (int64) have PyTorch's names, so state dicts carry over.
  * Computed by {@link Functional#batchNorm} (in training one fused op with closed-form
  * derivatives); gradients of any order are available.
+ *
+ * <p>Built without num_features ({@code new BatchNorm2d()}), the layer takes it from its first
+ * input's dim 1 (Keras's lazy build).
  */
 public abstract class BatchNorm extends Layer {
-    private final int numFeatures;
+    /** The num_features of a lazy layer until its first input. */
+    private static final int LAZY = 0;
+
     private final double eps, momentum;
     private final boolean affine;
+    private int numFeatures; // LAZY until a lazy layer sees its first input
+
+    /** A lazy layer: num_features comes from the first input. */
+    BatchNorm(double eps, double momentum, boolean affine) {
+        this(LAZY, eps, momentum, affine, true);
+    }
 
     BatchNorm(int numFeatures, double eps, double momentum, boolean affine) {
-        String name = typeName() + "(" + numFeatures + ")";
-        if (numFeatures <= 0) throw new IllegalArgumentException(name + ": num_features must be positive, got " + numFeatures);
+        this(numFeatures, eps, momentum, affine, false);
+    }
+
+    private BatchNorm(int numFeatures, double eps, double momentum, boolean affine, boolean lazy) {
+        String name = typeName() + "(" + (lazy ? "" : numFeatures) + ")";
+        if (!lazy && numFeatures <= 0) throw new IllegalArgumentException(name + ": num_features must be positive, got " + numFeatures);
         if (!(eps > 0)) throw new IllegalArgumentException(name + ": eps " + eps + " must be > 0");
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(name + ": momentum " + momentum + " must be in [0, 1]");
-        this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
         this.affine = affine;
+        if (lazy) deferBuild();
+        else create(numFeatures, DType.FLOAT32);
+    }
+
+    private void create(int c, DType dtype) {
+        this.numFeatures = c;
         if (affine) {
-            registerParameter("weight", Tensor.ones(numFeatures));
-            registerParameter("bias", Tensor.zeros(numFeatures));
+            registerParameter("weight", Tensor.ones(dtype, c));
+            registerParameter("bias", Tensor.zeros(dtype, c));
         }
-        registerBuffer("running_mean", Tensor.zeros(numFeatures));
-        registerBuffer("running_var", Tensor.ones(numFeatures));
+        registerBuffer("running_mean", Tensor.zeros(dtype, c));
+        registerBuffer("running_var", Tensor.ones(dtype, c));
         registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
     }
 
-    /** The number of channels C. */
+    /** The number of channels C (0 for a lazy layer not yet built). */
     public int numFeatures() {
         return numFeatures;
     }
@@ -97,7 +117,7 @@ public abstract class BatchNorm extends Layer {
     @Override
     public int[] outputShape(int[] s) {
         checkRank(s);
-        if (s[1] != numFeatures) {
+        if (numFeatures != LAZY && s[1] != numFeatures) {
             throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " has " + s[1]
                     + " channels in dim 1, expected " + numFeatures + "; build " + typeName() + "(" + s[1] + ")");
         }
@@ -107,6 +127,10 @@ public abstract class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         int[] s = outputShape(x.shape());
+        if (numFeatures == LAZY && s[1] > 0 && x.dtype().isFloating()) { // a lazy layer's first input
+            create(s[1], x.dtype());
+            markBuilt();
+        }
         if (isTraining() && x.numel() / numFeatures <= 1) {
             throw new IllegalArgumentException(this + ": Expected more than 1 value per channel when training, got input size "
                     + Shape.str(s) + "; train with batches of at least 2 examples, or call eval() to use the running statistics");
@@ -128,7 +152,7 @@ public abstract class BatchNorm extends Layer {
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + py(eps) + ", momentum=" + py(momentum) + ", affine=" + (affine ? "True" : "False")
+        return (numFeatures == LAZY ? "?" : numFeatures) + ", eps=" + py(eps) + ", momentum=" + py(momentum) + ", affine=" + (affine ? "True" : "False")
                 + ", track_running_stats=True";
     }
 

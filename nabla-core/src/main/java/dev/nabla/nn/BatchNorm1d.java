@@ -8,6 +8,16 @@ import dev.nabla.tensor.Shape;
  * value per channel) is refused with PyTorch's message.
  */
 public class BatchNorm1d extends BatchNorm {
+    /** A lazy layer: num_features is taken from its first input's dim 1; eps 1e-5, momentum 0.1, learnable γ, β. */
+    public BatchNorm1d() {
+        this(1e-5, 0.1, true);
+    }
+
+    /** A lazy layer with the given eps, momentum and whether γ and β are learned (affine). */
+    public BatchNorm1d(double eps, double momentum, boolean affine) {
+        super(eps, momentum, affine);
+    }
+
     /** Over numFeatures channels with eps 1e-5, momentum 0.1 and learnable γ, β. */
     public BatchNorm1d(int numFeatures) {
         this(numFeatures, 1e-5, 0.1, true);

@@ -19,6 +19,7 @@ import java.util.Map;
  * <pre>{@code
  * new Conv2d(1, 32, 3, 1, 1);                                   // 3×3, stride 1, padding 1
  * Conv2d.builder(64, 64, 3).paddingSame().dilation(2).build(); // the fluent form for the rest
+ * Conv2d.lazy(64, 3).padding(1).build();                       // in_channels from the first input
  * }</pre>
  */
 public class Conv2d extends ConvLayer {
@@ -42,7 +43,7 @@ public class Conv2d extends ConvLayer {
 
     private Conv2d(Builder b) {
         super("Conv2d", b, false);
-        String name = "Conv2d(" + b.in + ", " + b.out + ")";
+        String name = "Conv2d(" + (b.lazy ? "?" : b.in) + ", " + b.out + ")";
         this.same = b.same;
         if (same) {
             if (stride[0] != 1 || stride[1] != 1) {
@@ -62,6 +63,14 @@ public class Conv2d extends ConvLayer {
         return new Builder(inChannels, outChannels, kernel);
     }
 
+    /**
+     * Starts a lazy convolution (Keras's Conv2D(filters, kernel)): in_channels is inferred from
+     * the first input, when the weights are drawn.
+     */
+    public static Builder lazy(int outChannels, int... kernel) {
+        return new Builder(0, outChannels, kernel, true);
+    }
+
     /** The settings of a {@link Conv2d}: those of {@link ConvLayer.Settings} and the padding. */
     public static final class Builder extends ConvLayer.Settings<Builder> {
         private int[] padding = {0};
@@ -69,6 +78,10 @@ public class Conv2d extends ConvLayer {
 
         private Builder(int in, int out, int[] kernel) {
             super(in, out, kernel);
+        }
+
+        private Builder(int in, int out, int[] kernel, boolean lazy) {
+            super(in, out, kernel, lazy);
         }
 
         /** Zero padding on both sides: 1 value or {height, width} (default 0). */
@@ -121,6 +134,8 @@ public class Conv2d extends ConvLayer {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x.shape());
+        buildFor(x);
         outputShape(x.shape());
         return x.conv2d(weight(), bias(), stride, padding, dilation, groups);
     }

@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
@@ -15,35 +16,65 @@ import java.util.Map;
  * settings builder.
  */
 public abstract class ConvLayer extends Layer {
-    final int inChannels, outChannels, groups;
+    final int outChannels, groups;
     final int[] kernel, stride, dilation;
     final boolean hasBias;
+    private final boolean transposed;
+    int inChannels; // 0 until a lazy layer sees its first input
+    private Generator lazyGen; // the generator a lazy layer initializes from, until it is built
 
     /**
      * Checks the settings, registers the weight ([in, out/groups, kh, kw] when transposed, else
      * [out, in/groups, kh, kw]) and the bias, and initializes them.
      */
     ConvLayer(String kind, Settings<?> b, boolean transposed) {
-        String name = kind + "(" + b.in + ", " + b.out + ")";
-        if (b.in <= 0 || b.out <= 0) {
+        String name = kind + "(" + (b.lazy ? "?" : b.in) + ", " + b.out + ")";
+        if ((!b.lazy && b.in <= 0) || b.out <= 0) {
             throw new IllegalArgumentException(name + ": in_channels and out_channels must both be positive");
         }
-        if (b.groups < 1 || b.in % b.groups != 0 || b.out % b.groups != 0) {
+        if (b.groups < 1 || (!b.lazy && b.in % b.groups != 0) || b.out % b.groups != 0) {
             throw new IllegalArgumentException(name + ": groups " + b.groups + " must be >= 1 and divide both in_channels "
                     + b.in + " and out_channels " + b.out);
         }
         if (b.gen == null) throw new IllegalArgumentException(name + ": the generator is null; pass Generator.global() or a seeded one");
-        this.inChannels = b.in;
         this.outChannels = b.out;
         this.groups = b.groups;
         this.kernel = pair(name, "kernel size", b.kernel, 1);
         this.stride = pair(name, "stride", b.stride, 1);
         this.dilation = pair(name, "dilation", b.dilation, 1);
         this.hasBias = b.bias;
-        registerParameter("weight", transposed ? Tensor.zeros(inChannels, outChannels / groups, kernel[0], kernel[1])
-                : Tensor.zeros(outChannels, inChannels / groups, kernel[0], kernel[1]));
-        if (hasBias) registerParameter("bias", Tensor.zeros(outChannels));
-        resetParameters(b.gen);
+        this.transposed = transposed;
+        if (b.lazy) {
+            lazyGen = b.gen;
+            deferBuild();
+        } else {
+            create(b.in, DType.FLOAT32, b.gen);
+        }
+    }
+
+    private void create(int in, DType dtype, Generator gen) {
+        this.inChannels = in;
+        registerParameter("weight", transposed ? Tensor.zeros(dtype, in, outChannels / groups, kernel[0], kernel[1])
+                : Tensor.zeros(dtype, outChannels, in / groups, kernel[0], kernel[1]));
+        if (hasBias) registerParameter("bias", Tensor.zeros(dtype, outChannels));
+        resetParameters(gen);
+    }
+
+    /**
+     * A lazy layer's first input x: takes its channels (dim −3) as in_channels, checks that the
+     * groups divide them, and creates the parameters, of x's type. Does nothing once built.
+     */
+    void buildFor(Tensor x) {
+        int[] s = x.shape();
+        if (inChannels != 0 || s.length < 3) return;
+        int c = s[s.length - 3];
+        if (c < 1 || c % groups != 0) {
+            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " has " + c + " channels, which groups "
+                    + groups + " must divide");
+        }
+        create(c, x.dtype(), lazyGen);
+        lazyGen = null;
+        markBuilt();
     }
 
     static int[] pair(String name, String what, int[] v, int min) {
@@ -93,7 +124,7 @@ public abstract class ConvLayer extends Layer {
         return hasBias ? parameter("bias") : null;
     }
 
-    /** The number of input channels. */
+    /** The number of input channels (0 for a lazy layer not yet built). */
     public int inChannels() {
         return inChannels;
     }
@@ -107,11 +138,12 @@ public abstract class ConvLayer extends Layer {
     /** Checks that s is [N, C, H, W] or [C, H, W] with C = inChannels; the message names the layer and a fix. */
     void checkInput(int[] s) {
         if (s.length != 3 && s.length != 4) {
-            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " must be [batch, " + inChannels
-                    + ", height, width] (or [" + inChannels + ", height, width]); images are NCHW"
-                    + (s.length == 2 ? " (reshape flat rows, e.g. x.reshape(-1, " + inChannels + ", H, W))" : ""));
+            String c = inChannels == 0 ? "channels" : String.valueOf(inChannels);
+            throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " must be [batch, " + c
+                    + ", height, width] (or [" + c + ", height, width]); images are NCHW"
+                    + (s.length == 2 ? " (reshape flat rows, e.g. x.reshape(-1, " + c + ", H, W))" : ""));
         }
-        if (s[s.length - 3] != inChannels) {
+        if (inChannels != 0 && s[s.length - 3] != inChannels) {
             throw new IllegalArgumentException(this + ": input of shape " + Shape.str(s) + " has " + s[s.length - 3]
                     + " channels, expected " + inChannels + "; images are NCHW (channels before height and width), or build "
                     + typeName() + "(" + s[s.length - 3] + ", " + outChannels + ", ...)");
@@ -123,7 +155,7 @@ public abstract class ConvLayer extends Layer {
 
     @Override
     protected String extraRepr() {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
+        StringBuilder sb = new StringBuilder().append(inChannels == 0 ? "?" : inChannels).append(", ").append(outChannels)
                 .append(", kernel_size=").append(tuple(kernel)).append(", stride=").append(tuple(stride)).append(paddingRepr());
         if (dilation[0] != 1 || dilation[1] != 1) sb.append(", dilation=").append(tuple(dilation));
         if (groups != 1) sb.append(", groups=").append(groups);
@@ -161,11 +193,18 @@ public abstract class ConvLayer extends Layer {
         int groups = 1;
         boolean bias = true;
         Generator gen = Generator.global();
+        final boolean lazy;
 
         Settings(int in, int out, int[] kernel) {
+            this(in, out, kernel, false);
+        }
+
+        /** lazy: in_channels is inferred from the first input (in is then ignored). */
+        Settings(int in, int out, int[] kernel, boolean lazy) {
             this.in = in;
             this.out = out;
             this.kernel = kernel;
+            this.lazy = lazy;
         }
 
         @SuppressWarnings("unchecked")

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The base of every layer and network (Keras's name; PyTorch calls it {@code nn.Module}): a {@link #forward} computation plus
@@ -31,12 +32,18 @@ import java.util.function.Consumer;
  *
  * Frozen parameters ({@link #setTrainable}{@code (false)}) stay in {@link #stateDict()} and
  * {@link #allParameters()} but leave {@link #parameters()}.
+ *
+ * <p>Lazy layers (Keras's build; e.g. {@code new Linear(10)}, {@code Conv2d.lazy(32, 3)},
+ * {@code new BatchNorm2d()}) create their parameters from the shape of their first input: run a
+ * batch through the model, or call {@link #build(int...)} with the input shape, before asking for
+ * its parameters or state.
  */
 public abstract class Layer {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
+    private boolean awaitingBuild;
 
     /** Computes this layer's output for input x. */
     public abstract Tensor forward(Tensor x);
@@ -62,6 +69,79 @@ public abstract class Layer {
      */
     public Map<String, Object> config() {
         return null;
+    }
+
+    // ---------------------------------------------------------------- lazy build
+
+    /** Marks this layer as lazy: it registers its parameters on its first input, then calls {@link #markBuilt()}. */
+    protected final void deferBuild() {
+        awaitingBuild = true;
+    }
+
+    /** Called by a lazy layer once it has registered its parameters. */
+    protected final void markBuilt() {
+        awaitingBuild = false;
+    }
+
+    /** True when this layer and every descendant have their parameters (always, without lazy layers). */
+    public boolean isBuilt() {
+        return lazyLayers().isEmpty();
+    }
+
+    // The dotted names of the layers still waiting for their first input.
+    private List<String> lazyLayers() {
+        List<String> out = new ArrayList<>();
+        for (var e : namedLayers().entrySet()) if (e.getValue().awaitingBuild) out.add(e.getKey().isEmpty() ? typeName() : e.getKey());
+        return out;
+    }
+
+    /**
+     * Builds the lazy layers (Keras's {@code build}): runs one input of zeros of shape
+     * [1, inputShape...] (no batch dim in {@code inputShape}, as {@link #summary}) through the model
+     * in evaluation mode without recording gradients, so that each lazy layer creates its parameters
+     * from the shape it receives; the modes are restored. Does nothing when already built. Returns this.
+     */
+    public Layer build(int... inputShape) {
+        if (isBuilt()) return this;
+        for (int d : inputShape) {
+            if (d <= 0) throw new IllegalArgumentException(typeName() + ".build: input shape " + Arrays.toString(inputShape)
+                    + " must have positive sizes and no batch dim (e.g. build(1, 28, 28) for MNIST images)");
+        }
+        int[] withBatch = new int[inputShape.length + 1];
+        withBatch[0] = 1;
+        System.arraycopy(inputShape, 0, withBatch, 1, inputShape.length);
+        DType dtype = rawParameters().isEmpty() ? DType.FLOAT32 : rawParameters().get(0).tensor().dtype();
+        inference(() -> forward(Tensor.zeros(dtype, withBatch)));
+        List<String> lazy = lazyLayers();
+        if (!lazy.isEmpty()) {
+            throw new IllegalStateException(typeName() + ".build: the layers " + lazy + " received no input in forward,"
+                    + " so they cannot infer their sizes; give them their sizes explicitly");
+        }
+        return this;
+    }
+
+    // Throws, naming the lazy layers and the fix, unless every layer has its parameters.
+    private void requireBuilt(String what) {
+        List<String> lazy = lazyLayers();
+        if (!lazy.isEmpty()) {
+            throw new IllegalStateException(typeName() + "." + what + ": the lazy layers " + lazy + " have no parameters yet:"
+                    + " they infer their input size from their first input. Call build(inputShape) (e.g. build(1, 28, 28),"
+                    + " without the batch dim) or run one batch through the model first, then create the optimizer");
+        }
+    }
+
+    /** Runs body in evaluation mode without recording gradients, then restores every layer's mode. */
+    <T> T inference(Supplier<T> body) {
+        List<Layer> layers = new ArrayList<>(namedLayers().values()); // parents before children
+        boolean[] modes = new boolean[layers.size()];
+        for (int i = 0; i < modes.length; i++) modes[i] = layers.get(i).isTraining();
+        eval();
+        try (var s = GradMode.noGrad()) {
+            return body.get();
+        } finally {
+            // train(boolean) is recursive: set parents first, then each descendant overrides its own flag.
+            for (int i = 0; i < modes.length; i++) layers.get(i).train(modes[i]);
+        }
     }
 
     // ---------------------------------------------------------------- registration
@@ -203,6 +283,11 @@ public abstract class Layer {
      * its first name.
      */
     public List<Parameter> allParameters() {
+        requireBuilt("parameters");
+        return rawParameters();
+    }
+
+    private List<Parameter> rawParameters() {
         List<Parameter> out = new ArrayList<>();
         collectParams("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
@@ -229,6 +314,7 @@ public abstract class Layer {
 
     /** The buffers of this layer and its descendants by dotted name. */
     public Map<String, Tensor> namedBuffers() {
+        requireBuilt("namedBuffers");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (var m : namedLayers().entrySet()) {
             String prefix = m.getKey().isEmpty() ? "" : m.getKey() + ".";
@@ -302,6 +388,7 @@ public abstract class Layer {
      * so create the optimizer afterwards.
      */
     public Layer toType(DType dtype) {
+        requireBuilt("toType");
         if (!dtype.isFloating()) throw new IllegalArgumentException(typeName() + ".toType: " + dtype + " is not a floating type");
         Map<Tensor, Tensor> converted = new IdentityHashMap<>(); // tied parameters stay tied
         for (Layer m : namedLayers().values()) {
@@ -330,6 +417,7 @@ public abstract class Layer {
      * sharing memory with the model (copy them to keep a snapshot).
      */
     public Map<String, Tensor> stateDict() {
+        requireBuilt("stateDict");
         Map<String, Tensor> out = new LinkedHashMap<>();
         collectState("", out);
         return out;
@@ -402,9 +490,11 @@ public abstract class Layer {
     /**
      * A Keras-style table of the layers (name and type, output shape, parameter count) and the
      * total, trainable and non-trainable counts; {@code inputShape} excludes the batch dim. See
-     * {@link Summary}.
+     * {@link Summary}. Builds the lazy layers first ({@link #build(int...)}).
      */
     public String summary(int... inputShape) {
+        if (!isBuilt() && inputShape.length == 0) requireBuilt("summary");
+        build(inputShape);
         return Summary.of(this, inputShape);
     }
 

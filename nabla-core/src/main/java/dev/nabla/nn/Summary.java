@@ -1,7 +1,6 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.DType;
-import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,27 +39,21 @@ public final class Summary {
         List<Layer.Parameter> all = model.allParameters();
         DType dtype = all.isEmpty() ? DType.FLOAT32 : all.get(0).tensor().dtype();
 
-        List<Layer> modules = new ArrayList<>(model.namedLayers().values()); // parents before children
-        boolean[] modes = new boolean[modules.size()];
-        for (int i = 0; i < modes.length; i++) modes[i] = modules.get(i).isTraining();
-        List<Row> rows = new ArrayList<>();
-        model.eval();
-        try (var s = GradMode.noGrad()) {
+        List<Row> rows = model.inference(() -> {
+            List<Row> out = new ArrayList<>();
             int[] x = withBatch;
             if (model instanceof Sequential seq) {
                 for (int i = 0; i < seq.size(); i++) {
                     Layer layer = seq.get(i);
                     x = run(layer, String.valueOf(i), x, dtype);
-                    rows.add(new Row(String.valueOf(i), layer.typeName(), shape(x), layer.parameterCount() + floatBufferCount(layer)));
+                    out.add(new Row(String.valueOf(i), layer.typeName(), shape(x), layer.parameterCount() + floatBufferCount(layer)));
                 }
             } else {
                 x = run(model, model.typeName(), x, dtype);
-                rows.add(new Row("", model.typeName(), shape(x), model.parameterCount() + floatBufferCount(model)));
+                out.add(new Row("", model.typeName(), shape(x), model.parameterCount() + floatBufferCount(model)));
             }
-        } finally {
-            // train(boolean) is recursive: set parents first, then each descendant overrides its own flag.
-            for (int i = 0; i < modes.length; i++) modules.get(i).train(modes[i]);
-        }
+            return out;
+        });
 
         long total = model.parameterCount() + floatBufferCount(model);
         long trainable = model.trainableParameterCount();

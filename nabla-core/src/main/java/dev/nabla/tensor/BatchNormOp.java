@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.BatchNormKernel;
+import dev.nabla.kernel.KernelProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * statistics from x), so derivatives of any order are still right.
  */
 public final class BatchNormOp {
+    private static final BatchNormKernel BN = KernelProvider.get().batchNorm();
+
     private BatchNormOp() {}
 
     /** y, and the batch mean and biased variance per channel ([C], of x's type, not recorded). */
@@ -38,16 +41,16 @@ public final class BatchNormOp {
         Tensor xc = x.contiguousRaw();
         double[] mean = new double[c], var = new double[c], invstd = new double[c], scale = new double[c], shift = new double[c];
         double[] w = weight == null ? null : weight.toDoubleArray(), b = bias == null ? null : bias.toDoubleArray();
-        if (dt == DType.FLOAT32) BatchNormKernel.stats(xc.storage.f(), xc.offset, n, c, s, mean, var);
-        else BatchNormKernel.stats(xc.storage.d(), xc.offset, n, c, s, mean, var);
+        if (dt == DType.FLOAT32) BN.stats(xc.storage.f(), xc.offset, n, c, s, mean, var);
+        else BN.stats(xc.storage.d(), xc.offset, n, c, s, mean, var);
         for (int ch = 0; ch < c; ch++) {
             invstd[ch] = 1 / Math.sqrt(var[ch] + eps);
             scale[ch] = w == null ? invstd[ch] : invstd[ch] * w[ch];
             shift[ch] = (b == null ? 0 : b[ch]) - mean[ch] * scale[ch];
         }
         Tensor y = Tensor.empty(dt, x.shape);
-        if (dt == DType.FLOAT32) BatchNormKernel.affine(xc.storage.f(), xc.offset, n, c, s, scale, shift, y.storage.f());
-        else BatchNormKernel.affine(xc.storage.d(), xc.offset, n, c, s, scale, shift, y.storage.d());
+        if (dt == DType.FLOAT32) BN.affine(xc.storage.f(), xc.offset, n, c, s, scale, shift, y.storage.f());
+        else BN.affine(xc.storage.d(), xc.offset, n, c, s, scale, shift, y.storage.d());
 
         List<Tensor> inputs = new ArrayList<>(List.of(x));
         List<Derivative> derivatives = new ArrayList<>();
@@ -90,8 +93,8 @@ public final class BatchNormOp {
             if (g != lastG) {
                 sumG = new double[c];
                 sumGC = new double[c];
-                if (x.dtype() == DType.FLOAT32) BatchNormKernel.gradSums(gc.storage.f(), gc.offset, x.storage.f(), x.offset, n, c, s, mean, sumG, sumGC);
-                else BatchNormKernel.gradSums(gc.storage.d(), gc.offset, x.storage.d(), x.offset, n, c, s, mean, sumG, sumGC);
+                if (x.dtype() == DType.FLOAT32) BN.gradSums(gc.storage.f(), gc.offset, x.storage.f(), x.offset, n, c, s, mean, sumG, sumGC);
+                else BN.gradSums(gc.storage.d(), gc.offset, x.storage.d(), x.offset, n, c, s, mean, sumG, sumGC);
                 lastG = g;
             }
             return gc;
@@ -108,9 +111,9 @@ public final class BatchNormOp {
             }
             Tensor dx = Tensor.empty(x.dtype(), x.shape);
             if (x.dtype() == DType.FLOAT32) {
-                BatchNormKernel.inputGrad(gc.storage.f(), gc.offset, x.storage.f(), x.offset, n, c, s, mean, gMean, proj, k, dx.storage.f());
+                BN.inputGrad(gc.storage.f(), gc.offset, x.storage.f(), x.offset, n, c, s, mean, gMean, proj, k, dx.storage.f());
             } else {
-                BatchNormKernel.inputGrad(gc.storage.d(), gc.offset, x.storage.d(), x.offset, n, c, s, mean, gMean, proj, k, dx.storage.d());
+                BN.inputGrad(gc.storage.d(), gc.offset, x.storage.d(), x.offset, n, c, s, mean, gMean, proj, k, dx.storage.d());
             }
             return dx;
         }

@@ -4,7 +4,7 @@ import dev.nabla.kernel.Elementwise;
 import dev.nabla.kernel.Elementwise.Binary;
 import dev.nabla.kernel.Elementwise.Reduce;
 import dev.nabla.kernel.Elementwise.Unary;
-import dev.nabla.kernel.Kernels;
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 
 /**
@@ -12,7 +12,7 @@ import dev.nabla.kernel.Parallel;
  * strided tensors into runs and hand those to the kernels. Outputs are new contiguous tensors.
  */
 final class Compute {
-    private static final Elementwise EW = Kernels.elementwise();
+    private static final Elementwise EW = KernelProvider.get().elementwise();
 
     private Compute() {}
 
@@ -367,10 +367,10 @@ final class Compute {
         int ldb = tb ? b.strides[r - 1] : b.strides[r - 2];
         int sa = batched ? a.strides[0] : 0, sb = batched ? b.strides[0] : 0;
         if (a.dtype() == DType.FLOAT32) {
-            Kernels.gemm().sgemm(batch, ta, tb, m, n, k, a.storage.f(), a.offset, sa, Math.max(lda, 1),
+            KernelProvider.get().gemm().sgemm(batch, ta, tb, m, n, k, a.storage.f(), a.offset, sa, Math.max(lda, 1),
                     b.storage.f(), b.offset, sb, Math.max(ldb, 1), 0f, out.storage.f(), 0, m * n, n);
         } else {
-            Kernels.gemm().dgemm(batch, ta, tb, m, n, k, a.storage.d(), a.offset, sa, Math.max(lda, 1),
+            KernelProvider.get().gemm().dgemm(batch, ta, tb, m, n, k, a.storage.d(), a.offset, sa, Math.max(lda, 1),
                     b.storage.d(), b.offset, sb, Math.max(ldb, 1), 0.0, out.storage.d(), 0, m * n, n);
         }
         return out;

@@ -1,13 +1,18 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.ConvGeometry;
 import dev.nabla.kernel.Elementwise;
-import dev.nabla.kernel.Kernels;
+import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.Im2col;
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.PoolGeometry;
+import dev.nabla.kernel.Pooling;
 import java.util.Arrays;
 
 /**
  * The forward computations behind the convolution and pooling ops of {@link Tensor} (NCHW, no
- * autograd; Tensor records the derivatives). A convolution is im2col + the batched GEMM kernel:
+ * autograd; Tensor records the derivatives), composed of the kernels of {@link KernelProvider}. A convolution is im2col + the batched GEMM kernel:
  * for each example, the receptive fields are unrolled into a [C·kh·kw, Ho·Wo] matrix (one block
  * of rows per group) and multiplied by the weight seen as [O, C/groups·kh·kw]. The two adjoints
  * are GEMMs too: the input gradient is Wᵀ·g folded back by col2im (a transposed convolution), the
@@ -19,7 +24,11 @@ import java.util.Arrays;
  * number of threads.
  */
 final class Conv {
-    private static final Elementwise EW = Kernels.elementwise();
+    private static final KernelProvider KERNELS = KernelProvider.get();
+    private static final Elementwise EW = KERNELS.elementwise();
+    private static final Gemm GEMM = KERNELS.gemm();
+    private static final Im2col IM2COL = KERNELS.im2col();
+    private static final Pooling POOLING = KERNELS.pooling();
 
     private Conv() {}
 
@@ -29,63 +38,6 @@ final class Conv {
     private static final long PER_EXAMPLE_WORK = 1L << 26;
 
     // ---------------------------------------------------------------- geometry
-
-    /**
-     * The sizes of one convolution y = conv(x, w): x [n, c, h, w], w [o, c/groups, kh, kw],
-     * y [n, o, oh, ow]; padding top pt and left pl (bottom and right follow from oh and ow).
-     */
-    record Geometry(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int pt, int pl,
-                    int dh, int dw, int groups, int oh, int ow) {
-        int cg() {
-            return c / groups;
-        }
-
-        int og() {
-            return o / groups;
-        }
-
-        /** Rows of one group's im2col matrix: c/groups·kh·kw. */
-        int kg() {
-            return c / groups * kh * kw;
-        }
-
-        int ohw() {
-            return oh * ow;
-        }
-
-        /** True when im2col is the identity (1×1 kernel, stride 1, no padding). */
-        boolean pointwise() {
-            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
-        }
-
-        int[] inputShape() {
-            return new int[] {n, c, h, w};
-        }
-
-        int[] weightShape() {
-            return new int[] {o, c / groups, kh, kw};
-        }
-
-        int[] outputShape() {
-            return new int[] {n, o, oh, ow};
-        }
-
-        long workPerExample() {
-            return (long) o * kg() * ohw();
-        }
-    }
-
-    /** The sizes of one pooling: x [n, c, h, w] → [n, c, oh, ow]. */
-    record PoolGeometry(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow,
-                        boolean countIncludePad) {
-        int[] inputShape() {
-            return new int[] {n, c, h, w};
-        }
-
-        int[] outputShape() {
-            return new int[] {n, c, oh, ow};
-        }
-    }
 
     // ---------------------------------------------------------------- small helpers
 
@@ -101,10 +53,10 @@ final class Conv {
                              Object a, int aOff, int aStride, int lda, Object b, int bOff, int bStride, int ldb,
                              boolean accumulate, Object c, int cOff, int cStride, int ldc) {
         if (f32) {
-            Kernels.gemm().sgemm(batch, ta, tb, m, n, k, (float[]) a, aOff, aStride, lda, (float[]) b, bOff, bStride, ldb,
+            GEMM.sgemm(batch, ta, tb, m, n, k, (float[]) a, aOff, aStride, lda, (float[]) b, bOff, bStride, ldb,
                     accumulate ? 1f : 0f, (float[]) c, cOff, cStride, ldc);
         } else {
-            Kernels.gemm().dgemm(batch, ta, tb, m, n, k, (double[]) a, aOff, aStride, lda, (double[]) b, bOff, bStride, ldb,
+            GEMM.dgemm(batch, ta, tb, m, n, k, (double[]) a, aOff, aStride, lda, (double[]) b, bOff, bStride, ldb,
                     accumulate ? 1d : 0d, (double[]) c, cOff, cStride, ldc);
         }
     }
@@ -133,7 +85,7 @@ final class Conv {
     // ---------------------------------------------------------------- convolution
 
     /** y = conv(x, w) + b for contiguous-or-not x, w (b may be null). */
-    static Tensor forward(Tensor x, Tensor w, Tensor b, Geometry g) {
+    static Tensor forward(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
         Tensor xc = x.contiguousRaw(), wc = w.contiguousRaw(), bc = b == null ? null : b.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.outputShape());
@@ -148,7 +100,7 @@ final class Conv {
                     src = xa;
                     srcOff = xc.offset + s * chw;
                 } else {
-                    im2col(xa, xc.offset + s * chw, col, 0, g);
+                    IM2COL.im2col(xa, xc.offset + s * chw, col, 0, g);
                 }
                 int yOff = s * g.o() * ohw;
                 gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
@@ -181,7 +133,7 @@ final class Conv {
      * The input gradient (a transposed convolution): for gy [n, o, oh, ow] and w, the tensor
      * [n, c, h, w] with ⟨result, v⟩ = ⟨gy, conv(v, w)⟩ for every v.
      */
-    static Tensor inputGrad(Tensor gy, Tensor w, Geometry g) {
+    static Tensor inputGrad(Tensor gy, Tensor w, ConvGeometry g) {
         Tensor gc = gy.contiguousRaw(), wc = w.contiguousRaw();
         boolean f = f32(gc);
         Tensor out = Tensor.empty(gc.dtype(), g.inputShape()); // zeros: col2im accumulates
@@ -197,7 +149,7 @@ final class Conv {
                 } else {
                     gemm(f, g.groups(), true, false, kg, ohw, og, wa, wc.offset, og * kg, kg,
                             ga, gOff, og * ohw, ohw, false, col, 0, kg * ohw, ohw);
-                    col2im(col, xa, s * chw, g);
+                    IM2COL.col2im(col, xa, s * chw, g);
                 }
             }
         });
@@ -208,7 +160,7 @@ final class Conv {
      * The weight gradient: for x and gy [n, o, oh, ow], Σ over the batch of gy·colᵀ, shape
      * [o, c/groups, kh, kw], with ⟨result, v⟩ = ⟨gy, conv(x, v)⟩ for every v.
      */
-    static Tensor weightGrad(Tensor x, Tensor gy, Geometry g) {
+    static Tensor weightGrad(Tensor x, Tensor gy, ConvGeometry g) {
         Tensor xc = x.contiguousRaw(), gc = gy.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.weightShape());
@@ -236,7 +188,7 @@ final class Conv {
                     src = xa;
                     srcOff = xc.offset + s * chw;
                 } else {
-                    im2col(xa, xc.offset + s * chw, col, 0, g);
+                    IM2COL.im2col(xa, xc.offset + s * chw, col, 0, g);
                 }
                 if (transposed) {
                     gemm(f, g.groups(), false, true, kg, og, ohw, src, srcOff, kg * ohw, ohw,
@@ -297,167 +249,6 @@ final class Conv {
         return out;
     }
 
-    // ---------------------------------------------------------------- im2col / col2im
-
-    // The valid output columns [lo, hi) for which iw = ow·sw + iw0 lies in [0, w).
-    private static int lo(int iw0, int s) {
-        return iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
-    }
-
-    private static int hi(int iw0, int s, int w, int ow) {
-        if (iw0 > w - 1) return 0;
-        return Math.min(ow, (w - 1 - iw0) / s + 1);
-    }
-
-    /** Unrolls one example's receptive fields: col[(c·kh + i)·kw + j][oh·ow] = x[c][oh·sh − pt + i·dh][ow·sw − pl + j·dw]. */
-    static void im2col(Object x, int xOff, Object col, int colOff, Geometry g) {
-        int c = g.c();
-        long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g, c0, c1));
-    }
-
-    // Channels per parallel chunk of im2col/col2im: about 2^16 elements each.
-    private static int channelGrain(long work, int c) {
-        return (int) Math.max(1, Math.min(c, (1L << 16) / Math.max(1, work / Math.max(c, 1))));
-    }
-
-    private static void im2col(Object x, int xOff, Object col, int colOff, Geometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
-        for (int c = c0; c < c1; c++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int row = (c * kh + i) * kw + j;
-                    int base = colOff + row * ohw;
-                    int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
-                    if (rowsContiguous(g)) {  // one copy for the whole row of col (one call per output row was 2/3 of the time)
-                        int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
-                        if (y0 >= y1 || lo >= hi) {
-                            zero(col, base, base + ohw);
-                            continue;
-                        }
-                        zero(col, base, base + y0 * ow + lo);
-                        int from = base + y0 * ow + lo, to = base + (y1 - 1) * ow + hi;
-                        System.arraycopy(x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, col, from, to - from);
-                        // the copy ran over the row ends into the next row's first columns
-                        if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
-                        zero(col, to, base + ohw);
-                        continue;
-                    }
-                    for (int y = 0; y < oh; y++) {
-                        int ih = y * sh - g.pt() + i * g.dh();
-                        int dst = base + y * ow;
-                        if (ih < 0 || ih >= h) {
-                            zero(col, dst, dst + ow);
-                            continue;
-                        }
-                        int src = xOff + (c * h + ih) * w + iw0;
-                        zero(col, dst, dst + lo);
-                        if (sw == 1) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        else copyStrided(x, src + lo * sw, sw, col, dst + lo, hi - lo);
-                        zero(col, dst + hi, dst + ow);
-                    }
-                }
-            }
-        }
-    }
-
-    // Stride 1 along both axes and an output as wide as the input ("same" padding): a row of the
-    // im2col matrix is then the input plane shifted, one run of memory over all output rows.
-    private static boolean rowsContiguous(Geometry g) {
-        return g.sh() == 1 && g.sw() == 1 && g.ow() == g.w();
-    }
-
-    // Zeroes columns [0, lo) and [hi, width) of the rows at first, first + width, … (rows of them).
-    private static void zeroColumns(Object a, int first, int rows, int width, int lo, int hi) {
-        for (int r = 0, at = first; r < rows; r++, at += width) {
-            if (a instanceof float[] f) {
-                for (int q = 0; q < lo; q++) f[at + q] = 0f;
-                for (int q = hi; q < width; q++) f[at + q] = 0f;
-            } else {
-                double[] d = (double[]) a;
-                for (int q = 0; q < lo; q++) d[at + q] = 0d;
-                for (int q = hi; q < width; q++) d[at + q] = 0d;
-            }
-        }
-    }
-
-    private static void zero(Object a, int from, int to) {
-        if (from >= to) return;
-        if (a instanceof float[] f) Arrays.fill(f, from, to, 0f);
-        else Arrays.fill((double[]) a, from, to, 0d);
-    }
-
-    // dst[d + q] = src[s + q·stride] for q < n
-    private static void copyStrided(Object src, int s, int stride, Object dst, int d, int n) {
-        if (src instanceof float[] f) {
-            float[] t = (float[]) dst;
-            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
-        } else {
-            double[] f = (double[]) src, t = (double[]) dst;
-            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
-        }
-    }
-
-    /**
-     * The adjoint of im2col: adds each column entry back onto the input position it was read from.
-     * Overwrites the entries of col that correspond to padding.
-     */
-    static void col2im(Object col, Object x, int xOff, Geometry g) {
-        int c = g.c();
-        long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, x, xOff, g, c0, c1));
-    }
-
-    // Each channel's plane only receives its own rows, so channels are independent; within one,
-    // the order (i, j, y, q) is fixed.
-    private static void col2im(Object col, Object x, int xOff, Geometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
-        for (int c = c0; c < c1; c++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int base = ((c * kh + i) * kw + j) * ohw;
-                    int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
-                    if (lo >= hi) continue;
-                    if (rowsContiguous(g)) {
-                        // One run from the first valid entry to the last, as in im2col. Between
-                        // rows it passes over the clipped columns, which land on the plane's
-                        // neighbouring entries: they are zeroed in col (scratch) first and add +0,
-                        // which leaves x as it is (x, summed from +0, is never −0).
-                        int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
-                        if (y0 >= y1) continue;
-                        if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
-                        addStrided(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, 1,
-                                (y1 - y0 - 1) * ow + hi - lo);
-                        continue;
-                    }
-                    for (int y = 0; y < oh; y++) {
-                        int ih = y * sh - g.pt() + i * g.dh();
-                        if (ih < 0 || ih >= h) continue;
-                        addStrided(col, base + y * ow + lo, x, xOff + (c * h + ih) * w + iw0 + lo * sw, sw, hi - lo);
-                    }
-                }
-            }
-        }
-    }
-
-    // x[d + q·stride] += col[s + q] for q < n; a unit stride goes through the SIMD axpy (a = 1:
-    // fma(1, c, x) rounds as c + x), whose masked tail also covers the short rows of small planes.
-    private static void addStrided(Object col, int s, Object x, int d, int stride, int n) {
-        if (x instanceof float[] xf) {
-            float[] cf = (float[]) col;
-            if (stride == 1) EW.axpy(1f, cf, s, xf, d, n);
-            else for (int q = 0; q < n; q++) xf[d + q * stride] += cf[s + q];
-        } else {
-            double[] xd = (double[]) x, cd = (double[]) col;
-            if (stride == 1) EW.axpy(1d, cd, s, xd, d, n);
-            else for (int q = 0; q < n; q++) xd[d + q * stride] += cd[s + q];
-        }
-    }
-
     // ---------------------------------------------------------------- pooling
 
     /** Planes (n·c) per parallel chunk so that a chunk touches about GRAIN elements. */
@@ -478,105 +269,10 @@ final class Conv {
         int planes = p.n() * p.c(), hw = p.h() * p.w();
         int[] arg = new int[planes * p.oh() * p.ow()];
         Parallel.forRange(planes, planeGrain(hw), (p0, p1) -> {
-            if (f32(xc)) maxPoolF(xc.storage.f(), xc.offset, out.storage.f(), arg, p, p0, p1);
-            else maxPoolD(xc.storage.d(), xc.offset, out.storage.d(), arg, p, p0, p1);
+            if (f32(xc)) POOLING.maxPool(xc.storage.f(), xc.offset, out.storage.f(), arg, p, p0, p1);
+            else POOLING.maxPool(xc.storage.d(), xc.offset, out.storage.d(), arg, p, p0, p1);
         });
         return new MaxPooled(out, arg);
-    }
-
-    // 2×2 stride-2 planes by the SIMD kernel (or its branch-free scalar form), the rest window by window.
-    private static void maxPoolF(float[] x, int xOff, float[] y, int[] arg, PoolGeometry p, int p0, int p1) {
-        int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
-        int ph = p.ph(), pw = p.pw(), hw = h * w, ohw = oh * ow;
-        // (with ceil mode, a last window may be clipped: that one goes the general way)
-        boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= h && 2 * ow <= w;
-        int[] corners = twoByTwo ? corners(oh, ow, w) : null;
-        for (int pl = p0; pl < p1; pl++) {
-            int xb = xOff + pl * hw, yb = pl * ohw;
-            if (twoByTwo && (EW.maxPool2x2(x, xb, w, corners, y, yb, arg) || maxPool2x2F(x, xb, y, arg, yb, w, oh, ow))) continue;
-            maxPoolPlane(x, xb, y, arg, yb, p);
-        }
-    }
-
-    // The plane index of each 2×2 window's top-left corner, output by output.
-    private static int[] corners(int oh, int ow, int w) {
-        int[] at = new int[oh * ow];
-        for (int j = 0; j < at.length; j++) at[j] = 2 * (j / ow) * w + 2 * (j % ow);
-        return at;
-    }
-
-    /**
-     * The 2×2, stride 2 windows of one plane without branches (the position of a random maximum
-     * defeats the branch predictor, which made this 2–4× slower): floats are compared as ints that
-     * sort like them (−0 first turned into +0, so ties keep the first, as PyTorch). Returns false,
-     * having written garbage, when the plane holds a NaN: the caller then redoes it exactly.
-     */
-    private static boolean maxPool2x2F(float[] x, int xb, float[] y, int[] arg, int yb, int w, int oh, int ow) {
-        int nan = 0;
-        for (int oy = 0; oy < oh; oy++) {
-            int r0 = xb + 2 * oy * w, i0 = 2 * oy * w, yo = yb + oy * ow;
-            for (int ox = 0; ox < ow; ox++) {
-                int c = r0 + 2 * ox;
-                int b0 = Float.floatToRawIntBits(x[c] + 0f), b1 = Float.floatToRawIntBits(x[c + 1] + 0f);
-                int b2 = Float.floatToRawIntBits(x[c + w] + 0f), b3 = Float.floatToRawIntBits(x[c + w + 1] + 0f);
-                nan |= isNaN(b0) | isNaN(b1) | isNaN(b2) | isNaN(b3);
-                int k0 = sortable(b0), k1 = sortable(b1), k2 = sortable(b2), k3 = sortable(b3);
-                int t01 = less(k0, k1), t23 = less(k2, k3); // 1 when the second of the pair is larger
-                int m01 = k0 + t01 * (k1 - k0), m23 = k2 + t23 * (k3 - k2);
-                int hi = less(m01, m23);
-                int at = i0 + 2 * ox + hi * (w + t23) + (1 - hi) * t01;
-                arg[yo + ox] = at;
-                y[yo + ox] = x[xb + at];
-            }
-        }
-        return nan == 0;
-    }
-
-    private static int isNaN(int bits) {
-        return (0x7f800000 - (bits & 0x7fffffff)) >>> 31;
-    }
-
-    // An int that orders like the float with these bits (for non-NaN floats).
-    private static int sortable(int bits) {
-        return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    // 1 when a < b, else 0, without a branch.
-    private static int less(int a, int b) {
-        return (int) (((long) a - b) >>> 63);
-    }
-
-    private static void maxPoolD(double[] x, int xOff, double[] y, int[] arg, PoolGeometry p, int p0, int p1) {
-        int hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        for (int pl = p0; pl < p1; pl++) maxPoolPlane(x, xOff + pl * hw, y, arg, pl * ohw, p);
-    }
-
-    // One plane, any window, float or double: compared as doubles, which float values convert to
-    // exactly (so the float maximum written back is the float read). The first maximum of each
-    // window wins; a NaN replaces any number (v != v), as in PyTorch.
-    private static void maxPoolPlane(Object x, int xb, Object y, int[] arg, int yb, PoolGeometry p) {
-        int h = p.h(), w = p.w(), oh = p.oh(), ow = p.ow(), kh = p.kh(), kw = p.kw(), sh = p.sh(), sw = p.sw();
-        for (int oy = 0; oy < oh; oy++) {
-            int h0 = oy * sh - p.ph(), hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
-            for (int ox = 0; ox < ow; ox++) {
-                int w0 = ox * sw - p.pw(), ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
-                double bv = Double.NEGATIVE_INFINITY;
-                int bi = hs * w + ws;
-                for (int ih = hs; ih < he; ih++) {
-                    int row = xb + ih * w;
-                    for (int iw = ws; iw < we; iw++) {
-                        double v = x instanceof float[] f ? f[row + iw] : ((double[]) x)[row + iw];
-                        if (v > bv || v != v) {
-                            bv = v;
-                            bi = ih * w + iw;
-                        }
-                    }
-                }
-                if (y instanceof float[] f) f[yb + oy * ow + ox] = (float) bv;
-                else ((double[]) y)[yb + oy * ow + ox] = bv;
-                arg[yb + oy * ow + ox] = bi;
-            }
-        }
     }
 
     /**
@@ -618,47 +314,12 @@ final class Conv {
         return out;
     }
 
-    // The divisor of one average-pooling window, as PyTorch: with countIncludePad the window
-    // clipped to the padded input, else the number of input elements in it.
-    private static int divisor(PoolGeometry p, int y, int q) {
-        int h0 = y * p.sh() - p.ph(), w0 = q * p.sw() - p.pw();
-        if (p.countIncludePad()) {
-            int h1 = Math.min(h0 + p.kh(), p.h() + p.ph()), w1 = Math.min(w0 + p.kw(), p.w() + p.pw());
-            return (h1 - h0) * (w1 - w0);
-        }
-        int h1 = Math.min(h0 + p.kh(), p.h()), w1 = Math.min(w0 + p.kw(), p.w());
-        return (h1 - Math.max(h0, 0)) * (w1 - Math.max(w0, 0));
-    }
-
     /** Average pooling (ceil_mode off). */
     static Tensor avgPool(Tensor x, PoolGeometry p) {
         Tensor xc = x.contiguousRaw();
         Tensor out = Tensor.empty(xc.dtype(), p.outputShape());
-        int planes = p.n() * p.c(), hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        boolean f = f32(xc);
-        Parallel.forRange(planes, planeGrain(hw), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xBase = xc.offset + pl * hw, yBase = pl * ohw;
-                for (int y = 0; y < p.oh(); y++) {
-                    int h0 = Math.max(y * p.sh() - p.ph(), 0), h1 = Math.min(y * p.sh() - p.ph() + p.kh(), p.h());
-                    for (int q = 0; q < p.ow(); q++) {
-                        int w0 = Math.max(q * p.sw() - p.pw(), 0), w1 = Math.min(q * p.sw() - p.pw() + p.kw(), p.w());
-                        int div = divisor(p, y, q);
-                        if (f) {
-                            float[] a = xc.storage.f();
-                            float s = 0;
-                            for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * p.w() + iw];
-                            out.storage.f()[yBase + y * p.ow() + q] = s / div;
-                        } else {
-                            double[] a = xc.storage.d();
-                            double s = 0;
-                            for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) s += a[xBase + ih * p.w() + iw];
-                            out.storage.d()[yBase + y * p.ow() + q] = s / div;
-                        }
-                    }
-                }
-            }
-        });
+        Parallel.forRange(p.n() * p.c(), planeGrain(p.h() * p.w()),
+                (p0, p1) -> POOLING.avgPool(xc.storage.array, xc.offset, out.storage.array, p, p0, p1));
         return out;
     }
 
@@ -666,29 +327,8 @@ final class Conv {
     static Tensor avgPoolBackward(Tensor g, PoolGeometry p) {
         Tensor gc = g.contiguousRaw();
         Tensor out = Tensor.empty(gc.dtype(), p.inputShape());
-        int planes = p.n() * p.c(), hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        boolean f = f32(gc);
-        Parallel.forRange(planes, planeGrain(hw), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xBase = pl * hw, yBase = gc.offset + pl * ohw;
-                for (int y = 0; y < p.oh(); y++) {
-                    int h0 = Math.max(y * p.sh() - p.ph(), 0), h1 = Math.min(y * p.sh() - p.ph() + p.kh(), p.h());
-                    for (int q = 0; q < p.ow(); q++) {
-                        int w0 = Math.max(q * p.sw() - p.pw(), 0), w1 = Math.min(q * p.sw() - p.pw() + p.kw(), p.w());
-                        int div = divisor(p, y, q);
-                        if (f) {
-                            float[] a = out.storage.f();
-                            float v = gc.storage.f()[yBase + y * p.ow() + q] / div;
-                            for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * p.w() + iw] += v;
-                        } else {
-                            double[] a = out.storage.d();
-                            double v = gc.storage.d()[yBase + y * p.ow() + q] / div;
-                            for (int ih = h0; ih < h1; ih++) for (int iw = w0; iw < w1; iw++) a[xBase + ih * p.w() + iw] += v;
-                        }
-                    }
-                }
-            }
-        });
+        Parallel.forRange(p.n() * p.c(), planeGrain(p.h() * p.w()),
+                (p0, p1) -> POOLING.avgPoolBackward(gc.storage.array, gc.offset, out.storage.array, p, p0, p1));
         return out;
     }
 
@@ -729,7 +369,7 @@ final class Conv {
     }
 
     /** The geometry of conv2d(x, w), checking every size; messages name the op, the shapes and a fix. */
-    static Geometry geometry(String op, int[] x, int[] w, int[] stride, int[] padding, int[] dilation, int groups) {
+    static ConvGeometry geometry(String op, int[] x, int[] w, int[] stride, int[] padding, int[] dilation, int groups) {
         if (x.length != 4) {
             throw new IllegalArgumentException(op + ": input of shape " + Shape.str(x)
                     + " must be [batch, channels, height, width] (or [channels, height, width])");
@@ -759,7 +399,7 @@ final class Conv {
                     + " kernel with dilation " + Arrays.toString(d) + " and padding (top, bottom, left, right) "
                     + Arrays.toString(p) + ": the output would be " + oh + "x" + ow + "; pad the input or use a smaller kernel");
         }
-        return new Geometry(x[0], c, x[2], x[3], o, w[2], w[3], s[0], s[1], p[0], p[2], d[0], d[1], groups, oh, ow);
+        return new ConvGeometry(x[0], c, x[2], x[3], o, w[2], w[3], s[0], s[1], p[0], p[2], d[0], d[1], groups, oh, ow);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.AdamKernel;
+import dev.nabla.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
@@ -10,12 +11,15 @@ import java.util.Arrays;
  * falls back to the composite ops.
  */
 public final class Fused {
+    private static final AdamKernel ADAM = KernelProvider.get().adam();
+
     private Fused() {}
 
     /**
      * The Adam step of {@code dev.nabla.optim.Adam} (without amsgrad) on p with gradient g and
      * moments m, v, in place; see {@link AdamKernel}. Returns false, changing nothing, unless all
-     * four are contiguous, of one floating type and one shape, and none records gradients.
+     * four are contiguous float32 tensors of one shape, and none records gradients (float64 takes
+     * the composite ops: its speed does not matter, and they give the same bits).
      */
     public static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2,
                                    double biasCorrection2Sqrt, double eps, double stepSize) {
@@ -25,18 +29,13 @@ public final class Fused {
                 return false;
             }
         }
-        if (!dt.isFloating() || m.storage == p.storage || v.storage == p.storage || m.storage == v.storage
+        if (dt != DType.FLOAT32 || m.storage == p.storage || v.storage == p.storage || m.storage == v.storage
                 || g.storage == p.storage || g.storage == m.storage || g.storage == v.storage) {
             return false;
         }
         int n = p.numel();
-        if (dt == DType.FLOAT32) {
-            AdamKernel.step(p.storage.f(), p.offset, g.storage.f(), g.offset, m.storage.f(), m.offset, v.storage.f(), v.offset, n,
-                    beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
-        } else {
-            AdamKernel.step(p.storage.d(), p.offset, g.storage.d(), g.offset, m.storage.d(), m.offset, v.storage.d(), v.offset, n,
-                    beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
-        }
+        ADAM.step(p.storage.f(), p.offset, g.storage.f(), g.offset, m.storage.f(), m.offset, v.storage.f(), v.offset, n,
+                beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
         p.storage.bumpVersion();
         m.storage.bumpVersion();
         v.storage.bumpVersion();

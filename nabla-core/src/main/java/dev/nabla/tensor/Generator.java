@@ -5,10 +5,17 @@ import java.util.Arrays;
 /**
  * A seedable pseudo-random generator (xoshiro256**, seeded through SplitMix64), the only
  * source of randomness in nabla: the same seed gives the same numbers on every JVM and thread
- * count, and nothing reads the clock. Not thread-safe; draw from one thread.
+ * count, and nothing reads the clock. A Generator is not thread-safe: draw from one thread at a
+ * time, or give each thread its own.
+ *
+ * <p>The default generator ({@link #global()}, used wherever none is passed) is one per thread, so
+ * threads never corrupt each other's state and a seeded single-threaded program draws the same numbers
+ * whatever other threads do. Each thread's starts as {@code new Generator(0)};
+ * {@link #seedGlobal(long)} reseeds the calling thread's. A thread that should draw other numbers than
+ * its siblings seeds its own (e.g. {@code seedGlobal(seed + workerIndex)}) or is given a Generator.
  */
 public final class Generator {
-    private static Generator global = new Generator(0);
+    private static final ThreadLocal<Generator> GLOBAL = ThreadLocal.withInitial(() -> new Generator(0));
 
     private long s0, s1, s2, s3;
     private double spareNormal;
@@ -19,14 +26,14 @@ public final class Generator {
         manualSeed(seed);
     }
 
-    /** The generator used when none is given; reseed it with {@link #seedGlobal(long)}. */
+    /** The calling thread's default generator, used when none is given; reseed it with {@link #seedGlobal(long)}. */
     public static Generator global() {
-        return global;
+        return GLOBAL.get();
     }
 
-    /** Replaces the global generator by one seeded with {@code seed} (like torch.manual_seed). */
+    /** Replaces the calling thread's default generator by one seeded with {@code seed} (like torch.manual_seed). */
     public static void seedGlobal(long seed) {
-        global = new Generator(seed);
+        GLOBAL.set(new Generator(seed));
     }
 
     /** Resets this generator to the state of {@code new Generator(seed)}. */

@@ -1,8 +1,10 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.ConvGeometry;
 import dev.nabla.kernel.Elementwise.Binary;
 import dev.nabla.kernel.Elementwise.Reduce;
 import dev.nabla.kernel.Elementwise.Unary;
+import dev.nabla.kernel.PoolGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -1132,7 +1134,7 @@ public final class Tensor {
         if (shape.length == 3) return unsqueeze(0).conv2d(weight, bias, stride, padding, dilation, groups).squeeze(0);
         requireFloating("conv2d");
         checkSameType("conv2d", weight, bias);
-        Conv.Geometry g = Conv.geometry("conv2d", shape, weight.shape, stride, padding, dilation, groups);
+        ConvGeometry g = Conv.geometry("conv2d", shape, weight.shape, stride, padding, dilation, groups);
         if (bias != null && (bias.shape.length != 1 || bias.shape[0] != g.o())) {
             throw new IllegalArgumentException("conv2d: bias of shape " + Shape.str(bias.shape) + " must be [" + g.o()
                     + "], one value per output channel of weight " + Shape.str(weight.shape));
@@ -1183,7 +1185,7 @@ public final class Tensor {
             throw new IllegalArgumentException(op + ": bias of shape " + Shape.str(bias.shape) + " must be [" + cout + "]");
         }
         // the convolution this one is the adjoint of: from [N, Cout, h, w] to this input's shape
-        Conv.Geometry g = new Conv.Geometry(shape[0], cout, h, w, shape[1], weight.shape[2], weight.shape[3], s[0], s[1],
+        ConvGeometry g = new ConvGeometry(shape[0], cout, h, w, shape[1], weight.shape[2], weight.shape[3], s[0], s[1],
                 p[0], p[1], d[0], d[1], groups, shape[2], shape[3]);
         Tensor out = convInput(weight, g);
         return bias == null ? out : out.add(bias.reshape(1, cout, 1, 1));
@@ -1197,7 +1199,7 @@ public final class Tensor {
     }
 
     // The primitive y = conv(x, w) + b; its derivatives are the two adjoints below and a sum.
-    private Tensor conv(Tensor w, Tensor b, Conv.Geometry g) {
+    private Tensor conv(Tensor w, Tensor b, ConvGeometry g) {
         Tensor x = this;
         Tensor out = Conv.forward(x, w, b, g);
         Derivative dx = gy -> gy.convInput(w, g);
@@ -1218,14 +1220,14 @@ public final class Tensor {
 
     // The input gradient of conv (this = gy): a transposed convolution. Bilinear in (gy, w), so
     // its derivatives are conv (in gy) and the weight gradient (in w).
-    private Tensor convInput(Tensor w, Conv.Geometry g) {
+    private Tensor convInput(Tensor w, ConvGeometry g) {
         Tensor gy = this;
         Tensor out = Conv.inputGrad(gy, w, g);
         return record("conv2dInputGrad", out, saves(gy, w), gy, h -> h.conv(w, null, g), w, h -> h.convWeight(gy, g));
     }
 
     // The weight gradient of conv (this = x), summed over the batch; bilinear in (x, gy).
-    private Tensor convWeight(Tensor gy, Conv.Geometry g) {
+    private Tensor convWeight(Tensor gy, ConvGeometry g) {
         Tensor x = this;
         Tensor out = Conv.weightGrad(x, gy, g);
         return record("conv2dWeightGrad", out, saves(x, gy), x, k -> gy.convInput(k, g), gy, k -> x.conv(k, null, g));
@@ -1249,7 +1251,7 @@ public final class Tensor {
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         if (shape.length == 3) return unsqueeze(0).maxPool2d(kernel, stride, padding, ceilMode).squeeze(0);
         requireFloating("maxPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", shape, kernel, stride, padding, ceilMode, true);
+        PoolGeometry p = Conv.poolGeometry("maxPool2d", shape, kernel, stride, padding, ceilMode, true);
         Conv.MaxPooled r = Conv.maxPool(this, p);
         int[] idx = r.argmax(), in = shape;
         return record("maxPool2d", r.values(), NOTHING, this, g -> g.scatterPlanes(idx, in));
@@ -1272,7 +1274,7 @@ public final class Tensor {
     public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         Tensor x = shape.length == 3 ? unsqueeze(0) : this;
         requireFloating("maxPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, ceilMode, true);
+        PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, ceilMode, true);
         Conv.MaxPooled r = Conv.maxPool(x, p);
         int[] idx = r.argmax(), in = x.shape;
         Tensor values = record("maxPool2d", r.values(), NOTHING, x, g -> g.scatterPlanes(idx, in));
@@ -1313,7 +1315,7 @@ public final class Tensor {
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         if (shape.length == 3) return unsqueeze(0).avgPool2d(kernel, stride, padding, ceilMode, countIncludePad).squeeze(0);
         requireFloating("avgPool2d");
-        Conv.PoolGeometry p = Conv.poolGeometry("avgPool2d", shape, kernel, stride, padding, ceilMode, countIncludePad);
+        PoolGeometry p = Conv.poolGeometry("avgPool2d", shape, kernel, stride, padding, ceilMode, countIncludePad);
         return avgPool(p);
     }
 
@@ -1323,12 +1325,12 @@ public final class Tensor {
     }
 
     // Average pooling and its adjoint: each is linear and the derivative of the other.
-    private Tensor avgPool(Conv.PoolGeometry p) {
+    private Tensor avgPool(PoolGeometry p) {
         Tensor out = Conv.avgPool(this, p);
         return record("avgPool2d", out, NOTHING, this, g -> g.avgPoolBackward(p));
     }
 
-    private Tensor avgPoolBackward(Conv.PoolGeometry p) {
+    private Tensor avgPoolBackward(PoolGeometry p) {
         Tensor out = Conv.avgPoolBackward(this, p);
         return record("avgPool2dBackward", out, NOTHING, this, h -> h.avgPool(p));
     }

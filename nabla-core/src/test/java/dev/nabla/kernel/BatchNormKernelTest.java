@@ -13,7 +13,7 @@ class BatchNormKernelTest {
     @Test
     void centeredDotIsTheSumOfProductsOfDeviationsInBothImplementations() {
         Random r = new Random(3);
-        for (Elementwise ew : new Elementwise[] {new ScalarElementwise(), new VectorElementwise()}) {
+        for (Elementwise ew : new Elementwise[] {KernelProvider.scalar().elementwise(), KernelProvider.panama().elementwise()}) {
             for (int n = 0; n < 100; n++) {
                 int ao = r.nextInt(3), bo = r.nextInt(3);
                 float[] a = new float[ao + n], b = new float[bo + n];
@@ -37,18 +37,20 @@ class BatchNormKernelTest {
         float[] x = new float[xo + n * c * s];
         double[] xd = new double[x.length];
         for (int i = 0; i < x.length; i++) xd[i] = x[i] = (float) (r.nextGaussian() * 3 + 100);
-        double[] mean = new double[c], var = new double[c], meanD = new double[c], varD = new double[c];
-        BatchNormKernel.stats(x, xo, n, c, s, mean, var);
-        BatchNormKernel.stats(xd, xo, n, c, s, meanD, varD);
-        for (int ch = 0; ch < c; ch++) {
-            double sum = 0, sq = 0;
-            for (int i = 0; i < n; i++) for (int p = 0; p < s; p++) sum += xd[xo + (i * c + ch) * s + p];
-            double m = sum / (n * s);
-            for (int i = 0; i < n; i++) for (int p = 0; p < s; p++) sq += Math.pow(xd[xo + (i * c + ch) * s + p] - m, 2);
-            assertEquals(m, meanD[ch], 1e-12 * m);
-            assertEquals(sq / (n * s), varD[ch], 1e-12 * varD[ch]);
-            assertEquals(m, mean[ch], 1e-6 * m);
-            assertEquals(sq / (n * s), var[ch], 1e-5 * varD[ch]);
+        for (KernelProvider provider : new KernelProvider[] {KernelProvider.scalar(), KernelProvider.panama()}) {
+            double[] mean = new double[c], var = new double[c], meanD = new double[c], varD = new double[c];
+            provider.batchNorm().stats(x, xo, n, c, s, mean, var);
+            provider.batchNorm().stats(xd, xo, n, c, s, meanD, varD);
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0, sq = 0;
+                for (int i = 0; i < n; i++) for (int p = 0; p < s; p++) sum += xd[xo + (i * c + ch) * s + p];
+                double m = sum / (n * s);
+                for (int i = 0; i < n; i++) for (int p = 0; p < s; p++) sq += Math.pow(xd[xo + (i * c + ch) * s + p] - m, 2);
+                assertEquals(m, meanD[ch], 1e-12 * m);
+                assertEquals(sq / (n * s), varD[ch], 1e-12 * varD[ch]);
+                assertEquals(m, mean[ch], 1e-6 * m);
+                assertEquals(sq / (n * s), var[ch], 1e-5 * varD[ch]);
+            }
         }
     }
 }

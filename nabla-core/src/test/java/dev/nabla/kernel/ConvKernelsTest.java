@@ -6,13 +6,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise kernels the convolution layers added (axpy, reluBackward, maxPool2x2): the SIMD
+ * The kernels the convolution layers added (axpy, reluBackward, 2×2 max pooling): the SIMD
  * versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
  * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
 class ConvKernelsTest {
-    private static final Elementwise SCALAR = new ScalarElementwise();
-    private static final Elementwise SIMD = new VectorElementwise();
+    private static final Elementwise SCALAR = KernelProvider.scalar().elementwise();
+    private static final Elementwise SIMD = KernelProvider.panama().elementwise();
     private static final float[] SPECIAL = {0f, -0f, Float.NaN, -Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
             Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f};
 
@@ -21,33 +21,35 @@ class ConvKernelsTest {
     }
 
     @Test
-    void maxPool2x2FollowsPyTorchsRule() {
+    void maxPool2x2FollowsPyTorchsRuleInBothImplementations() {
         Random r = new Random(2);
-        for (int[] hw : new int[][] {{2, 2}, {4, 6}, {9, 7}, {28, 28}, {14, 15}, {8, 34}}) {
-            int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2, off = 3;
-            float[] x = new float[off + h * w];
-            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextInt(3);
-            int[] at = new int[oh * ow];
-            for (int j = 0; j < at.length; j++) at[j] = 2 * (j / ow) * w + 2 * (j % ow);
-            float[] y = new float[oh * ow + 1];
-            int[] arg = new int[oh * ow + 1];
-            if (!SIMD.maxPool2x2(x, off, w, at, y, 1, arg)) continue;
-            for (int j = 0; j < at.length; j++) {
-                int[] cand = {at[j], at[j] + 1, at[j] + w, at[j] + w + 1};
-                float best = x[off + cand[0]];
-                int bi = cand[0];
-                for (int t = 1; t < 4; t++) {
-                    float v = x[off + cand[t]];
-                    if (v > best || Float.isNaN(v)) {
-                        best = v;
-                        bi = cand[t];
+        for (Pooling pooling : new Pooling[] {new ScalarPooling(), new VectorPooling()}) {
+            for (int[] hw : new int[][] {{2, 2}, {4, 6}, {9, 7}, {28, 28}, {14, 15}, {8, 34}}) {
+                int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2, off = 3;
+                float[] x = new float[off + h * w];
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextInt(3);
+                PoolGeometry p = new PoolGeometry(1, 1, h, w, 2, 2, 2, 2, 0, 0, oh, ow, true);
+                float[] y = new float[oh * ow];
+                int[] arg = new int[oh * ow];
+                pooling.maxPool(x, off, y, arg, p, 0, 1);
+                for (int j = 0; j < oh * ow; j++) {
+                    int at = 2 * (j / ow) * w + 2 * (j % ow);
+                    int[] cand = {at, at + 1, at + w, at + w + 1};
+                    float best = x[off + cand[0]];
+                    int bi = cand[0];
+                    for (int t = 1; t < 4; t++) {
+                        float v = x[off + cand[t]];
+                        if (v > best || Float.isNaN(v)) {
+                            best = v;
+                            bi = cand[t];
+                        }
                     }
+                    String where = pooling.getClass().getSimpleName() + " window " + j + " in " + h + "x" + w;
+                    assertEquals(bi, arg[j], "argmax of " + where);
+                    assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[j]), "max of " + where);
                 }
-                assertEquals(bi, arg[1 + j], "argmax of window " + j + " in " + h + "x" + w);
-                assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[1 + j]), "max of window " + j);
             }
         }
-        assertEquals(false, SCALAR.maxPool2x2(new float[4], 0, 2, new int[] {0}, new float[1], 0, new int[1]));
     }
 
     @Test

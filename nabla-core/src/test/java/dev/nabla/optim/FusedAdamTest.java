@@ -52,6 +52,10 @@ class FusedAdamTest {
             assertFalse(Fused.adamStep(p.t(), g.t(), m.t(), v.t(), 0.9, 0.999, 1, 1e-8, 1e-3), "strided views");
             assertFalse(Fused.adamStep(p, g.toType(DType.FLOAT64), m, v, 0.9, 0.999, 1, 1e-8, 1e-3), "mixed types");
             assertFalse(Fused.adamStep(p, g, m, m, 0.9, 0.999, 1, 1e-8, 1e-3), "shared buffers");
+            Tensor p64 = p.toType(DType.FLOAT64);
+            assertFalse(Fused.adamStep(p64, g.toType(DType.FLOAT64), m.toType(DType.FLOAT64), v.toType(DType.FLOAT64),
+                    0.9, 0.999, 1, 1e-8, 1e-3), "float64 (the composite ops)");
+            assertArrayEquals(new double[12], p64.toDoubleArray(), "nothing changed in float64");
         }
         assertArrayEquals(new float[12], p.toFloatArray(), "nothing changed");
     }

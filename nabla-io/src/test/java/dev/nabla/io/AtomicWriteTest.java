@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Tensor;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +42,18 @@ class AtomicWriteTest {
 
     static final int ELEMENTS = 4_000_000; // 16 MB of float32 per version
 
+    // The test's class path plus, when the modules are on the module path (surefire with
+    // module-info), those too: the child runs everything from the class path.
+    private static String childClassPath() {
+        String modules = System.getProperty("jdk.module.path", "");
+        return modules.isEmpty() ? System.getProperty("java.class.path")
+                : modules + File.pathSeparator + System.getProperty("java.class.path");
+    }
+
     private static Process child(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", childClassPath(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 AtomicSaveChild.class.getName()));
         cmd.addAll(List.of(args));

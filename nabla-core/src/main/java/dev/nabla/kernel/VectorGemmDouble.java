@@ -1,0 +1,568 @@
+package dev.nabla.kernel;
+
+import static dev.nabla.kernel.VectorGemm.BATCH_WORK;
+import static dev.nabla.kernel.VectorGemm.KEEP;
+import static dev.nabla.kernel.VectorGemm.MR;
+import static dev.nabla.kernel.VectorGemm.PAR_MIN;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float64 products of {@link VectorGemm}: packing, the direct and dot paths, and the
+ * micro-kernels.
+ *
+ * <p>GENERATED from VectorGemmFloat.java by scripts/generate-double-kernels: do not edit.
+ */
+final class VectorGemmDouble {
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int DL = DS.length();
+    /** Columns of the micro-tile: two vectors. */
+    private static final int DNR = 2 * DL;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private VectorGemmDouble() {}
+
+    static void gemm(int batch, boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, int aBatchStride, int lda,
+                     double[] b, int bOff, int bBatchStride, int ldb,
+                     double beta, double[] c, int cOff, int cBatchStride, int ldc) {
+        ScalarGemm.check("dgemm", batch, transA, transB, m, n, k, a.length, aOff, aBatchStride, lda,
+                b.length, bOff, bBatchStride, ldb, c.length, cOff, cBatchStride, ldc);
+        if (batch == 0 || m == 0 || n == 0) return;
+        boolean acc = beta != 0d;
+        if (k == 0 || (acc && beta != 1d)) {
+            for (int p = 0; p < batch; p++) {
+                int base = cOff + p * cBatchStride;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) c[base + i * ldc + j] = acc ? beta * c[base + i * ldc + j] : 0d;
+                }
+            }
+            if (k == 0) return;
+        }
+        long work = (long) m * n * k;
+        if (batch > 1 && work < BATCH_WORK) {
+            int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
+            Parallel.forRange(batch, grain, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    VectorGemm.run(new DoubleJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
+                            b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), false);
+                }
+            });
+        } else {
+            for (int p = 0; p < batch; p++) {
+                VectorGemm.run(new DoubleJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
+                        b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), true);
+            }
+        }
+    }
+
+    /** Per-thread packing buffers, grown on demand and kept up to KEEP elements each. */
+    private static final class Buffers {
+        double[] a = new double[0], b = new double[0], s = new double[0];
+        final double[] t = new double[MR * DNR];
+
+        double[] a(int size) {
+            return a.length >= size ? a : size > KEEP ? new double[size] : (a = new double[size]);
+        }
+
+        double[] b(int size) {
+            return b.length >= size ? b : size > KEEP ? new double[size] : (b = new double[size]);
+        }
+
+        double[] s(int size) {
+            return s.length >= size ? s : size > KEEP ? new double[size] : (s = new double[size]);
+        }
+    }
+
+    private static final class DoubleJob extends VectorGemm.Job {
+        final double[] a, b, c;
+        double[] bp;        // packed B (the calling thread's buffer)
+        double[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
+        int dbo, dlb;
+        double[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
+        int dao, dla;
+        private static final int GATHER = (MR + DL - 1) / DL * DL;  // lanes of the gathers of packA
+        private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
+        private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
+
+        DoubleJob(boolean tA, boolean tB, int m, int n, int k, double[] a, int aOff, int lda,
+                 double[] b, int bOff, int ldb, boolean acc, double[] c, int cOff, int ldc) {
+            super(tA, tB, m, n, k, aOff, lda, bOff, ldb, acc, cOff, ldc, DNR);
+            this.a = a;
+            this.b = b;
+            this.c = c;
+        }
+
+        @Override
+        void allocB(int size) {
+            bp = BUFFERS.get().b(size);
+            gather = new int[GATHER];
+            for (int r = 0; r < MR; r++) gather[r] = r * lda;
+            bGather = new int[DNR];
+            for (int jj = 0; jj < DNR; jj++) bGather[jj] = jj * ldb;
+        }
+
+        @Override
+        void packB(int pc, int kc, int p0, int p1, int d) {
+            final double[] b = this.b, bp = this.bp;
+            final int stride = kc * DNR;
+            if (!tB) {  // rows of B are contiguous: walk them, scattering to the panels
+                int fullEnd = Math.min(p1, n / DNR);  // panels [p0, fullEnd) are full width
+                for (int l = 0; l < kc; l++) {
+                    int s = bOff + (pc + l) * ldb + p0 * DNR, o = d + l * DNR;
+                    for (int p = p0; p < fullEnd; p++, s += DNR, o += stride) {
+                        DoubleVector.fromArray(DS, b, s).intoArray(bp, o);
+                        DoubleVector.fromArray(DS, b, s + DL).intoArray(bp, o + DL);
+                    }
+                    for (int p = Math.max(p0, fullEnd); p < p1; p++, s += DNR, o += stride) {
+                        int w = Math.min(DNR, n - p * DNR);
+                        for (int jj = 0; jj < w; jj++) bp[o + jj] = b[s + jj];
+                        for (int jj = w; jj < DNR; jj++) bp[o + jj] = 0d;
+                    }
+                }
+            } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
+                for (int p = p0; p < p1; p++, d += stride) {
+                    int j = p * DNR, w = Math.min(DNR, n - j);
+                    if (w == DNR) {  // a full panel: gather each row of it, two vectors a step
+                        final int[] ix = bGather;
+                        for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += DNR) {
+                            DoubleVector.fromArray(DS, b, s + l, ix, 0).intoArray(bp, o);
+                            DoubleVector.fromArray(DS, b, s + l, ix, DL).intoArray(bp, o + DL);
+                        }
+                        continue;
+                    }
+                    for (int jj = 0; jj < w; jj++) {
+                        int s = bOff + (j + jj) * ldb + pc;
+                        for (int l = 0; l < kc; l++) bp[d + l * DNR + jj] = b[s + l];
+                    }
+                    for (int jj = w; jj < DNR; jj++) {
+                        for (int l = 0; l < kc; l++) bp[d + l * DNR + jj] = 0d;
+                    }
+                }
+            }
+        }
+
+        /** Packs rows [i, i+h) of op(A), columns [pc, pc+kc), into a panel of MR rows at d. */
+        private void packA(int i, int h, int pc, int kc, double[] ap, int d) {
+            final double[] a = this.a;
+            if (!tA && h == MR) {
+                // gather MR values of one column at a time; the lanes past MR spill into the
+                // next slot, which is written afterwards (the buffer has slack at the end)
+                final int[] ix = gather;
+                for (int l = 0, s = aOff + i * lda + pc; l < kc; l++, d += MR) {
+                    for (int r = 0; r < MR; r += DL) DoubleVector.fromArray(DS, a, s + l, ix, r).intoArray(ap, d + r);
+                }
+            } else if (!tA) {
+                for (int r = 0; r < h; r++) {
+                    int s = aOff + (i + r) * lda + pc;
+                    for (int l = 0; l < kc; l++) ap[d + l * MR + r] = a[s + l];
+                }
+                for (int r = h; r < MR; r++) {
+                    for (int l = 0; l < kc; l++) ap[d + l * MR + r] = 0d;
+                }
+            } else {
+                int s = aOff + pc * lda + i;
+                for (int l = 0; l < kc; l++, s += lda, d += MR) {
+                    if (h == MR && s + GATHER <= a.length) {
+                        for (int r = 0; r < MR; r += DL) DoubleVector.fromArray(DS, a, s + r).intoArray(ap, d + r);
+                    } else {
+                        for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
+                        for (int r = h; r < MR; r++) ap[d + r] = 0d;
+                    }
+                }
+            }
+        }
+
+        @Override
+        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
+            Buffers buf = BUFFERS.get();
+            double[] ap = buf.a((ip1 - ip0) * MR * kc + GATHER), tmp = buf.t, bp = this.bp, c = this.c;
+            for (int q = ip0; q < ip1; q++) {
+                packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
+            }
+            // B's micro-panel stays in L1 while the panels of A go by (BLIS's loop order)
+            for (int jp = jp0; jp < jp1; jp++) {
+                int j = jp * DNR, w = Math.min(DNR, n - j), bi = bBase + jp * kc * DNR;
+                for (int q = ip0; q < ip1; q++) {
+                    int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
+                    if (h == MR && w == DNR) {
+                        kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h <= 4 && w == DNR) {
+                        kernelD4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h == MR && w <= DL) {
+                        kernelD12x1(kc, ap, ai, bp, bi, DS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
+                    } else {
+                        kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
+                        edge(tmp, h, w, cOff + i * ldc + j, accum);
+                    }
+                }
+            }
+        }
+
+        private void edge(double[] tmp, int h, int w, int ci, boolean accum) {
+            final double[] c = this.c;
+            for (int r = 0; r < h; r++, ci += ldc) {
+                for (int jj = 0; jj < w; jj++) c[ci + jj] = accum ? c[ci + jj] + tmp[r * DNR + jj] : tmp[r * DNR + jj];
+            }
+        }
+
+        @Override
+        void prepareDots() {
+            if (!tA) {
+                da = a;
+                dao = aOff;
+                dla = lda;
+                return;
+            }
+            double[] t = BUFFERS.get().s(m * k);
+            for (int i = 0; i < m; i++) {
+                for (int l = 0; l < k; l++) t[i * k + l] = a[aOff + l * lda + i];
+            }
+            da = t;
+            dao = 0;
+            dla = k;
+        }
+
+        @Override
+        void dots(int j0, int j1) {
+            final double[] a = da, b = this.b, lanes = new double[DL];
+            final int bound = DS.loopBound(k);
+            // rows past m repeat the last one: four sums always, the extra ones not stored
+            final int r0 = dao, r1 = dao + Math.min(1, m - 1) * dla;
+            final int r2 = dao + Math.min(2, m - 1) * dla, r3 = dao + Math.min(3, m - 1) * dla;
+            for (int j = j0; j < j1; j++) {
+                int bo = bOff + j * ldb;
+                DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+                for (int l = 0; l < bound; l += DL) {
+                    DoubleVector w = DoubleVector.fromArray(DS, b, bo + l);
+                    s0 = DoubleVector.fromArray(DS, a, r0 + l).fma(w, s0);
+                    s1 = DoubleVector.fromArray(DS, a, r1 + l).fma(w, s1);
+                    s2 = DoubleVector.fromArray(DS, a, r2 + l).fma(w, s2);
+                    s3 = DoubleVector.fromArray(DS, a, r3 + l).fma(w, s3);
+                }
+                putDot(s0, r0, bo, bound, lanes, cOff + j);
+                if (m > 1) putDot(s1, r1, bo, bound, lanes, cOff + ldc + j);
+                if (m > 2) putDot(s2, r2, bo, bound, lanes, cOff + 2 * ldc + j);
+                if (m > 3) putDot(s3, r3, bo, bound, lanes, cOff + 3 * ldc + j);
+            }
+        }
+
+        private void putDot(DoubleVector s, int ar, int bo, int bound, double[] lanes, int ci) {
+            s.intoArray(lanes, 0);
+            double sum = 0;
+            for (double v : lanes) sum += v;
+            for (int l = bound; l < k; l++) sum = Math.fma(da[ar + l], b[bo + l], sum);
+            c[ci] = acc ? c[ci] + sum : sum;
+        }
+
+        @Override
+        void prepareDirect() {
+            db = b;
+            dbo = bOff;
+            dlb = ldb;
+            if (tB || n < DL) {
+                // copy op(B) into row-major rows, so that they are vectors; narrow rows are
+                // zero-padded to one vector, so that loads need no mask
+                int w = Math.max(n, DL);
+                double[] t = BUFFERS.get().s(k * w);
+                for (int l = 0; l < k; l++) {
+                    for (int j = 0; j < n; j++) t[l * w + j] = tB ? b[bOff + j * ldb + l] : b[bOff + l * ldb + j];
+                    for (int j = n; j < w; j++) t[l * w + j] = 0d;
+                }
+                db = t;
+                dbo = 0;
+                dlb = w;
+            }
+        }
+
+        @Override
+        void direct(int i0, int i1) {
+            final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            int i = i0;
+            // 4 rows at a time; 2 or 3 left over also go 4 at a time (B read once for them)
+            for (int h; i1 - i >= 2; i += h) {
+                h = Math.min(4, i1 - i);
+                int j = 0;
+                for (; j + DL < n; j += 2 * DL) rows4x2(i, h, j, sa, ra);
+                if (j < n) rows4x1(i, h, j, sa, ra);
+            }
+            for (; i < i1; i++) {
+                int j = 0;
+                for (; j + DL < n; j += 2 * DL) row1x2(i, j, sa, ra);
+                if (j < n) row1x1(i, j, sa, ra);
+            }
+        }
+
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+2·DL (the second vector may be partial). */
+        private void rows4x2(int i, int h, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
+            DoubleVector s00 = DoubleVector.zero(DS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb, p = l * sa;
+                DoubleVector x0 = DoubleVector.fromArray(DS, b, o), x1 = DoubleVector.fromArray(DS, b, o + DL, mask);
+                DoubleVector y = DoubleVector.broadcast(DS, a[a0 + p]);
+                s00 = y.fma(x0, s00);
+                s01 = y.fma(x1, s01);
+                y = DoubleVector.broadcast(DS, a[a1 + p]);
+                s10 = y.fma(x0, s10);
+                s11 = y.fma(x1, s11);
+                y = DoubleVector.broadcast(DS, a[a2 + p]);
+                s20 = y.fma(x0, s20);
+                s21 = y.fma(x1, s21);
+                y = DoubleVector.broadcast(DS, a[a3 + p]);
+                s30 = y.fma(x0, s30);
+                s31 = y.fma(x1, s31);
+            }
+            int ci = cOff + i * ldc + j;
+            put(s00, s01, ci, mask);
+            if (h > 1) put(s10, s11, ci + ldc, mask);
+            if (h > 2) put(s20, s21, ci + 2 * ldc, mask);
+            if (h > 3) put(s30, s31, ci + 3 * ldc, mask);
+        }
+
+        private void put(DoubleVector s0, DoubleVector s1, int ci, VectorMask<Double> mask) {
+            final double[] c = this.c;
+            if (acc) {
+                s0 = s0.add(DoubleVector.fromArray(DS, c, ci));
+                s1 = s1.add(DoubleVector.fromArray(DS, c, ci + DL, mask));
+            }
+            s0.intoArray(c, ci);
+            s1.intoArray(c, ci + DL, mask);
+        }
+
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+DL (maybe partial). */
+        private void rows4x1(int i, int h, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j, n);
+            final boolean padded = n < DL;  // rows of db are one full vector
+            DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+            for (int l = 0; l < k; l++) {
+                DoubleVector x = padded ? DoubleVector.fromArray(DS, b, bo + l * lb) : DoubleVector.fromArray(DS, b, bo + l * lb, mask);
+                int p = l * sa;
+                s0 = DoubleVector.broadcast(DS, a[a0 + p]).fma(x, s0);
+                s1 = DoubleVector.broadcast(DS, a[a1 + p]).fma(x, s1);
+                s2 = DoubleVector.broadcast(DS, a[a2 + p]).fma(x, s2);
+                s3 = DoubleVector.broadcast(DS, a[a3 + p]).fma(x, s3);
+            }
+            int ci = cOff + i * ldc + j;
+            put1(s0, ci, mask);
+            if (h > 1) put1(s1, ci + ldc, mask);
+            if (h > 2) put1(s2, ci + 2 * ldc, mask);
+            if (h > 3) put1(s3, ci + 3 * ldc, mask);
+        }
+
+        private void put1(DoubleVector s, int ci, VectorMask<Double> mask) {
+            final double[] c = this.c;
+            if (ci + DL <= c.length) {
+                if (acc) s = s.add(DoubleVector.fromArray(DS, c, ci, mask));
+                s.intoArray(c, ci, mask);
+            } else {  // a masked access past the end of the array would take a slow path
+                double[] t = new double[DL];
+                s.intoArray(t, 0);
+                for (int q = 0, w = mask.trueCount(); q < w; q++) c[ci + q] = acc ? c[ci + q] + t[q] : t[q];
+            }
+        }
+
+        /** Row i, columns j..j+2·DL (the second vector may be partial). */
+        private void row1x2(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
+            DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb;
+                DoubleVector y = DoubleVector.broadcast(DS, a[a0 + l * sa]);
+                s0 = y.fma(DoubleVector.fromArray(DS, b, o), s0);
+                s1 = y.fma(DoubleVector.fromArray(DS, b, o + DL, mask), s1);
+            }
+            put(s0, s1, cOff + i * ldc + j, mask);
+        }
+
+        /** Row i, columns j..j+DL (maybe partial). */
+        private void row1x1(int i, int j, int sa, int ra) {
+            final double[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Double> mask = DS.indexInRange(j, n);
+            final boolean padded = n < DL;
+            DoubleVector s0 = DoubleVector.zero(DS);
+            for (int l = 0; l < k; l++) {
+                DoubleVector x = padded ? DoubleVector.fromArray(DS, b, bo + l * lb) : DoubleVector.fromArray(DS, b, bo + l * lb, mask);
+                s0 = DoubleVector.broadcast(DS, a[a0 + l * sa]).fma(x, s0);
+            }
+            put1(s0, cOff + i * ldc + j, mask);
+        }
+    }
+
+    /**
+     * The 12×DNR micro-kernel: C[12×DNR] (+)= A-panel·B-panel over kc steps. The A panel
+     * holds 12 values per step, the B panel DNR; the tile of C stays in 24 registers.
+     */
+    private static void kernelD(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, boolean acc) {
+        DoubleVector c0_0 = DoubleVector.zero(DS), c0_1 = DoubleVector.zero(DS);
+        DoubleVector c1_0 = DoubleVector.zero(DS), c1_1 = DoubleVector.zero(DS);
+        DoubleVector c2_0 = DoubleVector.zero(DS), c2_1 = DoubleVector.zero(DS);
+        DoubleVector c3_0 = DoubleVector.zero(DS), c3_1 = DoubleVector.zero(DS);
+        DoubleVector c4_0 = DoubleVector.zero(DS), c4_1 = DoubleVector.zero(DS);
+        DoubleVector c5_0 = DoubleVector.zero(DS), c5_1 = DoubleVector.zero(DS);
+        DoubleVector c6_0 = DoubleVector.zero(DS), c6_1 = DoubleVector.zero(DS);
+        DoubleVector c7_0 = DoubleVector.zero(DS), c7_1 = DoubleVector.zero(DS);
+        DoubleVector c8_0 = DoubleVector.zero(DS), c8_1 = DoubleVector.zero(DS);
+        DoubleVector c9_0 = DoubleVector.zero(DS), c9_1 = DoubleVector.zero(DS);
+        DoubleVector c10_0 = DoubleVector.zero(DS), c10_1 = DoubleVector.zero(DS);
+        DoubleVector c11_0 = DoubleVector.zero(DS), c11_1 = DoubleVector.zero(DS);
+        for (int l = 0; l < kc; l++) {
+            int bo = bi + l * DNR, ao = ai + l * MR;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bo), b1 = DoubleVector.fromArray(DS, bp, bo + DL);
+            DoubleVector x;
+            x = DoubleVector.broadcast(DS, ap[ao + 0]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 4]); c4_0 = x.fma(b0, c4_0); c4_1 = x.fma(b1, c4_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 5]); c5_0 = x.fma(b0, c5_0); c5_1 = x.fma(b1, c5_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 6]); c6_0 = x.fma(b0, c6_0); c6_1 = x.fma(b1, c6_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 7]); c7_0 = x.fma(b0, c7_0); c7_1 = x.fma(b1, c7_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 8]); c8_0 = x.fma(b0, c8_0); c8_1 = x.fma(b1, c8_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 9]); c9_0 = x.fma(b0, c9_0); c9_1 = x.fma(b1, c9_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 10]); c10_0 = x.fma(b0, c10_0); c10_1 = x.fma(b1, c10_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 11]); c11_0 = x.fma(b0, c11_0); c11_1 = x.fma(b1, c11_1);
+        }
+        if (acc) {
+            int r0 = ci;
+            c0_0 = c0_0.add(DoubleVector.fromArray(DS, c, r0)); c0_1 = c0_1.add(DoubleVector.fromArray(DS, c, r0 + DL));
+            int r1 = ci + 1 * ldc;
+            c1_0 = c1_0.add(DoubleVector.fromArray(DS, c, r1)); c1_1 = c1_1.add(DoubleVector.fromArray(DS, c, r1 + DL));
+            int r2 = ci + 2 * ldc;
+            c2_0 = c2_0.add(DoubleVector.fromArray(DS, c, r2)); c2_1 = c2_1.add(DoubleVector.fromArray(DS, c, r2 + DL));
+            int r3 = ci + 3 * ldc;
+            c3_0 = c3_0.add(DoubleVector.fromArray(DS, c, r3)); c3_1 = c3_1.add(DoubleVector.fromArray(DS, c, r3 + DL));
+            int r4 = ci + 4 * ldc;
+            c4_0 = c4_0.add(DoubleVector.fromArray(DS, c, r4)); c4_1 = c4_1.add(DoubleVector.fromArray(DS, c, r4 + DL));
+            int r5 = ci + 5 * ldc;
+            c5_0 = c5_0.add(DoubleVector.fromArray(DS, c, r5)); c5_1 = c5_1.add(DoubleVector.fromArray(DS, c, r5 + DL));
+            int r6 = ci + 6 * ldc;
+            c6_0 = c6_0.add(DoubleVector.fromArray(DS, c, r6)); c6_1 = c6_1.add(DoubleVector.fromArray(DS, c, r6 + DL));
+            int r7 = ci + 7 * ldc;
+            c7_0 = c7_0.add(DoubleVector.fromArray(DS, c, r7)); c7_1 = c7_1.add(DoubleVector.fromArray(DS, c, r7 + DL));
+            int r8 = ci + 8 * ldc;
+            c8_0 = c8_0.add(DoubleVector.fromArray(DS, c, r8)); c8_1 = c8_1.add(DoubleVector.fromArray(DS, c, r8 + DL));
+            int r9 = ci + 9 * ldc;
+            c9_0 = c9_0.add(DoubleVector.fromArray(DS, c, r9)); c9_1 = c9_1.add(DoubleVector.fromArray(DS, c, r9 + DL));
+            int r10 = ci + 10 * ldc;
+            c10_0 = c10_0.add(DoubleVector.fromArray(DS, c, r10)); c10_1 = c10_1.add(DoubleVector.fromArray(DS, c, r10 + DL));
+            int r11 = ci + 11 * ldc;
+            c11_0 = c11_0.add(DoubleVector.fromArray(DS, c, r11)); c11_1 = c11_1.add(DoubleVector.fromArray(DS, c, r11 + DL));
+        }
+        int s0 = ci;
+        c0_0.intoArray(c, s0); c0_1.intoArray(c, s0 + DL);
+        int s1 = ci + 1 * ldc;
+        c1_0.intoArray(c, s1); c1_1.intoArray(c, s1 + DL);
+        int s2 = ci + 2 * ldc;
+        c2_0.intoArray(c, s2); c2_1.intoArray(c, s2 + DL);
+        int s3 = ci + 3 * ldc;
+        c3_0.intoArray(c, s3); c3_1.intoArray(c, s3 + DL);
+        int s4 = ci + 4 * ldc;
+        c4_0.intoArray(c, s4); c4_1.intoArray(c, s4 + DL);
+        int s5 = ci + 5 * ldc;
+        c5_0.intoArray(c, s5); c5_1.intoArray(c, s5 + DL);
+        int s6 = ci + 6 * ldc;
+        c6_0.intoArray(c, s6); c6_1.intoArray(c, s6 + DL);
+        int s7 = ci + 7 * ldc;
+        c7_0.intoArray(c, s7); c7_1.intoArray(c, s7 + DL);
+        int s8 = ci + 8 * ldc;
+        c8_0.intoArray(c, s8); c8_1.intoArray(c, s8 + DL);
+        int s9 = ci + 9 * ldc;
+        c9_0.intoArray(c, s9); c9_1.intoArray(c, s9 + DL);
+        int s10 = ci + 10 * ldc;
+        c10_0.intoArray(c, s10); c10_1.intoArray(c, s10 + DL);
+        int s11 = ci + 11 * ldc;
+        c11_0.intoArray(c, s11); c11_1.intoArray(c, s11 + DL);
+    }
+
+    /*
+     * The edge tiles of float64 products whose m or n is not a multiple of the tile (a 64-channel
+     * convolution: 64 = 5·12 + 4 rows; 14×14 = 196 = 6·32 + 4 columns): the full kernel would do
+     * three times the work needed there. They sum each element in the same order as kernelD, so
+     * the results do not depend on which kernel a tile took.
+     */
+
+    /** Rows 0..h−1 (h ≤ 4) of an A panel times a full B panel, stored straight into C. */
+    private static void kernelD4(int kc, double[] ap, int ai, double[] bp, int bi, int h, double[] c, int ci, int ldc,
+                                 boolean acc) {
+        DoubleVector c0_0 = DoubleVector.zero(DS), c0_1 = c0_0, c1_0 = c0_0, c1_1 = c0_0;
+        DoubleVector c2_0 = c0_0, c2_1 = c0_0, c3_0 = c0_0, c3_1 = c0_0;
+        for (int l = 0; l < kc; l++) {
+            int bo = bi + l * DNR, ao = ai + l * MR;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bo), b1 = DoubleVector.fromArray(DS, bp, bo + DL);
+            DoubleVector x;
+            x = DoubleVector.broadcast(DS, ap[ao]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = DoubleVector.broadcast(DS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+        }
+        storeD(c0_0, c0_1, c, ci, acc);
+        if (h > 1) storeD(c1_0, c1_1, c, ci + ldc, acc);
+        if (h > 2) storeD(c2_0, c2_1, c, ci + 2 * ldc, acc);
+        if (h > 3) storeD(c3_0, c3_1, c, ci + 3 * ldc, acc);
+    }
+
+    private static void storeD(DoubleVector s0, DoubleVector s1, double[] c, int ci, boolean acc) {
+        if (acc) {
+            s0 = s0.add(DoubleVector.fromArray(DS, c, ci));
+            s1 = s1.add(DoubleVector.fromArray(DS, c, ci + DL));
+        }
+        s0.intoArray(c, ci);
+        s1.intoArray(c, ci + DL);
+    }
+
+    /** A full A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
+    private static void kernelD12x1(int kc, double[] ap, int ai, double[] bp, int bi, VectorMask<Double> mask, double[] c,
+                                    int ci, int ldc, boolean acc) {
+        DoubleVector c0 = DoubleVector.zero(DS), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        DoubleVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int l = 0; l < kc; l++) {
+            int ao = ai + l * MR;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bi + l * DNR);
+            c0 = DoubleVector.broadcast(DS, ap[ao]).fma(b0, c0);
+            c1 = DoubleVector.broadcast(DS, ap[ao + 1]).fma(b0, c1);
+            c2 = DoubleVector.broadcast(DS, ap[ao + 2]).fma(b0, c2);
+            c3 = DoubleVector.broadcast(DS, ap[ao + 3]).fma(b0, c3);
+            c4 = DoubleVector.broadcast(DS, ap[ao + 4]).fma(b0, c4);
+            c5 = DoubleVector.broadcast(DS, ap[ao + 5]).fma(b0, c5);
+            c6 = DoubleVector.broadcast(DS, ap[ao + 6]).fma(b0, c6);
+            c7 = DoubleVector.broadcast(DS, ap[ao + 7]).fma(b0, c7);
+            c8 = DoubleVector.broadcast(DS, ap[ao + 8]).fma(b0, c8);
+            c9 = DoubleVector.broadcast(DS, ap[ao + 9]).fma(b0, c9);
+            c10 = DoubleVector.broadcast(DS, ap[ao + 10]).fma(b0, c10);
+            c11 = DoubleVector.broadcast(DS, ap[ao + 11]).fma(b0, c11);
+        }
+        storeD(c0, mask, c, ci, acc);
+        storeD(c1, mask, c, ci + ldc, acc);
+        storeD(c2, mask, c, ci + 2 * ldc, acc);
+        storeD(c3, mask, c, ci + 3 * ldc, acc);
+        storeD(c4, mask, c, ci + 4 * ldc, acc);
+        storeD(c5, mask, c, ci + 5 * ldc, acc);
+        storeD(c6, mask, c, ci + 6 * ldc, acc);
+        storeD(c7, mask, c, ci + 7 * ldc, acc);
+        storeD(c8, mask, c, ci + 8 * ldc, acc);
+        storeD(c9, mask, c, ci + 9 * ldc, acc);
+        storeD(c10, mask, c, ci + 10 * ldc, acc);
+        storeD(c11, mask, c, ci + 11 * ldc, acc);
+    }
+
+    private static void storeD(DoubleVector s, VectorMask<Double> mask, double[] c, int ci, boolean acc) {
+        (acc ? s.add(DoubleVector.fromArray(DS, c, ci, mask)) : s).intoArray(c, ci, mask);
+    }
+}

@@ -1,0 +1,568 @@
+package dev.nabla.kernel;
+
+import static dev.nabla.kernel.VectorGemm.BATCH_WORK;
+import static dev.nabla.kernel.VectorGemm.KEEP;
+import static dev.nabla.kernel.VectorGemm.MR;
+import static dev.nabla.kernel.VectorGemm.PAR_MIN;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 products of {@link VectorGemm}: packing, the direct and dot paths, and the
+ * micro-kernels.
+ *
+ * <p>The float64 twin is generated from this file: edit it, then run scripts/generate-double-kernels.
+ */
+final class VectorGemmFloat {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = FS.length();
+    /** Columns of the micro-tile: two vectors. */
+    private static final int FNR = 2 * FL;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private VectorGemmFloat() {}
+
+    static void gemm(int batch, boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int aBatchStride, int lda,
+                     float[] b, int bOff, int bBatchStride, int ldb,
+                     float beta, float[] c, int cOff, int cBatchStride, int ldc) {
+        ScalarGemm.check("sgemm", batch, transA, transB, m, n, k, a.length, aOff, aBatchStride, lda,
+                b.length, bOff, bBatchStride, ldb, c.length, cOff, cBatchStride, ldc);
+        if (batch == 0 || m == 0 || n == 0) return;
+        boolean acc = beta != 0f;
+        if (k == 0 || (acc && beta != 1f)) {
+            for (int p = 0; p < batch; p++) {
+                int base = cOff + p * cBatchStride;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) c[base + i * ldc + j] = acc ? beta * c[base + i * ldc + j] : 0f;
+                }
+            }
+            if (k == 0) return;
+        }
+        long work = (long) m * n * k;
+        if (batch > 1 && work < BATCH_WORK) {
+            int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
+            Parallel.forRange(batch, grain, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    VectorGemm.run(new FloatJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
+                            b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), false);
+                }
+            });
+        } else {
+            for (int p = 0; p < batch; p++) {
+                VectorGemm.run(new FloatJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
+                        b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), true);
+            }
+        }
+    }
+
+    /** Per-thread packing buffers, grown on demand and kept up to KEEP elements each. */
+    private static final class Buffers {
+        float[] a = new float[0], b = new float[0], s = new float[0];
+        final float[] t = new float[MR * FNR];
+
+        float[] a(int size) {
+            return a.length >= size ? a : size > KEEP ? new float[size] : (a = new float[size]);
+        }
+
+        float[] b(int size) {
+            return b.length >= size ? b : size > KEEP ? new float[size] : (b = new float[size]);
+        }
+
+        float[] s(int size) {
+            return s.length >= size ? s : size > KEEP ? new float[size] : (s = new float[size]);
+        }
+    }
+
+    private static final class FloatJob extends VectorGemm.Job {
+        final float[] a, b, c;
+        float[] bp;        // packed B (the calling thread's buffer)
+        float[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
+        int dbo, dlb;
+        float[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
+        int dao, dla;
+        private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
+        private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
+        private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
+
+        FloatJob(boolean tA, boolean tB, int m, int n, int k, float[] a, int aOff, int lda,
+                 float[] b, int bOff, int ldb, boolean acc, float[] c, int cOff, int ldc) {
+            super(tA, tB, m, n, k, aOff, lda, bOff, ldb, acc, cOff, ldc, FNR);
+            this.a = a;
+            this.b = b;
+            this.c = c;
+        }
+
+        @Override
+        void allocB(int size) {
+            bp = BUFFERS.get().b(size);
+            gather = new int[GATHER];
+            for (int r = 0; r < MR; r++) gather[r] = r * lda;
+            bGather = new int[FNR];
+            for (int jj = 0; jj < FNR; jj++) bGather[jj] = jj * ldb;
+        }
+
+        @Override
+        void packB(int pc, int kc, int p0, int p1, int d) {
+            final float[] b = this.b, bp = this.bp;
+            final int stride = kc * FNR;
+            if (!tB) {  // rows of B are contiguous: walk them, scattering to the panels
+                int fullEnd = Math.min(p1, n / FNR);  // panels [p0, fullEnd) are full width
+                for (int l = 0; l < kc; l++) {
+                    int s = bOff + (pc + l) * ldb + p0 * FNR, o = d + l * FNR;
+                    for (int p = p0; p < fullEnd; p++, s += FNR, o += stride) {
+                        FloatVector.fromArray(FS, b, s).intoArray(bp, o);
+                        FloatVector.fromArray(FS, b, s + FL).intoArray(bp, o + FL);
+                    }
+                    for (int p = Math.max(p0, fullEnd); p < p1; p++, s += FNR, o += stride) {
+                        int w = Math.min(FNR, n - p * FNR);
+                        for (int jj = 0; jj < w; jj++) bp[o + jj] = b[s + jj];
+                        for (int jj = w; jj < FNR; jj++) bp[o + jj] = 0f;
+                    }
+                }
+            } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
+                for (int p = p0; p < p1; p++, d += stride) {
+                    int j = p * FNR, w = Math.min(FNR, n - j);
+                    if (w == FNR) {  // a full panel: gather each row of it, two vectors a step
+                        final int[] ix = bGather;
+                        for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += FNR) {
+                            FloatVector.fromArray(FS, b, s + l, ix, 0).intoArray(bp, o);
+                            FloatVector.fromArray(FS, b, s + l, ix, FL).intoArray(bp, o + FL);
+                        }
+                        continue;
+                    }
+                    for (int jj = 0; jj < w; jj++) {
+                        int s = bOff + (j + jj) * ldb + pc;
+                        for (int l = 0; l < kc; l++) bp[d + l * FNR + jj] = b[s + l];
+                    }
+                    for (int jj = w; jj < FNR; jj++) {
+                        for (int l = 0; l < kc; l++) bp[d + l * FNR + jj] = 0f;
+                    }
+                }
+            }
+        }
+
+        /** Packs rows [i, i+h) of op(A), columns [pc, pc+kc), into a panel of MR rows at d. */
+        private void packA(int i, int h, int pc, int kc, float[] ap, int d) {
+            final float[] a = this.a;
+            if (!tA && h == MR) {
+                // gather MR values of one column at a time; the lanes past MR spill into the
+                // next slot, which is written afterwards (the buffer has slack at the end)
+                final int[] ix = gather;
+                for (int l = 0, s = aOff + i * lda + pc; l < kc; l++, d += MR) {
+                    for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + l, ix, r).intoArray(ap, d + r);
+                }
+            } else if (!tA) {
+                for (int r = 0; r < h; r++) {
+                    int s = aOff + (i + r) * lda + pc;
+                    for (int l = 0; l < kc; l++) ap[d + l * MR + r] = a[s + l];
+                }
+                for (int r = h; r < MR; r++) {
+                    for (int l = 0; l < kc; l++) ap[d + l * MR + r] = 0f;
+                }
+            } else {
+                int s = aOff + pc * lda + i;
+                for (int l = 0; l < kc; l++, s += lda, d += MR) {
+                    if (h == MR && s + GATHER <= a.length) {
+                        for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + r).intoArray(ap, d + r);
+                    } else {
+                        for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
+                        for (int r = h; r < MR; r++) ap[d + r] = 0f;
+                    }
+                }
+            }
+        }
+
+        @Override
+        void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
+            Buffers buf = BUFFERS.get();
+            float[] ap = buf.a((ip1 - ip0) * MR * kc + GATHER), tmp = buf.t, bp = this.bp, c = this.c;
+            for (int q = ip0; q < ip1; q++) {
+                packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
+            }
+            // B's micro-panel stays in L1 while the panels of A go by (BLIS's loop order)
+            for (int jp = jp0; jp < jp1; jp++) {
+                int j = jp * FNR, w = Math.min(FNR, n - j), bi = bBase + jp * kc * FNR;
+                for (int q = ip0; q < ip1; q++) {
+                    int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
+                    if (h == MR && w == FNR) {
+                        kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h <= 4 && w == FNR) {
+                        kernelF4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h == MR && w <= FL) {
+                        kernelF12x1(kc, ap, ai, bp, bi, FS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
+                    } else {
+                        kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
+                        edge(tmp, h, w, cOff + i * ldc + j, accum);
+                    }
+                }
+            }
+        }
+
+        private void edge(float[] tmp, int h, int w, int ci, boolean accum) {
+            final float[] c = this.c;
+            for (int r = 0; r < h; r++, ci += ldc) {
+                for (int jj = 0; jj < w; jj++) c[ci + jj] = accum ? c[ci + jj] + tmp[r * FNR + jj] : tmp[r * FNR + jj];
+            }
+        }
+
+        @Override
+        void prepareDots() {
+            if (!tA) {
+                da = a;
+                dao = aOff;
+                dla = lda;
+                return;
+            }
+            float[] t = BUFFERS.get().s(m * k);
+            for (int i = 0; i < m; i++) {
+                for (int l = 0; l < k; l++) t[i * k + l] = a[aOff + l * lda + i];
+            }
+            da = t;
+            dao = 0;
+            dla = k;
+        }
+
+        @Override
+        void dots(int j0, int j1) {
+            final float[] a = da, b = this.b, lanes = new float[FL];
+            final int bound = FS.loopBound(k);
+            // rows past m repeat the last one: four sums always, the extra ones not stored
+            final int r0 = dao, r1 = dao + Math.min(1, m - 1) * dla;
+            final int r2 = dao + Math.min(2, m - 1) * dla, r3 = dao + Math.min(3, m - 1) * dla;
+            for (int j = j0; j < j1; j++) {
+                int bo = bOff + j * ldb;
+                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+                for (int l = 0; l < bound; l += FL) {
+                    FloatVector w = FloatVector.fromArray(FS, b, bo + l);
+                    s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
+                    s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
+                    s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
+                    s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
+                }
+                putDot(s0, r0, bo, bound, lanes, cOff + j);
+                if (m > 1) putDot(s1, r1, bo, bound, lanes, cOff + ldc + j);
+                if (m > 2) putDot(s2, r2, bo, bound, lanes, cOff + 2 * ldc + j);
+                if (m > 3) putDot(s3, r3, bo, bound, lanes, cOff + 3 * ldc + j);
+            }
+        }
+
+        private void putDot(FloatVector s, int ar, int bo, int bound, float[] lanes, int ci) {
+            s.intoArray(lanes, 0);
+            float sum = 0;
+            for (float v : lanes) sum += v;
+            for (int l = bound; l < k; l++) sum = Math.fma(da[ar + l], b[bo + l], sum);
+            c[ci] = acc ? c[ci] + sum : sum;
+        }
+
+        @Override
+        void prepareDirect() {
+            db = b;
+            dbo = bOff;
+            dlb = ldb;
+            if (tB || n < FL) {
+                // copy op(B) into row-major rows, so that they are vectors; narrow rows are
+                // zero-padded to one vector, so that loads need no mask
+                int w = Math.max(n, FL);
+                float[] t = BUFFERS.get().s(k * w);
+                for (int l = 0; l < k; l++) {
+                    for (int j = 0; j < n; j++) t[l * w + j] = tB ? b[bOff + j * ldb + l] : b[bOff + l * ldb + j];
+                    for (int j = n; j < w; j++) t[l * w + j] = 0f;
+                }
+                db = t;
+                dbo = 0;
+                dlb = w;
+            }
+        }
+
+        @Override
+        void direct(int i0, int i1) {
+            final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            int i = i0;
+            // 4 rows at a time; 2 or 3 left over also go 4 at a time (B read once for them)
+            for (int h; i1 - i >= 2; i += h) {
+                h = Math.min(4, i1 - i);
+                int j = 0;
+                for (; j + FL < n; j += 2 * FL) rows4x2(i, h, j, sa, ra);
+                if (j < n) rows4x1(i, h, j, sa, ra);
+            }
+            for (; i < i1; i++) {
+                int j = 0;
+                for (; j + FL < n; j += 2 * FL) row1x2(i, j, sa, ra);
+                if (j < n) row1x1(i, j, sa, ra);
+            }
+        }
+
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+2·FL (the second vector may be partial). */
+        private void rows4x2(int i, int h, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j + FL, n);
+            FloatVector s00 = FloatVector.zero(FS), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb, p = l * sa;
+                FloatVector x0 = FloatVector.fromArray(FS, b, o), x1 = FloatVector.fromArray(FS, b, o + FL, mask);
+                FloatVector y = FloatVector.broadcast(FS, a[a0 + p]);
+                s00 = y.fma(x0, s00);
+                s01 = y.fma(x1, s01);
+                y = FloatVector.broadcast(FS, a[a1 + p]);
+                s10 = y.fma(x0, s10);
+                s11 = y.fma(x1, s11);
+                y = FloatVector.broadcast(FS, a[a2 + p]);
+                s20 = y.fma(x0, s20);
+                s21 = y.fma(x1, s21);
+                y = FloatVector.broadcast(FS, a[a3 + p]);
+                s30 = y.fma(x0, s30);
+                s31 = y.fma(x1, s31);
+            }
+            int ci = cOff + i * ldc + j;
+            put(s00, s01, ci, mask);
+            if (h > 1) put(s10, s11, ci + ldc, mask);
+            if (h > 2) put(s20, s21, ci + 2 * ldc, mask);
+            if (h > 3) put(s30, s31, ci + 3 * ldc, mask);
+        }
+
+        private void put(FloatVector s0, FloatVector s1, int ci, VectorMask<Float> mask) {
+            final float[] c = this.c;
+            if (acc) {
+                s0 = s0.add(FloatVector.fromArray(FS, c, ci));
+                s1 = s1.add(FloatVector.fromArray(FS, c, ci + FL, mask));
+            }
+            s0.intoArray(c, ci);
+            s1.intoArray(c, ci + FL, mask);
+        }
+
+        /** Rows i..i+h−1 (h ≤ 4), columns j..j+FL (maybe partial). */
+        private void rows4x1(int i, int h, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db, c = this.c;
+            final int bo = dbo + j, lb = dlb;
+            // rows past i + h repeat the last one: summed, not stored
+            final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
+            final int a3 = a0 + Math.min(3, h - 1) * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j, n);
+            final boolean padded = n < FL;  // rows of db are one full vector
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+            for (int l = 0; l < k; l++) {
+                FloatVector x = padded ? FloatVector.fromArray(FS, b, bo + l * lb) : FloatVector.fromArray(FS, b, bo + l * lb, mask);
+                int p = l * sa;
+                s0 = FloatVector.broadcast(FS, a[a0 + p]).fma(x, s0);
+                s1 = FloatVector.broadcast(FS, a[a1 + p]).fma(x, s1);
+                s2 = FloatVector.broadcast(FS, a[a2 + p]).fma(x, s2);
+                s3 = FloatVector.broadcast(FS, a[a3 + p]).fma(x, s3);
+            }
+            int ci = cOff + i * ldc + j;
+            put1(s0, ci, mask);
+            if (h > 1) put1(s1, ci + ldc, mask);
+            if (h > 2) put1(s2, ci + 2 * ldc, mask);
+            if (h > 3) put1(s3, ci + 3 * ldc, mask);
+        }
+
+        private void put1(FloatVector s, int ci, VectorMask<Float> mask) {
+            final float[] c = this.c;
+            if (ci + FL <= c.length) {
+                if (acc) s = s.add(FloatVector.fromArray(FS, c, ci, mask));
+                s.intoArray(c, ci, mask);
+            } else {  // a masked access past the end of the array would take a slow path
+                float[] t = new float[FL];
+                s.intoArray(t, 0);
+                for (int q = 0, w = mask.trueCount(); q < w; q++) c[ci + q] = acc ? c[ci + q] + t[q] : t[q];
+            }
+        }
+
+        /** Row i, columns j..j+2·FL (the second vector may be partial). */
+        private void row1x2(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j + FL, n);
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0;
+            for (int l = 0; l < k; l++) {
+                int o = bo + l * lb;
+                FloatVector y = FloatVector.broadcast(FS, a[a0 + l * sa]);
+                s0 = y.fma(FloatVector.fromArray(FS, b, o), s0);
+                s1 = y.fma(FloatVector.fromArray(FS, b, o + FL, mask), s1);
+            }
+            put(s0, s1, cOff + i * ldc + j, mask);
+        }
+
+        /** Row i, columns j..j+FL (maybe partial). */
+        private void row1x1(int i, int j, int sa, int ra) {
+            final float[] a = this.a, b = this.db;
+            final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
+            final VectorMask<Float> mask = FS.indexInRange(j, n);
+            final boolean padded = n < FL;
+            FloatVector s0 = FloatVector.zero(FS);
+            for (int l = 0; l < k; l++) {
+                FloatVector x = padded ? FloatVector.fromArray(FS, b, bo + l * lb) : FloatVector.fromArray(FS, b, bo + l * lb, mask);
+                s0 = FloatVector.broadcast(FS, a[a0 + l * sa]).fma(x, s0);
+            }
+            put1(s0, cOff + i * ldc + j, mask);
+        }
+    }
+
+    /**
+     * The 12×FNR micro-kernel: C[12×FNR] (+)= A-panel·B-panel over kc steps. The A panel
+     * holds 12 values per step, the B panel FNR; the tile of C stays in 24 registers.
+     */
+    private static void kernelF(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean acc) {
+        FloatVector c0_0 = FloatVector.zero(FS), c0_1 = FloatVector.zero(FS);
+        FloatVector c1_0 = FloatVector.zero(FS), c1_1 = FloatVector.zero(FS);
+        FloatVector c2_0 = FloatVector.zero(FS), c2_1 = FloatVector.zero(FS);
+        FloatVector c3_0 = FloatVector.zero(FS), c3_1 = FloatVector.zero(FS);
+        FloatVector c4_0 = FloatVector.zero(FS), c4_1 = FloatVector.zero(FS);
+        FloatVector c5_0 = FloatVector.zero(FS), c5_1 = FloatVector.zero(FS);
+        FloatVector c6_0 = FloatVector.zero(FS), c6_1 = FloatVector.zero(FS);
+        FloatVector c7_0 = FloatVector.zero(FS), c7_1 = FloatVector.zero(FS);
+        FloatVector c8_0 = FloatVector.zero(FS), c8_1 = FloatVector.zero(FS);
+        FloatVector c9_0 = FloatVector.zero(FS), c9_1 = FloatVector.zero(FS);
+        FloatVector c10_0 = FloatVector.zero(FS), c10_1 = FloatVector.zero(FS);
+        FloatVector c11_0 = FloatVector.zero(FS), c11_1 = FloatVector.zero(FS);
+        for (int l = 0; l < kc; l++) {
+            int bo = bi + l * FNR, ao = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bo), b1 = FloatVector.fromArray(FS, bp, bo + FL);
+            FloatVector x;
+            x = FloatVector.broadcast(FS, ap[ao + 0]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = FloatVector.broadcast(FS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = FloatVector.broadcast(FS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = FloatVector.broadcast(FS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+            x = FloatVector.broadcast(FS, ap[ao + 4]); c4_0 = x.fma(b0, c4_0); c4_1 = x.fma(b1, c4_1);
+            x = FloatVector.broadcast(FS, ap[ao + 5]); c5_0 = x.fma(b0, c5_0); c5_1 = x.fma(b1, c5_1);
+            x = FloatVector.broadcast(FS, ap[ao + 6]); c6_0 = x.fma(b0, c6_0); c6_1 = x.fma(b1, c6_1);
+            x = FloatVector.broadcast(FS, ap[ao + 7]); c7_0 = x.fma(b0, c7_0); c7_1 = x.fma(b1, c7_1);
+            x = FloatVector.broadcast(FS, ap[ao + 8]); c8_0 = x.fma(b0, c8_0); c8_1 = x.fma(b1, c8_1);
+            x = FloatVector.broadcast(FS, ap[ao + 9]); c9_0 = x.fma(b0, c9_0); c9_1 = x.fma(b1, c9_1);
+            x = FloatVector.broadcast(FS, ap[ao + 10]); c10_0 = x.fma(b0, c10_0); c10_1 = x.fma(b1, c10_1);
+            x = FloatVector.broadcast(FS, ap[ao + 11]); c11_0 = x.fma(b0, c11_0); c11_1 = x.fma(b1, c11_1);
+        }
+        if (acc) {
+            int r0 = ci;
+            c0_0 = c0_0.add(FloatVector.fromArray(FS, c, r0)); c0_1 = c0_1.add(FloatVector.fromArray(FS, c, r0 + FL));
+            int r1 = ci + 1 * ldc;
+            c1_0 = c1_0.add(FloatVector.fromArray(FS, c, r1)); c1_1 = c1_1.add(FloatVector.fromArray(FS, c, r1 + FL));
+            int r2 = ci + 2 * ldc;
+            c2_0 = c2_0.add(FloatVector.fromArray(FS, c, r2)); c2_1 = c2_1.add(FloatVector.fromArray(FS, c, r2 + FL));
+            int r3 = ci + 3 * ldc;
+            c3_0 = c3_0.add(FloatVector.fromArray(FS, c, r3)); c3_1 = c3_1.add(FloatVector.fromArray(FS, c, r3 + FL));
+            int r4 = ci + 4 * ldc;
+            c4_0 = c4_0.add(FloatVector.fromArray(FS, c, r4)); c4_1 = c4_1.add(FloatVector.fromArray(FS, c, r4 + FL));
+            int r5 = ci + 5 * ldc;
+            c5_0 = c5_0.add(FloatVector.fromArray(FS, c, r5)); c5_1 = c5_1.add(FloatVector.fromArray(FS, c, r5 + FL));
+            int r6 = ci + 6 * ldc;
+            c6_0 = c6_0.add(FloatVector.fromArray(FS, c, r6)); c6_1 = c6_1.add(FloatVector.fromArray(FS, c, r6 + FL));
+            int r7 = ci + 7 * ldc;
+            c7_0 = c7_0.add(FloatVector.fromArray(FS, c, r7)); c7_1 = c7_1.add(FloatVector.fromArray(FS, c, r7 + FL));
+            int r8 = ci + 8 * ldc;
+            c8_0 = c8_0.add(FloatVector.fromArray(FS, c, r8)); c8_1 = c8_1.add(FloatVector.fromArray(FS, c, r8 + FL));
+            int r9 = ci + 9 * ldc;
+            c9_0 = c9_0.add(FloatVector.fromArray(FS, c, r9)); c9_1 = c9_1.add(FloatVector.fromArray(FS, c, r9 + FL));
+            int r10 = ci + 10 * ldc;
+            c10_0 = c10_0.add(FloatVector.fromArray(FS, c, r10)); c10_1 = c10_1.add(FloatVector.fromArray(FS, c, r10 + FL));
+            int r11 = ci + 11 * ldc;
+            c11_0 = c11_0.add(FloatVector.fromArray(FS, c, r11)); c11_1 = c11_1.add(FloatVector.fromArray(FS, c, r11 + FL));
+        }
+        int s0 = ci;
+        c0_0.intoArray(c, s0); c0_1.intoArray(c, s0 + FL);
+        int s1 = ci + 1 * ldc;
+        c1_0.intoArray(c, s1); c1_1.intoArray(c, s1 + FL);
+        int s2 = ci + 2 * ldc;
+        c2_0.intoArray(c, s2); c2_1.intoArray(c, s2 + FL);
+        int s3 = ci + 3 * ldc;
+        c3_0.intoArray(c, s3); c3_1.intoArray(c, s3 + FL);
+        int s4 = ci + 4 * ldc;
+        c4_0.intoArray(c, s4); c4_1.intoArray(c, s4 + FL);
+        int s5 = ci + 5 * ldc;
+        c5_0.intoArray(c, s5); c5_1.intoArray(c, s5 + FL);
+        int s6 = ci + 6 * ldc;
+        c6_0.intoArray(c, s6); c6_1.intoArray(c, s6 + FL);
+        int s7 = ci + 7 * ldc;
+        c7_0.intoArray(c, s7); c7_1.intoArray(c, s7 + FL);
+        int s8 = ci + 8 * ldc;
+        c8_0.intoArray(c, s8); c8_1.intoArray(c, s8 + FL);
+        int s9 = ci + 9 * ldc;
+        c9_0.intoArray(c, s9); c9_1.intoArray(c, s9 + FL);
+        int s10 = ci + 10 * ldc;
+        c10_0.intoArray(c, s10); c10_1.intoArray(c, s10 + FL);
+        int s11 = ci + 11 * ldc;
+        c11_0.intoArray(c, s11); c11_1.intoArray(c, s11 + FL);
+    }
+
+    /*
+     * The edge tiles of float32 products whose m or n is not a multiple of the tile (a 64-channel
+     * convolution: 64 = 5·12 + 4 rows; 14×14 = 196 = 6·32 + 4 columns): the full kernel would do
+     * three times the work needed there. They sum each element in the same order as kernelF, so
+     * the results do not depend on which kernel a tile took.
+     */
+
+    /** Rows 0..h−1 (h ≤ 4) of an A panel times a full B panel, stored straight into C. */
+    private static void kernelF4(int kc, float[] ap, int ai, float[] bp, int bi, int h, float[] c, int ci, int ldc,
+                                 boolean acc) {
+        FloatVector c0_0 = FloatVector.zero(FS), c0_1 = c0_0, c1_0 = c0_0, c1_1 = c0_0;
+        FloatVector c2_0 = c0_0, c2_1 = c0_0, c3_0 = c0_0, c3_1 = c0_0;
+        for (int l = 0; l < kc; l++) {
+            int bo = bi + l * FNR, ao = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bo), b1 = FloatVector.fromArray(FS, bp, bo + FL);
+            FloatVector x;
+            x = FloatVector.broadcast(FS, ap[ao]); c0_0 = x.fma(b0, c0_0); c0_1 = x.fma(b1, c0_1);
+            x = FloatVector.broadcast(FS, ap[ao + 1]); c1_0 = x.fma(b0, c1_0); c1_1 = x.fma(b1, c1_1);
+            x = FloatVector.broadcast(FS, ap[ao + 2]); c2_0 = x.fma(b0, c2_0); c2_1 = x.fma(b1, c2_1);
+            x = FloatVector.broadcast(FS, ap[ao + 3]); c3_0 = x.fma(b0, c3_0); c3_1 = x.fma(b1, c3_1);
+        }
+        storeF(c0_0, c0_1, c, ci, acc);
+        if (h > 1) storeF(c1_0, c1_1, c, ci + ldc, acc);
+        if (h > 2) storeF(c2_0, c2_1, c, ci + 2 * ldc, acc);
+        if (h > 3) storeF(c3_0, c3_1, c, ci + 3 * ldc, acc);
+    }
+
+    private static void storeF(FloatVector s0, FloatVector s1, float[] c, int ci, boolean acc) {
+        if (acc) {
+            s0 = s0.add(FloatVector.fromArray(FS, c, ci));
+            s1 = s1.add(FloatVector.fromArray(FS, c, ci + FL));
+        }
+        s0.intoArray(c, ci);
+        s1.intoArray(c, ci + FL);
+    }
+
+    /** A full A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
+    private static void kernelF12x1(int kc, float[] ap, int ai, float[] bp, int bi, VectorMask<Float> mask, float[] c,
+                                    int ci, int ldc, boolean acc) {
+        FloatVector c0 = FloatVector.zero(FS), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int l = 0; l < kc; l++) {
+            int ao = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bi + l * FNR);
+            c0 = FloatVector.broadcast(FS, ap[ao]).fma(b0, c0);
+            c1 = FloatVector.broadcast(FS, ap[ao + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(FS, ap[ao + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(FS, ap[ao + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(FS, ap[ao + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(FS, ap[ao + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(FS, ap[ao + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(FS, ap[ao + 7]).fma(b0, c7);
+            c8 = FloatVector.broadcast(FS, ap[ao + 8]).fma(b0, c8);
+            c9 = FloatVector.broadcast(FS, ap[ao + 9]).fma(b0, c9);
+            c10 = FloatVector.broadcast(FS, ap[ao + 10]).fma(b0, c10);
+            c11 = FloatVector.broadcast(FS, ap[ao + 11]).fma(b0, c11);
+        }
+        storeF(c0, mask, c, ci, acc);
+        storeF(c1, mask, c, ci + ldc, acc);
+        storeF(c2, mask, c, ci + 2 * ldc, acc);
+        storeF(c3, mask, c, ci + 3 * ldc, acc);
+        storeF(c4, mask, c, ci + 4 * ldc, acc);
+        storeF(c5, mask, c, ci + 5 * ldc, acc);
+        storeF(c6, mask, c, ci + 6 * ldc, acc);
+        storeF(c7, mask, c, ci + 7 * ldc, acc);
+        storeF(c8, mask, c, ci + 8 * ldc, acc);
+        storeF(c9, mask, c, ci + 9 * ldc, acc);
+        storeF(c10, mask, c, ci + 10 * ldc, acc);
+        storeF(c11, mask, c, ci + 11 * ldc, acc);
+    }
+
+    private static void storeF(FloatVector s, VectorMask<Float> mask, float[] c, int ci, boolean acc) {
+        (acc ? s.add(FloatVector.fromArray(FS, c, ci, mask)) : s).intoArray(c, ci, mask);
+    }
+}
