@@ -9,7 +9,7 @@ import java.util.Arrays;
  * tests check it), and declines (returns false) for the cases it does not cover, so the caller
  * falls back to the composite ops.
  */
-public final class Fused {
+final class Fused {
     private Fused() {}
 
     /**
@@ -17,7 +17,7 @@ public final class Fused {
      * moments m, v, in place; see {@link AdamKernel}. Returns false, changing nothing, unless all
      * four are contiguous, of one floating type and one shape, and none records gradients.
      */
-    public static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2,
+    static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2,
                                    double biasCorrection2Sqrt, double eps, double stepSize) {
         DType dt = p.dtype();
         for (Tensor t : new Tensor[] {p, g, m, v}) {
