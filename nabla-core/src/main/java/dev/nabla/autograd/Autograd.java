@@ -50,15 +50,14 @@ public final class Autograd {
         return args -> {
             int[] which = argnums.length == 0 ? java.util.stream.IntStream.range(0, args.size()).toArray() : argnums;
             List<Tensor> at = new ArrayList<>(args), wrt = new ArrayList<>();
-            boolean nested = false;
+            // inside another transform (an argument is being differentiated): keep the result differentiable
+            boolean nested = GradMode.isEnabled() && args.stream().anyMatch(Tensor::requiresGrad);
             for (int k : which) {
                 if (k < 0 || k >= args.size()) {
                     throw new IllegalArgumentException("valueAndGrad: argnum " + k + " for " + args.size() + " arguments");
                 }
                 Tensor x = args.get(k);
-                boolean n = x.requiresGrad() && GradMode.isEnabled();
-                nested |= n;
-                at.set(k, n ? x : x.detach().requiresGrad(true));
+                at.set(k, nested && x.requiresGrad() ? x : x.detach().requiresGrad(true));
                 wrt.add(at.get(k));
             }
             Tensor y;

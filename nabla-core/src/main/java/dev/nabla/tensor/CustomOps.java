@@ -35,6 +35,7 @@ final class CustomOps {
                         + " tensor (e.g. x.copy())");
             }
         }
+        if (!output.dtype().isFloating()) return output; // int64 results carry no gradient
         return Tensor.record(Op.CUSTOM, output, new Rule(name, backward), inputs.toArray(Tensor[]::new));
     }
 
