@@ -58,7 +58,7 @@ final class BatchNormOp {
         if (weight != null) operands.add(weight);
         if (bias != null) operands.add(bias);
         State state = new State(new Grads(xc, n, c, s, mean, invstd, w), eps, weight != null);
-        Tensor out = Tensor.record(Op.BATCH_NORM, y, state, operands.toArray(Tensor[]::new));
+        Tensor out = Node.record(Op.BATCH_NORM, y, state, operands.toArray(Tensor[]::new));
         return new Result(out, perChannel(dt, mean), perChannel(dt, var));
     }
 

@@ -1,11 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** The broadcasting binary ops and comparisons: forwards; their derivatives are in {@link Derivatives}. */
 final class BinaryOps {
@@ -13,38 +9,38 @@ final class BinaryOps {
 
     static Tensor add(Tensor x, Tensor y) {
         Tensor out = Compute.binary("add", Binary.ADD, x, y);
-        return Tensor.record(Op.ADD, out, null, x, y);
+        return Node.record(Op.ADD, out, null, x, y);
     }
 
     static Tensor sub(Tensor x, Tensor y) {
         Tensor out = Compute.binary("sub", Binary.SUB, x, y);
-        return Tensor.record(Op.SUB, out, null, x, y);
+        return Node.record(Op.SUB, out, null, x, y);
     }
 
     static Tensor mul(Tensor x, Tensor y) {
         Tensor out = Compute.binary("mul", Binary.MUL, x, y);
-        return Tensor.record(Op.MUL, out, null, x, y);
+        return Node.record(Op.MUL, out, null, x, y);
     }
 
     static Tensor div(Tensor x, Tensor y) {
         Tensor out = Compute.binary("div", Binary.DIV, x, y);
-        return Tensor.record(Op.DIV, out, null, x, y);
+        return Node.record(Op.DIV, out, null, x, y);
     }
 
     static Tensor pow(Tensor x, double p) {
         x.requireFloating("pow");
         Tensor out = Compute.binary("pow", Binary.POW, x, x.scalarLike(p));
-        return Tensor.record(Op.POW_SCALAR, out, p, x);
+        return Node.record(Op.POW_SCALAR, out, p, x);
     }
 
     static Tensor pow(Tensor x, Tensor y) {
         Tensor out = Compute.binary("pow", Binary.POW, x, y);
-        return Tensor.record(Op.POW, out, null, x, y);
+        return Node.record(Op.POW, out, null, x, y);
     }
 
     static Tensor maximum(Tensor x, Tensor y) {
         Tensor out = Compute.binary("maximum", Binary.MAX, x, y);
-        return Tensor.record(Op.MAXIMUM, out, null, x, y);
+        return Node.record(Op.MAXIMUM, out, null, x, y);
     }
 
     // min(x, y) = −max(−x, −y), bitwise (negation is exact), ties included
@@ -65,7 +61,7 @@ final class BinaryOps {
         DType dt = DType.promote("where", a.dtype(), b.dtype());
         Tensor x = a.toType(dt), y = b.toType(dt);
         Tensor out = Compute.where(cond, x, y);
-        return Tensor.record(Op.WHERE, out, null, cond, x, y);
+        return Node.record(Op.WHERE, out, null, cond, x, y);
     }
 
     static boolean allClose(Tensor x, Tensor other, double rtol, double atol) {

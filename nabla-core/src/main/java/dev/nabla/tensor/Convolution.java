@@ -1,11 +1,6 @@
 package dev.nabla.tensor;
 
-import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Convolution and pooling (NCHW): argument checks and the recorded primitives, over the loops of
@@ -74,23 +69,23 @@ final class Convolution {
     // The primitive y = conv(x, w) + b; its derivatives are the two adjoints below and a channel sum.
     static Tensor conv(Tensor x, Tensor w, Tensor b, Conv.Geometry g) {
         Tensor out = Conv.forward(x, w, b, g);
-        return b == null ? Tensor.record(Op.CONV2D, out, g, x, w) : Tensor.record(Op.CONV2D, out, g, x, w, b);
+        return b == null ? Node.record(Op.CONV2D, out, g, x, w) : Node.record(Op.CONV2D, out, g, x, w, b);
     }
 
     // The bias gradient of conv: [N, C, H, W] summed over all dims but the channels, in one pass
     // over the NCHW layout (the generic sum would first copy to channels-last).
     static Tensor channelSum(Tensor gy) {
-        return Tensor.record(Op.CHANNEL_SUM, Conv.channelSum(gy), null, gy);
+        return Node.record(Op.CHANNEL_SUM, Conv.channelSum(gy), null, gy);
     }
 
     // The input gradient of conv: a transposed convolution, bilinear in (gy, w).
     static Tensor convInput(Tensor gy, Tensor w, Conv.Geometry g) {
-        return Tensor.record(Op.CONV2D_INPUT_GRAD, Conv.inputGrad(gy, w, g), g, gy, w);
+        return Node.record(Op.CONV2D_INPUT_GRAD, Conv.inputGrad(gy, w, g), g, gy, w);
     }
 
     // The weight gradient of conv, summed over the batch; bilinear in (x, gy).
     static Tensor convWeight(Tensor x, Tensor gy, Conv.Geometry g) {
-        return Tensor.record(Op.CONV2D_WEIGHT_GRAD, Conv.weightGrad(x, gy, g), g, x, gy);
+        return Node.record(Op.CONV2D_WEIGHT_GRAD, Conv.weightGrad(x, gy, g), g, x, gy);
     }
 
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
@@ -104,7 +99,7 @@ final class Convolution {
         x.requireFloating("maxPool2d");
         Conv.PoolGeometry p = Conv.poolGeometry("maxPool2d", x.shape, kernel, stride, padding, ceilMode, true);
         Conv.MaxPooled r = Conv.maxPool(x, p);
-        Tensor values = Tensor.record(Op.MAX_POOL2D, r.values(), r.argmax(), x);
+        Tensor values = Node.record(Op.MAX_POOL2D, r.values(), r.argmax(), x);
         Tensor index = null;
         if (indices) {
             long[] l = new long[r.argmax().length];
@@ -118,11 +113,11 @@ final class Convolution {
     // Max pooling's backward: adds g into zeros of the input's shape at the saved positions.
     // Linear; its derivative reads those positions back (gatherPlanes), and vice versa.
     static Tensor scatterPlanes(Tensor g, int[] idx, int[] in) {
-        return Tensor.record(Op.MAX_POOL2D_BACKWARD, Conv.scatterPlanes(g, idx, in), idx, g);
+        return Node.record(Op.MAX_POOL2D_BACKWARD, Conv.scatterPlanes(g, idx, in), idx, g);
     }
 
     static Tensor gatherPlanes(Tensor h, int[] idx, int[] outShape) {
-        return Tensor.record(Op.MAX_POOL2D_GATHER, Conv.gatherPlanes(h, idx, outShape), idx, h);
+        return Node.record(Op.MAX_POOL2D_GATHER, Conv.gatherPlanes(h, idx, outShape), idx, h);
     }
 
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
@@ -134,10 +129,10 @@ final class Convolution {
 
     // Average pooling and its adjoint: each is linear and the derivative of the other.
     static Tensor avgPool(Tensor x, Conv.PoolGeometry p) {
-        return Tensor.record(Op.AVG_POOL2D, Conv.avgPool(x, p), p, x);
+        return Node.record(Op.AVG_POOL2D, Conv.avgPool(x, p), p, x);
     }
 
     static Tensor avgPoolBackward(Tensor g, Conv.PoolGeometry p) {
-        return Tensor.record(Op.AVG_POOL2D_BACKWARD, Conv.avgPoolBackward(g, p), p, g);
+        return Node.record(Op.AVG_POOL2D_BACKWARD, Conv.avgPoolBackward(g, p), p, g);
     }
 }

@@ -36,7 +36,7 @@ final class CustomOps {
             }
         }
         if (!output.dtype().isFloating()) return output; // int64 results carry no gradient
-        return Tensor.record(Op.CUSTOM, output, new Rule(name, backward), inputs.toArray(Tensor[]::new));
+        return Node.record(Op.CUSTOM, output, new Rule(name, backward), inputs.toArray(Tensor[]::new));
     }
 
     // The user's backward gives all the input gradients at once: one call per output gradient.

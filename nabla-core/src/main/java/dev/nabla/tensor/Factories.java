@@ -1,13 +1,8 @@
 package dev.nabla.tensor;
 
-import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
-/** DOC */
+/** The factories: tensors from values, ranges, identity matrices and random draws (nothing here is recorded). */
 final class Factories {
     private Factories() {}
 

@@ -1,13 +1,13 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
-/** DOC */
+/**
+ * The in-place ops, for optimizers and initializers: they refuse a tensor that records gradients
+ * or an expanded view, and bump the storage's version so that the tape catches a saved tensor
+ * changed since.
+ */
 final class InPlace {
     private InPlace() {}
 
@@ -53,7 +53,7 @@ final class InPlace {
 
     static Tensor set(Tensor x, double value, int... index) {
         checkInPlace(x, "set");
-        x.storage.set(x.flatIndex("set", index), value);
+        x.storage.set(Indexing.flatIndex(x, "set", index), value);
         x.storage.bumpVersion();
         return x;
     }
@@ -62,6 +62,20 @@ final class InPlace {
         checkInPlace(x, "fill");
         x.fillRaw(value);
         x.storage.bumpVersion();
+        return x;
+    }
+
+    static Tensor fillRaw(Tensor x, double value) {
+        if (x.isContiguous()) {
+            int n = x.numel();
+            switch (x.dtype()) {
+                case FLOAT32 -> Arrays.fill(x.storage.f(), x.offset, x.offset + n, (float) value);
+                case FLOAT64 -> Arrays.fill(x.storage.d(), x.offset, x.offset + n, value);
+                case INT64 -> Arrays.fill(x.storage.l(), x.offset, x.offset + n, (long) value);
+            }
+        } else {
+            Compute.copy(Tensor.full(x.dtype(), value), x);
+        }
         return x;
     }
 }

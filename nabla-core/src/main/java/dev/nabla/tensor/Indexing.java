@@ -1,11 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** Gather and scatter along a dim, by an int64 index tensor; their derivatives (each the other) are in {@link Derivatives}. */
 final class Indexing {
@@ -49,7 +45,7 @@ final class Indexing {
             }
             out.storage.set(i, x.storage.get(src));
         }
-        return Tensor.record(Op.GATHER, out, d, index, x);
+        return Node.record(Op.GATHER, out, d, index, x);
     }
 
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
@@ -77,7 +73,7 @@ final class Indexing {
             }
             out.storage.set(dst, out.storage.get(dst) + vals[i]);
         }
-        return Tensor.record(Op.SCATTER_ADD, out, d, index, x, src);
+        return Node.record(Op.SCATTER_ADD, out, d, index, x, src);
     }
 
     static Tensor indexSelect(Tensor x, int dim, Tensor index) {
@@ -96,7 +92,7 @@ final class Indexing {
             if (rows) System.arraycopy(x.storage.array, x.offset + j * rowLen, out.storage.array, i * rowLen, rowLen);
             else Compute.copy(x.sliceRaw(d, j, 1, 1), out.sliceRaw(d, i, 1, 1));
         }
-        return x.dtype().isFloating() ? Tensor.record(Op.INDEX_SELECT, out, d, index, x) : out;
+        return x.dtype().isFloating() ? Node.record(Op.INDEX_SELECT, out, d, index, x) : out;
     }
 
     static Tensor indexAdd(Tensor x, int dim, Tensor index, Tensor source) {
@@ -115,6 +111,23 @@ final class Indexing {
             Tensor dst = out.sliceRaw(d, j, 1, 1);
             Compute.binaryInto(Binary.ADD, dst, source.castRaw(dt).sliceRaw(d, i, 1, 1), dst);
         }
-        return Tensor.record(Op.INDEX_ADD, out, d, index, x, source);
+        return Node.record(Op.INDEX_ADD, out, d, index, x, source);
+    }
+
+    // The storage position of the element at index (one per dim, negative ones from the end).
+    static int flatIndex(Tensor x, String op, int[] index) {
+        if (index.length != x.shape.length) {
+            throw new IllegalArgumentException(op + ": " + index.length + " indices for a tensor of rank " + x.shape.length);
+        }
+        int off = x.offset;
+        for (int d = 0; d < index.length; d++) {
+            int i = index[d] < 0 ? index[d] + x.shape[d] : index[d];
+            if (i < 0 || i >= x.shape[d]) {
+                throw new IndexOutOfBoundsException(op + ": index " + index[d] + " out of range for dim " + d
+                        + " of size " + x.shape[d]);
+            }
+            off += i * x.strides[d];
+        }
+        return off;
     }
 }

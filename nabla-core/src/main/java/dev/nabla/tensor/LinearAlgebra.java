@@ -1,11 +1,6 @@
 package dev.nabla.tensor;
 
-import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** The matrix product (NumPy semantics over the GEMM primitive); its derivative is in {@link Derivatives}. */
 final class LinearAlgebra {
@@ -56,6 +51,6 @@ final class LinearAlgebra {
         // contiguous instead of needing a transposing copy.
         boolean yTransposed = y.strides[y.shape.length - 2] == 1 && y.shape[y.shape.length - 2] > 1
                 && y.strides[y.shape.length - 1] != 1;
-        return Tensor.record(Op.MATMUL, out, yTransposed, x, y);
+        return Node.record(Op.MATMUL, out, yTransposed, x, y);
     }
 }

@@ -1,5 +1,7 @@
 package dev.nabla.tensor;
 
+import java.util.Arrays;
+
 /**
  * One recorded operation of the tape: the primitive, its operands, its output and attributes,
  * and the version of each operand's and the output's storage at the time of the forward pass.
@@ -31,6 +33,21 @@ final class Node {
         for (int i = 0; i < inputs.length; i++) versions[i] = inputs[i].storage.version();
         for (int k = 0; k < constants.length; k++) versions[inputs.length + k] = constants[k].storage.version();
         versions[versions.length - 1] = output.storage.version();
+    }
+
+    /**
+     * Records primitive op on the tape when an input requires grad (and {@link GradMode} is on);
+     * returns out. The operands are in the order {@link Derivatives} reads them, the op's
+     * {@link Op#constants} non-differentiable ones first; attrs holds what else its rule needs.
+     */
+    static Tensor record(Op op, Tensor out, Object attrs, Tensor... operands) {
+        if (!GradMode.isEnabled()) return out;
+        boolean any = false;
+        for (int i = op.constants; i < operands.length; i++) any |= operands[i].requiresGrad();
+        if (!any) return out;
+        out.attach(new Node(op, Arrays.copyOfRange(operands, op.constants, operands.length),
+                Arrays.copyOf(operands, op.constants), out, attrs));
+        return out;
     }
 
     /** The gradient for input i, or null if it needs none. */

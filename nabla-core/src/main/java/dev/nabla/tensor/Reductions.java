@@ -1,11 +1,7 @@
 package dev.nabla.tensor;
 
-import dev.nabla.kernel.Elementwise.Binary;
 import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** The reductions (sum and max, and the ones composed of them): forwards; derivatives in {@link Derivatives}. */
 final class Reductions {
@@ -42,7 +38,7 @@ final class Reductions {
         x.requireFloating("sum");
         boolean[] reduced = dimMask(x, "sum", dims);
         Tensor out = Compute.reduce(Reduce.SUM, x, reduced, keepdim);
-        return Tensor.record(Op.SUM, out, new Reduced(reduced, keepdim), x);
+        return Node.record(Op.SUM, out, new Reduced(reduced, keepdim), x);
     }
 
     static Tensor sumTo(Tensor x, int[] target) {
@@ -95,7 +91,7 @@ final class Reductions {
         x.requireFloating("amax");
         boolean[] reduced = dimMask(x, "amax", dims);
         Tensor out = Compute.reduce(Reduce.MAX, x, reduced, keepdim);
-        return Tensor.record(Op.AMAX, out, new Reduced(reduced, keepdim), x);
+        return Node.record(Op.AMAX, out, new Reduced(reduced, keepdim), x);
     }
 
     // min = −max(−x), bitwise (negation is exact), the gradient's sharing among ties included

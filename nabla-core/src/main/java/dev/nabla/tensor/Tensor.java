@@ -1,7 +1,6 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
 import dev.nabla.kernel.Elementwise.Unary;
 import dev.nabla.tensor.internal.Internals;
 import java.util.ArrayList;
@@ -155,40 +154,23 @@ public final class Tensor {
     }
 
     /** The element at the given indices (one per dim; negative ones count from the end). */
-    public double get(int... index) { return storage.get(flatIndex("get", index)); }
-
-    int flatIndex(String op, int[] index) {
-        if (index.length != shape.length) {
-            throw new IllegalArgumentException(op + ": " + index.length + " indices for a tensor of rank " + shape.length);
-        }
-        int off = offset;
-        for (int d = 0; d < index.length; d++) {
-            int i = index[d] < 0 ? index[d] + shape[d] : index[d];
-            if (i < 0 || i >= shape[d]) {
-                throw new IndexOutOfBoundsException(op + ": index " + index[d] + " out of range for dim " + d
-                        + " of size " + shape[d]);
-            }
-            off += i * strides[d];
-        }
-        return off;
-    }
+    public double get(int... index) { return storage.get(Indexing.flatIndex(this, "get", index)); }
 
     /** The elements in row-major order as floats. */
-    public float[] toFloatArray() {
-        Tensor c = contiguousRaw().castRaw(DType.FLOAT32);
-        return Arrays.copyOfRange(c.storage.f(), c.offset, c.offset + numel());
-    }
-
+    public float[] toFloatArray() { return (float[]) elements(DType.FLOAT32); }
     /** The elements in row-major order as doubles. */
-    public double[] toDoubleArray() {
-        Tensor c = contiguousRaw().castRaw(DType.FLOAT64);
-        return Arrays.copyOfRange(c.storage.d(), c.offset, c.offset + numel());
-    }
-
+    public double[] toDoubleArray() { return (double[]) elements(DType.FLOAT64); }
     /** The elements in row-major order as longs (values truncated toward zero). */
-    public long[] toLongArray() {
-        Tensor c = contiguousRaw().castRaw(DType.INT64);
-        return Arrays.copyOfRange(c.storage.l(), c.offset, c.offset + numel());
+    public long[] toLongArray() { return (long[]) elements(DType.INT64); }
+
+    private Object elements(DType dtype) {
+        Tensor c = contiguousRaw().castRaw(dtype);
+        int from = c.offset, to = from + numel();
+        return switch (dtype) {
+            case FLOAT32 -> Arrays.copyOfRange(c.storage.f(), from, to);
+            case FLOAT64 -> Arrays.copyOfRange(c.storage.d(), from, to);
+            case INT64 -> Arrays.copyOfRange(c.storage.l(), from, to);
+        };
     }
 
     void requireIndex(String op) {
@@ -255,7 +237,6 @@ public final class Tensor {
     }
 
     List<UnaryOperator<Tensor>> hooks() { return hooks == null ? List.of() : hooks; }
-
     void accumulateGrad(Tensor g) { grad = grad == null ? g : grad.add(g); }
     /** Backpropagates from this scalar: accumulates d(this)/d(leaf) into every leaf's grad. */
     public void backward() { backward(null, false, false); }
@@ -272,35 +253,25 @@ public final class Tensor {
 
     /** The same data, cut from the tape: no gradient flows through the result. */
     public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
-    /**
-     * Records primitive op on the tape when an input requires grad (and {@link GradMode} is on);
-     * returns out. The operands are in the order {@link Derivatives} reads them, the op's
-     * {@link Op#constants} non-differentiable ones first; attrs holds what else its rule needs.
-     */
-    static Tensor record(Op op, Tensor out, Object attrs, Tensor... operands) {
-        if (!GradMode.isEnabled()) return out;
-        boolean any = false;
-        for (int i = op.constants; i < operands.length; i++) any |= operands[i].requiresGrad;
-        if (!any) return out;
-        out.requiresGrad = true;
-        out.gradFn = new Node(op, Arrays.copyOfRange(operands, op.constants, operands.length),
-                Arrays.copyOf(operands, op.constants), out, attrs);
-        return out;
+    // Makes this tensor the output of node n on the tape.
+    void attach(Node n) {
+        requiresGrad = true;
+        gradFn = n;
     }
 
     // ---------------------------------------------------------------- type
 
     /** This tensor converted to another type (a copy, or this when the type already matches). */
     public Tensor toType(DType dtype) { return UnaryOps.toType(this, dtype); }
-    Tensor castRaw(DType dtype) {
-        if (dtype == dtype()) return this;
+    Tensor castRaw(DType dtype) { return dtype == dtype() ? this : copyAs(dtype); }
+
+    private Tensor copyAs(DType dtype) {
         Tensor out = empty(dtype, shape);
         Compute.copy(this, out);
         return out;
     }
 
     // ---------------------------------------------------------------- elementwise (unary)
-
 
     /** −x. */
     public Tensor neg() { return UnaryOps.neg(this); }
@@ -403,9 +374,6 @@ public final class Tensor {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) { return BinaryOps.where(cond, a, b); }
 
     // ---------------------------------------------------------------- reductions
-
-
-
 
     /** Sum of all elements (a 0-d tensor). */
     public Tensor sum() { return sum(new int[0], false); }
@@ -545,8 +513,6 @@ public final class Tensor {
         return new Tensor(storage, newShape, newStrides, newOffset);
     }
 
-
-
     /** The same elements in a new shape (one size may be −1); a view when the strides allow. */
     public Tensor reshape(int... newShape) { return Views.reshape(this, newShape); }
     /** Like reshape, but refuses to copy: a view or an error. */
@@ -557,15 +523,6 @@ public final class Tensor {
     public Tensor flatten(int start, int end) { return Views.flatten(this, start, end); }
     /** The dims reordered: result dim i is this tensor's dim order[i]. */
     public Tensor permute(int... order) { return Views.permute(this, order); }
-    Tensor permuteRaw(int[] order) {
-        int[] s = new int[order.length], st = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
-            s[i] = shape[order[i]];
-            st[i] = strides[order[i]];
-        }
-        return viewOf(s, st, offset);
-    }
-
     /** Dims d0 and d1 swapped. */
     public Tensor transpose(int d0, int d1) { return Views.transpose(this, d0, d1); }
     /** The transpose of a matrix (rank ≤ 2). */
@@ -603,13 +560,7 @@ public final class Tensor {
     public Tensor expandAs(Tensor other) { return expand(other.shape); }
     /** A contiguous tensor with the same elements: this one if already contiguous, else a copy. */
     public Tensor contiguous() { return Views.contiguous(this); }
-    Tensor contiguousRaw() {
-        if (isContiguous()) return this;
-        Tensor out = empty(dtype(), shape);
-        Compute.copy(this, out);
-        return out;
-    }
-
+    Tensor contiguousRaw() { return isContiguous() ? this : copyRaw(); }
     /** A copy with its own storage; gradients flow through it. */
     public Tensor copy() { return Views.copy(this); }
 
@@ -627,20 +578,13 @@ public final class Tensor {
     public Tensor gather(int dim, Tensor index) { return Indexing.gather(this, dim, index); }
     /** A copy of x with src added at the positions index gives along dim, as torch.scatter_add. */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
-    Tensor copyRaw() {
-        Tensor out = empty(dtype(), shape);
-        Compute.copy(this, out);
-        return out;
-    }
-
+    Tensor copyRaw() { return copyAs(dtype()); }
     /** The slices at the given int64 indices along dim, as torch.index_select. */
     public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
     /** A copy of x with the slices of source added at the given indices along dim (torch.index_add). */
     public Tensor indexAdd(int dim, Tensor index, Tensor source) { return Indexing.indexAdd(this, dim, index, source); }
 
     // ---------------------------------------------------------------- in place (optimizers, init)
-
-
 
     /** x += y in place (y broadcast to x); returns x. */
     public Tensor addInPlace(Tensor y) { return InPlace.inPlace(this, "addInPlace", Binary.ADD, y); }
@@ -660,19 +604,7 @@ public final class Tensor {
     public Tensor fill(double value) { return InPlace.fill(this, value); }
     /** Sets every element to 0. */
     public Tensor zero() { return fill(0); }
-    Tensor fillRaw(double value) {
-        if (isContiguous()) {
-            int n = numel();
-            switch (dtype()) {
-                case FLOAT32 -> Arrays.fill(storage.f(), offset, offset + n, (float) value);
-                case FLOAT64 -> Arrays.fill(storage.d(), offset, offset + n, value);
-                case INT64 -> Arrays.fill(storage.l(), offset, offset + n, (long) value);
-            }
-        } else {
-            Compute.copy(full(dtype(), value), this);
-        }
-        return this;
-    }
+    Tensor fillRaw(double value) { return InPlace.fillRaw(this, value); }
 
     // ---------------------------------------------------------------- comparison and printing
 

@@ -1,11 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
 import dev.nabla.kernel.Elementwise.Unary;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /** The elementwise maps and type conversion: forwards; their derivatives are in {@link Derivatives}. */
 final class UnaryOps {
@@ -16,7 +12,7 @@ final class UnaryOps {
         Tensor out = x.castRaw(dtype);
         DType from = x.dtype();
         if (!dtype.isFloating()) return out;
-        return Tensor.record(Op.TO_TYPE, out, from, x);
+        return Node.record(Op.TO_TYPE, out, from, x);
     }
 
     static Tensor unary(Tensor x, Unary op) {
@@ -26,42 +22,42 @@ final class UnaryOps {
 
     static Tensor neg(Tensor x) {
         Tensor out = unary(x, Unary.NEG);
-        return Tensor.record(Op.NEG, out, null, x);
+        return Node.record(Op.NEG, out, null, x);
     }
 
     static Tensor exp(Tensor x) {
         Tensor out = unary(x, Unary.EXP);
-        return Tensor.record(Op.EXP, out, null, x);
+        return Node.record(Op.EXP, out, null, x);
     }
 
     static Tensor log(Tensor x) {
         Tensor out = unary(x, Unary.LOG);
-        return Tensor.record(Op.LOG, out, null, x);
+        return Node.record(Op.LOG, out, null, x);
     }
 
     static Tensor sqrt(Tensor x) {
         Tensor out = unary(x, Unary.SQRT);
-        return Tensor.record(Op.SQRT, out, null, x);
+        return Node.record(Op.SQRT, out, null, x);
     }
 
     static Tensor abs(Tensor x) {
         Tensor out = unary(x, Unary.ABS);
-        return Tensor.record(Op.ABS, out, null, x);
+        return Node.record(Op.ABS, out, null, x);
     }
 
     static Tensor sigmoid(Tensor x) {
         Tensor out = unary(x, Unary.SIGMOID);
-        return Tensor.record(Op.SIGMOID, out, null, x);
+        return Node.record(Op.SIGMOID, out, null, x);
     }
 
     static Tensor tanh(Tensor x) {
         Tensor out = unary(x, Unary.TANH);
-        return Tensor.record(Op.TANH, out, null, x);
+        return Node.record(Op.TANH, out, null, x);
     }
 
     static Tensor relu(Tensor x) {
         Tensor out = unary(x, Unary.RELU);
-        return Tensor.record(Op.RELU, out, null, x);
+        return Node.record(Op.RELU, out, null, x);
     }
 
     // relu's backward, fused (one pass instead of a comparison and a product): g where out > 0,
@@ -70,17 +66,17 @@ final class UnaryOps {
     static Tensor reluBackward(Tensor x, Tensor out) {
         Tensor r = Compute.reluBackward(x, out);
         if (r == null) r = x.mul(out.le(0).rsub(1)); // strided or broadcast operands
-        return Tensor.record(Op.RELU_BACKWARD, r, null, out, x);
+        return Node.record(Op.RELU_BACKWARD, r, null, out, x);
     }
 
     static Tensor sin(Tensor x) {
         Tensor out = unary(x, Unary.SIN);
-        return Tensor.record(Op.SIN, out, null, x);
+        return Node.record(Op.SIN, out, null, x);
     }
 
     static Tensor cos(Tensor x) {
         Tensor out = unary(x, Unary.COS);
-        return Tensor.record(Op.COS, out, null, x);
+        return Node.record(Op.COS, out, null, x);
     }
 
     static Tensor clamp(Tensor x, double min, double max) {
@@ -90,6 +86,6 @@ final class UnaryOps {
         try (var s = GradMode.noGrad()) {
             out = Compute.binary("clamp", Binary.MIN, Compute.binary("clamp", Binary.MAX, x, x.scalarLike(min)), x.scalarLike(max));
         }
-        return Tensor.record(Op.CLAMP, out, new double[] {min, max}, x);
+        return Node.record(Op.CLAMP, out, new double[] {min, max}, x);
     }
 }

@@ -1,8 +1,5 @@
 package dev.nabla.tensor;
 
-import dev.nabla.kernel.Elementwise.Binary;
-import dev.nabla.kernel.Elementwise.Reduce;
-import dev.nabla.kernel.Elementwise.Unary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,7 +79,7 @@ final class Views {
         if (Arrays.equals(s, x.shape)) return x;
         int[] st = viewStrides(x, s);
         Tensor out = st != null ? x.viewOf(s, st, x.offset) : x.contiguousRaw().viewOf(s, Shape.contiguousStrides(s), 0);
-        return Tensor.record(Op.RESHAPE, out, null, x);
+        return Node.record(Op.RESHAPE, out, null, x);
     }
 
     static Tensor view(Tensor x, int... newShape) {
@@ -110,10 +107,10 @@ final class Views {
     }
 
     static Tensor permute(Tensor x, int... order) {
-        Tensor out = x.permuteRaw(checkPermutation(x, order));
+        Tensor out = permuteRaw(x, checkPermutation(x, order));
         int[] inverse = new int[order.length];
         for (int i = 0; i < order.length; i++) inverse[Shape.dim("permute", order[i], x.shape.length)] = i;
-        return Tensor.record(Op.PERMUTE, out, inverse, x);
+        return Node.record(Op.PERMUTE, out, inverse, x);
     }
 
     static int[] checkPermutation(Tensor x, int[] order) {
@@ -164,14 +161,14 @@ final class Views {
         ns[d] = len;
         st[d] = x.strides[d] * step;
         Tensor out = x.viewOf(ns, st, x.offset + s * x.strides[d]);
-        return Tensor.record(Op.SLICE, out, new Slicing(d, s, step), x);
+        return Node.record(Op.SLICE, out, new Slicing(d, s, step), x);
     }
 
     // The gradient of a slice: g placed into zeros of the input's shape; its own gradient is the slice.
     static Tensor sliceBackward(Tensor g, int[] inShape, Slicing sl) {
         Tensor out = Tensor.empty(g.dtype(), inShape);
         Compute.copy(g, out.sliceRaw(sl.dim(), sl.start(), sl.step(), g.shape[sl.dim()]));
-        return Tensor.record(Op.SLICE_BACKWARD, out, sl, g);
+        return Node.record(Op.SLICE_BACKWARD, out, sl, g);
     }
 
     static Tensor narrow(Tensor x, int dim, int start, int length) {
@@ -238,19 +235,19 @@ final class Views {
         }
         if (Arrays.equals(s, x.shape)) return x;
         Tensor out = x.viewOf(s, st, x.offset);
-        return Tensor.record(Op.EXPAND, out, null, x);
+        return Node.record(Op.EXPAND, out, null, x);
     }
 
     static Tensor contiguous(Tensor x) {
         if (x.isContiguous()) return x;
-        return Tensor.record(Op.CONTIGUOUS, x.contiguousRaw(), null, x);
+        return Node.record(Op.CONTIGUOUS, x.contiguousRaw(), null, x);
     }
 
     static Tensor copy(Tensor x) {
         Tensor out = Tensor.empty(x.dtype(), x.shape);
         Compute.copy(x, out);
         if (!x.dtype().isFloating()) return out;
-        return Tensor.record(Op.COPY, out, null, x);
+        return Node.record(Op.COPY, out, null, x);
     }
 
     static Tensor cat(List<Tensor> tensors, int dim) {
@@ -283,7 +280,7 @@ final class Views {
             inputs[i] = t;
             off += t.shape[d];
         }
-        return dt.isFloating() ? Tensor.record(Op.CAT, out, new Joined(d, starts), inputs) : out;
+        return dt.isFloating() ? Node.record(Op.CAT, out, new Joined(d, starts), inputs) : out;
     }
 
     static Tensor stack(List<Tensor> tensors, int dim) {
@@ -321,5 +318,15 @@ final class Views {
             s += len;
         }
         return out;
+    }
+
+    // The dims reordered without recording: result dim i is x's dim order[i].
+    static Tensor permuteRaw(Tensor x, int[] order) {
+        int[] s = new int[order.length], st = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            s[i] = x.shape[order[i]];
+            st[i] = x.strides[order[i]];
+        }
+        return x.viewOf(s, st, x.offset);
     }
 }
