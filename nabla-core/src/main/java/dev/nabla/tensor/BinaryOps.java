@@ -7,24 +7,9 @@ import java.util.Arrays;
 final class BinaryOps {
     private BinaryOps() {}
 
-    static Tensor add(Tensor x, Tensor y) {
-        Tensor out = Compute.binary("add", Binary.ADD, x, y);
-        return Node.record(Op.ADD, out, null, x, y);
-    }
-
-    static Tensor sub(Tensor x, Tensor y) {
-        Tensor out = Compute.binary("sub", Binary.SUB, x, y);
-        return Node.record(Op.SUB, out, null, x, y);
-    }
-
-    static Tensor mul(Tensor x, Tensor y) {
-        Tensor out = Compute.binary("mul", Binary.MUL, x, y);
-        return Node.record(Op.MUL, out, null, x, y);
-    }
-
-    static Tensor div(Tensor x, Tensor y) {
-        Tensor out = Compute.binary("div", Binary.DIV, x, y);
-        return Node.record(Op.DIV, out, null, x, y);
+    // A broadcasting binary op by its kernel, recorded as the primitive op.
+    static Tensor map(Tensor x, Tensor y, Binary kernel, Op op) {
+        return Node.record(op, Compute.binary(op.label, kernel, x, y), null, x, y);
     }
 
     static Tensor pow(Tensor x, double p) {
@@ -36,11 +21,6 @@ final class BinaryOps {
     static Tensor pow(Tensor x, Tensor y) {
         Tensor out = Compute.binary("pow", Binary.POW, x, y);
         return Node.record(Op.POW, out, null, x, y);
-    }
-
-    static Tensor maximum(Tensor x, Tensor y) {
-        Tensor out = Compute.binary("maximum", Binary.MAX, x, y);
-        return Node.record(Op.MAXIMUM, out, null, x, y);
     }
 
     // min(x, y) = −max(−x, −y), bitwise (negation is exact), ties included

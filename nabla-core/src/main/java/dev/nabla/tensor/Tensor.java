@@ -274,27 +274,27 @@ public final class Tensor {
     // ---------------------------------------------------------------- elementwise (unary)
 
     /** −x. */
-    public Tensor neg() { return UnaryOps.neg(this); }
+    public Tensor neg() { return UnaryOps.map(this, Unary.NEG, Op.NEG); }
     /** eˣ. */
-    public Tensor exp() { return UnaryOps.exp(this); }
+    public Tensor exp() { return UnaryOps.map(this, Unary.EXP, Op.EXP); }
     /** Natural logarithm. */
-    public Tensor log() { return UnaryOps.log(this); }
+    public Tensor log() { return UnaryOps.map(this, Unary.LOG, Op.LOG); }
     /** Square root. */
-    public Tensor sqrt() { return UnaryOps.sqrt(this); }
+    public Tensor sqrt() { return UnaryOps.map(this, Unary.SQRT, Op.SQRT); }
     /** |x|; its derivative at 0 is taken as 0, as in PyTorch. */
-    public Tensor abs() { return UnaryOps.abs(this); }
+    public Tensor abs() { return UnaryOps.map(this, Unary.ABS, Op.ABS); }
     /** −1, 0 or 1 (no gradient). */
     public Tensor sign() { return UnaryOps.unary(this, Unary.SIGN); }
     /** σ(x) = 1/(1+e^−x), exact 0 or 1 at the extremes, never NaN. */
-    public Tensor sigmoid() { return UnaryOps.sigmoid(this); }
+    public Tensor sigmoid() { return UnaryOps.map(this, Unary.SIGMOID, Op.SIGMOID); }
     /** Hyperbolic tangent. */
-    public Tensor tanh() { return UnaryOps.tanh(this); }
+    public Tensor tanh() { return UnaryOps.map(this, Unary.TANH, Op.TANH); }
     /** max(x, 0); its derivative at 0 is taken as 0, as in PyTorch. */
-    public Tensor relu() { return UnaryOps.relu(this); }
+    public Tensor relu() { return UnaryOps.map(this, Unary.RELU, Op.RELU); }
     /** Sine. */
-    public Tensor sin() { return UnaryOps.sin(this); }
+    public Tensor sin() { return UnaryOps.map(this, Unary.SIN, Op.SIN); }
     /** Cosine. */
-    public Tensor cos() { return UnaryOps.cos(this); }
+    public Tensor cos() { return UnaryOps.map(this, Unary.COS, Op.COS); }
     /** x for x > 0, slope·x otherwise. */
     public Tensor leakyRelu(double slope) { return where(gt(0), this, mul(slope)); }
     /** x·x. */
@@ -316,21 +316,21 @@ public final class Tensor {
     /** A 0-d tensor of this tensor's type holding v. */
     Tensor scalarLike(double v) { return empty(dtype(), new int[0]).fillRaw(v); }
     /** x + y, broadcasting. */
-    public Tensor add(Tensor y) { return BinaryOps.add(this, y); }
+    public Tensor add(Tensor y) { return BinaryOps.map(this, y, Binary.ADD, Op.ADD); }
     /** x + c. */
     public Tensor add(double c) { return add(scalarLike(c)); }
     /** x − y, broadcasting. */
-    public Tensor sub(Tensor y) { return BinaryOps.sub(this, y); }
+    public Tensor sub(Tensor y) { return BinaryOps.map(this, y, Binary.SUB, Op.SUB); }
     /** x − c. */
     public Tensor sub(double c) { return sub(scalarLike(c)); }
     /** c − x. */
     public Tensor rsub(double c) { return scalarLike(c).sub(this); }
     /** x · y elementwise, broadcasting. */
-    public Tensor mul(Tensor y) { return BinaryOps.mul(this, y); }
+    public Tensor mul(Tensor y) { return BinaryOps.map(this, y, Binary.MUL, Op.MUL); }
     /** x · c. */
     public Tensor mul(double c) { return mul(scalarLike(c)); }
     /** x / y elementwise, broadcasting. */
-    public Tensor div(Tensor y) { return BinaryOps.div(this, y); }
+    public Tensor div(Tensor y) { return BinaryOps.map(this, y, Binary.DIV, Op.DIV); }
     /** x / c. */
     public Tensor div(double c) { return div(scalarLike(c)); }
     /** c / x. */
@@ -343,7 +343,7 @@ public final class Tensor {
      */
     public Tensor pow(Tensor y) { return BinaryOps.pow(this, y); }
     /** The larger of x and y elementwise; on ties each gets half the gradient, as in PyTorch. */
-    public Tensor maximum(Tensor y) { return BinaryOps.maximum(this, y); }
+    public Tensor maximum(Tensor y) { return BinaryOps.map(this, y, Binary.MAX, Op.MAXIMUM); }
     /** The smaller of x and y elementwise; on ties each gets half the gradient. */
     public Tensor minimum(Tensor y) { return BinaryOps.minimum(this, y); }
     /** 1 where x = y, else 0 (a mask of the operands' float type; int64 gives float64). */

@@ -20,44 +20,9 @@ final class UnaryOps {
         return Compute.unary(op, x);
     }
 
-    static Tensor neg(Tensor x) {
-        Tensor out = unary(x, Unary.NEG);
-        return Node.record(Op.NEG, out, null, x);
-    }
-
-    static Tensor exp(Tensor x) {
-        Tensor out = unary(x, Unary.EXP);
-        return Node.record(Op.EXP, out, null, x);
-    }
-
-    static Tensor log(Tensor x) {
-        Tensor out = unary(x, Unary.LOG);
-        return Node.record(Op.LOG, out, null, x);
-    }
-
-    static Tensor sqrt(Tensor x) {
-        Tensor out = unary(x, Unary.SQRT);
-        return Node.record(Op.SQRT, out, null, x);
-    }
-
-    static Tensor abs(Tensor x) {
-        Tensor out = unary(x, Unary.ABS);
-        return Node.record(Op.ABS, out, null, x);
-    }
-
-    static Tensor sigmoid(Tensor x) {
-        Tensor out = unary(x, Unary.SIGMOID);
-        return Node.record(Op.SIGMOID, out, null, x);
-    }
-
-    static Tensor tanh(Tensor x) {
-        Tensor out = unary(x, Unary.TANH);
-        return Node.record(Op.TANH, out, null, x);
-    }
-
-    static Tensor relu(Tensor x) {
-        Tensor out = unary(x, Unary.RELU);
-        return Node.record(Op.RELU, out, null, x);
+    // An elementwise map by its kernel, recorded as the primitive op.
+    static Tensor map(Tensor x, Unary kernel, Op op) {
+        return Node.record(op, unary(x, kernel), null, x);
     }
 
     // relu's backward, fused (one pass instead of a comparison and a product): g where out > 0,
@@ -67,16 +32,6 @@ final class UnaryOps {
         Tensor r = Compute.reluBackward(x, out);
         if (r == null) r = x.mul(out.le(0).rsub(1)); // strided or broadcast operands
         return Node.record(Op.RELU_BACKWARD, r, null, out, x);
-    }
-
-    static Tensor sin(Tensor x) {
-        Tensor out = unary(x, Unary.SIN);
-        return Node.record(Op.SIN, out, null, x);
-    }
-
-    static Tensor cos(Tensor x) {
-        Tensor out = unary(x, Unary.COS);
-        return Node.record(Op.COS, out, null, x);
     }
 
     static Tensor clamp(Tensor x, double min, double max) {
