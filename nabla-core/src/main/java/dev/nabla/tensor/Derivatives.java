@@ -19,7 +19,6 @@ final class Derivatives {
         int[] shape = n.shape(i);
         return switch (n.op) {
             case TO_TYPE -> g.toType(n.<DType>attrs());
-            case NEG -> g.neg();
             case EXP -> g.mul(n.out());
             case LOG -> g.div(n.in(0));
             case SQRT -> g.div(n.out().mul(2));

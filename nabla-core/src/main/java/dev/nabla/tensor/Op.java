@@ -3,7 +3,7 @@ package dev.nabla.tensor;
 /**
  * The recorded primitives: every node of the tape is one of these, and {@link Derivatives} holds
  * the derivative rule of each. Every other op (mean, var, softmax, logsumexp, leakyRelu, stack,
- * minimum, amin, the losses, …) is composed of them and gets its gradient for free.
+ * neg, minimum, amin, the losses, …) is composed of them and gets its gradient for free.
  *
  * <p>A primitive whose forward is the derivative of another (reluBackward, conv2dInputGrad, …) is
  * a primitive too, so that the backward pass is itself recorded and higher orders work.
@@ -15,7 +15,7 @@ enum Op {
     // type
     TO_TYPE("toType"),
     // elementwise maps
-    NEG("neg"), EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SIGMOID("sigmoid"), TANH("tanh"),
+    EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SIGMOID("sigmoid"), TANH("tanh"),
     RELU("relu"), RELU_BACKWARD("reluBackward", 1), SIN("sin"), COS("cos"), CLAMP("clamp"),
     // broadcasting binary ops
     ADD("add"), SUB("sub"), MUL("mul"), DIV("div"), POW_SCALAR("pow"), POW("pow"), MAXIMUM("maximum"),

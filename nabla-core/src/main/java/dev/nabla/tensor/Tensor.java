@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * recorded primitives is the {@code Op} enum, and the derivative of each is one rule of the
  * {@code Derivatives} table, written with differentiable tensor ops so that derivatives of
  * derivatives come for free. Everything else (mean, var, softmax, logsumexp, leakyRelu,
- * minimum, amin, stack, ...) is composed of the primitives and gets its gradient for free.
+ * neg, minimum, amin, stack, ...) is composed of the primitives and gets its gradient for free.
  *
  * <p>Views (reshape when possible, permute, transpose, slice, narrow, select, squeeze,
  * unsqueeze, expand) share storage with their base; {@link #contiguous()} copies only when
@@ -274,7 +274,7 @@ public final class Tensor {
     // ---------------------------------------------------------------- elementwise (unary)
 
     /** −x. */
-    public Tensor neg() { return UnaryOps.map(this, Unary.NEG, Op.NEG); }
+    public Tensor neg() { return UnaryOps.neg(this); }
     /** eˣ. */
     public Tensor exp() { return UnaryOps.map(this, Unary.EXP, Op.EXP); }
     /** Natural logarithm. */

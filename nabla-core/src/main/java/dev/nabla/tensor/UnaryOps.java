@@ -20,6 +20,12 @@ final class UnaryOps {
         return Compute.unary(op, x);
     }
 
+    // −x = x·(−1), bitwise (the product is exact), so not a primitive of its own
+    static Tensor neg(Tensor x) {
+        x.requireFloating("neg");
+        return x.mul(x.scalarLike(-1));
+    }
+
     // An elementwise map by its kernel, recorded as the primitive op.
     static Tensor map(Tensor x, Unary kernel, Op op) {
         return Node.record(op, unary(x, kernel), null, x);
