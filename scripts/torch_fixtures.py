@@ -91,7 +91,7 @@ def apply(op, a, xs):
              "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "sin": torch.sin,
              "cos": torch.cos, "square": torch.square, "reciprocal": torch.reciprocal,
              "contiguous": lambda t: t.contiguous(), "mT": lambda t: t.transpose(-2, -1), "t": lambda t: t.t(),
-             "copy": lambda t: t.clone()}
+             "copy": lambda t: t.clone(), "toType_roundtrip": lambda t: t.double().exp().to(t.dtype)}
     if op in binary:
         return binary[op](xs[0], xs[1])
     if op in unary:
@@ -475,6 +475,8 @@ def define_cases():
     n = "t"; case(n, "t", {}, [randn(G(n), 3, 4)])
     n = "contiguous_of_transposed"; case(n, "contiguous", {}, [In(randn(G(n), 4, 3), transpose=(0, 1))])
     n = "copy"; case(n, "copy", {}, [In(randn(G(n), 4, 3), transpose=(0, 1))])
+    # --- type conversion: to float64 and back, with exp in float64 between
+    n = "toType_float64_and_back"; case(n, "toType_roundtrip", {}, [randn(G(n), 3, 4)])
 
 
 def main():

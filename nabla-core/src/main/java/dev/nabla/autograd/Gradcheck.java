@@ -1,6 +1,5 @@
 package dev.nabla.autograd;
 
-import dev.nabla.tensor.Backprop;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
@@ -88,7 +87,7 @@ public final class Gradcheck {
             try (var mode = GradMode.set(true)) {
                 Tensor out = f.apply(xs);
                 if (!out.requiresGrad()) return Tensor.zeros(DType.FLOAT64, totalNumel(diff));
-                List<Tensor> gs = Backprop.grad(List.of(out), diff, List.of(w), true, true, true);
+                List<Tensor> gs = Autograd.grad(List.of(out), diff, List.of(w), true, true);
                 List<Tensor> flat = new ArrayList<>();
                 for (int k = 0; k < gs.size(); k++) {
                     flat.add(gs.get(k) == null ? Tensor.zeros(DType.FLOAT64, diff.get(k).numel()) : gs.get(k).reshape(-1));
@@ -145,13 +144,13 @@ public final class Gradcheck {
 
     private static double[][] analyticalJacobian(Function<List<Tensor>, Tensor> f, List<Tensor> inputs, Tensor x, int m, int n) {
         double[][] jac = new double[m][n];
-        Tensor y = f.apply(inputs);
-        if (!y.requiresGrad()) return jac;
-        int[] yShape = y.shape();
+        // f is evaluated at the inputs themselves (it may also read tensors it closes over), once per row
         for (int r = 0; r < m; r++) {
-            Tensor seed = Tensor.zeros(y.dtype(), yShape);
-            seed.set(1, unravel(r, yShape));
-            Tensor g = Backprop.grad(List.of(y), List.of(x), List.of(seed), true, false, true).get(0);
+            Tensor y = f.apply(inputs);
+            if (!y.requiresGrad()) return jac;
+            Tensor seed = Tensor.zeros(y.dtype(), y.shape());
+            seed.set(1, unravel(r, y.shape()));
+            Tensor g = Autograd.grad(List.of(y), List.of(x), List.of(seed), false, true).get(0);
             if (g != null) jac[r] = g.toDoubleArray();
         }
         return jac;

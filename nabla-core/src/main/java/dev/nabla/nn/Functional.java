@@ -1,16 +1,16 @@
 package dev.nabla.nn;
 
-import dev.nabla.tensor.BatchNormOp;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 
 /**
  * The stateless functions behind the layers (torch.nn.functional): linear, dropout, dropout2d,
  * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All but training-mode batchNorm
- * (one op, {@link BatchNormOp}) are composed of differentiable tensor ops, so their gradients (of
+ * (one fused op) are composed of differentiable tensor ops, so their gradients (of
  * any order) come from autograd.
  */
 public final class Functional {
@@ -61,7 +61,7 @@ public final class Functional {
      * running statistics towards the batch's, running = (1 − momentum)·running + momentum·batch,
      * with the unbiased variance for runningVar. Otherwise: normalizes by runningMean and
      * runningVar. Then y·weight + bias (either may be null). Training runs as one op
-     * ({@link BatchNormOp}); evaluation is x·scale + shift with per-channel scale and shift, as
+     * (a fused op); evaluation is x·scale + shift with per-channel scale and shift, as
      * in PyTorch. Differentiable to any order.
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
@@ -89,22 +89,9 @@ public final class Functional {
             throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
                     + Shape.str(x.shape()));
         }
-        Tensor y, mean, var;
-        BatchNormOp.Result fused = BatchNormOp.train(x, weight, bias, eps);
-        if (fused != null) {
-            y = fused.y();
-            mean = fused.mean();
-            var = fused.var();
-        } else { // weight or bias of another type: composed, with type promotion
-            int[] dims = new int[x.dim() - 1];
-            for (int d = 0, j = 0; d < x.dim(); d++) if (d != 1) dims[j++] = d;
-            mean = x.mean(dims, true);
-            Tensor centered = x.sub(mean);
-            var = centered.mul(centered).mean(dims, true);
-            y = centered.div(var.add(eps).sqrt());
-            if (weight != null) y = y.mul(weight.reshape(perChannel));
-            if (bias != null) y = y.add(bias.reshape(perChannel));
-        }
+        // one fused op, or (weight or bias of another type) the composite it stands for, with type promotion
+        Internals.BatchNorm bn = Internals.get().batchNorm(x, weight, bias, eps);
+        Tensor y = bn.y(), mean = bn.mean(), var = bn.var();
         if (runningMean != null && runningVar != null) {
             try (var s = GradMode.noGrad()) {
                 runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c).mul(momentum));

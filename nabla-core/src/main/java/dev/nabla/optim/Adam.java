@@ -1,7 +1,7 @@
 package dev.nabla.optim;
 
-import dev.nabla.tensor.Fused;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.List;
 
 /**
@@ -133,7 +133,7 @@ public class Adam extends Optimizer {
     /** The moment updates and the parameter step shared by Adam and AdamW (PyTorch's operation order). */
     static void adamStep(Tensor p, Tensor g, State s, long step, double lr, double beta1, double beta2, double eps,
                          boolean amsgrad) {
-        if (!amsgrad && Fused.adamStep(p, g, s.buffer(0), s.buffer(1), beta1, beta2, Math.sqrt(1 - Math.pow(beta2, step)), eps,
+        if (!amsgrad && Internals.get().adamStep(p, g, s.buffer(0), s.buffer(1), beta1, beta2, Math.sqrt(1 - Math.pow(beta2, step)), eps,
                 lr / (1 - Math.pow(beta1, step)))) {
             return; // one pass over the elements, bitwise the same as the composite ops
         }

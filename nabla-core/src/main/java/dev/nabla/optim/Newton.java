@@ -1,6 +1,6 @@
 package dev.nabla.optim;
 
-import dev.nabla.tensor.Backprop;
+import dev.nabla.autograd.Autograd;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -148,49 +148,15 @@ public final class Newton extends Optimizer {
     public double step(Supplier<Tensor> loss) {
         List<Tensor> params = params();
         int n = numParams;
-        Tensor value;
-        try (var mode = GradMode.set(true)) {
-            value = loss.get();
+        Autograd.ValueGradHessian derivatives;
+        try {
+            derivatives = Autograd.hessian(loss, params);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Newton.step: the closure must return a scalar loss (" + e.getMessage() + ")", e);
         }
-        if (value == null || value.numel() != 1) {
-            throw new IllegalArgumentException("Newton.step: the closure must return a scalar loss, got "
-                    + (value == null ? "null" : "shape " + Arrays.toString(value.shape())));
-        }
-        double f0 = value.item();
-        double[] g = new double[n];
-        double[][] h = new double[n][n];
-        if (value.requiresGrad()) {
-            List<Tensor> grads = Backprop.grad(List.of(value), params, null, true, true, true);
-            List<Tensor> flatGrads = new ArrayList<>();
-            int off = 0;
-            for (int i = 0; i < params.size(); i++) {
-                Tensor gi = grads.get(i);
-                int size = params.get(i).numel();
-                if (gi != null) {
-                    Tensor flat = gi.reshape(-1);
-                    System.arraycopy(flat.toDoubleArray(), 0, g, off, size);
-                    flatGrads.add(flat);
-                } else {
-                    flatGrads.add(null);
-                }
-                off += size;
-            }
-            int row = 0;
-            for (int i = 0; i < params.size(); i++) {
-                Tensor flat = flatGrads.get(i);
-                int size = params.get(i).numel();
-                for (int k = 0; k < size; k++, row++) {
-                    if (flat == null || !flat.requiresGrad()) continue; // loss linear in this parameter: row 0
-                    List<Tensor> r = Backprop.grad(List.of(flat.select(0, k)), params, null, true, false, true);
-                    int col = 0;
-                    for (int j = 0; j < params.size(); j++) {
-                        int sj = params.get(j).numel();
-                        if (r.get(j) != null) System.arraycopy(r.get(j).reshape(-1).toDoubleArray(), 0, h[row], col, sj);
-                        col += sj;
-                    }
-                }
-            }
-        }
+        double f0 = derivatives.value();
+        double[] g = derivatives.gradient();
+        double[][] h = derivatives.hessian();
         double gradNorm = norm(g);
         if (!Double.isFinite(f0) || !Double.isFinite(gradNorm)) {
             throw new ArithmeticException("Newton.step: the loss (" + f0 + ") or its gradient (norm " + gradNorm

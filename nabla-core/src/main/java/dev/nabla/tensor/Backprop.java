@@ -15,7 +15,7 @@ import java.util.Set;
  * {@link Tensor#backward()} (accumulates into leaves' grad) and by the functional
  * {@link #grad} (returns the gradients, touches no grad field).
  */
-public final class Backprop {
+final class Backprop {
     private Backprop() {}
 
     static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
@@ -51,7 +51,7 @@ public final class Backprop {
      * differentiable (higher-order derivatives); the graph is then kept as well. An input the
      * outputs do not depend on gives an error, or null when {@code allowUnused}.
      */
-    public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+    static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
                                     boolean retainGraph, boolean createGraph, boolean allowUnused) {
         List<Tensor> seeds = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
@@ -157,7 +157,7 @@ public final class Backprop {
                     // a promoting op (float32 with float64) hands back the wider type; a gradient has its input's
                     if (gi.dtype() != in.dtype()) gi = gi.toType(in.dtype());
                     if (!Arrays.equals(gi.shape, in.shape)) {
-                        throw new IllegalStateException("internal error: the derivative of " + node.op + " gave shape "
+                        throw new IllegalStateException("internal error: the derivative of " + node.label + " gave shape "
                                 + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
                     }
                     grads.merge(in, gi, Tensor::add);

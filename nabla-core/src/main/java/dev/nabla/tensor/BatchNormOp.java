@@ -15,22 +15,27 @@ import java.util.List;
  * <p>Its first derivatives are the closed forms dβ = Σg, dγ = Σg·x̂ and
  * dx = γ/√(var + eps)·(g − mean(g) − x̂·mean(g·x̂)), by the kernel too. When gradients are taken
  * with createGraph, the same formulas are built from differentiable ops instead (recomputing the
- * statistics from x), so derivatives of any order are still right.
+ * statistics from x), so derivatives of any order are still right. {@link #reference} is the
+ * composite the op stands for (the tests check that both agree); callers use it for the cases the
+ * fused op declines.
  */
-public final class BatchNormOp {
+final class BatchNormOp {
     private static final BatchNormKernel BN = KernelProvider.get().batchNorm();
 
     private BatchNormOp() {}
 
-    /** y, and the batch mean and biased variance per channel ([C], of x's type, not recorded). */
-    public record Result(Tensor y, Tensor mean, Tensor var) {}
+    /** y, and the batch mean and biased variance per channel (of x's type, not recorded). */
+    record Result(Tensor y, Tensor mean, Tensor var) {}
+
+    // What the derivative rule needs beyond the saved x and weight.
+    private record State(Grads grads, double eps, boolean weight) {}
 
     /**
      * Normalizes x (floating, rank ≥ 2) by its batch statistics, then scales by weight and shifts
      * by bias (each [C] or null). Returns null, computing nothing, when weight or bias is of
      * another type or shape than [C] of x's type: the caller then composes the op.
      */
-    public static Result train(Tensor x, Tensor weight, Tensor bias, double eps) {
+    static Result train(Tensor x, Tensor weight, Tensor bias, double eps) {
         DType dt = x.dtype();
         int c = x.size(1);
         for (Tensor p : new Tensor[] {weight, bias}) {
@@ -52,21 +57,42 @@ public final class BatchNormOp {
         if (dt == DType.FLOAT32) BN.affine(xc.storage.f(), xc.offset, n, c, s, scale, shift, y.storage.f());
         else BN.affine(xc.storage.d(), xc.offset, n, c, s, scale, shift, y.storage.d());
 
-        List<Tensor> inputs = new ArrayList<>(List.of(x));
-        List<Derivative> derivatives = new ArrayList<>();
-        Grads grads = new Grads(xc, n, c, s, mean, invstd, w);
-        derivatives.add(g -> GradMode.isEnabled() ? composedInputGrad(g, x, weight, eps) : grads.input(g));
-        if (weight != null) {
-            inputs.add(weight);
-            derivatives.add(g -> GradMode.isEnabled() ? g.mul(normalized(x, eps)).sumTo(perChannel(x)).reshape(c) : grads.weight(g));
-        }
-        if (bias != null) {
-            inputs.add(bias);
-            derivatives.add(g -> GradMode.isEnabled() ? g.sumTo(perChannel(x)).reshape(c) : grads.bias(g));
-        }
-        Tensor[] saved = weight == null ? new Tensor[] {x} : new Tensor[] {x, weight};
-        Tensor out = Tensor.record("batchNorm", y, saved, inputs.toArray(Tensor[]::new), derivatives.toArray(Derivative[]::new));
+        List<Tensor> operands = new ArrayList<>(List.of(x));
+        if (weight != null) operands.add(weight);
+        if (bias != null) operands.add(bias);
+        State state = new State(new Grads(xc, n, c, s, mean, invstd, w), eps, weight != null);
+        Tensor out = Node.record(Op.BATCH_NORM, y, state, operands.toArray(Tensor[]::new));
         return new Result(out, perChannel(dt, mean), perChannel(dt, var));
+    }
+
+    /**
+     * The derivative for input i (x, then weight and bias when given): by the kernel, or when
+     * the backward pass is recorded (createGraph), composed of differentiable ops.
+     */
+    static Tensor backward(Node node, int i, Tensor g) {
+        State st = node.attrs();
+        Tensor x = node.in(0), weight = st.weight() ? node.in(1) : null;
+        boolean recorded = GradMode.isEnabled();
+        int c = x.size(1);
+        if (i == 0) return recorded ? composedInputGrad(g, x, weight, st.eps()) : st.grads().input(g);
+        if (i == 1 && weight != null) {
+            return recorded ? g.mul(normalized(x, st.eps())).sumTo(perChannel(x)).reshape(c) : st.grads().weight(g);
+        }
+        return recorded ? g.sumTo(perChannel(x)).reshape(c) : st.grads().bias(g);
+    }
+
+    /**
+     * The composite the op stands for, y = (x − mean)/√(var + eps)·γ + β with the batch's
+     * statistics, for any types (promoting like the ops it is made of); weight and bias may be null.
+     */
+    static Result reference(Tensor x, Tensor weight, Tensor bias, double eps) {
+        int[] dims = reducedDims(x);
+        Tensor mean = x.mean(dims, true), centered = x.sub(mean);
+        Tensor var = centered.mul(centered).mean(dims, true);
+        Tensor y = centered.div(var.add(eps).sqrt());
+        if (weight != null) y = y.mul(weight.reshape(perChannel(x)));
+        if (bias != null) y = y.add(bias.reshape(perChannel(x)));
+        return new Result(y, mean, var);
     }
 
     /** The first derivatives by the kernel; the sums over g are shared by the three, computed once per g. */

@@ -237,7 +237,7 @@ final class Compute {
             foldRows(op, x, rows, len, out);
             return out;
         }
-        Tensor p = x.permuteRaw(perm).contiguousRaw();
+        Tensor p = Views.permuteRaw(x, perm).contiguousRaw();
         if (rows == 1) {
             reduceAll(op, p, len, out);
         } else if (p.dtype() == DType.FLOAT32) {
@@ -323,7 +323,7 @@ final class Compute {
         int k = 0;
         for (int d = 0; d < rank; d++) if (d != dim) perm[k++] = d;
         perm[k] = dim;
-        Tensor p = x.permuteRaw(perm).contiguousRaw();
+        Tensor p = Views.permuteRaw(x, perm).contiguousRaw();
         int len = x.shape[dim];
         if (len == 0) {
             throw new IllegalArgumentException((max ? "argmax" : "argmin") + ": dim " + dim + " of "

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * tests check it), and declines (returns false) for the cases it does not cover, so the caller
  * falls back to the composite ops.
  */
-public final class Fused {
+final class Fused {
     private static final AdamKernel ADAM = KernelProvider.get().adam();
 
     private Fused() {}
@@ -21,7 +21,7 @@ public final class Fused {
      * four are contiguous float32 tensors of one shape, and none records gradients (float64 takes
      * the composite ops: its speed does not matter, and they give the same bits).
      */
-    public static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2,
+    static boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2,
                                    double biasCorrection2Sqrt, double eps, double stepSize) {
         DType dt = p.dtype();
         for (Tensor t : new Tensor[] {p, g, m, v}) {

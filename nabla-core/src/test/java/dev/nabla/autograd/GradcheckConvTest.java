@@ -1,5 +1,7 @@
 package dev.nabla.autograd;
 
+import dev.nabla.nn.Functional;
+import dev.nabla.tensor.Checked;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  * bias, the transposed convolution, max and average pooling. Shapes are small so that the
  * second-order check (a Jacobian of a gradient) stays fast.
  */
-class GradcheckConvTest {
+public class GradcheckConvTest {
     private static final DType F64 = DType.FLOAT64;
 
     private record Case(String name, Function<List<Tensor>, Tensor> f, int[][] shapes, boolean distinct) {}
@@ -34,6 +36,21 @@ class GradcheckConvTest {
 
     private static int[] s(int... v) {
         return v;
+    }
+
+    /** The cases, for the test that every primitive has one ({@code PrimitiveCoverageTest}). */
+    public static List<Checked> checked() {
+        return cases().stream().map(c -> {
+            List<Tensor> xs = inputs(c);
+            return new Checked(c.name(), xs, () -> List.of(c.f().apply(xs)));
+        }).toList();
+    }
+
+    private static List<Tensor> inputs(Case c) {
+        Generator g = new Generator(c.name().hashCode());
+        List<Tensor> xs = new ArrayList<>();
+        for (int[] shape : c.shapes()) xs.add(input(g, shape, c.distinct()));
+        return xs;
     }
 
     private static List<Case> cases() {
@@ -62,6 +79,11 @@ class GradcheckConvTest {
         c.add(new Case("avgPool2d_3_stride2_pad1", xs -> xs.get(0).avgPool2d(s(3), s(2), s(1), true), new int[][] {s(1, 2, 5, 5)}, false));
         c.add(new Case("avgPool2d_3_pad1_exclude_pad", xs -> xs.get(0).avgPool2d(s(3, 2), s(1), s(1), false),
                 new int[][] {s(1, 2, 4, 4)}, false));
+        // a nonlinearity after the pool: its second derivative runs the pool's backward backwards
+        c.add(new Case("maxPool2d_2_tanh", xs -> xs.get(0).maxPool2d(2).tanh(), new int[][] {s(1, 2, 4, 4)}, true));
+        // training-mode batch norm, the fused op: kernel rule first order, composite rule second order
+        c.add(new Case("batchNorm_train_affine", xs -> Functional.batchNorm(xs.get(0), null, null, xs.get(1), xs.get(2), true, 0.1, 1e-5)
+                .tanh(), new int[][] {s(3, 2, 2, 3), s(2), s(2)}, false));
         // a conv feeding a pool feeding a nonlinearity: the chain rule across the new primitives
         c.add(new Case("conv_tanh_maxpool", xs -> xs.get(0).conv2d(xs.get(1), xs.get(2), 1, 1).tanh().maxPool2d(2),
                 new int[][] {s(1, 2, 4, 4), s(2, 2, 3, 3), s(2)}, false));
@@ -71,10 +93,7 @@ class GradcheckConvTest {
     @TestFactory
     Stream<DynamicTest> firstAndSecondOrder() {
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            Generator g = new Generator(c.name().hashCode());
-            List<Tensor> xs = new ArrayList<>();
-            for (int[] shape : c.shapes()) xs.add(input(g, shape, c.distinct()));
-            Gradcheck.assertGradients(c.f(), xs, true);
+            Gradcheck.assertGradients(c.f(), inputs(c), true);
         }));
     }
 }

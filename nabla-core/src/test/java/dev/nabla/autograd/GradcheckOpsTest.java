@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.tensor.Checked;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Generator;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * plain, broadcasting and non-contiguous operands, plus the functional transforms of
  * {@link Autograd} and a check that gradcheck itself catches a wrong derivative.
  */
-class GradcheckOpsTest {
+public class GradcheckOpsTest {
     private static final DType F64 = DType.FLOAT64;
 
     // ------------------------------------------------------------------ input samplers
@@ -134,6 +135,14 @@ class GradcheckOpsTest {
                 throw new AssertionError(c.name() + ": " + e.getMessage(), e);
             }
         }));
+    }
+
+    /** The cases, for the test that every primitive has one ({@code PrimitiveCoverageTest}). */
+    public static List<Checked> checked() {
+        return cases().stream().map(c -> {
+            List<Tensor> in = c.inputs().apply(new Generator(c.name().hashCode()));
+            return new Checked(c.name(), in, () -> List.of(c.f().apply(in)));
+        }).toList();
     }
 
     private static List<Case> cases() {
@@ -435,7 +444,15 @@ class GradcheckOpsTest {
         return (g, s) -> s.sample(g, rows + 1, cols).narrow(0, 1, rows).detach().requiresGrad(true);
     }
 
+    // A user-defined op (x·sin x with its own backward), composed with a built-in one
+    private static final CustomOp X_SIN_X = CustomOp.of("xSinX", xs -> xs.get(0).mul(xs.get(0).sin()),
+            (g, xs, y) -> List.of(g.mul(xs.get(0).sin().add(xs.get(0).mul(xs.get(0).cos())))));
+
     private static void edgeCases(List<Case> cs) {
+        // float64 → float32 → float64: values near 1e-4 keep float32's rounding (~1e-11) far below the step's effect
+        add(cs, "toType float32 and back", g -> List.of(Tensor.uniform(g, F64, 1e-4, 2e-4, 3, 4).requiresGrad(true)),
+                xs -> xs.get(0).toType(DType.FLOAT32).toType(F64));
+        unary(cs, "custom op xSinX", x -> X_SIN_X.apply(x).tanh(), NORMAL);
         add(cs, "exp of a 0-d leaf", g -> List.of(contiguous().make(g, NORMAL)), xs -> xs.get(0).exp());
         add(cs, "sum() of a 0-d leaf", g -> List.of(contiguous().make(g, NORMAL)), xs -> xs.get(0).square().sum());
         add(cs, "softmax(0) of a 1-D leaf", g -> List.of(contiguous(5).make(g, NORMAL)), xs -> xs.get(0).softmax(0));

@@ -1,5 +1,6 @@
 package dev.nabla.data;
 
+import static dev.nabla.tensor.TensorAssert.assertContentEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,7 +75,7 @@ class IdxTest {
         assertEquals(List.of("0", "1", "2"), plain.classNames());
         assertEquals(List.of("a", "b", "c"), gz.classNames());
         Batch a = plain.get(new int[] {4, 0, 2}), b = gz.get(new int[] {4, 0, 2});
-        assertEquals(a.inputs(), b.inputs());
+        assertContentEquals(a.inputs(), b.inputs());
         assertArrayEquals(new int[] {3, 1, 3, 4}, a.inputs().shape());
         assertEquals(DType.FLOAT32, a.inputs().dtype());
         assertEquals(DType.INT64, a.targets().dtype());

@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import static dev.nabla.tensor.TensorAssert.assertContentEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,8 +38,8 @@ class ConvLayersTest {
         Generator g = new Generator(11);
         Tensor w = Init.kaimingUniform(Tensor.zeros(8, 3, 3, 2), Math.sqrt(5), Init.FanMode.FAN_IN, Init.Nonlinearity.LEAKY_RELU, g);
         Tensor b = Init.uniform(Tensor.zeros(8), -bound, bound, g);
-        assertEquals(w, conv.weight().detach());
-        assertEquals(b, conv.bias().detach());
+        assertContentEquals(w, conv.weight().detach());
+        assertContentEquals(b, conv.bias().detach());
         assertNull(Conv2d.builder(2, 2, 1).bias(false).build().bias());
         assertEquals("Conv2d(6, 8, kernel_size=(3, 2), stride=(1, 1), groups=2)", conv.toString());
     }
@@ -185,7 +186,7 @@ class ConvLayersTest {
         for (int threads : new int[] {2, 3}) {
             List<Tensor> got = withThreads(threads, step);
             for (int i = 0; i < ref.size(); i++) {
-                assertTrue(ref.get(i).equals(got.get(i)), "result " + i + " on " + threads + " threads differs from 1 thread");
+                assertTrue(ref.get(i).contentEquals(got.get(i)), "result " + i + " on " + threads + " threads differs from 1 thread");
             }
         }
     }
@@ -197,7 +198,7 @@ class ConvLayersTest {
         Tensor x = Tensor.randn(g, 24, 8, 12, 12);
         Tensor all = x.conv2d(w, null, 1, 1);
         for (int i : new int[] {0, 13, 23}) {
-            assertEquals(all.select(0, i).contiguous(), x.narrow(0, i, 1).conv2d(w, null, 1, 1).select(0, 0).contiguous(), "example " + i);
+            assertContentEquals(all.select(0, i).contiguous(), x.narrow(0, i, 1).conv2d(w, null, 1, 1).select(0, 0).contiguous(), "example " + i);
         }
     }
 
@@ -256,7 +257,7 @@ class ConvLayersTest {
             }
         }
         assertEquals(0.25, dropped / (64.0 * 32), 0.03);
-        assertEquals(y, new Dropout2d(0.25, new Generator(1)).forward(x), "seeded: reproducible");
+        assertContentEquals(y, new Dropout2d(0.25, new Generator(1)).forward(x), "seeded: reproducible");
         drop.eval();
         assertTrue(drop.forward(x) == x, "identity in evaluation mode");
         assertThrows(IllegalArgumentException.class, () -> new Dropout2d(1.0));
@@ -404,7 +405,7 @@ class ConvLayersTest {
             return List.of(x.grad(), bn.weight().grad(), bn.bias().grad(), bn.runningMean().copy(), bn.runningVar().copy());
         };
         List<Tensor> one = withThreads(1, step), three = withThreads(3, step);
-        for (int i = 0; i < one.size(); i++) assertEquals(one.get(i), three.get(i), "tensor " + i);
+        for (int i = 0; i < one.size(); i++) assertContentEquals(one.get(i), three.get(i), "tensor " + i);
     }
 
     @Test

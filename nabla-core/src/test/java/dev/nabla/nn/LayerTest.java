@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import static dev.nabla.tensor.TensorAssert.assertContentEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -136,11 +137,11 @@ class LayerTest {
         a.eval();
         b.eval();
         Tensor x = Tensor.randn(new Generator(5), 7, 2);
-        assertFalse(a.forward(x).equals(b.forward(x)));
+        assertFalse(a.forward(x).contentEquals(b.forward(x)));
         Map<String, Tensor> saved = snapshot(a);
         b.loadStateDict(saved);
-        for (var e : a.stateDict().entrySet()) assertEquals(e.getValue(), b.stateDict().get(e.getKey()), e.getKey());
-        assertEquals(a.forward(x), b.forward(x));
+        for (var e : a.stateDict().entrySet()) assertContentEquals(e.getValue(), b.stateDict().get(e.getKey()), e.getKey());
+        assertContentEquals(a.forward(x), b.forward(x));
         // loading keeps the model's own tensors (optimizers hold them) and their flags
         Tensor w = ((Linear) b.get(0)).weight();
         b.loadStateDict(snapshot(mlp(3)));
@@ -162,7 +163,7 @@ class LayerTest {
         }
         b.loadStateDict(snapshot(a));
         assertEquals(42.0, b.buffer("count").get(0));
-        assertEquals(a.stateDict().get("inner.0.weight"), b.stateDict().get("inner.0.weight"));
+        assertContentEquals(a.stateDict().get("inner.0.weight"), b.stateDict().get("inner.0.weight"));
     }
 
     @Test
@@ -186,7 +187,7 @@ class LayerTest {
         wrongShape.put("0.bias", Tensor.full(9, 3)); // valid, but must not be copied: the load fails as a whole
         var s = assertThrows(IllegalArgumentException.class, () -> net.loadStateDict(wrongShape));
         assertTrue(s.getMessage().contains("'0.weight' has shape [2, 3] in the state dict but [3, 2] in the model"), s.getMessage());
-        assertEquals(before.get("0.bias"), net.stateDict().get("0.bias"));
+        assertContentEquals(before.get("0.bias"), net.stateDict().get("0.bias"));
 
         Map<String, Tensor> wrongType = snapshot(net);
         wrongType.put("3.bias", Tensor.zeros(DType.FLOAT64, 1));
@@ -230,7 +231,7 @@ class LayerTest {
         assertEquals(DType.FLOAT64, w.dtype());
         assertTrue(w.isLeaf() && w.requiresGrad());
         assertFalse(((Linear) net.get(3)).weight().requiresGrad());
-        assertEquals(old.toType(DType.FLOAT64).detach(), w.detach());
+        assertContentEquals(old.toType(DType.FLOAT64).detach(), w.detach());
         assertEquals(DType.FLOAT64, net.eval().forward(Tensor.ones(DType.FLOAT64, 1, 2)).dtype());
     }
 

@@ -1,8 +1,9 @@
 package dev.nabla.nn;
 
+import static dev.nabla.tensor.TensorAssert.assertContentEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,8 +61,8 @@ class LayersTest {
         for (double v : b) assertTrue(Math.abs(v) <= bound);
         assertTrue(max > 0.999 * bound);
         assertEquals(bound * bound / 3, sumSq / w.length, 0.02 * bound * bound / 3); // variance of U(−b, b)
-        assertEquals(new Linear(in, out, new Generator(7)).weight(), lin.weight());
-        assertNotEquals(new Linear(in, out, new Generator(8)).weight(), lin.weight());
+        assertContentEquals(new Linear(in, out, new Generator(7)).weight(), lin.weight());
+        assertFalse(new Linear(in, out, new Generator(8)).weight().contentEquals(lin.weight()));
     }
 
     @Test
@@ -109,17 +110,17 @@ class LayersTest {
         Tensor x = Tensor.randn(new Generator(4), 50, 20);
         Tensor a = new Dropout(0.4, new Generator(9)).forward(x);
         Tensor b = new Dropout(0.4, new Generator(9)).forward(x);
-        assertEquals(a, b);
-        assertNotEquals(a, new Dropout(0.4, new Generator(10)).forward(x));
+        assertContentEquals(a, b);
+        assertFalse(a.contentEquals(new Dropout(0.4, new Generator(10)).forward(x)));
         Generator.seedGlobal(123);
         Tensor g1 = new Dropout(0.4).forward(x);
         Generator.seedGlobal(123);
-        assertEquals(g1, new Dropout(0.4).forward(x));
+        assertContentEquals(g1, new Dropout(0.4).forward(x));
 
         Tensor xv = Tensor.ones(1000).requiresGrad(true);
         Tensor out = new Dropout(0.25, new Generator(5)).forward(xv);
         out.sum().backward();
-        assertEquals(out.detach(), xv.grad()); // x = 1, so the output is the scaled mask, which is the gradient
+        assertContentEquals(out.detach(), xv.grad()); // x = 1, so the output is the scaled mask, which is the gradient
     }
 
     @Test

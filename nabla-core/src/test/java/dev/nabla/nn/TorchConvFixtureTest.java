@@ -11,6 +11,7 @@ import static dev.nabla.tensor.TorchFixtures.tensor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.tensor.Checked;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
@@ -37,20 +38,37 @@ import org.junit.jupiter.api.TestFactory;
  * |a − b| ≤ 1e-5 · |b| + max(1e-6, atol), atol set by the script only where PyTorch's own float32
  * result is that far from float64. Indices must be equal.
  */
-class TorchConvFixtureTest {
+public class TorchConvFixtureTest {
     private static final String RESOURCE = "/fixtures/torch_conv.json";
 
     @TestFactory
     Stream<DynamicTest> torchConvFixtures() throws IOException {
-        JsonNode root;
-        try (InputStream in = TorchConvFixtureTest.class.getResourceAsStream(RESOURCE)) {
-            assertNotNull(in, RESOURCE + " is missing; run /usr/bin/python3 scripts/torch_conv_fixtures.py");
-            root = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(in);
-        }
+        JsonNode root = root();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : root.get("cases")) tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
         assertEquals(root.get("count").asInt(), tests.size(), "fixture count");
         return tests.stream();
+    }
+
+    private static JsonNode root() throws IOException {
+        try (InputStream in = TorchConvFixtureTest.class.getResourceAsStream(RESOURCE)) {
+            assertNotNull(in, RESOURCE + " is missing; run /usr/bin/python3 scripts/torch_conv_fixtures.py");
+            return new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(in);
+        }
+    }
+
+    /** The fixture's cases, for the test that every primitive has one ({@code PrimitiveCoverageTest}). */
+    public static List<Checked> checked() throws IOException {
+        List<Checked> out = new ArrayList<>();
+        for (JsonNode c : root().get("cases")) {
+            DType dtype = "float64".equals(c.get("dtype").asText()) ? DType.FLOAT64 : DType.FLOAT32;
+            List<Tensor> in = new ArrayList<>();
+            for (JsonNode t : c.get("inputs")) in.add(tensor(t, dtype));
+            Run run = apply(c.get("op").asText(), c.get("args"), in, dtype);
+            List<Tensor> leaves = run.gradOf().stream().filter(t -> t != null && t.requiresGrad()).toList();
+            out.add(new Checked(c.get("name").asText(), leaves, run::outputs));
+        }
+        return out;
     }
 
     /** What a case ran: its outputs, the tensors whose gradients PyTorch reports (one per input), and the changed buffers. */

@@ -56,7 +56,7 @@ class DeterminismTest {
                         }
                     }
                 } else {
-                    assertTrue(a.equals(b), msg);
+                    assertTrue(a.contentEquals(b), msg);
                 }
             }
         }

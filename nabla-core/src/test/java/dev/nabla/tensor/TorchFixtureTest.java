@@ -36,12 +36,7 @@ class TorchFixtureTest {
 
     @TestFactory
     Stream<DynamicTest> torchFixtures() throws IOException {
-        JsonNode root;
-        try (InputStream in = TorchFixtureTest.class.getResourceAsStream(RESOURCE)) {
-            assertNotNull(in, RESOURCE + " is missing; run /usr/bin/python3 scripts/torch_fixtures.py");
-            // Numbers stay decimal text, so float32 values are parsed as floats (not double-rounded).
-            root = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(in);
-        }
+        JsonNode root = root();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : root.get("cases")) {
             tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
@@ -50,20 +45,47 @@ class TorchFixtureTest {
         return tests.stream();
     }
 
+    private static JsonNode root() throws IOException {
+        try (InputStream in = TorchFixtureTest.class.getResourceAsStream(RESOURCE)) {
+            assertNotNull(in, RESOURCE + " is missing; run /usr/bin/python3 scripts/torch_fixtures.py");
+            // Numbers stay decimal text, so float32 values are parsed as floats (not double-rounded).
+            return new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(in);
+        }
+    }
+
     // ------------------------------------------------------------------ one case
 
-    private static void check(JsonNode c) {
-        String name = c.get("name").asText();
+    /** The fixture's cases, for the test that every primitive has one ({@link PrimitiveCoverageTest}). */
+    static List<Checked> checked() throws IOException {
+        List<Checked> out = new ArrayList<>();
+        for (JsonNode c : root().get("cases")) out.add(build(c));
+        return out;
+    }
+
+    // The case's leaves, and its outputs computed from them (a transposed view where the case says so).
+    private static Checked build(JsonNode c) {
         DType dtype = "float64".equals(c.get("dtype").asText()) ? DType.FLOAT64 : DType.FLOAT32;
-        List<Tensor> leaves = new ArrayList<>(), xs = new ArrayList<>();
+        List<Tensor> leaves = new ArrayList<>();
         for (JsonNode in : c.get("inputs")) {
             Tensor leaf = tensor(in, dtype);
             if (in.path("requires_grad").asBoolean(false)) leaf.requiresGrad(true);
             leaves.add(leaf);
-            JsonNode tr = in.get("transpose");
-            xs.add(tr == null ? leaf : leaf.transpose(tr.get(0).asInt(), tr.get(1).asInt()));
         }
-        List<Tensor> outs = apply(c.get("op").asText(), c.get("args"), xs);
+        return new Checked(c.get("name").asText(), leaves, () -> {
+            List<Tensor> xs = new ArrayList<>();
+            for (int i = 0; i < leaves.size(); i++) {
+                JsonNode tr = c.get("inputs").get(i).get("transpose");
+                xs.add(tr == null ? leaves.get(i) : leaves.get(i).transpose(tr.get(0).asInt(), tr.get(1).asInt()));
+            }
+            return apply(c.get("op").asText(), c.get("args"), xs);
+        });
+    }
+
+    private static void check(JsonNode c) {
+        String name = c.get("name").asText();
+        DType dtype = "float64".equals(c.get("dtype").asText()) ? DType.FLOAT64 : DType.FLOAT32;
+        Checked run = build(c);
+        List<Tensor> leaves = run.inputs(), outs = run.outputs().get();
 
         List<String> problems = new ArrayList<>();
         JsonNode expOuts = c.get("outputs"), weights = c.get("weights");
@@ -130,6 +152,7 @@ class TorchFixtureTest {
             case "reciprocal" -> x.reciprocal();
             case "contiguous" -> x.contiguous();
             case "copy" -> x.copy();
+            case "toType_roundtrip" -> x.toType(DType.FLOAT64).exp().toType(x.dtype());
             case "mT" -> x.mT();
             case "t" -> x.t();
             case "add_scalar" -> x.add(d(a, "c"));

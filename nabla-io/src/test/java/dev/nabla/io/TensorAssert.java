@@ -7,17 +7,17 @@ import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
 
 /** Bit-for-bit tensor comparison for the io tests (NaN payloads and -0.0 included). */
-final class TensorAssert {
+public final class TensorAssert {
     private TensorAssert() {}
 
-    static void assertBitwiseEquals(Tensor expected, Tensor actual, String name) {
+    public static void assertBitwiseEquals(Tensor expected, Tensor actual, String name) {
         assertEquals(expected.dtype(), actual.dtype(), name + ": dtype");
         assertArrayEquals(expected.shape(), actual.shape(), name + ": shape " + Arrays.toString(actual.shape()));
         assertArrayEquals(bits(expected), bits(actual), name + ": element bits");
     }
 
     /** The elements' raw bits, widened to long. */
-    static long[] bits(Tensor t) {
+    public static long[] bits(Tensor t) {
         return switch (t.dtype()) {
             case FLOAT32 -> {
                 float[] a = t.toFloatArray();

@@ -1,5 +1,6 @@
 package dev.nabla.io.spec;
 
+import static dev.nabla.io.TensorAssert.assertBitwiseEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,8 +53,8 @@ class ExperimentSpecTest {
     @Test
     void theSameSeedBuildsTheSameWeightsAndData() {
         ExperimentSpec a = ExperimentSpec.parse(RUNGE, "x"), b = ExperimentSpec.parse(RUNGE, "x");
-        assertEquals(a.model().model().stateDict().get("0.weight"), b.model().model().stateDict().get("0.weight"));
-        assertEquals(a.train().get(new int[] {0, 1, 2}).inputs(), b.train().get(new int[] {0, 1, 2}).inputs());
+        assertBitwiseEquals(a.model().model().stateDict().get("0.weight"), b.model().model().stateDict().get("0.weight"), "0.weight");
+        assertBitwiseEquals(a.train().get(new int[] {0, 1, 2}).inputs(), b.train().get(new int[] {0, 1, 2}).inputs(), "inputs");
     }
 
     @Test

@@ -1,0 +1,31 @@
+package dev.nabla.tensor;
+
+import dev.nabla.tensor.internal.Internals;
+import java.util.List;
+
+/** The tensor package's side of {@link Internals}: the tape and the fused ops for the rest of nabla-core. */
+final class TensorInternals implements Internals.Access {
+    @Override
+    public List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean retainGraph,
+                             boolean createGraph, boolean allowUnused) {
+        return Backprop.grad(outputs, inputs, gradOutputs, retainGraph, createGraph, allowUnused);
+    }
+
+    @Override
+    public Tensor custom(String name, Tensor output, List<Tensor> inputs, Internals.Backward backward) {
+        return CustomOps.record(name, output, inputs, backward);
+    }
+
+    @Override
+    public boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2, double biasCorrection2Sqrt,
+                            double eps, double stepSize) {
+        return Fused.adamStep(p, g, m, v, beta1, beta2, biasCorrection2Sqrt, eps, stepSize);
+    }
+
+    @Override
+    public Internals.BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        BatchNormOp.Result r = BatchNormOp.train(x, weight, bias, eps);
+        if (r == null) r = BatchNormOp.reference(x, weight, bias, eps);
+        return new Internals.BatchNorm(r.y(), r.mean(), r.var());
+    }
+}

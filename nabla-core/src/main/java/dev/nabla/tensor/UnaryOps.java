@@ -1,0 +1,52 @@
+package dev.nabla.tensor;
+
+import dev.nabla.kernel.Elementwise.Binary;
+import dev.nabla.kernel.Elementwise.Unary;
+
+/** The elementwise maps and type conversion: forwards; their derivatives are in {@link Derivatives}. */
+final class UnaryOps {
+    private UnaryOps() {}
+
+    static Tensor toType(Tensor x, DType dtype) {
+        if (dtype == x.dtype()) return x;
+        Tensor out = x.castRaw(dtype);
+        DType from = x.dtype();
+        if (!dtype.isFloating()) return out;
+        return Node.record(Op.TO_TYPE, out, from, x);
+    }
+
+    static Tensor unary(Tensor x, Unary op) {
+        x.requireFloating(op.name().toLowerCase());
+        return Compute.unary(op, x);
+    }
+
+    // −x = x·(−1), bitwise (the product is exact), so not a primitive of its own
+    static Tensor neg(Tensor x) {
+        x.requireFloating("neg");
+        return x.mul(x.scalarLike(-1));
+    }
+
+    // An elementwise map by its kernel, recorded as the primitive op.
+    static Tensor map(Tensor x, Unary kernel, Op op) {
+        return Node.record(op, unary(x, kernel), null, x);
+    }
+
+    // relu's backward, fused (one pass instead of a comparison and a product): g where out > 0,
+    // else 0 (PyTorch's threshold_backward: a NaN out passes g). Linear in g, and the mask is a
+    // constant (relu'' = 0), so its derivative is itself.
+    static Tensor reluBackward(Tensor x, Tensor out) {
+        Tensor r = Compute.reluBackward(x, out);
+        if (r == null) r = x.mul(out.le(0).rsub(1)); // strided or broadcast operands
+        return Node.record(Op.RELU_BACKWARD, r, null, out, x);
+    }
+
+    static Tensor clamp(Tensor x, double min, double max) {
+        x.requireFloating("clamp");
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        Tensor out;
+        try (var s = GradMode.noGrad()) {
+            out = Compute.binary("clamp", Binary.MIN, Compute.binary("clamp", Binary.MAX, x, x.scalarLike(min)), x.scalarLike(max));
+        }
+        return Node.record(Op.CLAMP, out, new double[] {min, max}, x);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.nabla.tensor.internal;
+
+import dev.nabla.tensor.Tensor;
+import java.util.List;
+
+/**
+ * The entry points of the tensor package's internals (the tape, fused ops) for the other
+ * packages of nabla-core: the functional autograd, user-defined ops, the fused Adam step and
+ * batch normalization. Not API: the module does not export this package. The tensor package
+ * installs the implementation when {@link Tensor} is loaded, which every call here implies.
+ */
+public final class Internals {
+    private static Access access;
+
+    private Internals() {}
+
+    /** A user-defined op's backward: the gradient of each input (null: none) from the output's. */
+    @FunctionalInterface
+    public interface Backward {
+        List<Tensor> apply(Tensor gradOutput, List<Tensor> inputs, Tensor output);
+    }
+
+    /** y, and the batch mean and biased variance per channel, of a training-mode batch norm. */
+    public record BatchNorm(Tensor y, Tensor mean, Tensor var) {}
+
+    /** Implemented by the tensor package. */
+    public interface Access {
+        /**
+         * The reverse pass to the given inputs (see dev.nabla.autograd.Autograd#grad); retainGraph
+         * keeps the tape for another pass, createGraph records this one.
+         */
+        List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean retainGraph,
+                          boolean createGraph, boolean allowUnused);
+
+        /** Records output = op(inputs), computed by the caller without recording, with its backward. */
+        Tensor custom(String name, Tensor output, List<Tensor> inputs, Backward backward);
+
+        /** The fused Adam step, or false (nothing changed) for the cases it does not cover. */
+        boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2, double biasCorrection2Sqrt,
+                         double eps, double stepSize);
+
+        /** Training-mode batch norm as one op; with weight or bias of another type, the composite. */
+        BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+    }
+
+    /** Called once by the tensor package. */
+    public static synchronized void install(Access a) {
+        if (access != null) throw new IllegalStateException("Internals already installed");
+        access = a;
+    }
+
+    /** The tensor package's implementation. */
+    public static synchronized Access get() {
+        return access;
+    }
+}
