@@ -4,7 +4,6 @@ import dev.nabla.data.Dataset;
 import dev.nabla.data.Splits;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.ModelSpec;
-import dev.nabla.io.spec.SpecException;
 import dev.nabla.plot.TrainingCharts;
 import dev.nabla.tensor.Generator;
 import dev.nabla.train.LearningCurves;
@@ -15,8 +14,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla curves SPEC.json --vary train-size|l2}: learning curves ({@link LearningCurves}):
@@ -32,8 +33,11 @@ public final class CurvesCommand implements Callable<Integer> {
     /** What varies along the x axis. */
     enum Vary { train_size, l2 }
 
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec")
-    Path specFile;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    SpecFile specFile;
 
     @Option(names = "--vary", required = true, paramLabel = "train-size|l2", converter = VaryConverter.class,
             description = "train-size: 10%%, 20%%, ..., 100%% of the training data; l2: λ in --l2")
@@ -45,11 +49,11 @@ public final class CurvesCommand implements Callable<Integer> {
     @Option(names = "--l2", split = ",", paramLabel = "λ", description = "L2 strengths (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)")
     double[] l2 = {0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
 
-    @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default: the spec's)")
-    Integer epochs;
+    @Mixin
+    EpochsOption epochs;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
-    Path out;
+    @Mixin
+    OutputFolder out;
 
     /** Accepts train-size / train_size and l2. */
     static final class VaryConverter implements picocli.CommandLine.ITypeConverter<Vary> {
@@ -65,14 +69,9 @@ public final class CurvesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
-        ExperimentSpec spec;
-        try {
-            spec = ExperimentSpec.read(specFile);
-        } catch (SpecException e) {
-            System.err.println("nabla curves: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
+        PrintStream o = Streams.out(command);
+        ExperimentSpec spec = specFile.read(null);
+        Path dir = out.checked(spec.name());
         double split = spec.validationSplit();
         Dataset train = spec.train(), validation;
         String validationName;
@@ -90,8 +89,8 @@ public final class CurvesCommand implements Callable<Integer> {
             validation = spec.test();
             validationName = "test";
         } else {
-            System.err.println("nabla curves: " + specFile + " has neither a validation split nor test data to compare with");
-            return 2;
+            throw UserError.usage(specFile.file + " has neither a validation split nor test data to compare with;"
+                    + " set \"validationSplit\" in its \"training\"");
         }
         Metric metric = switch (spec.lossName()) {
             case "cross_entropy", "nll" -> Metric.ACCURACY;
@@ -100,7 +99,7 @@ public final class CurvesCommand implements Callable<Integer> {
         };
         var curves = new LearningCurves(() -> ModelSpec.build(spec.modelJson(), "$.model", new Generator(spec.seed())).model(),
                 spec::optimizer, spec.loss(), metric)
-                .epochs(epochs != null ? epochs : spec.epochs()).batchSize(spec.batchSize()).seed(spec.seed());
+                .epochs(epochs.orElse(spec.epochs())).batchSize(spec.batchSize()).seed(spec.seed());
         String figure = metric == null ? spec.lossName() : metric.name();
         LearningCurves.Curve c;
         try {
@@ -111,18 +110,16 @@ public final class CurvesCommand implements Callable<Integer> {
                 c = curves.vsL2(train, validation, l2);
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("nabla curves: " + e.getMessage());
-            return 2;
+            throw UserError.usage(e.getMessage()); // --fractions or --l2 out of range
         }
         o.printf(Locale.ROOT, "learning curves of %s: %s against %s, %d epochs per run%n", spec.name(), figure, c.varied(),
-                epochs != null ? epochs : spec.epochs());
+                epochs.orElse(spec.epochs()));
         String x = vary == Vary.train_size ? "examples" : "l2";
         o.printf(Locale.ROOT, "%12s %14s %14s%n", x, "train " + figure, validationName + " " + figure);
         for (int i = 0; i < c.x().length; i++) {
             String xv = vary == Vary.train_size ? String.valueOf(c.trainSizes()[i]) : String.format(Locale.ROOT, "%.0e", c.x()[i]);
             o.printf(Locale.ROOT, "%12s %14.6g %14.6g%n", xv, c.train()[i], c.validation()[i]);
         }
-        Path dir = out != null ? out : Path.of("out", spec.name());
         Path png = dir.resolve(vary == Vary.train_size ? "curves-train-size.png" : "curves-l2.png");
         var chart = TrainingCharts.learningCurve(spec.name() + ": learning curve", c, validationName);
         if (metric == null && allPositive(c)) chart.logY(true);

@@ -1,7 +1,6 @@
 package dev.nabla.cli;
 
 import dev.nabla.io.spec.ExperimentSpec;
-import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
 import dev.nabla.plot.TrainingCharts;
 import dev.nabla.train.LrFinder;
@@ -11,8 +10,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla lr-find SPEC.json}: the learning-rate range test ({@link LrFinder}) on a spec's
@@ -24,8 +25,14 @@ import picocli.CommandLine.Parameters;
                 + "(log x) and suggest a rate (steepest descent of the smoothed loss; also minimum/10).",
                 "The model and optimizer are left as they were; nothing is saved but the plot."})
 public final class LrFindCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec")
-    Path specFile;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    SpecFile specFile;
+
+    @Mixin
+    OutputFolder out;
 
     @Option(names = "--steps", paramLabel = "N", description = "batches in the sweep (default ${DEFAULT-VALUE})")
     int steps = 100;
@@ -36,19 +43,11 @@ public final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--end", paramLabel = "LR", description = "last rate (default ${DEFAULT-VALUE})")
     double end = 10;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
-    Path out;
-
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
-        ExperimentSpec spec;
-        try {
-            spec = ExperimentSpec.read(specFile);
-        } catch (SpecException e) {
-            System.err.println("nabla lr-find: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
+        PrintStream o = Streams.out(command);
+        ExperimentSpec spec = specFile.read(null);
+        Path dir = out.checked(spec.name());
         Layer model = spec.model().model();
         var optimizer = spec.optimizer(model.parameters());
         LrFinder.Result r;
@@ -56,9 +55,9 @@ public final class LrFindCommand implements Callable<Integer> {
             r = new LrFinder(model, optimizer, spec.loss()).range(start, end).steps(steps).batchSize(spec.batchSize())
                     .seed(spec.seed()).run(spec.train());
         } catch (IllegalArgumentException e) {
-            System.err.println("nabla lr-find: " + e.getMessage());
-            return 2;
+            throw UserError.usage(e.getMessage()); // the range or the number of steps
         }
+        boolean conclusive = r.conclusive();
         o.printf(Locale.ROOT, "learning-rate range test of %s: %s, batch %d, %d steps from %.0e to %.0e%n", spec.name(),
                 optimizer.name(), spec.batchSize(), steps, start, end);
         o.printf(Locale.ROOT, "%6s %12s %14s %14s%n", "step", "lr", "loss", "smoothed");
@@ -66,17 +65,24 @@ public final class LrFindCommand implements Callable<Integer> {
         for (int i = 0; i < r.steps(); i++) {
             if (i % every == 0 || i == r.steps() - 1 || i == r.suggestionIndex()) {
                 o.printf(Locale.ROOT, "%6d %12.3e %14.6g %14.6g%s%n", i + 1, r.lrs()[i], r.losses()[i], r.smoothed()[i],
-                        i == r.suggestionIndex() ? "  <- steepest descent" : "");
+                        conclusive && i == r.suggestionIndex() ? "  <- steepest descent" : "");
             }
         }
         if (r.stoppedEarly()) {
             o.printf(Locale.ROOT, "stopped after %d steps: the loss exploded (moving average above 4x its best) at lr %.3e%n",
                     r.steps(), r.lrs()[r.steps() - 1]);
         }
-        o.printf(Locale.ROOT, "suggested learning rate: %.3g (steepest descent of the smoothed loss)%n", r.suggestion());
-        o.printf(Locale.ROOT, "  other rule: the minimum of the smoothed loss is at %.3g, /10 = %.3g%n", r.minLr(), r.minDiv10());
+        if (conclusive) {
+            o.printf(Locale.ROOT, "suggested learning rate: %.3g (steepest descent of the smoothed loss)%n", r.suggestion());
+            o.printf(Locale.ROOT, "  other rule: the minimum of the smoothed loss is at %.3g, /10 = %.3g%n", r.minLr(), r.minDiv10());
+        } else {
+            double best = Double.POSITIVE_INFINITY;
+            for (double s : r.smoothed()) if (Double.isFinite(s)) best = Math.min(best, s);
+            o.printf(Locale.ROOT, "inconclusive: the smoothed loss never fell clearly (from %.4g to at best %.4g, less than %.0f%%),"
+                    + " so no rate is suggested;%n  try a wider range (--start, --end), more --steps, or check the data and the loss%n",
+                    r.smoothed()[0], best, 100 * LrFinder.CLEAR_FALL);
+        }
         o.printf(Locale.ROOT, "  (the spec uses lr %.3g; the model and optimizer were restored after the sweep)%n", optimizer.lr());
-        Path dir = out != null ? out : Path.of("out", spec.name());
         Path png = dir.resolve("lr-find.png");
         TrainingCharts.lrFinder(spec.name() + ": learning-rate range test", r).savePng(png, 800, 500);
         o.println("plot: " + png);

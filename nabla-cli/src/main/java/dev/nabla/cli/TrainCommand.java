@@ -1,7 +1,6 @@
 package dev.nabla.cli;
 
 import dev.nabla.data.Batch;
-import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.spec.DataSpec;
@@ -14,6 +13,7 @@ import dev.nabla.plot.LineChart;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.History;
+import dev.nabla.train.NonFiniteException;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,8 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla train SPEC.json}: trains the network a spec describes, with a progress bar,
@@ -36,14 +38,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
 public final class TrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec (see examples/)")
-    Path specFile;
+    @Spec
+    CommandSpec command;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
-    Path out;
+    @Mixin
+    SpecFile specFile;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "override the spec's number of epochs")
-    Integer epochs;
+    @Mixin
+    OutputFolder out;
+
+    @Mixin
+    EpochsOption epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "where the data is: replaces the spec's data folder (idx,"
             + " e.g. Fashion-MNIST) or data file (csv)")
@@ -54,32 +59,29 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
-        ExperimentSpec spec;
-        try {
-            spec = ExperimentSpec.read(specFile, data);
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
+        PrintStream o = Streams.out(command);
+        ExperimentSpec spec = specFile.read(data);
+        Path dir = out.checked(spec.name());
         DataSpec.Loaded d;
         try {
             d = spec.data();
         } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        } catch (DataFileException e) {
-            System.err.println("nabla train: " + e.getMessage());
-            return 1;
+            throw specFile.error(e);
         }
-        Path dir = out != null ? out : Path.of("out", spec.name());
         Layer model = spec.model().model();
         o.print(model.summary(spec.model().inputShape()));
         var options = spec.fitOptions();
-        if (epochs != null) options.epochs(epochs);
-        Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
+        options.epochs(epochs.orElse(spec.epochs()));
+        EpochLog log = new EpochLog();
+        options.callbacks(log);
+        Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics()).output(o);
         long start = System.nanoTime();
-        History history = trainer.fit(d.train(), options);
+        History history;
+        try {
+            history = trainer.fit(d.train(), options);
+        } catch (NonFiniteException e) {
+            throw UserError.failure("training stopped: " + e.getMessage() + "\n  " + keep(dir, spec, model, log));
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
                 seconds / Math.max(1, history.size()));
@@ -100,13 +102,10 @@ public final class TrainCommand implements Callable<Integer> {
         SavedModel.save(dir.resolve("model"), spec.modelJson(), model);
         o.println("model saved to " + dir.resolve("model"));
         Path losses = dir.resolve("loss.png");
-        double[] epochAxis = new double[history.size()];
-        for (int i = 0; i < epochAxis.length; i++) epochAxis[i] = i + 1;
-        LineChart lc = new LineChart(spec.name() + ": loss per epoch").xLabel("epoch").yLabel(spec.lossName()).logY(true)
-                .line("train", epochAxis, history.get("loss"));
-        if (history.epochs().get(0).containsKey("val_loss")) lc.line("validation", epochAxis, history.get("val_loss"));
-        lc.savePng(losses, 800, 500);
+        log.saveLossPlot(losses, spec.name() + ": loss per epoch", spec.lossName());
         o.println("plot: " + losses);
+        log.saveCsv(dir.resolve("history.csv"));
+        o.println("history: " + dir.resolve("history.csv"));
         if (confusion != null && d.imageShape() != null) {
             Path samples = dir.resolve("samples.png");
             int wrong = samples(samples, model, test, d);
@@ -125,6 +124,17 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("plot: " + fit);
         }
         return 0;
+    }
+
+    // after a NaN/Inf stop: the history, its plot and the weights as they were before the bad step; says where
+    private static String keep(Path dir, ExperimentSpec spec, Layer model, EpochLog log) throws IOException {
+        Path stopped = dir.resolve("model-at-stop");
+        SavedModel.save(stopped, spec.modelJson(), model);
+        log.saveCsv(dir.resolve("history.csv"));
+        String kept = "kept: " + stopped + " (the weights before the non-finite step), " + dir.resolve("history.csv");
+        if (log.size() == 0) return kept + " (no epoch had finished)";
+        log.saveLossPlot(dir.resolve("loss.png"), spec.name() + ": loss per epoch (stopped: non-finite)", spec.lossName());
+        return kept + ", " + dir.resolve("loss.png") + " (" + log.size() + " finished epochs)";
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong

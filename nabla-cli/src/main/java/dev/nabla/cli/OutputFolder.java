@@ -1,0 +1,35 @@
+package dev.nabla.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --out DIR} option of the commands that write plots or models: out/&lt;spec name&gt;
+ * by default; {@link #checked} finds an unusable folder before any work is done, without
+ * creating anything.
+ */
+final class OutputFolder {
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
+    Path out;
+
+    /** The folder: --out, or out/name. */
+    Path dir(String name) {
+        return out != null ? out : Path.of("out", name);
+    }
+
+    /** The folder, after checking that it is (or can be created as) a folder nabla can write. */
+    Path checked(String name) {
+        Path dir = dir(name);
+        String option = out != null ? "--out " + out : "the output folder " + dir;
+        Path p = dir.toAbsolutePath();
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null) throw UserError.usage(option + ": no existing parent folder");
+        if (!Files.isDirectory(p)) {
+            throw UserError.usage(option + ": " + (p.equals(dir.toAbsolutePath()) ? "is a file" : p + " is a file")
+                    + ", not a folder; give a folder (it is created if missing)");
+        }
+        if (!Files.isWritable(p)) throw UserError.usage(option + ": " + p + " is not writable; give a folder you can write");
+        return dir;
+    }
+}

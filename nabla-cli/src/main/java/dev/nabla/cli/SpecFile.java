@@ -1,0 +1,69 @@
+package dev.nabla.cli;
+
+import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.ModelSpec;
+import dev.nabla.io.spec.SpecException;
+import dev.nabla.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The SPEC.json parameter the spec-driven commands share (train, diagnose, lr-find, curves,
+ * summary): reads the spec with errors that name the file, and remembers the model's size for an
+ * out-of-memory message.
+ */
+final class SpecFile {
+    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec (see examples/)")
+    Path file;
+
+    private ExperimentSpec spec;
+
+    /** Reads and checks the spec; dataOverride (or null) replaces its data folder or file. */
+    ExperimentSpec read(Path dataOverride) throws IOException {
+        checkReadable();
+        try {
+            spec = ExperimentSpec.read(file, dataOverride);
+            return spec;
+        } catch (SpecException e) {
+            throw UserError.usage(file + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads only the spec's network (for commands that need no data). */
+    ModelSpec.Built readModel() throws IOException {
+        checkReadable();
+        try {
+            return ExperimentSpec.readModel(file);
+        } catch (SpecException e) {
+            throw UserError.usage(file + ": " + e.getMessage());
+        }
+    }
+
+    /** A spec error found after reading (e.g. when the data is loaded), as a usage error naming the file. */
+    UserError error(SpecException e) {
+        return UserError.usage(file + ": " + e.getMessage());
+    }
+
+    private void checkReadable() {
+        if (Files.isDirectory(file)) {
+            throw UserError.usage(file + " is a folder; give a spec file such as examples/runge.json");
+        }
+        if (!Files.exists(file)) {
+            throw UserError.usage(file + ": no such file; give a spec file such as examples/runge.json (ls examples/)");
+        }
+        if (!Files.isReadable(file)) throw UserError.usage(file + ": permission denied (the spec file cannot be read)");
+    }
+
+    /** The model's size as far as known, for an out-of-memory message. */
+    String sizeHint() {
+        if (spec == null) return "it ran out while reading " + file + " and building its network, whose weights alone do not fit";
+        long n = 0;
+        for (Tensor p : spec.model().model().parameters()) n += p.numel();
+        double mib = n * 4.0 / (1 << 20);
+        return String.format(Locale.ROOT, "the model of %s has %,d parameters: %.0f MiB of weights, about %.0f MiB with their"
+                + " gradients and Adam's two moments, plus the activations of a batch of %d", file, n, mib, 4 * mib, spec.batchSize());
+    }
+}
