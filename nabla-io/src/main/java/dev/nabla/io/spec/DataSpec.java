@@ -272,7 +272,6 @@ public final class DataSpec {
             Csv.Table table = Csv.read(file, delimiter);
             CsvDataset full = label != null ? CsvDataset.classification(table, features, label)
                     : CsvDataset.regression(table, features, targets);
-            if (full.size() == 0) throw new DataFileException(file, "has a header but no rows; training needs at least one");
             classNames = full.classNames();
             exampleShape = new int[] {full.featureNames().size()};
             if (testFile != null) {
