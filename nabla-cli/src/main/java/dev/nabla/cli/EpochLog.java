@@ -7,6 +7,8 @@ import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +27,7 @@ final class EpochLog implements Callback {
 
     @Override
     public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
-        epochs.add(Map.copyOf(logs));
+        epochs.add(Collections.unmodifiableMap(new LinkedHashMap<>(logs))); // in the order of the logs
     }
 
     /** The number of finished epochs. */
