@@ -76,7 +76,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
             return new Report(2, report(t.getCause(), spec).message()
                     + "\n  (a setting read when nabla starts: check the -D options, e.g. in NABLA_JAVA_OPTS)");
         }
-        if (t instanceof OutOfMemoryError) return new Report(1, outOfMemory(spec != null ? spec.sizeHint() : null));
+        if (t instanceof OutOfMemoryError) return new Report(1, outOfMemory(spec));
         if (t instanceof NonFiniteException) return new Report(1, "training stopped: " + t.getMessage());
         if (t instanceof DataFileException) return new Report(1, t.getMessage());
         if (isDiskFull(t)) {
@@ -105,11 +105,18 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         return false;
     }
 
-    private static String outOfMemory(String sizeHint) {
-        double maxGiB = Runtime.getRuntime().maxMemory() / (double) (1L << 30);
-        long suggest = Math.max(2, (long) Math.ceil(2 * maxGiB));
-        return String.format(Locale.ROOT, "out of memory: the Java heap (at most %.1f GiB) is too small; %s"
+    // the heap's size, what the model needs if known, and a heap to ask for: twice the current one, or more if the model needs it
+    private static String outOfMemory(SpecFile spec) {
+        long max = Runtime.getRuntime().maxMemory();
+        long needs = spec != null ? spec.trainingBytes() : -1;
+        long suggest = (long) Math.ceil(Math.max(2.0 * max, 1.5 * needs) / (1L << 30));
+        return String.format(Locale.ROOT, "out of memory: the Java heap (at most %s) is too small; %s"
                 + "%n  give the JVM more, e.g. NABLA_JAVA_OPTS=-Xmx%dg ./nabla ..., or make the model or the batch smaller",
-                maxGiB, sizeHint != null ? sizeHint : "nabla had not built the model yet", suggest);
+                bytes(max), spec != null ? spec.sizeHint() : "nabla had not read a model yet", Math.max(1, suggest));
+    }
+
+    /** A size in MiB below 1 GiB, else in GiB. */
+    static String bytes(long b) {
+        return b < (1L << 30) ? String.format(Locale.ROOT, "%d MiB", b >> 20) : String.format(Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
     }
 }

@@ -57,13 +57,20 @@ final class SpecFile {
         if (!Files.isReadable(file)) throw UserError.usage(file + ": permission denied (the spec file cannot be read)");
     }
 
+    /** What training the model takes, in bytes, as far as known (else -1): float32 weights, gradients and Adam's two moments. */
+    long trainingBytes() {
+        if (spec == null) return -1;
+        long n = 0;
+        for (Tensor p : spec.model().model().parameters()) n += p.numel();
+        return 4 * 4 * n;
+    }
+
     /** The model's size as far as known, for an out-of-memory message. */
     String sizeHint() {
         if (spec == null) return "it ran out while reading " + file + " and building its network, whose weights alone do not fit";
-        long n = 0;
-        for (Tensor p : spec.model().model().parameters()) n += p.numel();
-        double mib = n * 4.0 / (1 << 20);
-        return String.format(Locale.ROOT, "the model of %s has %,d parameters: %.0f MiB of weights, about %.0f MiB with their"
-                + " gradients and Adam's two moments, plus the activations of a batch of %d", file, n, mib, 4 * mib, spec.batchSize());
+        long training = trainingBytes();
+        return String.format(Locale.ROOT, "the model of %s has %,d parameters: %s of weights, about %s with their gradients and"
+                + " Adam's two moments, plus the activations of a batch of %d", file, training / 16, Errors.bytes(training / 4),
+                Errors.bytes(training), spec.batchSize());
     }
 }
