@@ -45,18 +45,17 @@ public final class LrFindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!(start > 0 && start < end && Double.isFinite(end))) {
+            throw UserError.usage("--start " + start + " --end " + end + ": the sweep needs 0 < start < end");
+        }
+        if (steps < 3) throw UserError.usage("--steps " + steps + ": the sweep needs at least 3 steps");
         PrintStream o = Streams.out(command);
         ExperimentSpec spec = specFile.read(null);
         Path dir = out.checked(spec.name());
         Layer model = spec.model().model();
         var optimizer = spec.optimizer(model.parameters());
-        LrFinder.Result r;
-        try {
-            r = new LrFinder(model, optimizer, spec.loss()).range(start, end).steps(steps).batchSize(spec.batchSize())
-                    .seed(spec.seed()).run(spec.train());
-        } catch (IllegalArgumentException e) {
-            throw UserError.usage(e.getMessage()); // the range or the number of steps
-        }
+        LrFinder.Result r = new LrFinder(model, optimizer, spec.loss()).range(start, end).steps(steps).batchSize(spec.batchSize())
+                .seed(spec.seed()).run(spec.train());
         boolean conclusive = r.conclusive();
         o.printf(Locale.ROOT, "learning-rate range test of %s: %s, batch %d, %d steps from %.0e to %.0e%n", spec.name(),
                 optimizer.name(), spec.batchSize(), steps, start, end);

@@ -105,7 +105,11 @@ public final class OptimizeCommand implements Callable<Integer> {
         try {
             p = Optimize2D.problem(function);
         } catch (ExpressionException e) {
-            return usage(e.pretty() + "\n(or one of the built-in functions: " + String.join(", ", Optimize2D.BUILT_IN) + ")");
+            if (function.matches("[A-Za-z_]\\w*")) { // a name: most likely a misspelt built-in
+                return usage("'" + function + "' is neither a built-in function (" + String.join(", ", Optimize2D.BUILT_IN)
+                        + ") nor an expression in x and y (" + e.getMessage() + ")");
+            }
+            return usage(e.pretty());
         }
         try {
             p = configure(p);

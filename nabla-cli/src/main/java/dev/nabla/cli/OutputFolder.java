@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -29,7 +30,11 @@ final class OutputFolder {
             throw UserError.usage(option + ": " + (p.equals(dir.toAbsolutePath()) ? "is a file" : p + " is a file")
                     + ", not a folder; give a folder (it is created if missing)");
         }
-        if (!Files.isWritable(p)) throw UserError.usage(option + ": " + p + " is not writable; give a folder you can write");
+        try { // a probe, since permissions alone miss read-only and virtual file systems (and root passes them all)
+            Files.delete(Files.createTempDirectory(p, ".nabla-probe"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw UserError.usage(option + ": nabla cannot write in " + p + "; give a folder you can write");
+        }
         return dir;
     }
 }

@@ -94,7 +94,22 @@ class MistakesTest {
         table.add(new Mistake("test images of another size, named as on disk", args(d, "train", d.resolve("idx.json"), "--data",
                 d.resolve("shapes").toString()), 1, List.of("t10k-images-idx3-ubyte: holds images of [1, 5, 5]"), List.of(".gz")));
         table.add(m("no data installed", 1, args(d, "train", d.resolve("idx.json")), "no-such-folder", "apt-get install"));
-        table.add(m("lr-find with 2 steps", 2, args(d, "lr-find", RUNGE, "--steps", "2"), "steps 2 must be >= 3"));
+        table.add(m("lr-find with 2 steps", 2, args(d, "lr-find", RUNGE, "--steps", "2"), "--steps 2", "at least 3 steps"));
+        table.add(m("lr-find from a rate of 0", 2, args(d, "lr-find", RUNGE, "--start", "0"), "--start 0.0 --end 10.0",
+                "0 < start < end"));
+        table.add(m("--data for data sampled from a function", 2, args(d, "train", RUNGE, "--data", d.toString()),
+                "$.data.type", "leave --data out"));
+        if (Files.isDirectory(Path.of("/proc"))) {
+            table.add(m("--out on a file system nobody can write", 2, List.of("train", RUNGE.toString(), "--out", "/proc/nabla"),
+                    "--out /proc/nabla: nabla cannot write in /proc"));
+        }
+        table.add(m("a negative L2 strength", 2, args(d, "curves", RUNGE, "--vary", "l2", "--l2", "-1"), "L2 strength -1.0"));
+        table.add(m("gd with -1 steps", 2, List.of("gd", "x^2", "--steps", "-1"), "--steps must be in 0..10000000, got -1"));
+        table.add(m("an unknown function to optimize", 2, List.of("optimize", "nosuch"), "'nosuch' is neither a built-in function (rosenbrock", "unknown name 'nosuch'"));
+        table.add(m("explain on a classifier", 2, List.of("explain", "--spec", "../examples/fashion-mlp.json"),
+                "the trace knows the mse loss; this spec uses 'cross_entropy'"));
+        table.add(m("a spec without data", 2, args(d, "train", Path.of("..", "examples", "vgg16.json")),
+                "vgg16.json: $: missing required key \"data\""));
         table.add(m("curves without validation data", 2, args(d, "curves", write(d, "noval.json", spec.apply(new String[] {
                 "\"validationSplit\": 0.3", "\"validationSplit\": 0", "\"testPoints\": 100", "\"testPoints\": 0"})),
                 "--vary", "l2"), "neither a validation split nor test data"));

@@ -110,7 +110,13 @@ public final class DataSpec {
         if (!TYPES.contains(type)) throw Node.unknownChoice(data.path + ".type", "data type", type, TYPES);
         DataSpec d = new DataSpec(type, data.path, seed);
         switch (type) {
-            case "function" -> d.function(data);
+            case "function" -> {
+                if (override != null) {
+                    throw new SpecException(data.path + ".type", "--data replaces a data folder (idx) or file (csv), but this"
+                            + " data is sampled from a function; leave --data out");
+                }
+                d.function(data);
+            }
             case "idx" -> d.idx(data, baseDir, override);
             default -> d.csv(data, baseDir, override);
         }
