@@ -12,12 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla curves SPEC.json --vary train-size|l2}: learning curves ({@link LearningCurves}):
@@ -29,15 +26,9 @@ import picocli.CommandLine.Spec;
         description = {"Learning curves: train the spec's network on growing subsets of the training data (--vary "
                 + "train-size) or with growing L2 weight penalty (--vary l2); print and plot training and validation figures.",
                 "The figure is accuracy for cross_entropy/nll/bce losses, the loss itself otherwise."})
-public final class CurvesCommand implements Callable<Integer> {
+public final class CurvesCommand extends SpecCommand {
     /** What varies along the x axis. */
     enum Vary { train_size, l2 }
-
-    @Spec
-    CommandSpec command;
-
-    @Mixin
-    SpecFile specFile;
 
     @Option(names = "--vary", required = true, paramLabel = "train-size|l2", converter = VaryConverter.class,
             description = "train-size: 10%%, 20%%, ..., 100%% of the training data; l2: λ in --l2")
@@ -51,9 +42,6 @@ public final class CurvesCommand implements Callable<Integer> {
 
     @Mixin
     EpochsOption epochs;
-
-    @Mixin
-    OutputFolder out;
 
     /** Accepts train-size / train_size and l2. */
     static final class VaryConverter implements picocli.CommandLine.ITypeConverter<Vary> {

@@ -11,13 +11,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla diagnose SPEC.json}: trains a spec's network with a {@link GradientMonitor}:
@@ -28,18 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = "Train a spec's network while recording per-layer gradient and weight norms and dead ReLUs; "
                 + "warn of vanishing or exploding gradients; plot the gradient norms per epoch.")
-public final class DiagnoseCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec command;
-
-    @Mixin
-    SpecFile specFile;
-
+public final class DiagnoseCommand extends SpecCommand {
     @Mixin
     EpochsOption epochs;
-
-    @Mixin
-    OutputFolder out;
 
     @Override
     public Integer call() throws IOException {

@@ -8,12 +8,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla lr-find SPEC.json}: the learning-rate range test ({@link LrFinder}) on a spec's
@@ -24,16 +20,7 @@ import picocli.CommandLine.Spec;
         description = {"Learning-rate range test: train while the rate grows exponentially, plot loss against rate "
                 + "(log x) and suggest a rate (steepest descent of the smoothed loss; also minimum/10).",
                 "The model and optimizer are left as they were; nothing is saved but the plot."})
-public final class LrFindCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec command;
-
-    @Mixin
-    SpecFile specFile;
-
-    @Mixin
-    OutputFolder out;
-
+public final class LrFindCommand extends SpecCommand {
     @Option(names = "--steps", paramLabel = "N", description = "batches in the sweep (default ${DEFAULT-VALUE})")
     int steps = 100;
 

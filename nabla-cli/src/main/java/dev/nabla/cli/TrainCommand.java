@@ -21,12 +21,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla train SPEC.json}: trains the network a spec describes, with a progress bar,
@@ -37,16 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
-public final class TrainCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec command;
-
-    @Mixin
-    SpecFile specFile;
-
-    @Mixin
-    OutputFolder out;
-
+public final class TrainCommand extends SpecCommand {
     @Mixin
     EpochsOption epochs;
 
