@@ -29,8 +29,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
         // Errors (out of memory, a failed static initializer) reach us wrapped by Main's execution strategy
         Throwable t = ex instanceof CommandLine.ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
-        SpecFile spec = specFile(cmd);
-        Report r = report(t, spec);
+        Report r = report(t, mixin(cmd, SpecFile.class), mixin(cmd, OutputFolder.class));
         PrintWriter err = cmd.getErr();
         err.println(cmd.getCommandSpec().qualifiedName() + ": " + r.message());
         if (debug(parsed)) t.printStackTrace(err);
@@ -59,21 +58,24 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         return false;
     }
 
-    // the command's spec file, if it reads one: it names the file and knows the model's size
-    private static SpecFile specFile(CommandLine cmd) {
+    // the command's mixin of the given type (its spec file, its output folder), or null
+    private static <T> T mixin(CommandLine cmd, Class<T> type) {
         for (var mixin : cmd.getCommandSpec().mixins().values()) {
-            if (mixin.userObject() instanceof SpecFile s && s.file != null) return s;
+            if (type.isInstance(mixin.userObject())) return type.cast(mixin.userObject());
         }
         return null;
     }
 
-    /** The exit code and message for t; spec (or null) is the spec file the command read. */
-    static Report report(Throwable t, SpecFile spec) {
+    /**
+     * The exit code and message for t; spec (or null) is the spec file the command read (it names
+     * the file and knows the model's size), out (or null) its output folder.
+     */
+    static Report report(Throwable t, SpecFile spec, OutputFolder out) {
         if (t instanceof UserError u) return new Report(u.exitCode(), u.getMessage());
         if (t instanceof SpecException) return new Report(2, (spec != null ? spec.file + ": " : "") + t.getMessage());
-        if (t instanceof UncheckedIOException && t.getCause() != null) return report(t.getCause(), spec);
+        if (t instanceof UncheckedIOException && t.getCause() != null) return report(t.getCause(), spec, out);
         if (t instanceof ExceptionInInitializerError && t.getCause() != null) {
-            return new Report(2, report(t.getCause(), spec).message()
+            return new Report(2, report(t.getCause(), spec, out).message()
                     + "\n  (a setting read when nabla starts: check the -D options, e.g. in NABLA_JAVA_OPTS)");
         }
         if (t instanceof OutOfMemoryError) return new Report(1, outOfMemory(spec));
@@ -82,7 +84,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
         if (isDiskFull(t)) {
             String file = t instanceof FileSystemException f && f.getFile() != null ? " while writing " + f.getFile() : "";
             return new Report(1, "the disk is full (no space left on device)" + file
-                    + "\n  free some space, or write elsewhere with --out DIR; files written before are whole and kept");
+                    + "\n  free some space, or write elsewhere with --out DIR; the files written before"
+                    + (out != null && out.checkedDir != null ? " in " + out.checkedDir : "") + " are whole and kept");
         }
         if (t instanceof NoSuchFileException f) return new Report(1, f.getFile() + ": no such file or folder");
         if (t instanceof AccessDeniedException f) {

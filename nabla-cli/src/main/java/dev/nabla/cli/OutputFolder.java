@@ -14,6 +14,9 @@ final class OutputFolder {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
     Path out;
 
+    /** The folder {@link #checked} accepted, or null. */
+    Path checkedDir;
+
     /** The folder: --out, or out/name. */
     Path dir(String name) {
         return out != null ? out : Path.of("out", name);
@@ -35,6 +38,7 @@ final class OutputFolder {
         } catch (IOException | UnsupportedOperationException e) {
             throw UserError.usage(option + ": nabla cannot write in " + p + "; give a folder you can write");
         }
+        checkedDir = dir;
         return dir;
     }
 }

@@ -105,7 +105,7 @@ class KeepWorkTest {
         Path full = Path.of("/dev/full");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full here");
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Files.write(full, new byte[4096]));
-        Errors.Report r = Errors.report(e, null);
+        Errors.Report r = Errors.report(e, null, null);
         assertEquals(1, r.exitCode());
         assertTrue(r.message().startsWith("the disk is full (no space left on device)") && r.message().contains("--out DIR"),
                 r.message());
