@@ -110,6 +110,12 @@ class MistakesTest {
                 "the trace knows the mse loss; this spec uses 'cross_entropy'"));
         table.add(m("a spec without data", 2, args(d, "train", Path.of("..", "examples", "vgg16.json")),
                 "vgg16.json: $: missing required key \"data\""));
+        table.add(m("a validation split that leaves nothing", 2, args(d, "train", write(d, "one-point.json",
+                spec.apply(new String[] {"\"points\": 200", "\"points\": 1"}))), "$.training.validationSplit", "0.3 of 1 examples"));
+        Path binary = d.resolve("binary.json");
+        Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, '{'});
+        table.add(m("a spec that is not text", 2, args(d, "train", binary), "binary.json: $: not UTF-8 text"));
+        table.add(m("a spec that is a JSON array", 2, args(d, "train", write(d, "array.json", "[1, 2]")), "array.json: $: expected a JSON object"));
         table.add(m("curves without validation data", 2, args(d, "curves", write(d, "noval.json", spec.apply(new String[] {
                 "\"validationSplit\": 0.3", "\"validationSplit\": 0", "\"testPoints\": 100", "\"testPoints\": 0"})),
                 "--vary", "l2"), "neither a validation split nor test data"));

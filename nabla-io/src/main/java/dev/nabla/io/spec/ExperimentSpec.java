@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.data.Dataset;
+import dev.nabla.data.Splits;
 import dev.nabla.nn.Losses;
 import dev.nabla.optim.Adagrad;
 import dev.nabla.optim.Adam;
@@ -121,6 +122,13 @@ public final class ExperimentSpec {
                 .shuffle(training.bool("shuffle", true)).seed(seed + 2);
         training.checkNoUnknownKeys();
         spec.checkNoUnknownKeys();
+        if (data.eager() != null && validationSplit > 0) { // generated data: the split fit will make can be tried now
+            try {
+                Splits.trainValidation(data.eager().all(), validationSplit, new Generator(seed + 2));
+            } catch (IllegalArgumentException e) {
+                throw new SpecException("$.training.validationSplit", e.getMessage());
+            }
+        }
     }
 
     private static Function<List<Tensor>, Optimizer> optimizer(Node o) {
@@ -210,7 +218,7 @@ public final class ExperimentSpec {
      * dataOverride (when not null) replaces the data folder (idx) or file (csv).
      */
     public static ExperimentSpec read(Path file, Path dataOverride) throws IOException {
-        String text = Files.readString(file);
+        String text = text(file);
         String base = file.getFileName().toString().replaceFirst("\\.json$", "");
         Path dir = file.toAbsolutePath().getParent();
         return parse(text, base, dir, dataOverride);
@@ -222,7 +230,7 @@ public final class ExperimentSpec {
      * examples/vgg16.json) is enough.
      */
     public static ModelSpec.Built readModel(Path file) throws IOException {
-        JsonNode root = json(Files.readString(file));
+        JsonNode root = json(text(file));
         Node spec = new Node(root, "$");
         long seed = spec.longValue("seed", 0);
         if (!spec.has("model")) throw new SpecException("$", "missing required key \"model\"");
@@ -237,6 +245,14 @@ public final class ExperimentSpec {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new SpecException("$.model.layers", "a layer cannot be built: " + e.getMessage() + "; make it smaller");
+        }
+    }
+
+    private static String text(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException("$", "not UTF-8 text; a spec is a JSON file (see examples/runge.json)");
         }
     }
 
