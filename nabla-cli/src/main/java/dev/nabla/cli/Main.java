@@ -1,8 +1,9 @@
 package dev.nabla.cli;
 
-import picocli.CommandLine;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.Option;
@@ -65,9 +66,9 @@ public final class Main implements Runnable {
         Main main = new Main();
         CommandLine cmd = new CommandLine(main);
         PrintStream out = System.out;
-        main.stdout = new PrintWriter(new java.io.OutputStreamWriter(out, out.charset()), true);
+        main.stdout = new PrintWriter(new OutputStreamWriter(out, out.charset()), true);
         cmd.setOut(main.stdout);
-        cmd.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, System.err.charset()), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true));
         Errors errors = new Errors();
         cmd.setExecutionExceptionHandler(errors);
         cmd.setParameterExceptionHandler(errors);

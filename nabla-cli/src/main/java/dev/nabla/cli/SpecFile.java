@@ -2,7 +2,6 @@ package dev.nabla.cli;
 
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.ModelSpec;
-import dev.nabla.io.spec.SpecException;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +11,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The SPEC.json parameter the spec-driven commands share (train, diagnose, lr-find, curves,
- * summary): reads the spec with errors that name the file, and remembers the model's size for an
- * out-of-memory message.
+ * summary): checks the file before reading it, and remembers the spec for {@link Errors}, which names
+ * the file in a spec error and the model's size in an out-of-memory message.
  */
 final class SpecFile {
     @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec (see examples/)")
@@ -24,27 +23,14 @@ final class SpecFile {
     /** Reads and checks the spec; dataOverride (or null) replaces its data folder or file. */
     ExperimentSpec read(Path dataOverride) throws IOException {
         checkReadable();
-        try {
-            spec = ExperimentSpec.read(file, dataOverride);
-            return spec;
-        } catch (SpecException e) {
-            throw UserError.usage(file + ": " + e.getMessage());
-        }
+        spec = ExperimentSpec.read(file, dataOverride); // a SpecException: Errors names the file
+        return spec;
     }
 
     /** Reads only the spec's network (for commands that need no data). */
     ModelSpec.Built readModel() throws IOException {
         checkReadable();
-        try {
-            return ExperimentSpec.readModel(file);
-        } catch (SpecException e) {
-            throw UserError.usage(file + ": " + e.getMessage());
-        }
-    }
-
-    /** A spec error found after reading (e.g. when the data is loaded), as a usage error naming the file. */
-    UserError error(SpecException e) {
-        return UserError.usage(file + ": " + e.getMessage());
+        return ExperimentSpec.readModel(file);
     }
 
     private void checkReadable() {

@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ final class Streams {
         PrintWriter w = spec.commandLine().getOut();
         if (spec.root().userObject() instanceof Main m && w == m.stdout) return System.out;
         return new PrintStream(new OutputStream() {
-            private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+            private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
             @Override
             public void write(int b) {

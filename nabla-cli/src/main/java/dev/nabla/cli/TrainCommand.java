@@ -6,7 +6,6 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SavedModel;
-import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
@@ -50,12 +49,7 @@ public final class TrainCommand extends SpecCommand {
         PrintStream o = Streams.out(command);
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
-        DataSpec.Loaded d;
-        try {
-            d = spec.data();
-        } catch (SpecException e) {
-            throw specFile.error(e);
-        }
+        DataSpec.Loaded d = spec.data();
         Layer model = spec.model().model();
         o.print(model.summary(spec.model().inputShape()));
         var options = spec.fitOptions();
