@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.io.spec.SavedModel;
+import dev.nabla.nn.Linear;
+import dev.nabla.tensor.Generator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -124,6 +127,37 @@ class MistakesTest {
         table.add(m("an unknown course program", 2, List.of("course", "no-such-program"), "no program 'no-such-program'"));
         table.add(m("an unfinished expression", 2, List.of("gd", "x^", "--out", d.resolve("gd").toString()), "expression ended"));
         table.add(m("summary of a folder", 2, List.of("summary", d.toString()), "is a folder"));
+        // the commands that use a trained model
+        Path noModel = d.resolve("nowhere").resolve("model.safetensors");
+        table.add(m("evaluate of a model file that does not exist", 2, List.of("evaluate", noModel.toString()),
+                noModel + ": no such file", "./nabla train writes out/<name>/model.safetensors"));
+        table.add(m("predict with a model file that does not exist", 2, List.of("predict", noModel.toString(), "1"),
+                noModel + ": no such file"));
+        Path model = new SavedModel(new Linear(2, 3, new Generator(1)), 2).save(d.resolve("model"));
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length - 5] ^= 4; // a flipped bit in the weights
+        Path corrupted = Files.write(d.resolve("corrupted.safetensors"), bytes);
+        table.add(m("evaluate of a corrupted model file", 1, List.of("evaluate", corrupted.toString()), corrupted + ": ", "SHA-256"));
+        table.add(m("predict with a corrupted model file", 1, List.of("predict", corrupted.toString(), "1,2"), corrupted + ": ",
+                "SHA-256"));
+        table.add(m("evaluate of a file that is not a model", 1, List.of("evaluate", file.toString()), file.toString()));
+        table.add(m("predict with --top 0", 2, List.of("predict", model.toString(), "1,2", "--top", "0"), "--top 0", "at least 1"));
+        table.add(m("export without --onnx", 2, List.of("export", model.toString()), "Missing required option", "--onnx"));
+        table.add(m("export with --mean but no --std", 2, List.of("export", model.toString(), "--onnx",
+                d.resolve("m.onnx").toString(), "--mean", "0.5"), "both --mean and --std"));
+        table.add(m("import of an ONNX file that does not exist", 2, List.of("import", d.resolve("no.onnx").toString(), "--out",
+                d.resolve("imported").toString()), "no.onnx: no such file"));
+        table.add(m("import of a file that is not ONNX", 1, List.of("import", write(d, "text.onnx", "not onnx").toString(), "--out",
+                d.resolve("imported").toString()), "text.onnx"));
+        // training options of model-file and Spark
+        table.add(m("--resume with no checkpoint", 1, args(d, "train", RUNGE, "--resume"), "--resume: no checkpoint",
+                "train without --resume"));
+        table.add(m("--partitions 0", 2, args(d, "train", RUNGE, "--spark", "local[1]", "--partitions", "0"),
+                "--partitions 0 must be >= 1"));
+        table.add(m("--average-every without --spark", 2, args(d, "train", RUNGE, "--average-every", "4"),
+                "--average-every 4 needs --spark"));
+        table.add(m("--average-every 0", 2, args(d, "train", RUNGE, "--spark", "local[1]", "--average-every", "0"),
+                "--average-every 0 must be >= 1"));
 
         List<Executable> checks = new ArrayList<>();
         for (Mistake k : table) {
