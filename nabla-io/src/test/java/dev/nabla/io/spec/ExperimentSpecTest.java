@@ -190,6 +190,15 @@ class ExperimentSpecTest {
     }
 
     @Test
+    void microBatchesAreATrainingSettingCheckedWithTheOthers() {
+        String micro = RUNGE.replace("\"batchSize\": 39", "\"batchSize\": 39, \"microBatches\": 3");
+        assertEquals(3, ExperimentSpec.parse(micro, "x").fitOptions().microBatches());
+        assertEquals("$.training.microBatches", error(micro.replace("\"microBatches\": 3", "\"microBatches\": 0")).path());
+        // the loss is still checked against the targets, before the training settings
+        assertEquals("$.loss", error(micro.replace("\"loss\": \"mse\"", "\"loss\": \"cross_entropy\"")).path());
+    }
+
+    @Test
     void aLayerTooLargeForATensorIsASpecError() {
         SpecException e = error(RUNGE.replace("\"units\": 20, \"activation\": \"tanh\"}",
                 "\"units\": 1000000}, {\"type\": \"linear\", \"units\": 1000000}"));
