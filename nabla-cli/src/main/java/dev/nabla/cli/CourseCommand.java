@@ -20,6 +20,9 @@ import picocli.CommandLine.Parameters;
         description = {"The neural-networks course reproduced: without NAME, list the programs (and the commands that "
                 + "cover the other items); with NAME, run that program; 'all' runs every one."})
 public final class CourseCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "the program to run, or 'all'")
     String name;
 
@@ -28,7 +31,7 @@ public final class CourseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
+        PrintStream o = Streams.out(command);
         if (name == null) {
             o.println("The course's programs (./nabla course NAME runs one; sources in examples/course):");
             for (CourseProgram p : Course.programs()) o.printf("  %-24s %s%n", p.name(), p.title());
@@ -46,8 +49,7 @@ public final class CourseCommand implements Callable<Integer> {
         }
         Optional<CourseProgram> p = Course.find(name);
         if (p.isEmpty()) {
-            System.err.println("nabla course: no program '" + name + "'; run ./nabla course for the list");
-            return 2;
+            throw UserError.usage("no program '" + name + "'; run ./nabla course for the list");
         }
         run(o, p.get());
         return 0;

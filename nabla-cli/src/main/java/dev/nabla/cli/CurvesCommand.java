@@ -4,7 +4,6 @@ import dev.nabla.data.Dataset;
 import dev.nabla.data.Splits;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.ModelSpec;
-import dev.nabla.io.spec.SpecException;
 import dev.nabla.plot.TrainingCharts;
 import dev.nabla.tensor.Generator;
 import dev.nabla.train.LearningCurves;
@@ -13,10 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code nabla curves SPEC.json --vary train-size|l2}: learning curves ({@link LearningCurves}):
@@ -28,12 +26,9 @@ import picocli.CommandLine.Parameters;
         description = {"Learning curves: train the spec's network on growing subsets of the training data (--vary "
                 + "train-size) or with growing L2 weight penalty (--vary l2); print and plot training and validation figures.",
                 "The figure is accuracy for cross_entropy/nll/bce losses, the loss itself otherwise."})
-public final class CurvesCommand implements Callable<Integer> {
+public final class CurvesCommand extends SpecCommand {
     /** What varies along the x axis. */
     enum Vary { train_size, l2 }
-
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec")
-    Path specFile;
 
     @Option(names = "--vary", required = true, paramLabel = "train-size|l2", converter = VaryConverter.class,
             description = "train-size: 10%%, 20%%, ..., 100%% of the training data; l2: λ in --l2")
@@ -45,11 +40,8 @@ public final class CurvesCommand implements Callable<Integer> {
     @Option(names = "--l2", split = ",", paramLabel = "λ", description = "L2 strengths (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)")
     double[] l2 = {0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
 
-    @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default: the spec's)")
-    Integer epochs;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
-    Path out;
+    @Mixin
+    EpochsOption epochs;
 
     /** Accepts train-size / train_size and l2. */
     static final class VaryConverter implements picocli.CommandLine.ITypeConverter<Vary> {
@@ -65,14 +57,9 @@ public final class CurvesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
-        ExperimentSpec spec;
-        try {
-            spec = ExperimentSpec.read(specFile);
-        } catch (SpecException e) {
-            System.err.println("nabla curves: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
+        PrintStream o = Streams.out(command);
+        ExperimentSpec spec = specFile.read(null);
+        Path dir = out.checked(spec.name());
         double split = spec.validationSplit();
         Dataset train = spec.train(), validation;
         String validationName;
@@ -90,8 +77,8 @@ public final class CurvesCommand implements Callable<Integer> {
             validation = spec.test();
             validationName = "test";
         } else {
-            System.err.println("nabla curves: " + specFile + " has neither a validation split nor test data to compare with");
-            return 2;
+            throw UserError.usage(specFile.file + " has neither a validation split nor test data to compare with;"
+                    + " set \"validationSplit\" in its \"training\"");
         }
         Metric metric = switch (spec.lossName()) {
             case "cross_entropy", "nll" -> Metric.ACCURACY;
@@ -100,7 +87,7 @@ public final class CurvesCommand implements Callable<Integer> {
         };
         var curves = new LearningCurves(() -> ModelSpec.build(spec.modelJson(), "$.model", new Generator(spec.seed())).model(),
                 spec::optimizer, spec.loss(), metric)
-                .epochs(epochs != null ? epochs : spec.epochs()).batchSize(spec.batchSize()).seed(spec.seed());
+                .epochs(epochs.orElse(spec.epochs())).batchSize(spec.batchSize()).seed(spec.seed());
         String figure = metric == null ? spec.lossName() : metric.name();
         LearningCurves.Curve c;
         try {
@@ -111,18 +98,16 @@ public final class CurvesCommand implements Callable<Integer> {
                 c = curves.vsL2(train, validation, l2);
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("nabla curves: " + e.getMessage());
-            return 2;
+            throw UserError.usage(e.getMessage()); // --fractions or --l2 out of range
         }
         o.printf(Locale.ROOT, "learning curves of %s: %s against %s, %d epochs per run%n", spec.name(), figure, c.varied(),
-                epochs != null ? epochs : spec.epochs());
+                epochs.orElse(spec.epochs()));
         String x = vary == Vary.train_size ? "examples" : "l2";
         o.printf(Locale.ROOT, "%12s %14s %14s%n", x, "train " + figure, validationName + " " + figure);
         for (int i = 0; i < c.x().length; i++) {
             String xv = vary == Vary.train_size ? String.valueOf(c.trainSizes()[i]) : String.format(Locale.ROOT, "%.0e", c.x()[i]);
             o.printf(Locale.ROOT, "%12s %14.6g %14.6g%n", xv, c.train()[i], c.validation()[i]);
         }
-        Path dir = out != null ? out : Path.of("out", spec.name());
         Path png = dir.resolve(vary == Vary.train_size ? "curves-train-size.png" : "curves-l2.png");
         var chart = TrainingCharts.learningCurve(spec.name() + ": learning curve", c, validationName);
         if (metric == null && allPositive(c)) chart.logY(true);

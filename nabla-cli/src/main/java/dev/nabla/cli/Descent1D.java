@@ -22,7 +22,7 @@ final class Descent1D {
     record Row(int step, double x, double f, double df) {}
 
     /** What the run did, as seen from its iterates. */
-    enum Behaviour { CONVERGES, OSCILLATES, DIVERGES, STATIONARY, UNCLEAR }
+    enum Behaviour { CONVERGES, OSCILLATES, DIVERGES, LEAVES_DOMAIN, STATIONARY, UNCLEAR }
 
     /**
      * The iterates (step 0 is the start), the behaviour with a sentence saying why, whether the
@@ -97,6 +97,13 @@ final class Descent1D {
     private static Object[] classify(List<Row> rows, boolean nonFinite, double lr, double curvature) {
         Row first = rows.get(0), last = rows.get(rows.size() - 1);
         int n = rows.size();
+        if (nonFinite && Double.isFinite(last.x) && (Double.isNaN(last.f) || Double.isNaN(last.df))) {
+            // x is an ordinary number but f or f' is not defined there: a step left the domain (log, sqrt, 1/x ...)
+            return new Object[] {Behaviour.LEAVES_DOMAIN, String.format(Locale.ROOT,
+                    "leaves the domain of f: the step to x = %s at step %d gives %s = NaN (f is not defined there);"
+                            + " stopped there. Use a smaller learning rate or another start.",
+                    num(last.x), last.step, Double.isNaN(last.f) ? "f(x)" : "f'(x)")};
+        }
         if (nonFinite) {
             Row before = rows.get(n - 2);
             String what = !Double.isFinite(last.x) ? "x" : !Double.isFinite(last.f) ? "f(x)" : "f'(x)";
@@ -137,6 +144,13 @@ final class Descent1D {
                     "diverges: every step overshoots further; f grew from %s to %s and x went from %s to %s."
                             + " The learning rate %s is too large for this f.",
                     num(first.f), num(last.f), num(first.x), num(last.x), num(lr))};
+        }
+        if (last.f < first.f && Math.abs(last.df) > Math.abs(first.df)) {
+            // f falls but ever more steeply: no minimum ahead (f unbounded below), not convergence
+            return new Object[] {Behaviour.DIVERGES, String.format(Locale.ROOT,
+                    "diverges: f fell from %s to %s but |f'(x)| grew from %s to %s, so x heads away from any minimum"
+                            + " (x went from %s to %s; f may be unbounded below).",
+                    num(first.f), num(last.f), num(Math.abs(first.df)), num(Math.abs(last.df)), num(first.x), num(last.x))};
         }
         if (last.f < first.f) {
             boolean alternating = n >= 4;

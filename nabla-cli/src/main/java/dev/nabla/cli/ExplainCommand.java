@@ -20,7 +20,9 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla explain}: backpropagation you can read. Without options, the course's two-layer
@@ -35,6 +37,9 @@ import picocli.CommandLine.Option;
                 "Without options: the course's two-layer sigmoid example. --sheet: the exercise sheet's ReLU/softmax "
                 + "network on --input. --spec: a spec's network on one example."})
 public final class ExplainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec command;
+
     @Option(names = "--sheet", description = "the exercise sheet's network (W1 3×2, ReLU, W2 2×2, softmax) on --input")
     boolean sheet;
 
@@ -60,12 +65,9 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream out = System.out;
+        PrintStream out = Streams.out(command);
         try {
-            if (sheet && specFile != null) {
-                System.err.println("nabla explain: give either --sheet or --spec, not both");
-                return 2;
-            }
+            if (sheet && specFile != null) throw UserError.usage("give either --sheet or --spec, not both");
             if (sheet) {
                 if (input == null) out.println("(no --input given: using x = (1, 2, 3); the sheet's own input was in a figure)");
                 out.print(Explain.sheet(input == null ? new double[] {1, 2, 3} : input));
@@ -78,11 +80,11 @@ public final class ExplainCommand implements Callable<Integer> {
                     LossKind.HALF_SQUARED_ERROR, lr)));
             return 0;
         } catch (SpecException e) {
-            System.err.println("nabla explain: " + specFile + ": " + e.getMessage());
-            return 2;
+            throw UserError.usage(specFile + ": " + e.getMessage());
+        } catch (UserError e) {
+            throw e;
         } catch (IllegalArgumentException e) {
-            System.err.println("nabla explain: " + e.getMessage());
-            return 2;
+            throw UserError.usage(e.getMessage()); // --input or --target of the wrong length, a loss the trace lacks
         }
     }
 

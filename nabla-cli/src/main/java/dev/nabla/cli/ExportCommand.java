@@ -1,15 +1,15 @@
 package dev.nabla.cli;
 
-import dev.nabla.data.DataFileException;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.onnx.Onnx;
-import dev.nabla.onnx.OnnxException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla export MODEL --onnx FILE}: writes a saved model (a folder from {@code nabla train})
@@ -19,8 +19,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a saved model (the folder nabla train writes) to ONNX, for ONNX Runtime and other runtimes.")
 public final class ExportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the model file nabla train writes (out/NAME/model.safetensors)")
-    Path modelDir;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    ModelFile modelFile;
 
     @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "the ONNX file to write")
     Path onnxFile;
@@ -38,23 +41,16 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((mean == null) != (std == null)) {
-            System.err.println("nabla export: give both --mean and --std for a normalization, or neither");
-            return 2;
-        }
-        try {
-            SavedModel saved = SavedModel.load(modelDir);
-            double[][] stats = mean != null ? new double[][] {mean, std} : saved.preprocessing().normalizationStats();
-            Onnx.ExportOptions options = Onnx.ExportOptions.named(name != null ? name : defaultName(modelDir))
-                    .normalization(stats == null ? null : new Onnx.Normalization(stats[0], stats[1]));
-            Onnx.export(saved.model(), saved.inputShape(), onnxFile, options);
-            System.out.println("wrote " + onnxFile + " (ONNX opset 17, input [batch, " + join(saved.inputShape()) + "], output [batch, "
-                    + join(saved.outputShape()) + "]" + (stats == null ? "" : ", inputs normalized first") + ")");
-            return 0;
-        } catch (DataFileException | OnnxException | IllegalArgumentException e) { // SpecException is an IllegalArgumentException
-            System.err.println("nabla export: " + e.getMessage());
-            return 1;
-        }
+        if ((mean == null) != (std == null)) throw UserError.usage("give both --mean and --std for a normalization, or neither");
+        // a damaged model file, a layer ONNX cannot express: exceptions naming them, for Errors
+        SavedModel saved = modelFile.load();
+        double[][] stats = mean != null ? new double[][] {mean, std} : saved.preprocessing().normalizationStats();
+        Onnx.ExportOptions options = Onnx.ExportOptions.named(name != null ? name : defaultName(modelFile.path))
+                .normalization(stats == null ? null : new Onnx.Normalization(stats[0], stats[1]));
+        Onnx.export(saved.model(), saved.inputShape(), onnxFile, options);
+        Streams.out(command).println("wrote " + onnxFile + " (ONNX opset 17, input [batch, " + join(saved.inputShape())
+                + "], output [batch, " + join(saved.outputShape()) + "]" + (stats == null ? "" : ", inputs normalized first") + ")");
+        return 0;
     }
 
     /** The model's name: NAME for out/NAME/model.safetensors (or the folder out/NAME), else the file's name without its extension. */

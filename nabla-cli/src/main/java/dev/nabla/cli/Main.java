@@ -1,9 +1,17 @@
 package dev.nabla.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExecutionException;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.RunLast;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -11,7 +19,9 @@ import picocli.CommandLine.Spec;
  * The {@code nabla} command: entry point of the command-line tool, run through {@code ./nabla}.
  *
  * <p>To add a subcommand, write a {@code @Command} class in this package and list it in
- * {@code subcommands} below.
+ * {@code subcommands} below. Commands print through picocli's streams
+ * ({@code spec.commandLine().getOut()/getErr()}) and leave errors to {@link Errors}: throw a
+ * {@link UserError} (or let the exception fly) rather than print and return a code.
  */
 @Command(
         name = "nabla",
@@ -42,6 +52,13 @@ public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "on an error, also print the Java stack trace (or set NABLA_DEBUG=1)")
+    boolean debug;
+
+    /** The writer over System.out that {@link #commandLine()} installs (see {@link Streams}). */
+    PrintWriter stdout;
+
     /** Without a subcommand, {@code nabla} prints its usage. */
     @Override
     public void run() {
@@ -54,12 +71,34 @@ public final class Main implements Runnable {
      * @return the configured command line
      */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cmd = new CommandLine(main);
+        PrintStream out = System.out;
+        main.stdout = new PrintWriter(new OutputStreamWriter(out, out.charset()), true);
+        cmd.setOut(main.stdout);
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true));
+        Errors errors = new Errors();
+        cmd.setExecutionExceptionHandler(errors);
+        cmd.setParameterExceptionHandler(errors);
+        // picocli hands only Exceptions to the handler: wrap Errors (out of memory, a failed static initializer)
+        cmd.setExecutionStrategy(parsed -> {
+            try {
+                return new RunLast().execute(parsed);
+            } catch (OutOfMemoryError | ExceptionInInitializerError e) {
+                throw new ExecutionException(last(parsed), e.toString(), e);
+            }
+        });
+        return cmd;
+    }
+
+    private static CommandLine last(ParseResult parsed) {
+        var all = parsed.asCommandLineList();
+        return all.get(all.size() - 1);
     }
 
     /**
      * Runs {@code nabla} with the given arguments and exits with picocli's exit code
-     * (0 success, 1 the command failed, 2 a usage error).
+     * (0 success, 1 the command failed, 2 a usage error; see {@link Errors}).
      *
      * @param args the command-line arguments
      */

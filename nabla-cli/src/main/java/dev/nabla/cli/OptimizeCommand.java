@@ -105,7 +105,11 @@ public final class OptimizeCommand implements Callable<Integer> {
         try {
             p = Optimize2D.problem(function);
         } catch (ExpressionException e) {
-            return usage(e.pretty() + "\n(or one of the built-in functions: " + String.join(", ", Optimize2D.BUILT_IN) + ")");
+            if (function.matches("[A-Za-z_]\\w*")) { // a name: most likely a misspelt built-in
+                return usage("'" + function + "' is neither a built-in function (" + String.join(", ", Optimize2D.BUILT_IN)
+                        + ") nor an expression in x and y (" + e.getMessage() + ")");
+            }
+            return usage(e.pretty());
         }
         try {
             p = configure(p);
@@ -221,7 +225,7 @@ public final class OptimizeCommand implements Callable<Integer> {
             int k = r.last();
             String steps = r.reachedAt() >= 0 ? Integer.toString(r.reachedAt())
                     : r.error() != null ? "failed at step " + k
-                    : r.nonFiniteAt() >= 0 ? "diverged at step " + r.nonFiniteAt()
+                    : r.nonFiniteAt() >= 0 ? (leftDomain(r) ? "left the domain at step " : "diverged at step ") + r.nonFiniteAt()
                     : "not reached in " + r.steps();
             int shown = r.nonFiniteAt() >= 0 && k > 0 ? k - 1 : k; // the last finite iterate
             String where = "(" + short6(r.x()[shown]) + ", " + short6(r.y()[shown]) + ")";
@@ -229,6 +233,13 @@ public final class OptimizeCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%-9s  %-20s  %-26s  %-30s  %s%n", r.method().label, lrText(r), steps, where,
                     short6(fin));
         }
+    }
+
+    // stopped at a finite point where f or its gradient is NaN: outside f's domain, not off to infinity
+    static boolean leftDomain(Run r) {
+        int k = r.nonFiniteAt();
+        return k >= 0 && Double.isFinite(r.x()[k]) && Double.isFinite(r.y()[k])
+                && (Double.isNaN(r.f()[k]) || Double.isNaN(r.gradNorm()[k]));
     }
 
     private static String lrText(Run r) {
@@ -255,7 +266,12 @@ public final class OptimizeCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         for (Run r : runs) {
             if (r.error() != null) lines.add(r.method().label + ": " + r.error() + ".");
-            else if (r.nonFiniteAt() >= 0) {
+            else if (leftDomain(r)) {
+                int k = r.nonFiniteAt();
+                lines.add(String.format(Locale.ROOT, "%s: f is not defined at step %d (x, y) = (%s, %s), NaN there: the step"
+                                + " left the domain of f and was stopped; a smaller learning rate or another start stays inside.",
+                        r.method().label, k, short6(r.x()[k]), short6(r.y()[k])));
+            } else if (r.nonFiniteAt() >= 0) {
                 int k = r.nonFiniteAt();
                 lines.add(String.format(Locale.ROOT, "%s: f = %s at step %d (x, y) = (%s, %s): it ran off to infinity"
                                 + " and was stopped there.", r.method().label, short6(r.f()[k]), k, short6(r.x()[k]),

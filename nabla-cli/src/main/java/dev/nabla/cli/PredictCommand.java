@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nabla.io.spec.Predictor;
-import dev.nabla.io.spec.SavedModel;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla predict MODEL INPUT...}: runs a saved model on images (PNG/JPEG of its input
@@ -26,8 +26,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict with a saved model: top classes with probabilities, or regression values.")
 public final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the model file, or its output folder")
-    Path modelPath;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    ModelFile modelFile;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "image files, or numbers separated by"
             + " commas (one example each)")
@@ -42,22 +45,10 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream o = System.out;
-        if (top < 1) {
-            System.err.println("nabla predict: --top " + top + " must be at least 1");
-            return 2;
-        }
-        List<Predictor.Prediction> predictions;
-        try {
-            SavedModel saved = SavedModel.load(modelPath);
-            predictions = Predictor.of(saved).predict(inputs, top);
-        } catch (NoSuchFileException e) {
-            System.err.println("nabla predict: " + e.getFile() + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
-            return 1;
-        } catch (IOException | IllegalArgumentException e) { // a damaged model file (naming it), an unreadable input
-            System.err.println("nabla predict: " + e.getMessage());
-            return 1;
-        }
+        PrintStream o = Streams.out(command);
+        if (top < 1) throw UserError.usage("--top " + top + " must be at least 1");
+        // a damaged model file or an unreadable input: an IOException or IllegalArgumentException naming it, for Errors
+        List<Predictor.Prediction> predictions = Predictor.of(modelFile.load()).predict(inputs, top);
         if (json) {
             ObjectMapper m = new ObjectMapper();
             ArrayNode all = m.createArrayNode();

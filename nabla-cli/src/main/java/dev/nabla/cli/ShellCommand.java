@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jdk.jshell.tool.JavaShellToolBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla shell}: JShell with nabla on the class path, the Vector API module, the usual
@@ -20,14 +22,16 @@ public final class ShellCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.jsh", description = "a notebook to run (see examples/notebooks/)")
     Path file;
 
+    @Spec
+    CommandSpec command;
+
     @Override
     public Integer call() throws Exception {
         if (file != null) {
             if (!Files.isRegularFile(file)) {
-                System.err.println("nabla shell: no notebook " + file + " (give a .jsh file, e.g. examples/notebooks/batchnorm.jsh)");
-                return 2;
+                throw UserError.usage("no notebook " + file + " (give a .jsh file, e.g. examples/notebooks/batchnorm.jsh)");
             }
-            return NotebookRunner.run(file, System.err);
+            return NotebookRunner.run(file, Streams.err(command));
         }
         Path startup = Files.createTempFile("nabla-startup", ".jsh");
         try {
@@ -37,8 +41,7 @@ public final class ShellCommand implements Callable<Integer> {
                     "--add-modules", "jdk.incubator.vector", "--execution", "local", "--startup", "DEFAULT", "--startup",
                     startup.toString());
         } catch (IOException e) {
-            System.err.println("nabla shell: " + e.getMessage());
-            return 1;
+            throw UserError.failure(e.getMessage());
         } finally {
             Files.deleteIfExists(startup);
         }

@@ -1,13 +1,12 @@
 package dev.nabla.cli;
 
-import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.ModelSpec;
-import dev.nabla.io.spec.SpecException;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nabla summary SPEC.json}: prints the Keras-style summary of a spec's network (only its
@@ -16,19 +15,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print the layers, output shapes and parameter counts of a spec's network.")
 public final class SummaryCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec")
-    Path specFile;
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    SpecFile specFile;
 
     @Override
     public Integer call() throws IOException {
-        try {
-            // only the network is needed: a spec without data (e.g. examples/vgg16.json) will do
-            ModelSpec.Built model = ExperimentSpec.readModel(specFile);
-            System.out.print(model.model().summary(model.inputShape()));
-            return 0;
-        } catch (SpecException e) {
-            System.err.println("nabla summary: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
+        // only the network is needed: a spec without data (e.g. examples/vgg16.json) will do
+        ModelSpec.Built model = specFile.readModel();
+        command.commandLine().getOut().print(model.model().summary(model.inputShape()));
+        command.commandLine().getOut().flush();
+        return 0;
     }
 }

@@ -4,42 +4,38 @@ import dev.nabla.dashboard.DashboardServer;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
+import dev.nabla.data.Splits;
 import dev.nabla.data.TensorDataset;
+import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
 import dev.nabla.io.spec.SavedModel;
-import dev.nabla.io.spec.SpecException;
-import dev.nabla.data.Splits;
+import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.nn.Layer;
 import dev.nabla.optim.Optimizer;
-import dev.nabla.tensor.Generator;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
 import dev.nabla.spark.ParameterAveraging;
 import dev.nabla.spark.SparkTraining;
 import dev.nabla.spark.SpecJob;
+import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.train.ConfusionMatrix;
+import dev.nabla.train.FitOptions;
 import dev.nabla.train.History;
+import dev.nabla.train.NonFiniteException;
 import dev.nabla.train.Trainer;
-import dev.nabla.io.Checkpoint;
-import dev.nabla.io.train.ModelCheckpoint;
-import dev.nabla.tensor.Generator;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code nabla train SPEC.json}: trains the network a spec describes, with a progress bar,
@@ -51,15 +47,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
-public final class TrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC.json", description = "the experiment spec (see examples/)")
-    Path specFile;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<spec name>)")
-    Path out;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "override the spec's number of epochs")
-    Integer epochs;
+public final class TrainCommand extends SpecCommand {
+    @Mixin
+    EpochsOption epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "where the data is: replaces the spec's data folder (idx,"
             + " e.g. Fashion-MNIST) or data file (csv)")
@@ -96,38 +86,19 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        PrintStream o = System.out;
-        if (partitions != null && partitions < 1) {
-            System.err.println("nabla train: --partitions " + partitions + " must be >= 1");
-            return 2;
-        }
+        PrintStream o = Streams.out(command);
+        if (partitions != null && partitions < 1) throw UserError.usage("--partitions " + partitions + " must be >= 1");
         if (averageEvery != null && (averageEvery < 1 || spark == null)) {
-            System.err.println("nabla train: --average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
-            return 2;
+            throw UserError.usage("--average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
         }
-        ExperimentSpec spec;
-        try {
-            spec = ExperimentSpec.read(specFile, data);
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        }
-        DataSpec.Loaded d;
-        try {
-            d = spec.data();
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        } catch (DataFileException e) {
-            System.err.println("nabla train: " + e.getMessage());
-            return 1;
-        }
-        Path dir = out != null ? out : Path.of("out", spec.name());
+        ExperimentSpec spec = specFile.read(data);
+        Path dir = out.checked(spec.name());
+        DataSpec.Loaded d = spec.data();
         Layer model = spec.model().model();
         o.print(model.summary(spec.model().inputShape()));
         var options = spec.fitOptions();
-        if (epochs != null) options.epochs(epochs);
-        Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics());
+        options.epochs(epochs.orElse(spec.epochs()));
+        Trainer trainer = new Trainer(model, spec.optimizer(model.parameters()), spec.loss(), spec.metrics()).output(o);
         // the checkpoint keeps the augmentation's generators too (training reseeds them every step; a
         // checkpoint taken elsewhere may not)
         List<Generator> dataGenerators = d.train().generators();
@@ -135,57 +106,45 @@ public final class TrainCommand implements Callable<Integer> {
         List<Map<String, Double>> before = List.of();
         if (resume) {
             if (!Files.isRegularFile(checkpoint)) {
-                System.err.println("nabla train: --resume: no checkpoint " + checkpoint + "; train without --resume to start");
-                return 1;
+                throw UserError.failure("--resume: no checkpoint " + checkpoint + "; train without --resume to start");
             }
             ModelCheckpoint.Resumed r;
             try {
                 r = ModelCheckpoint.restore(checkpoint, model, trainer.optimizer(), dataGenerators);
             } catch (DataFileException | IllegalArgumentException e) {
-                System.err.println("nabla train: --resume: " + e.getMessage());
-                return 1;
+                throw UserError.failure("--resume: " + e.getMessage());
             }
             before = r.history();
             options.initialEpoch(r.epoch());
             o.println("resumed from " + checkpoint + " after epoch " + r.epoch());
         }
         Files.createDirectories(dir);
-        options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before));
+        EpochLog log = new EpochLog(before);
+        options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before), log);
         if (tensorboard != null) {
             options.callbacks(Watchers.tensorBoard(tensorboard, d));
             o.println("TensorBoard event files: " + tensorboard + " (view: tensorboard --logdir " + tensorboard + ")");
         }
-        DashboardServer server = dashboard.start(o, System.err);
+        DashboardServer server = dashboard.start(o, Streams.err(command));
         if (server != null) {
             options.callbacks(Watchers.dashboard(server, spec.name(), options.epochs(), d, spec.isCurveFit()));
         }
         long start = System.nanoTime();
         History history;
-        if (spark != null) {
-            try (var cluster = SparkTraining.start(spark, partitions,
-                    new SpecJob(Files.readString(specFile), spec.name(), specFile.toAbsolutePath().getParent(), data), d.train())) {
-                if (averageEvery != null) {
-                    o.println("training on Spark " + cluster.describe() + " by parameter averaging every " + averageEvery
-                            + " local steps");
-                    history = averaged(cluster.averaging(averageEvery), spec, d, model, trainer.optimizer(), options.epochs(), o);
-                } else {
-                    o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
-                    history = trainer.fit(d.train(), options.engine(cluster.engine()));
-                }
-            }
-        } else {
-            history = trainer.fit(d.train(), options);
+        try {
+            history = fit(spec, d, model, trainer, options, o);
+        } catch (NonFiniteException e) {
+            throw UserError.failure("training stopped: " + e.getMessage() + "\n  " + keep(dir, spec, log, checkpoint));
         }
+        if (averageEvery != null) history.epochs().forEach(log::add); // parameter averaging calls no callbacks
         double seconds = (System.nanoTime() - start) / 1e9;
-        List<Map<String, Double>> epochLogs = new ArrayList<>(before);
-        epochLogs.addAll(history.epochs());
         if (history.size() == 0 && !before.isEmpty()) {
             o.println("nothing left to train: the checkpoint holds all " + before.size() + " epochs (give more with --epochs)");
         } else {
             o.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.2f s per epoch, validation included)%n", history.size(), seconds,
                     seconds / Math.max(1, history.size()));
         }
-        if (!epochLogs.isEmpty()) o.println("final: " + format(epochLogs.get(epochLogs.size() - 1)));
+        if (log.size() > 0) o.println("final: " + format(log.last()));
         Dataset test = d.test();
         Map<String, Double> metrics = new LinkedHashMap<>();
         ConfusionMatrix confusion = test == null ? null
@@ -196,13 +155,10 @@ public final class TrainCommand implements Callable<Integer> {
         o.println("model saved to " + file);
         o.println("weights sha256: " + saved.weightsSha256());
         Path losses = dir.resolve("loss.png");
-        double[] epochAxis = new double[epochLogs.size()];
-        for (int i = 0; i < epochAxis.length; i++) epochAxis[i] = i + 1;
-        LineChart lc = new LineChart(spec.name() + ": loss per epoch").xLabel("epoch").yLabel(spec.lossName()).logY(true)
-                .line("train", epochAxis, series(epochLogs, "loss"));
-        if (epochLogs.get(0).containsKey("val_loss")) lc.line("validation", epochAxis, series(epochLogs, "val_loss"));
-        lc.savePng(losses, 800, 500);
+        log.saveLossPlot(losses, spec.name() + ": loss per epoch", spec.lossName());
         o.println("plot: " + losses);
+        log.saveCsv(dir.resolve("history.csv"));
+        o.println("history: " + dir.resolve("history.csv"));
         if (confusion != null && d.imageShape() != null) {
             Path samples = dir.resolve("samples.png");
             int wrong = samples(samples, model, test, d);
@@ -243,10 +199,28 @@ public final class TrainCommand implements Callable<Integer> {
         return confusion;
     }
 
-    private static double[] series(List<Map<String, Double>> logs, String key) {
-        double[] v = new double[logs.size()];
-        for (int i = 0; i < v.length; i++) v[i] = logs.get(i).getOrDefault(key, Double.NaN);
-        return v;
+    // one JVM, or Spark (synchronous steps, or parameter averaging when --average-every is given)
+    private History fit(ExperimentSpec spec, DataSpec.Loaded d, Layer model, Trainer trainer, FitOptions options, PrintStream o)
+            throws IOException {
+        if (spark == null) return trainer.fit(d.train(), options);
+        try (var cluster = SparkTraining.start(spark, partitions,
+                new SpecJob(Files.readString(specFile.file), spec.name(), specFile.file.toAbsolutePath().getParent(), data), d.train())) {
+            if (averageEvery != null) {
+                o.println("training on Spark " + cluster.describe() + " by parameter averaging every " + averageEvery + " local steps");
+                return averaged(cluster.averaging(averageEvery), spec, d, model, trainer.optimizer(), options.epochs(), o);
+            }
+            o.println("training on Spark " + cluster.describe() + ", " + options.microBatches() + " micro-batches per step");
+            return trainer.fit(d.train(), options.engine(cluster.engine()));
+        }
+    }
+
+    // after a NaN/Inf stop: the history and its plot; the weights of the last good epoch are in the checkpoint
+    private static String keep(Path dir, ExperimentSpec spec, EpochLog log, Path checkpoint) throws IOException {
+        log.saveCsv(dir.resolve("history.csv"));
+        if (log.size() == 0) return "kept: " + dir.resolve("history.csv") + " (no epoch had finished)";
+        log.saveLossPlot(dir.resolve("loss.png"), spec.name() + ": loss per epoch (stopped: non-finite)", spec.lossName());
+        return "kept: " + checkpoint + " (the weights after epoch " + log.size() + ", the last good one; --resume continues from it), "
+                + dir.resolve("history.csv") + ", " + dir.resolve("loss.png") + " (" + log.size() + " finished epochs)";
     }
 
     // parameter averaging holds out the validation part itself, as fit would

@@ -8,12 +8,18 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import picocli.CommandLine;
 
-/** Runs the nabla command in-process with System.out/err captured; PNG checks. */
+/**
+ * Runs the nabla command in-process with picocli's streams captured (and checks that nothing went
+ * to System.out/err around them); PNG checks.
+ */
 final class CliRun {
     private CliRun() {}
 
@@ -22,12 +28,18 @@ final class CliRun {
 
     static Output run(String... args) {
         PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        ByteArrayOutputStream leaked = new ByteArrayOutputStream();
         try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
-            return new Output(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+            PrintStream leak = new PrintStream(leaked, true, StandardCharsets.UTF_8);
+            System.setOut(leak);
+            System.setErr(leak);
+            StringWriter o = new StringWriter(), e = new StringWriter();
+            CommandLine cmd = Main.commandLine();
+            cmd.setOut(new PrintWriter(o, true));
+            cmd.setErr(new PrintWriter(e, true));
+            int code = cmd.execute(args);
+            assertEquals("", leaked.toString(StandardCharsets.UTF_8), "printed to System.out/err instead of picocli's streams");
+            return new Output(code, o.toString(), e.toString());
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -68,6 +68,24 @@ class GdCommandTest {
     }
 
     @Test
+    void leavingTheDomainIsNotADivergence() {
+        // sqrt(x) from 1 with lr 5: x = 1 - 5 * 0.5 = -1.5, where sqrt is not defined
+        Descent1D.Result r = Descent1D.run(Expression.parse("sqrt(x)"), 1, 5, 10);
+        assertEquals(Descent1D.Behaviour.LEAVES_DOMAIN, r.behaviour());
+        assertEquals(-1.5, r.last().x(), 0);
+        assertTrue(r.verdict().startsWith("leaves the domain of f: the step to x = -1.5 at step 1 gives f(x) = NaN"), r.verdict());
+    }
+
+    @Test
+    void aGrowingSlopeIsNotConvergence() {
+        // x^3 from -1 descends for ever, ever more steeply: f falls, |f'| grows
+        Descent1D.Result r = Descent1D.run(Expression.parse("x^3"), -1, 0.01, 20);
+        assertEquals(Descent1D.Behaviour.DIVERGES, r.behaviour());
+        assertTrue(r.verdict().contains("|f'(x)| grew from 3 to"), r.verdict());
+        assertFalse(r.verdict().contains("converges"), r.verdict());
+    }
+
+    @Test
     void aboveOneItDivergesAndStopsWhenNotFinite() {
         Descent1D.Result r = Descent1D.run(COURSE, 10, 1.1, 30);
         assertEquals(Descent1D.Behaviour.DIVERGES, r.behaviour());

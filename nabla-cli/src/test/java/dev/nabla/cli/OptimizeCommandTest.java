@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import static dev.nabla.cli.GdCommandTest.assertPng;
 import static dev.nabla.cli.GdCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,6 +91,16 @@ class OptimizeCommandTest {
         assertTrue(text.contains("eigenvalues -2 and 2: a saddle point, not a minimum"), text);
         assertTrue(text.contains("Gradient descent escapes: every gradient method moved away from the saddle along y"), text);
         assertTrue(!text.contains("Not (yet) escaped"), text);
+    }
+
+    @Test
+    void leavingTheDomainIsToldFromRunningOffToInfinity(@TempDir Path dir) {
+        CliRun.Output r = CliRun.run("optimize", "sqrt(x) + y^2", "--start", "1,1", "--lr", "3", "--methods", "sgd",
+                "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("left the domain at step 1"), r.out());
+        assertTrue(r.out().contains("SGD: f is not defined at step 1 (x, y) = (-0.5, -5)"), r.out());
+        assertFalse(r.out().contains("infinity"), r.out());
     }
 
     @Test

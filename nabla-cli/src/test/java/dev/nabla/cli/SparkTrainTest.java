@@ -33,6 +33,17 @@ class SparkTrainTest {
     }
 
     @Test
+    void parameterAveragingKeepsItsHistoryAndPlot(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("avg");
+        CliRun.Output r = CliRun.run("train", Path.of("..", "examples", "runge.json").toString(), "--epochs", "2",
+                "--out", out.toString(), "--spark", "local[2]", "--average-every", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("by parameter averaging every 4 local steps") && r.out().contains("final: loss "), r.out());
+        assertEquals(3, Files.readAllLines(out.resolve("history.csv")).size(), "a header and 2 epochs");
+        CliRun.assertPng(out.resolve("loss.png"), 800, 500);
+    }
+
+    @Test
     void badPartitionsAreAUsageError(@TempDir Path dir) {
         CliRun.Output r = CliRun.run("train", Path.of("..", "examples", "runge.json").toString(), "--epochs", "1",
                 "--out", dir.toString(), "--spark", "local[1]", "--partitions", "0");

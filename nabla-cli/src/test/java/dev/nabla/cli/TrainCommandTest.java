@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -18,19 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
     private static final Path RUNGE = Path.of("..", "examples", "runge.json");
 
-    /** Runs nabla with System.out/err captured; returns {exit code, stdout, stderr}. */
+    /** Runs nabla in-process; returns {exit code, stdout, stderr}. */
     private static Object[] run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
-            return new Object[] {code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        CliRun.Output r = CliRun.run(args);
+        return new Object[] {r.code(), r.out(), r.err()};
     }
 
     private static void assertPng(Path file, int width, int height) throws IOException {
@@ -73,7 +61,7 @@ class TrainCommandTest {
     }
 
     /** Tiny IDX files named as Fashion-MNIST's: n training and m test images of 6×6, label i % 10. */
-    private static void writeIdx(Path folder, int n, int m) throws IOException {
+    static void writeIdx(Path folder, int n, int m) throws IOException {
         Files.createDirectories(folder);
         for (String set : new String[] {"train", "t10k"}) {
             int count = set.equals("train") ? n : m;
@@ -88,7 +76,7 @@ class TrainCommandTest {
         }
     }
 
-    private static final String TINY_IDX = """
+    static final String TINY_IDX = """
             {"name": "tiny", "seed": 0,
              "model": {"input": [1, 6, 6], "layers": [{"type": "flatten"}, {"type": "linear", "units": 10}]},
              "data": {"type": "idx", "folder": "no-such-folder"},

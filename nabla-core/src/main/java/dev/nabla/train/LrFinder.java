@@ -44,7 +44,21 @@ public final class LrFinder {
         public int steps() {
             return lrs.length;
         }
+
+        /**
+         * True when the smoothed loss clearly falls somewhere in the sweep (its minimum at least
+         * {@link #CLEAR_FALL} of its first value below it); otherwise the suggestions are noise
+         * and should not be used.
+         */
+        public boolean conclusive() {
+            double best = Double.POSITIVE_INFINITY;
+            for (double s : smoothed) if (Double.isFinite(s)) best = Math.min(best, s);
+            return smoothed.length > 0 && Double.isFinite(smoothed[0]) && smoothed[0] - best >= CLEAR_FALL * Math.abs(smoothed[0]);
+        }
     }
+
+    /** The fraction the smoothed loss must fall below its start for a sweep to be {@linkplain Result#conclusive conclusive}. */
+    public static final double CLEAR_FALL = 0.1;
 
     private final Layer model;
     private final Optimizer optimizer;

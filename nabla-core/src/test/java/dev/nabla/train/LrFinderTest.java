@@ -2,6 +2,7 @@ package dev.nabla.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.data.TensorDataset;
@@ -89,5 +90,19 @@ class LrFinderTest {
         assertEquals(1e-3, r.suggestion(), 1e-3 * 0.2);
         // the running median (±3 steps) reaches its minimum 3 steps before the blow-up
         assertEquals(lr[41], r.minLr(), 0.0);
+    }
+
+    @Test
+    void aSweepWhoseLossNeverClearlyFallsIsInconclusive() {
+        double[] lrs = new double[20], flat = new double[20], falling = new double[20];
+        for (int i = 0; i < 20; i++) {
+            lrs[i] = 1e-6 * Math.pow(10, i / 4.0);
+            flat[i] = 1.0 - 0.004 * i + 0.01 * (i % 2); // wobbles, ends 7.6% down: noise, not a fall
+            falling[i] = i < 10 ? 1.0 - 0.05 * i : 0.55 + 0.2 * (i - 10);
+        }
+        assertFalse(LrFinder.result(lrs, flat, flat, false).conclusive());
+        LrFinder.Result r = LrFinder.result(lrs, falling, falling, false);
+        assertTrue(r.conclusive());
+        assertTrue(r.suggestion() < r.minLr(), r.suggestion() + " before the minimum " + r.minLr());
     }
 }

@@ -53,11 +53,13 @@ public final class TrainingCharts {
         boolean log = lo > 0 && hi / lo > 30;
         double yMin = log ? lo / 1.5 : Math.max(0, lo - 0.1 * (hi - lo)), yMax = log ? hi * 1.5 : hi + 0.1 * (hi - lo);
         if (!(yMax > yMin)) yMax = yMin + 1;
+        if (!r.conclusive()) title += " (inconclusive: the loss never clearly fell)";
         LineChart chart = new LineChart(title).xLabel("learning rate (log)").yLabel(log ? "loss (log)" : "loss").logX(true).logY(log)
                 .yRange(yMin, yMax)
                 .markers("loss of each batch", r.lrs(), log ? positive(r.losses()) : r.losses())
-                .line("smoothed (running median)", r.lrs(), log ? positive(r.smoothed()) : r.smoothed())
-                .dashed(String.format(Locale.ROOT, "suggestion %.2g (steepest descent)", r.suggestion()),
+                .line("smoothed (running median)", r.lrs(), log ? positive(r.smoothed()) : r.smoothed());
+        if (!r.conclusive()) return chart;
+        chart.dashed(String.format(Locale.ROOT, "suggestion %.2g (steepest descent)", r.suggestion()),
                         new double[] {r.suggestion(), r.suggestion()}, new double[] {yMin, yMax})
                 .dashed(String.format(Locale.ROOT, "minimum / 10 = %.2g", r.minDiv10()),
                         new double[] {r.minDiv10(), r.minDiv10()}, new double[] {yMin, yMax});

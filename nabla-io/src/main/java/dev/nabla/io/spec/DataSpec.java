@@ -117,7 +117,13 @@ public final class DataSpec {
         if (!TYPES.contains(type)) throw Node.unknownChoice(data.path + ".type", "data type", type, TYPES);
         DataSpec d = new DataSpec(type, data.path, seed);
         switch (type) {
-            case "function" -> d.function(data);
+            case "function" -> {
+                if (override != null) {
+                    throw new SpecException(data.path + ".type", "--data replaces a data folder (idx) or file (csv), but this"
+                            + " data is sampled from a function; leave --data out");
+                }
+                d.function(data);
+            }
             case "idx" -> d.idx(data, baseDir, override);
             default -> d.csv(data, baseDir, override);
         }
@@ -269,6 +275,21 @@ public final class DataSpec {
         return type;
     }
 
+    /** True when the targets are class labels (idx, or csv with a "label" column), false when they are values. */
+    public boolean givesClassLabels() {
+        return type.equals("idx") || label != null;
+    }
+
+    /** The number of classes when known before loading (idx: its class names), else 0. */
+    public int knownClasses() {
+        return type.equals("idx") ? classes.size() : 0;
+    }
+
+    /** The number of target values per example for value targets (function: 1, csv: its "targets"), else 0. */
+    public int targetWidth() {
+        return type.equals("function") ? 1 : targets != null ? targets.size() : 0;
+    }
+
     /** True when the data comes from files (read by {@link #load}). */
     public boolean isFile() {
         return eager == null;
@@ -288,10 +309,13 @@ public final class DataSpec {
         List<String> classNames, columns = null;
         int[] imageShape = null, exampleShape;
         if (type.equals("idx")) {
-            ImageDataset tr = Idx.dataset(FashionMnist.find(folder, idxFiles[0]), FashionMnist.find(folder, idxFiles[1]), classes);
-            ImageDataset te = Idx.dataset(FashionMnist.find(folder, idxFiles[2]), FashionMnist.find(folder, idxFiles[3]), classes);
+            // messages name the files as found on disk (name.gz or its gunzipped twin)
+            Path trainImages = FashionMnist.find(folder, idxFiles[0]), testImages = FashionMnist.find(folder, idxFiles[2]);
+            ImageDataset tr = Idx.dataset(trainImages, FashionMnist.find(folder, idxFiles[1]), classes);
+            if (tr.size() == 0) throw new DataFileException(trainImages, "holds 0 images; training needs at least one");
+            ImageDataset te = Idx.dataset(testImages, FashionMnist.find(folder, idxFiles[3]), classes);
             if (!Arrays.equals(tr.imageShape(), te.imageShape())) {
-                throw new DataFileException(folder.resolve(idxFiles[2]), "holds images of " + Arrays.toString(te.imageShape())
+                throw new DataFileException(testImages, "holds images of " + Arrays.toString(te.imageShape())
                         + " but the training images are " + Arrays.toString(tr.imageShape()));
             }
             imageShape = tr.imageShape();

@@ -1,9 +1,11 @@
 package dev.nabla.io.spec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.data.Dataset;
+import dev.nabla.data.Splits;
 import dev.nabla.nn.Losses;
 import dev.nabla.optim.Adagrad;
 import dev.nabla.optim.Adam;
@@ -80,10 +82,11 @@ public final class ExperimentSpec {
         this.root = root;
         Node spec = new Node(root, "$");
         name = spec.string("name", source);
+        checkPlainName(name);
         seed = spec.longValue("seed", 0);
         modelJson = spec.json.get("model");
         spec.has("model");
-        model = ModelSpec.build(modelJson, "$.model", new Generator(seed));
+        model = buildModel(modelJson, seed);
 
         data = DataSpec.parse(spec.typed("data"), seed, baseDir, dataOverride);
         if (data.type().equals("function") && (model.inputShape().length != 1 || model.inputShape()[0] != 1)) {
@@ -95,6 +98,7 @@ public final class ExperimentSpec {
         if (!LOSSES.contains(lossName)) throw Node.unknownChoice("$.loss", "loss", lossName, LOSSES);
         loss = lossNamed(lossName);
 
+        checkLossFitsTargets();
         optimizer = optimizer(spec.typed("optimizer"));
 
         Node training = spec.object("training");
@@ -116,6 +120,13 @@ public final class ExperimentSpec {
                 .shuffle(training.bool("shuffle", true)).seed(seed + 2).microBatches(training.positive("microBatches", 1));
         training.checkNoUnknownKeys();
         spec.checkNoUnknownKeys();
+        if (data.eager() != null && validationSplit > 0) { // generated data: the split fit will make can be tried now
+            try {
+                Splits.trainValidation(data.eager().all(), validationSplit, new Generator(seed + 2));
+            } catch (IllegalArgumentException e) {
+                throw new SpecException("$.training.validationSplit", e.getMessage());
+            }
+        }
     }
 
     /** The loss of a name in {@link #LOSSES}. */
@@ -163,7 +174,50 @@ public final class ExperimentSpec {
             default -> throw Node.unknownChoice(o.path + ".type", "optimizer", type, OPTIMIZERS);
         };
         o.checkNoUnknownKeys();
+        try { // the optimizers check their settings when built: build one now, not after the data is loaded
+            make.apply(List.of(Tensor.zeros(1).requiresGrad(true)));
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(o.path, e.getMessage());
+        }
         return make;
+    }
+
+    // the name becomes the output folder out/<name>: one plain path element, never one that climbs out
+    private static void checkPlainName(String name) {
+        if (name.isBlank() || name.contains("/") || name.contains("\\") || name.contains("..")
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new SpecException("$.name", "\"" + name + "\" is not a plain file name (it names the output folder"
+                    + " out/<name>); use one without '/', '\\', '..' or control characters, e.g. \"runge\"");
+        }
+    }
+
+    // the loss and the network's last layer must fit what the data gives, known before it is loaded
+    private void checkLossFitsTargets() {
+        boolean labels = lossName.equals("cross_entropy") || lossName.equals("nll");
+        int[] out = model.outputShape();
+        String shape = java.util.Arrays.toString(out);
+        if (data.givesClassLabels()) {
+            if (!labels) {
+                throw new SpecException("$.loss", "\"" + lossName + "\" compares values, but the " + data.type()
+                        + " data gives class labels; use \"cross_entropy\" with a last layer of one unit per class");
+            }
+            int k = data.knownClasses();
+            if (k > 0 && (out.length != 1 || out[0] != k)) {
+                throw new SpecException("$.model.layers", "the network gives outputs of shape " + shape + " but the data has "
+                        + k + " classes; the last layer needs " + k + " units");
+            }
+        } else {
+            if (labels) {
+                throw new SpecException("$.loss", "\"" + lossName + "\" needs class labels, but the " + data.type()
+                        + " data gives values; use \"mse\", \"l1\" or \"huber\"");
+            }
+            int w = data.targetWidth();
+            if (out.length != 1 || out[0] != w) {
+                throw new SpecException("$.model.layers", "the network gives outputs of shape " + shape + " but the data has "
+                        + w + " target value" + (w == 1 ? "" : "s") + " per example; the last layer needs " + w
+                        + (w == 1 ? " unit" : " units"));
+            }
+        }
     }
 
     /** Reads and checks a spec file. */
@@ -176,7 +230,7 @@ public final class ExperimentSpec {
      * dataOverride (when not null) replaces the data folder (idx) or file (csv).
      */
     public static ExperimentSpec read(Path file, Path dataOverride) throws IOException {
-        String text = Files.readString(file);
+        String text = text(file);
         String base = file.getFileName().toString().replaceFirst("\\.json$", "");
         Path dir = file.toAbsolutePath().getParent();
         return parse(text, base, dir, dataOverride);
@@ -188,19 +242,46 @@ public final class ExperimentSpec {
      * examples/vgg16.json) is enough.
      */
     public static ModelSpec.Built readModel(Path file) throws IOException {
-        JsonNode root = json(Files.readString(file));
+        JsonNode root = json(text(file));
         Node spec = new Node(root, "$");
         long seed = spec.longValue("seed", 0);
         if (!spec.has("model")) throw new SpecException("$", "missing required key \"model\"");
-        return ModelSpec.build(root.get("model"), "$.model", new Generator(seed));
+        return buildModel(root.get("model"), seed);
     }
+
+    // a layer the tensors cannot hold (e.g. 10^6 × 10^6 weights) is a spec error, named as such
+    private static ModelSpec.Built buildModel(JsonNode json, long seed) {
+        try {
+            return ModelSpec.build(json, "$.model", new Generator(seed));
+        } catch (SpecException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("$.model.layers", "a layer cannot be built: " + e.getMessage() + "; make it smaller");
+        }
+    }
+
+    private static String text(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException("$", "not UTF-8 text; a spec is a JSON file (see examples/runge.json)");
+        }
+    }
+
+    // a key given twice is an error (Jackson would keep the last one silently)
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private static JsonNode json(String text) {
         try {
-            return new ObjectMapper().readTree(text);
+            return JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new SpecException("$", "not valid JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            // the parser's words without its internals (character codes, source references)
+            String what = e.getOriginalMessage().replaceAll(" \\((CTRL-CHAR, )?code \\d+\\)", "")
+                    .replaceFirst("^Duplicate field '(.*)'$", "the key \"$1\" appears twice; keep one")
+                    .replaceFirst(" \\(start marker at \\[Source: .*; line: (\\d+), column: (\\d+)]\\)", " (opened at line $1, column $2)");
+            if (what.contains("\n")) what = what.substring(0, what.indexOf('\n'));
+            throw new SpecException("$", "not valid JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + what);
         }
     }
 
@@ -211,14 +292,7 @@ public final class ExperimentSpec {
 
     /** Parses and checks a spec, with relative data paths resolved against baseDir (see {@link #read(Path, Path)}). */
     public static ExperimentSpec parse(String json, String defaultName, Path baseDir, Path dataOverride) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new SpecException("$", "not valid JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
-        }
-        return new ExperimentSpec(root, defaultName, baseDir, dataOverride);
+        return new ExperimentSpec(json(json), defaultName, baseDir, dataOverride);
     }
 
     /** The experiment's name (default: the file name). */

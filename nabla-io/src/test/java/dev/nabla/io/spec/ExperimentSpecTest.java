@@ -132,4 +132,78 @@ class ExperimentSpecTest {
         IOException e = assertThrows(IOException.class, () -> SavedModel.load(dir));
         assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("[21, 10]"), e.getMessage());
     }
+
+    @Test
+    void aKeyGivenTwiceIsAnErrorNotTheLastOneWins() {
+        SpecException e = error(RUNGE.replace("\"loss\": \"mse\"", "\"loss\": \"mse\", \"loss\": \"l1\""));
+        assertTrue(e.getMessage().contains("line 9, column 23") && e.getMessage().contains("the key \"loss\" appears twice"), e.getMessage());
+    }
+
+    @Test
+    void jsonErrorsGiveLineAndColumnWithoutTheParsersInternals() {
+        SpecException e = error("{\"name\": \"x\",\n  \"seed\": 1,, }");
+        assertEquals("$: not valid JSON at line 2, column 13: Unexpected character (','): was expecting double-quote to start"
+                + " field name", e.getMessage());
+        e = error("{\"name\": \"x\",\n \"seed\": [1, 2");
+        assertTrue(e.getMessage().contains("opened at line 2, column 10") && !e.getMessage().contains("Source"), e.getMessage());
+    }
+
+    @Test
+    void theNameMustBeAPlainFileName() {
+        for (String bad : new String[] {"", " ", "../x", "a/b", "a\\\\b", "..", "x\\u0000y"}) {
+            SpecException e = error(RUNGE.replace("\"name\": \"runge\"", "\"name\": \"" + bad + "\""));
+            assertEquals("$.name", e.path(), bad);
+            assertTrue(e.getMessage().contains("is not a plain file name"), e.getMessage());
+        }
+        assertEquals("runge-2.v1", ExperimentSpec.parse(RUNGE.replace("\"runge\", \"seed\"", "\"runge-2.v1\", \"seed\""), "x").name());
+    }
+
+    @Test
+    void optimizerSettingsAreCheckedWhenTheSpecIsRead() {
+        SpecException e = error(RUNGE.replace("\"lr\": 0.01", "\"lr\": -0.01"));
+        assertEquals("$.optimizer: Adam: invalid learning rate -0.01; it must be finite and >= 0", e.getMessage());
+        e = error(RUNGE.replace("\"lr\": 0.01", "\"lr\": 0.01, \"betas\": [1.5, 0.999]"));
+        assertEquals("$.optimizer: Adam: invalid beta1 1.5; it must be in [0, 1)", e.getMessage());
+        e = error(RUNGE.replace("\"type\": \"adam\", \"lr\": 0.01", "\"type\": \"rmsprop\", \"alpha\": 2"));
+        assertTrue(e.getMessage().contains("alpha 2.0"), e.getMessage());
+    }
+
+    @Test
+    void theLossAndTheLastLayerMustFitTheTargetsBeforeAnyDataIsRead() {
+        SpecException e = error(RUNGE.replace("\"loss\": \"mse\"", "\"loss\": \"nll\""));
+        assertEquals("$.loss", e.path());
+        assertTrue(e.getMessage().contains("needs class labels, but the function data gives values"), e.getMessage());
+        e = error(RUNGE.replace("{\"type\": \"linear\", \"units\": 1}", "{\"type\": \"linear\", \"units\": 2}"));
+        assertEquals("$.model.layers: the network gives outputs of shape [2] but the data has 1 target value per example;"
+                + " the last layer needs 1 unit", e.getMessage());
+        // idx data: the folder does not exist, and need not: the checks come first
+        String idx = RUNGE.replace("{\"type\": \"function\", \"function\": \"runge\", \"points\": 200, \"range\": [-1, 1],"
+                + " \"testPoints\": 100}", "{\"type\": \"idx\", \"folder\": \"/no/such/folder\", \"flatten\": true}")
+                .replace("\"input\": [1]", "\"input\": [784]").replace("\"metrics\": [\"mae\"]", "\"metrics\": []");
+        e = error(idx);
+        assertEquals("$.loss", e.path());
+        assertTrue(e.getMessage().contains("\"mse\" compares values, but the idx data gives class labels"), e.getMessage());
+        e = error(idx.replace("\"loss\": \"mse\"", "\"loss\": \"cross_entropy\""));
+        assertTrue(e.getMessage().contains("10 classes; the last layer needs 10 units"), e.getMessage());
+        ExperimentSpec ok = ExperimentSpec.parse(idx.replace("\"loss\": \"mse\"", "\"loss\": \"cross_entropy\"")
+                .replace("{\"type\": \"linear\", \"units\": 1}", "{\"type\": \"linear\", \"units\": 10}"), "x");
+        assertEquals("cross_entropy", ok.lossName());
+    }
+
+    @Test
+    void microBatchesAreATrainingSettingCheckedWithTheOthers() {
+        String micro = RUNGE.replace("\"batchSize\": 39", "\"batchSize\": 39, \"microBatches\": 3");
+        assertEquals(3, ExperimentSpec.parse(micro, "x").fitOptions().microBatches());
+        assertEquals("$.training.microBatches", error(micro.replace("\"microBatches\": 3", "\"microBatches\": 0")).path());
+        // the loss is still checked against the targets, before the training settings
+        assertEquals("$.loss", error(micro.replace("\"loss\": \"mse\"", "\"loss\": \"cross_entropy\"")).path());
+    }
+
+    @Test
+    void aLayerTooLargeForATensorIsASpecError() {
+        SpecException e = error(RUNGE.replace("\"units\": 20, \"activation\": \"tanh\"}",
+                "\"units\": 1000000}, {\"type\": \"linear\", \"units\": 1000000}"));
+        assertEquals("$.model.layers", e.path());
+        assertTrue(e.getMessage().contains("[1000000, 1000000] has 1000000000000 elements"), e.getMessage());
+    }
 }
