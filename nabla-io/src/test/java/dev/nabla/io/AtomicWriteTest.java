@@ -44,7 +44,7 @@ class AtomicWriteTest {
 
     // The test's class path plus, when the modules are on the module path (surefire with
     // module-info), those too: the child runs everything from the class path.
-    private static String childClassPath() {
+    static String childClassPath() {
         String modules = System.getProperty("jdk.module.path", "");
         return modules.isEmpty() ? System.getProperty("java.class.path")
                 : modules + File.pathSeparator + System.getProperty("java.class.path");

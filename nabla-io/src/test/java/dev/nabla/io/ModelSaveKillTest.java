@@ -33,7 +33,7 @@ class ModelSaveKillTest {
         int landedMidWrite = 0;
         for (int kill = 0; kill < 4; kill++) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    AtomicWriteTest.childClassPath(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     ModelSaveChild.class.getName(), target.toString(), Long.toString(next))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BlockingQueue<String> lines = AtomicWriteTest.lines(p);
