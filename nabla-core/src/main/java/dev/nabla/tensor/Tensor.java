@@ -39,6 +39,7 @@ public final class Tensor {
     private boolean requiresGrad;
     Node gradFn;
     private Tensor grad;
+    private RowSparse sparseGrad; // the gradient while every contribution was row-sparse (then grad is null)
     private boolean retainsGrad;
     private List<UnaryOperator<Tensor>> hooks;
 
@@ -421,9 +422,41 @@ public final class Tensor {
         return gradFn == null ? null : gradFn.op;
     }
 
-    /** The accumulated gradient, or null if backward has not reached this tensor. */
+    /**
+     * The accumulated gradient, or null if backward has not reached this tensor. A row-sparse
+     * gradient ({@link #sparseGrad()}) is returned as a new dense tensor, so writing into it
+     * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it.
+     */
     public Tensor grad() {
-        return grad;
+        return sparseGrad != null ? sparseGrad.toDense() : grad;
+    }
+
+    /**
+     * The gradient as rows when every contribution to it so far was row-sparse (an
+     * {@code Embedding} with sparse gradients), else null. Optimizers that understand it update
+     * only those rows.
+     */
+    public RowSparse sparseGrad() {
+        return sparseGrad;
+    }
+
+    /** Replaces the accumulated gradient by a row-sparse one (null clears it). */
+    public void setSparseGrad(RowSparse g) {
+        if (g != null && !Arrays.equals(g.shape(), shape)) {
+            throw new IllegalArgumentException("setSparseGrad: gradient rows of a tensor of shape " + Shape.str(g.shape())
+                    + " for a tensor of shape " + Shape.str(shape));
+        }
+        grad = null;
+        sparseGrad = g;
+    }
+
+    /**
+     * Adds a row-sparse contribution to the gradient: kept as rows while the gradient has no
+     * dense part, added densely otherwise.
+     */
+    public void accumulateSparseGrad(RowSparse g) {
+        if (grad != null) grad = grad.add(g.toDense());
+        else sparseGrad = sparseGrad == null ? g : sparseGrad.plus(g);
     }
 
     /** Replaces the accumulated gradient (null clears it). */
@@ -433,6 +466,7 @@ public final class Tensor {
                     + " for a tensor of shape " + Shape.str(shape));
         }
         grad = g;
+        sparseGrad = null;
     }
 
     /** Keeps the gradient of this non-leaf tensor in {@link #grad()} during backward. */
@@ -462,6 +496,10 @@ public final class Tensor {
     }
 
     void accumulateGrad(Tensor g) {
+        if (sparseGrad != null) {
+            g = g.add(sparseGrad.toDense());
+            sparseGrad = null;
+        }
         grad = grad == null ? g : grad.add(g);
     }
 
@@ -1864,6 +1902,32 @@ public final class Tensor {
     /** x += y in place (y broadcast to x); returns x. */
     public Tensor addInPlace(Tensor y) {
         return inPlace("addInPlace", Binary.ADD, y);
+    }
+
+    /**
+     * Adds the rows of source to the rows index names along dim 0, in place (the in-place
+     * torch.index_add_); returns x. For optimizers that update only the rows of a row-sparse
+     * gradient ({@link RowSparse}).
+     */
+    public Tensor indexAddInPlace(Tensor index, Tensor source) {
+        checkInPlace("indexAddInPlace");
+        requireFloating("indexAddInPlace");
+        index.requireIndex("indexAddInPlace");
+        long[] idx = index.toLongArray();
+        checkIndexRange("indexAddInPlace", idx, shape.length == 0 ? 0 : shape[0], 0);
+        if (index.shape.length != 1 || source.shape.length != shape.length || source.shape[0] != idx.length
+                || !Arrays.equals(Arrays.copyOfRange(source.shape, 1, shape.length), Arrays.copyOfRange(shape, 1, shape.length))) {
+            throw new IllegalArgumentException("indexAddInPlace: index " + Shape.str(index.shape) + " and source "
+                    + Shape.str(source.shape) + " do not fit rows of " + Shape.str(shape));
+        }
+        Tensor src = source.castRaw(dtype());
+        for (int i = 0; i < idx.length; i++) {
+            int j = (int) (idx[i] < 0 ? idx[i] + shape[0] : idx[i]);
+            Tensor dst = sliceRaw(0, j, 1, 1);
+            Compute.binaryInto(Binary.ADD, dst, src.sliceRaw(0, i, 1, 1), dst);
+        }
+        storage.bumpVersion();
+        return this;
     }
 
     /** x −= y in place. */
