@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             InfoCommand.class,
             TrainCommand.class,
+            PredictCommand.class,
             SummaryCommand.class,
             GdCommand.class,
             OptimizeCommand.class,

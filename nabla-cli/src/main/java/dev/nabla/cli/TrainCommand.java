@@ -6,6 +6,7 @@ import dev.nabla.data.Dataset;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.NextWordSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
@@ -46,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "where the data is: replaces the spec's data folder (idx,"
-            + " e.g. Fashion-MNIST) or data file (csv)")
+            + " e.g. Fashion-MNIST), data file (csv) or text file or folder (text)")
     Path data;
 
     /** How many test images samples.png shows. */
@@ -55,6 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream o = System.out;
+        if (NextWordSpec.isTextSpec(specFile)) return NextWordTrain.run(specFile, out, epochs, data, o); // a language model
         ExperimentSpec spec;
         try {
             spec = ExperimentSpec.read(specFile, data);
