@@ -90,20 +90,20 @@ public final class HierarchicalSoftmax extends Layer implements ClassOutput {
      */
     public Tensor logProb(Tensor h, Tensor target) {
         checkInput(h);
-        return logProb(tree, weight(), bias(), sparse, h, target, toString());
+        return logProb(tree, weight(), bias(), sparse, h, target, this);
     }
 
-    // logProb with the parameters given (so that a gradcheck can vary them)
-    static Tensor logProb(SoftmaxTree tree, Tensor weight, Tensor bias, boolean sparse, Tensor h, Tensor target, String name) {
+    // logProb with the parameters given (so that a gradcheck can vary them); owner names the layer in errors
+    static Tensor logProb(SoftmaxTree tree, Tensor weight, Tensor bias, boolean sparse, Tensor h, Tensor target, Object owner) {
         long[] t = target.toLongArray();
         if (target.dtype() != DType.INT64 || target.dim() != 1 || t.length != h.size(0)) {
-            throw new IllegalArgumentException(name + ": targets must be int64 of shape [" + h.size(0) + "], got "
+            throw new IllegalArgumentException(owner + ": targets must be int64 of shape [" + h.size(0) + "], got "
                     + target.dtype() + " " + Shape.str(target.shape()));
         }
         int total = 0;
         for (long w : t) {
             if (w < 0 || w >= tree.size()) {
-                throw new IndexOutOfBoundsException(name + ": target " + w + " is not a class in [0, " + tree.size() + ")");
+                throw new IndexOutOfBoundsException(owner + ": target " + w + " is not a class in [0, " + tree.size() + ")");
             }
             total += tree.bits((int) w).length;
         }

@@ -33,6 +33,7 @@ public final class SoftmaxTree {
     private final int[] order;      // internal nodes, every parent before its children
     private final int[] parent;     // per internal node: its parent (−1 for the root)
     private final byte[] branch;    // per internal node: the branch that leads to it from its parent
+    private final int maxDepth;
 
     private SoftmaxTree(String kind, int[][] nodes, byte[][] codes) {
         this.kind = kind;
@@ -51,6 +52,7 @@ public final class SoftmaxTree {
                 depth[n] = k;
             }
         }
+        maxDepth = Arrays.stream(nodes).mapToInt(n -> n.length).max().orElse(0);
         order = IntStream.range(0, internal).boxed().sorted(Comparator.comparingInt(n -> depth[n]))
                 .mapToInt(Integer::intValue).toArray();
     }
@@ -195,7 +197,7 @@ public final class SoftmaxTree {
 
     /** The longest path. */
     public int maxDepth() {
-        return Arrays.stream(nodes).mapToInt(n -> n.length).max().orElse(0);
+        return maxDepth;
     }
 
     /** The mean path length weighted by counts (e.g. the expected cost per word of a corpus). */

@@ -1860,10 +1860,15 @@ public final class Tensor {
         }
         DType dt = DType.promote("indexAdd", dtype(), source.dtype());
         Tensor out = castRaw(dt) == this ? copyRaw() : castRaw(dt);
-        for (int i = 0; i < idx.length; i++) {
-            int j = (int) (idx[i] < 0 ? idx[i] + shape[d] : idx[i]);
-            Tensor dst = out.sliceRaw(d, j, 1, 1);
-            Compute.binaryInto(Binary.ADD, dst, source.castRaw(dt).sliceRaw(d, i, 1, 1), dst);
+        if (d == 0) {
+            addRows(out, idx, source.castRaw(dt)); // e.g. the gradient of a lookup: one loop per row
+        } else {
+            Tensor src = source.castRaw(dt);
+            for (int i = 0; i < idx.length; i++) {
+                int j = (int) (idx[i] < 0 ? idx[i] + shape[d] : idx[i]);
+                Tensor dst = out.sliceRaw(d, j, 1, 1);
+                Compute.binaryInto(Binary.ADD, dst, src.sliceRaw(d, i, 1, 1), dst);
+            }
         }
         return record("indexAdd", out, saves(index), this, g -> g, source, g -> g.indexSelect(d, index));
     }
@@ -1920,14 +1925,32 @@ public final class Tensor {
             throw new IllegalArgumentException("indexAddInPlace: index " + Shape.str(index.shape) + " and source "
                     + Shape.str(source.shape) + " do not fit rows of " + Shape.str(shape));
         }
-        Tensor src = source.castRaw(dtype());
-        for (int i = 0; i < idx.length; i++) {
-            int j = (int) (idx[i] < 0 ? idx[i] + shape[0] : idx[i]);
-            Tensor dst = sliceRaw(0, j, 1, 1);
-            Compute.binaryInto(Binary.ADD, dst, src.sliceRaw(0, i, 1, 1), dst);
-        }
+        addRows(this, idx, source.castRaw(dtype()));
         storage.bumpVersion();
         return this;
+    }
+
+    // dst[idx[i]] += src[i] for the rows (dim 0) of two tensors of one float type, in order of i
+    private static void addRows(Tensor dst, long[] idx, Tensor src) {
+        int rows = dst.shape.length == 0 ? 1 : dst.shape[0];
+        int len = rows == 0 ? 0 : dst.numel() / rows;
+        if (!dst.isContiguous() || !src.isContiguous()) {
+            for (int i = 0; i < idx.length; i++) {
+                Tensor d = dst.sliceRaw(0, (int) (idx[i] < 0 ? idx[i] + rows : idx[i]), 1, 1);
+                Compute.binaryInto(Binary.ADD, d, src.sliceRaw(0, i, 1, 1), d);
+            }
+            return;
+        }
+        for (int i = 0; i < idx.length; i++) {
+            int to = dst.offset + (int) (idx[i] < 0 ? idx[i] + rows : idx[i]) * len, from = src.offset + i * len;
+            if (dst.dtype() == DType.FLOAT32) {
+                float[] y = dst.storage.f(), x = src.storage.f();
+                for (int k = 0; k < len; k++) y[to + k] += x[from + k];
+            } else {
+                double[] y = dst.storage.d(), x = src.storage.d();
+                for (int k = 0; k < len; k++) y[to + k] += x[from + k];
+            }
+        }
     }
 
     /** x −= y in place. */
