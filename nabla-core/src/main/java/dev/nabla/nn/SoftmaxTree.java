@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  *   <li>{@link #huffman}: from word counts, built exactly as word2vec builds it (the two rarest
  *       subtrees merged first, so the most frequent words get the shortest codes; node V−2 is the
  *       root; the subtree merged second is the branch with code 1);
- *   <li>{@link #balanced}: codes of ⌈log₂ V⌉ or ⌊log₂ V⌋ bits, words split in halves recursively;
+ *   <li>{@link #balanced}: codes of ⌈log₂ V⌉ or ⌊log₂ V⌋ bits, words split in halves recursively
+ *       (internal nodes numbered in preorder);
  *   <li>{@link #fromPaths}: a user's clustering, one code ("0110…") per word; the codes must be
  *       prefix-free and complete (each internal node has two children) so that the probabilities
  *       sum to one. Internal nodes are numbered by code prefix, shorter first, then in binary order.
@@ -98,23 +99,28 @@ public final class SoftmaxTree {
         return new SoftmaxTree("huffman", nodes, codes);
     }
 
-    /** A balanced tree over v words: word ranges split in halves (the left half the larger). */
+    /** A balanced tree over v words: word ranges split in halves (the left half the larger), nodes numbered in preorder. */
     public static SoftmaxTree balanced(int v) {
         checkSize("balanced", v);
-        String[] paths = new String[v];
-        split(paths, 0, v, "");
-        SoftmaxTree t = fromPaths(Arrays.asList(paths));
-        return new SoftmaxTree("balanced", t.nodes, t.codes);
+        int[][] nodes = new int[v][];
+        byte[][] codes = new byte[v][];
+        split(nodes, codes, 0, v, new int[64], new byte[64], 0, new int[1]);
+        return new SoftmaxTree("balanced", nodes, codes);
     }
 
-    private static void split(String[] paths, int lo, int hi, String prefix) {
+    // words [lo, hi) below the current path (depth entries of path/code); next: the next free node id
+    private static void split(int[][] nodes, byte[][] codes, int lo, int hi, int[] path, byte[] code, int depth, int[] next) {
         if (hi - lo == 1) {
-            paths[lo] = prefix;
+            nodes[lo] = Arrays.copyOf(path, depth);
+            codes[lo] = Arrays.copyOf(code, depth);
             return;
         }
         int mid = lo + (hi - lo + 1) / 2;
-        split(paths, lo, mid, prefix + "0");
-        split(paths, mid, hi, prefix + "1");
+        path[depth] = next[0]++;
+        code[depth] = 0;
+        split(nodes, codes, lo, mid, path, code, depth + 1, next);
+        code[depth] = 1;
+        split(nodes, codes, mid, hi, path, code, depth + 1, next);
     }
 
     /** A tree from one code per word (strings of '0' and '1'); see the class comment for the rules. */
