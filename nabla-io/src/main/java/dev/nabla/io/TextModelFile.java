@@ -69,6 +69,10 @@ public final class TextModelFile {
 
     /** Reads a file written by {@link #save}: the network with its weights, and the vocabulary. */
     public static Loaded load(Path file) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new NablaIOException(file, "no such model file; train one first, e.g. nabla train examples/next-word.json"
+                    + " (it writes out/next-word/model.safetensors)");
+        }
         TensorFile f = Safetensors.read(file);
         ObjectMapper json = new ObjectMapper();
         JsonNode pre = json.readTree(f.requireMetadata("preprocessing"));
