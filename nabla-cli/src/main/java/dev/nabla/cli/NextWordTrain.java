@@ -36,12 +36,10 @@ final class NextWordTrain {
         try {
             spec = NextWordSpec.read(specFile, data);
             corpus = spec.corpus();
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        } catch (DataFileException e) {
-            System.err.println("nabla train: " + e.getMessage());
-            return 1;
+        } catch (SpecException | DataFileException e) { // a spec error names its key, a data error its file
+            boolean spec = e instanceof SpecException;
+            System.err.println("nabla train: " + (spec ? specFile + ": " : "") + e.getMessage());
+            return spec ? 2 : 1;
         }
         TextCorpus.Split split = corpus.split(spec.validationSplit(), spec.testSplit(), spec.seed() + 1);
         Vocabulary vocab = Vocabulary.build(split.train(), spec.minCount());
