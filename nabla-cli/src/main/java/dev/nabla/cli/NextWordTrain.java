@@ -37,9 +37,9 @@ final class NextWordTrain {
             spec = NextWordSpec.read(specFile, data);
             corpus = spec.corpus();
         } catch (SpecException | DataFileException e) { // a spec error names its key, a data error its file
-            boolean spec = e instanceof SpecException;
-            System.err.println("nabla train: " + (spec ? specFile + ": " : "") + e.getMessage());
-            return spec ? 2 : 1;
+            boolean specError = e instanceof SpecException;
+            System.err.println("nabla train: " + (specError ? specFile + ": " : "") + e.getMessage());
+            return specError ? 2 : 1;
         }
         TextCorpus.Split split = corpus.split(spec.validationSplit(), spec.testSplit(), spec.seed() + 1);
         Vocabulary vocab = Vocabulary.build(split.train(), spec.minCount());
