@@ -139,6 +139,24 @@ class EmbeddingTest {
     }
 
     @Test
+    void withoutARowRuleTheOptimizerUsesTheDenseGradient() {
+        Tensor idx = Tensor.of(new long[] {4, 1, 4});
+        List<Tensor> after = new ArrayList<>();
+        for (boolean sparse : new boolean[] {false, true}) {
+            Embedding e = new Embedding(6, 3, -1, 0, 2, sparse, new Generator(8));
+            Adam adam = new Adam(e.parameters(), 0.1, 0.9, 0.999, 1e-8, 0.01, false); // weight decay: SparseAdam has none
+            for (int step = 0; step < 2; step++) {
+                adam.zeroGrad();
+                e.forward(idx).square().sum().backward();
+                Clip.gradValue(e.parameters(), 1.5); // clamps each row's total, as the dense gradient's values
+                adam.step();
+            }
+            after.add(e.weight().copy());
+        }
+        assertTrue(after.get(0).allClose(after.get(1), 1e-6, 1e-7), after.get(0) + " vs " + after.get(1));
+    }
+
+    @Test
     void denseGradientAddedToSparseFoldsIntoDense() {
         Embedding e = new Embedding(6, 2, -1, 0, 2, true, new Generator(0));
         e.forward(Tensor.of(new long[] {1, 4})).sum().backward();
