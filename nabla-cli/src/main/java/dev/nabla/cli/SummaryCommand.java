@@ -21,6 +21,11 @@ public final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (dev.nabla.io.spec.NextWordSpec.isTextSpec(specFile)) {
+            System.err.println("nabla summary: " + specFile + ": a language model's embedding and output sizes come from the"
+                    + " vocabulary of its text; nabla train prints the network after reading it");
+            return 2;
+        }
         try {
             // only the network is needed: a spec without data (e.g. examples/vgg16.json) will do
             ModelSpec.Built model = ExperimentSpec.readModel(specFile);
