@@ -20,9 +20,17 @@ final class ModelFile {
      * foreign file is an IOException naming it, which {@link Errors} reports as a failure.
      */
     SavedModel load() throws IOException {
+        file();
+        return SavedModel.load(path);
+    }
+
+    /** The model file itself (path, or the model file in the folder path), checked to exist. */
+    Path file() {
         if (!Files.exists(path)) {
             throw UserError.usage(path + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
         }
-        return SavedModel.load(path);
+        Path f = Files.isDirectory(path) ? SavedModel.file(path) : path;
+        if (!Files.isRegularFile(f)) throw UserError.usage(f + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
+        return f;
     }
 }

@@ -3,9 +3,12 @@ package dev.nabla.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nabla.io.TextModelFile;
 import dev.nabla.io.spec.Predictor;
+import dev.nabla.train.NextWordPredictor;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Spec;
  * {@code nabla predict MODEL INPUT...}: runs a saved model on images (PNG/JPEG of its input
  * size), rows of numbers ("5.1,3.5,1.4,0.2") or a function's x values, with the preprocessing of
  * its training, and prints the top classes with their probabilities or the predicted values;
- * {@code --json} for scripts. The work is done by {@link Predictor}.
+ * {@code --json} for scripts. The work is done by {@link Predictor}. For a next-word language
+ * model the inputs are the beginning of a text: the top next words with their probabilities, or
+ * with {@code --generate N} the text continued by seeded sampling ({@link NextWordPredictor}).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict with a saved model: top classes with probabilities, or regression values.")
@@ -33,11 +38,23 @@ public final class PredictCommand implements Callable<Integer> {
     ModelFile modelFile;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "image files, or numbers separated by"
-            + " commas (one example each)")
+            + " commas (one example each); for a language model, the beginning of a text")
     List<String> inputs;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "classes to show (default: ${DEFAULT-VALUE})")
+    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "classes or next words to show (default:"
+            + " ${DEFAULT-VALUE})")
     int top;
+
+    @Option(names = "--generate", paramLabel = "N", description = "language model: continue the text by sampling up to N tokens")
+    Integer generate;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "language model: sampling temperature, below 1 sharper, above 1 flatter (default ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "language model: the sampling seed"
+            + " (default ${DEFAULT-VALUE})")
+    long seed;
 
     @Option(names = "--json", description = "print JSON: [{\"input\", \"top\": [{\"class\", \"index\", \"probability\"}]"
             + " or \"values\": [...]}]")
@@ -47,6 +64,9 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintStream o = Streams.out(command);
         if (top < 1) throw UserError.usage("--top " + top + " must be at least 1");
+        Path file = modelFile.file();
+        if (TextModelFile.isTextModel(file)) return nextWords(o, TextModelFile.load(file));
+        if (generate != null) throw UserError.usage("--generate continues a text: " + file + " is not a language model");
         // a damaged model file or an unreadable input: an IOException or IllegalArgumentException naming it, for Errors
         List<Predictor.Prediction> predictions = Predictor.of(modelFile.load()).predict(inputs, top);
         if (json) {
@@ -75,5 +95,25 @@ public final class PredictCommand implements Callable<Integer> {
             o.println(line);
         }
         return 0;
+    }
+
+    private int nextWords(PrintStream o, TextModelFile.Loaded loaded) {
+        if (!(temperature > 0)) throw UserError.usage("--temperature " + temperature + " must be > 0");
+        if (generate != null && generate < 1) throw UserError.usage("--generate " + generate + " must be at least 1");
+        String text = String.join(" ", inputs);
+        NextWordPredictor p = new NextWordPredictor(loaded.model(), loaded.vocabulary());
+        if (generate != null) {
+            o.println(text + " " + NextWordPredictor.join(p.generate(text, generate, temperature, seed)));
+        } else {
+            o.println(format(p.topK(text, top)));
+        }
+        return 0;
+    }
+
+    /** Next words as "word 0.106, to 0.064, ...". */
+    static String format(List<NextWordPredictor.Guess> guesses) {
+        StringJoiner line = new StringJoiner(", ");
+        for (NextWordPredictor.Guess g : guesses) line.add(String.format(Locale.ROOT, "%s %.3f", g.word(), g.probability()));
+        return line.toString();
     }
 }

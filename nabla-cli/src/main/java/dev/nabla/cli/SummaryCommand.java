@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.io.spec.ModelSpec;
+import dev.nabla.io.spec.NextWordSpec;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +24,10 @@ public final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (NextWordSpec.isTextSpec(specFile.file)) {
+            throw UserError.usage("a language model's embedding and output sizes come from the vocabulary of its text;"
+                    + " nabla train prints the network after reading it");
+        }
         // only the network is needed: a spec without data (e.g. examples/vgg16.json) will do
         ModelSpec.Built model = specFile.readModel();
         command.commandLine().getOut().print(model.model().summary(model.inputShape()));

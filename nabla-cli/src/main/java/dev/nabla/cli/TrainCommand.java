@@ -9,6 +9,7 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.NextWordSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.nn.Layer;
@@ -52,7 +53,7 @@ public final class TrainCommand extends SpecCommand {
     EpochsOption epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "where the data is: replaces the spec's data folder (idx,"
-            + " e.g. Fashion-MNIST) or data file (csv)")
+            + " e.g. Fashion-MNIST), data file (csv) or text file or folder (text)")
     Path data;
 
     @Option(names = "--resume", description = "continue from out/<name>/checkpoint.safetensors (written after every epoch);"
@@ -91,6 +92,7 @@ public final class TrainCommand extends SpecCommand {
         if (averageEvery != null && (averageEvery < 1 || spark == null)) {
             throw UserError.usage("--average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
         }
+        if (NextWordSpec.isTextSpec(specFile.file)) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
         DataSpec.Loaded d = spec.data();

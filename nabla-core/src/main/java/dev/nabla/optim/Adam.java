@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.tensor.internal.Internals;
 import java.util.List;
@@ -123,6 +124,30 @@ public class Adam extends Optimizer {
     protected void update(Tensor p, Tensor grad, State s) {
         long t = s.incrementStep();
         adamStep(p, decayWeights(p, grad), s, t, lr(), beta1, beta2, eps, amsgrad);
+    }
+
+    /**
+     * A row-sparse gradient gets PyTorch's {@code SparseAdam} rule: only the touched rows' moments
+     * and values change ("lazy" Adam), with the step count of the parameter and eps added to
+     * √v before the bias correction, in SparseAdam's order of operations. With weight decay or
+     * amsgrad (which SparseAdam lacks), the dense rule.
+     */
+    @Override
+    protected boolean updateRows(Tensor p, RowSparse grad, State s) {
+        if (weightDecay != 0 || amsgrad) return false;
+        long step = s.incrementStep();
+        Tensor idx = grad.indices(), g = grad.values().toType(p.dtype());
+        Tensor expAvg = s.buffer(0), expAvgSq = s.buffer(1);
+        Tensor oldAvg = expAvg.indexSelect(0, idx), oldSq = expAvgSq.indexSelect(0, idx);
+        Tensor avgUpdate = g.sub(oldAvg).mul(1 - beta1);
+        expAvg.indexAddInPlace(idx, avgUpdate);
+        Tensor sqUpdate = g.square().sub(oldSq).mul(1 - beta2);
+        expAvgSq.indexAddInPlace(idx, sqUpdate);
+        Tensor numer = avgUpdate.add(oldAvg);
+        Tensor denom = sqUpdate.add(oldSq).sqrt().add(eps);
+        double stepSize = lr() * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+        p.indexAddInPlace(idx, numer.div(denom).mul(-stepSize));
+        return true;
     }
 
     /** Adam's weight decay: L2, added to the gradient that the moments see. */

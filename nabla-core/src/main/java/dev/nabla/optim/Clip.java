@@ -1,6 +1,7 @@
 package dev.nabla.optim;
 
 import dev.nabla.tensor.GradMode;
+import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class Clip {
         boolean any = false;
         try (var scope = GradMode.noGrad()) {
             for (Tensor p : params) {
-                Tensor g = p.grad();
+                Tensor g = rows(p);
                 if (g == null) continue;
                 any = true;
                 double n = norm(g, normType);
@@ -63,11 +64,18 @@ public final class Clip {
             }
             double coef = Math.min(maxNorm / (total + 1e-6), 1.0); // NaN stays NaN, as torch.clamp
             for (Tensor p : params) {
-                Tensor g = p.grad();
-                if (g != null) scaleInPlace(p, g, coef);
+                RowSparse sparse = p.sparseGrad();
+                if (sparse != null) p.setSparseGrad(new RowSparse(sparse.indices(), sparse.values().mul(coef), sparse.shape()));
+                else if (p.grad() != null) scaleInPlace(p, p.grad(), coef);
             }
         }
         return total;
+    }
+
+    // The values that make up p's gradient: a row-sparse one's rows, each once (zeros add nothing to a norm).
+    private static Tensor rows(Tensor p) {
+        RowSparse sparse = p.sparseGrad();
+        return sparse != null ? sparse.coalesce().values() : p.grad();
     }
 
     private static double norm(Tensor g, double p) {
@@ -81,7 +89,7 @@ public final class Clip {
 
     private static String firstNonFinite(List<Tensor> params) {
         for (int i = 0; i < params.size(); i++) {
-            Tensor g = params.get(i).grad();
+            Tensor g = rows(params.get(i));
             if (g == null) continue;
             double[] v = g.toDoubleArray();
             for (int k = 0; k < v.length; k++) {
@@ -103,6 +111,12 @@ public final class Clip {
         }
         try (var scope = GradMode.noGrad()) {
             for (Tensor p : params) {
+                RowSparse sparse = p.sparseGrad();
+                if (sparse != null) {
+                    RowSparse once = sparse.coalesce(); // the clamp applies to each row's total
+                    p.setSparseGrad(new RowSparse(once.indices(), once.values().clamp(-clip, clip), once.shape()));
+                    continue;
+                }
                 Tensor g = p.grad();
                 if (g == null) continue;
                 Tensor c = g.clamp(-clip, clip);

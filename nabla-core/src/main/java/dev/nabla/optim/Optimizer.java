@@ -2,6 +2,7 @@ package dev.nabla.optim;
 
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
+import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,15 +144,17 @@ public abstract class Optimizer {
         try (var scope = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
-                Tensor g = p.grad();
-                if (g == null) continue;
-                if (g.dtype() != p.dtype()) g = g.toType(p.dtype());
+                RowSparse rows = p.sparseGrad();
+                if (rows == null && p.grad() == null) continue;
                 State s = states[i];
                 if (s == null) {
                     s = new State(bufferNames().size());
                     initState(p, s);
                     states[i] = s;
                 }
+                if (rows != null && updateRows(p, rows.coalesce(), s)) continue;
+                Tensor g = p.grad();
+                if (g.dtype() != p.dtype()) g = g.toType(p.dtype());
                 update(p, g, s);
             }
         }
@@ -171,6 +174,15 @@ public abstract class Optimizer {
 
     /** Updates one parameter in place from its gradient (already in the parameter's dtype). */
     protected abstract void update(Tensor param, Tensor grad, State state);
+
+    /**
+     * Updates only the rows of a row-sparse gradient (coalesced: each row once, ascending), as
+     * PyTorch does for {@code Embedding(sparse=True)}; returns false when this optimizer, with
+     * its settings, has no row-wise rule, and the dense gradient is then used.
+     */
+    protected boolean updateRows(Tensor param, RowSparse grad, State state) {
+        return false;
+    }
 
     /** Throws the standard error for an invalid hyper-parameter unless {@code ok}. */
     protected final void require(boolean ok, String hyperParameter, double value, String rule) {

@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
 import java.util.List;
 
@@ -96,6 +97,14 @@ public final class SGD extends Optimizer {
     @Override
     protected void initState(Tensor param, State state) {
         // the momentum buffer starts as a copy of the first gradient, in update
+    }
+
+    /** Plain SGD on the touched rows (PyTorch's sparse SGD); with momentum or weight decay, the dense rule. */
+    @Override
+    protected boolean updateRows(Tensor p, RowSparse grad, State s) {
+        if (momentum != 0 || weightDecay != 0) return false;
+        p.indexAddInPlace(grad.indices(), grad.values().mul(-lr()));
+        return true;
     }
 
     @Override

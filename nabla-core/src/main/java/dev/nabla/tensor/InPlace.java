@@ -78,4 +78,43 @@ final class InPlace {
         }
         return x;
     }
+
+    static Tensor indexAddInPlace(Tensor x, Tensor index, Tensor source) {
+        checkInPlace(x, "indexAddInPlace");
+        x.requireFloating("indexAddInPlace");
+        index.requireIndex("indexAddInPlace");
+        long[] idx = index.toLongArray();
+        Indexing.checkIndexRange(x, "indexAddInPlace", idx, x.shape.length == 0 ? 0 : x.shape[0], 0);
+        if (index.shape.length != 1 || source.shape.length != x.shape.length || source.shape[0] != idx.length
+                || !Arrays.equals(Arrays.copyOfRange(source.shape, 1, x.shape.length), Arrays.copyOfRange(x.shape, 1, x.shape.length))) {
+            throw new IllegalArgumentException("indexAddInPlace: index " + Shape.str(index.shape) + " and source "
+                    + Shape.str(source.shape) + " do not fit rows of " + Shape.str(x.shape));
+        }
+        addRows(x, idx, source.castRaw(x.dtype()));
+        x.storage.bumpVersion();
+        return x;
+    }
+
+    // dst[idx[i]] += src[i] for the rows (dim 0) of two tensors of one float type, in order of i
+    static void addRows(Tensor dst, long[] idx, Tensor src) {
+        int rows = dst.shape.length == 0 ? 1 : dst.shape[0];
+        int len = rows == 0 ? 0 : dst.numel() / rows;
+        if (!dst.isContiguous() || !src.isContiguous()) {
+            for (int i = 0; i < idx.length; i++) {
+                Tensor d = dst.sliceRaw(0, (int) (idx[i] < 0 ? idx[i] + rows : idx[i]), 1, 1);
+                Compute.binaryInto(Binary.ADD, d, src.sliceRaw(0, i, 1, 1), d);
+            }
+            return;
+        }
+        for (int i = 0; i < idx.length; i++) {
+            int to = dst.offset + (int) (idx[i] < 0 ? idx[i] + rows : idx[i]) * len, from = src.offset + i * len;
+            if (dst.dtype() == DType.FLOAT32) {
+                float[] y = dst.storage.f(), x = src.storage.f();
+                for (int k = 0; k < len; k++) y[to + k] += x[from + k];
+            } else {
+                double[] y = dst.storage.d(), x = src.storage.d();
+                for (int k = 0; k < len; k++) y[to + k] += x[from + k];
+            }
+        }
+    }
 }

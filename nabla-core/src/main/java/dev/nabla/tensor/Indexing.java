@@ -106,10 +106,15 @@ final class Indexing {
         }
         DType dt = DType.promote("indexAdd", x.dtype(), source.dtype());
         Tensor out = x.castRaw(dt) == x ? x.copyRaw() : x.castRaw(dt);
-        for (int i = 0; i < idx.length; i++) {
-            int j = (int) (idx[i] < 0 ? idx[i] + x.shape[d] : idx[i]);
-            Tensor dst = out.sliceRaw(d, j, 1, 1);
-            Compute.binaryInto(Binary.ADD, dst, source.castRaw(dt).sliceRaw(d, i, 1, 1), dst);
+        Tensor src = source.castRaw(dt);
+        if (d == 0) {
+            InPlace.addRows(out, idx, src); // e.g. the gradient of a lookup: one loop per row
+        } else {
+            for (int i = 0; i < idx.length; i++) {
+                int j = (int) (idx[i] < 0 ? idx[i] + x.shape[d] : idx[i]);
+                Tensor dst = out.sliceRaw(d, j, 1, 1);
+                Compute.binaryInto(Binary.ADD, dst, src.sliceRaw(d, i, 1, 1), dst);
+            }
         }
         return Node.record(Op.INDEX_ADD, out, d, index, x, source);
     }

@@ -41,6 +41,7 @@ public final class Tensor {
     private boolean requiresGrad;
     Node gradFn;
     private Tensor grad;
+    private RowSparse sparseGrad; // the gradient while every contribution was row-sparse (then grad is null)
     private boolean retainsGrad;
     private List<UnaryOperator<Tensor>> hooks;
 
@@ -207,8 +208,34 @@ public final class Tensor {
     public boolean isLeaf() { return gradFn == null; }
     /** The name of the op that produced this tensor on the tape, or null for a leaf. */
     public String gradFn() { return gradFn == null ? null : gradFn.label; }
-    /** The accumulated gradient, or null if backward has not reached this tensor. */
-    public Tensor grad() { return grad; }
+    /**
+     * The accumulated gradient, or null if backward has not reached this tensor. A row-sparse
+     * gradient ({@link #sparseGrad()}) is returned as a new dense tensor, so writing into it
+     * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it.
+     */
+    public Tensor grad() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
+    /**
+     * The gradient as rows when every contribution to it so far was row-sparse (an
+     * {@code Embedding} with sparse gradients), else null. Optimizers that understand it update
+     * only those rows.
+     */
+    public RowSparse sparseGrad() { return sparseGrad; }
+
+    /** Replaces the accumulated gradient by a row-sparse one (null clears it). */
+    public void setSparseGrad(RowSparse g) {
+        if (g != null && !Arrays.equals(g.shape(), shape)) {
+            throw new IllegalArgumentException("setSparseGrad: gradient rows of a tensor of shape " + Shape.str(g.shape())
+                    + " for a tensor of shape " + Shape.str(shape));
+        }
+        grad = null;
+        sparseGrad = g;
+    }
+
+    /** Adds a row-sparse contribution to the gradient: kept as rows while the gradient has no dense part, added densely otherwise. */
+    public void accumulateSparseGrad(RowSparse g) {
+        if (grad != null) grad = grad.add(g.toDense());
+        else sparseGrad = sparseGrad == null ? g : sparseGrad.plus(g);
+    }
     /** Replaces the accumulated gradient (null clears it). */
     public void setGrad(Tensor g) {
         if (g != null && !Arrays.equals(g.shape, shape)) {
@@ -216,6 +243,7 @@ public final class Tensor {
                     + " for a tensor of shape " + Shape.str(shape));
         }
         grad = g;
+        sparseGrad = null;
     }
 
     /** Keeps the gradient of this non-leaf tensor in {@link #grad()} during backward. */
@@ -238,7 +266,13 @@ public final class Tensor {
     }
 
     List<UnaryOperator<Tensor>> hooks() { return hooks == null ? List.of() : hooks; }
-    void accumulateGrad(Tensor g) { grad = grad == null ? g : grad.add(g); }
+    void accumulateGrad(Tensor g) {
+        if (sparseGrad != null) { // a dense contribution turns the whole gradient dense
+            g = g.add(sparseGrad.toDense());
+            sparseGrad = null;
+        }
+        grad = grad == null ? g : grad.add(g);
+    }
     /** Backpropagates from this scalar: accumulates d(this)/d(leaf) into every leaf's grad. */
     public void backward() { backward(null, false, false); }
     /** Backpropagates {@code gradient} (the vector of a vector-Jacobian product). */
@@ -589,6 +623,12 @@ public final class Tensor {
 
     /** x += y in place (y broadcast to x); returns x. */
     public Tensor addInPlace(Tensor y) { return InPlace.inPlace(this, "addInPlace", Binary.ADD, y); }
+    /**
+     * Adds the rows of source to the rows index names along dim 0, in place (the in-place
+     * torch.index_add_); returns this. For optimizers that update only the rows of a row-sparse
+     * gradient ({@link RowSparse}).
+     */
+    public Tensor indexAddInPlace(Tensor index, Tensor source) { return InPlace.indexAddInPlace(this, index, source); }
     /** x −= y in place. */
     public Tensor subInPlace(Tensor y) { return InPlace.inPlace(this, "subInPlace", Binary.SUB, y); }
     /** x *= y in place. */

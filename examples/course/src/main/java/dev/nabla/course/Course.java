@@ -25,6 +25,7 @@ public final class Course {
                 new SoftmaxStability(),
                 new LinearCollapse(),
                 new OutputsAndLosses(),
+                new HierarchicalSoftmaxProgram(),
                 new CrossEntropy(),
                 new BatchNormBatchOfOne(),
                 new Underfitting(),
@@ -51,6 +52,7 @@ public final class Course {
                 new Elsewhere("the Runge experiment", "./nabla train examples/runge.json"),
                 new Elsewhere("per-layer gradient norms while training", "./nabla diagnose examples/runge.json"),
                 new Elsewhere("learning curves of a spec: training-set size, L2", "./nabla curves examples/runge.json --vary train-size"),
-                new Elsewhere("VGG16 parameter counts", "./nabla summary examples/vgg16.json"));
+                new Elsewhere("VGG16 parameter counts", "./nabla summary examples/vgg16.json"),
+                new Elsewhere("a next-word language model with hierarchical softmax", "./nabla train examples/next-word.json"));
     }
 }

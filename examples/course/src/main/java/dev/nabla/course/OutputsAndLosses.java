@@ -8,7 +8,7 @@ import java.io.IOException;
  * The course's table of output layers and losses per task, each row computed with nabla on a
  * small example (and by hand): sigmoid + binary cross-entropy, softmax + categorical
  * cross-entropy, linear + mean squared error, a sigmoid per label + binary cross-entropy per
- * label. Hierarchical softmax is not implemented in nabla.
+ * label; hierarchical softmax is shown in full by {@link HierarchicalSoftmaxProgram}.
  */
 public final class OutputsAndLosses extends CourseProgram {
     @Override
@@ -32,7 +32,7 @@ public final class OutputsAndLosses extends CourseProgram {
         line("%-46s %-22s %-34s %s", "multi-label (video tags)", "sigmoid per label", "binary cross-entropy per label",
                 "Losses.binaryCrossEntropyWithLogits");
         line("%-46s %-22s %-34s %s", "next word of 100,000 in a hierarchy", "hierarchical softmax", "cross-entropy along the tree path",
-                "not implemented in nabla");
+                "HierarchicalSoftmax.loss");
         line("");
         line("Examples:");
         double z = 1.2;
@@ -49,10 +49,10 @@ public final class OutputsAndLosses extends CourseProgram {
         double ml = Losses.binaryCrossEntropyWithLogits(Tensor.of(tl), Tensor.of(tags)).item();
         double mlHand = (Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(-0.5))) / 3;
         line("  multi-label: logits (2, -1, 0.5), tags (1, 0, 1): mean BCE over the labels = %.6f (by hand %.6f)", figure("multiLabel", ml), mlHand);
-        line("  hierarchical softmax: not implemented in nabla. It replaces one softmax over V = 100,000 words (O(V) per");
-        line("  word) by binary decisions along the word's path in a tree (O(log V) ≈ 17 sigmoid units); the loss is the");
-        line("  cross-entropy of those decisions.");
-        figure("hierarchicalSoftmaxImplemented", 0);
+        line("  hierarchical softmax: one softmax over V = 100,000 words (O(V) per word) becomes binary decisions along the");
+        line("  word's path in a tree (O(log V) ≈ 17 sigmoid units); the loss is the cross-entropy of those decisions");
+        line("  (./nabla course hierarchical-softmax).");
+        figure("hierarchicalSoftmaxImplemented", 1);
     }
 
     /** Runs this program. */

@@ -135,8 +135,19 @@ class CourseTest {
         assertEquals(0.4170300162, f.get("multiClass"), 1e-9);
         assertEquals(0.625, f.get("regression"), 1e-15);
         assertEquals((Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(-0.5))) / 3, f.get("multiLabel"), 1e-12);
-        assertEquals(0.0, f.get("hierarchicalSoftmaxImplemented"));
-        assertTrue(printed.contains("hierarchical softmax: not implemented in nabla"), printed);
+        assertEquals(1.0, f.get("hierarchicalSoftmaxImplemented"));
+        assertTrue(printed.contains("./nabla course hierarchical-softmax"), printed);
+    }
+
+    @Test
+    void hierarchicalSoftmax() throws IOException {
+        Map<String, Double> f = run(new HierarchicalSoftmaxProgram());
+        assertEquals(f.get("catProduct"), f.get("catLayer"), 1e-14);
+        assertEquals(-Math.log(f.get("catProduct")), f.get("catLoss"), 1e-12);
+        assertEquals(1.0, f.get("sum"), 1e-14);
+        assertEquals(17.0, f.get("pathNodes"));
+        assertTrue(f.get("hsMs") > 0 && f.get("fullMs") > 0, f.toString());
+        assertTrue(printed.contains("code"), printed);
     }
 
     @Test

@@ -143,7 +143,7 @@ public final class ExperimentSpec {
         };
     }
 
-    private static Function<List<Tensor>, Optimizer> optimizer(Node o) {
+    static Function<List<Tensor>, Optimizer> optimizer(Node o) {
         String type = o.string("type");
         Function<List<Tensor>, Optimizer> make = switch (type) {
             case "sgd" -> {
