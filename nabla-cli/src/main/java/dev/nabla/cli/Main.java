@@ -107,8 +107,11 @@ public final class Main implements Runnable {
     // java.util.logging keeps loggers only weakly.
     private static final Logger NABLA_LOG = Logger.getLogger("dev.nabla");
 
+    static {
+        NABLA_LOG.setLevel(Level.WARNING); // before any command (or a test running one in-process) loads the kernels
+    }
+
     public static void main(String[] args) {
-        NABLA_LOG.setLevel(Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 }

@@ -24,13 +24,12 @@ final class ModelFile {
         return SavedModel.load(path);
     }
 
-    /** The model file itself (path, or the model file in the folder path), checked to exist. */
+    /** The model file (path, or the model file in the folder path), checked to exist. */
     Path file() {
         if (!Files.exists(path)) {
             throw UserError.usage(path + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
         }
-        Path f = Files.isDirectory(path) ? SavedModel.file(path) : path;
-        if (!Files.isRegularFile(f)) throw UserError.usage(f + ": no such file; ./nabla train writes out/<name>/" + SavedModel.FILE_NAME);
-        return f;
+        // a folder: the model file in it, or the folder itself (one of nabla 0.1, which SavedModel reads)
+        return Files.isRegularFile(SavedModel.file(path)) ? SavedModel.file(path) : path;
     }
 }

@@ -8,6 +8,7 @@ import dev.nabla.io.spec.Predictor;
 import dev.nabla.train.NextWordPredictor;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -41,9 +42,8 @@ public final class PredictCommand implements Callable<Integer> {
             + " commas (one example each); for a language model, the beginning of a text")
     List<String> inputs;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "classes or next words to show (default:"
-            + " ${DEFAULT-VALUE})")
-    int top;
+    @Option(names = "--top", paramLabel = "K", description = "classes or next words to show (default: 3 classes, 5 words)")
+    Integer top;
 
     @Option(names = "--generate", paramLabel = "N", description = "language model: continue the text by sampling up to N tokens")
     Integer generate;
@@ -63,12 +63,12 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream o = Streams.out(command);
-        if (top < 1) throw UserError.usage("--top " + top + " must be at least 1");
+        if (top != null && top < 1) throw UserError.usage("--top " + top + " must be at least 1");
         Path file = modelFile.file();
-        if (TextModelFile.isTextModel(file)) return nextWords(o, TextModelFile.load(file));
+        if (Files.isRegularFile(file) && TextModelFile.isTextModel(file)) return nextWords(o, TextModelFile.load(file), top == null ? 5 : top);
         if (generate != null) throw UserError.usage("--generate continues a text: " + file + " is not a language model");
         // a damaged model file or an unreadable input: an IOException or IllegalArgumentException naming it, for Errors
-        List<Predictor.Prediction> predictions = Predictor.of(modelFile.load()).predict(inputs, top);
+        List<Predictor.Prediction> predictions = Predictor.of(modelFile.load()).predict(inputs, top == null ? 3 : top);
         if (json) {
             ObjectMapper m = new ObjectMapper();
             ArrayNode all = m.createArrayNode();
@@ -97,7 +97,7 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int nextWords(PrintStream o, TextModelFile.Loaded loaded) {
+    private int nextWords(PrintStream o, TextModelFile.Loaded loaded, int top) {
         if (!(temperature > 0)) throw UserError.usage("--temperature " + temperature + " must be > 0");
         if (generate != null && generate < 1) throw UserError.usage("--generate " + generate + " must be at least 1");
         String text = String.join(" ", inputs);

@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,7 +32,14 @@ public final class ShellCommand implements Callable<Integer> {
             if (!Files.isRegularFile(file)) {
                 throw UserError.usage("no notebook " + file + " (give a .jsh file, e.g. examples/notebooks/batchnorm.jsh)");
             }
-            return NotebookRunner.run(file, Streams.err(command));
+            // the notebook's snippets run in this JVM and print to System.out: send that to the command's output
+            PrintStream stdout = System.out;
+            System.setOut(Streams.out(command));
+            try {
+                return NotebookRunner.run(file, Streams.err(command));
+            } finally {
+                System.setOut(stdout);
+            }
         }
         Path startup = Files.createTempFile("nabla-startup", ".jsh");
         try {

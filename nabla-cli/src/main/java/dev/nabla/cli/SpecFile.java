@@ -1,9 +1,11 @@
 package dev.nabla.cli;
 
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.NextWordSpec;
 import dev.nabla.io.spec.ModelSpec;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -25,6 +27,16 @@ final class SpecFile {
         checkReadable();
         spec = ExperimentSpec.read(file, dataOverride); // a SpecException: Errors names the file
         return spec;
+    }
+
+    /** True when the spec describes a language model (data of type "text"); a file that is not a readable spec is not one. */
+    boolean isTextSpec() throws IOException {
+        checkReadable();
+        try {
+            return NextWordSpec.isTextSpec(file);
+        } catch (CharacterCodingException e) {
+            return false; // not UTF-8: read() says so
+        }
     }
 
     /** Reads only the spec's network (for commands that need no data). */

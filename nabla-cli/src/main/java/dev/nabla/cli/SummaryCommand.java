@@ -1,7 +1,6 @@
 package dev.nabla.cli;
 
 import dev.nabla.io.spec.ModelSpec;
-import dev.nabla.io.spec.NextWordSpec;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ public final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (NextWordSpec.isTextSpec(specFile.file)) {
+        if (specFile.isTextSpec()) {
             throw UserError.usage("a language model's embedding and output sizes come from the vocabulary of its text;"
                     + " nabla train prints the network after reading it");
         }

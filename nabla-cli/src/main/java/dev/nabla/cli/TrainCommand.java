@@ -9,7 +9,6 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
-import dev.nabla.io.spec.NextWordSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.nn.Layer;
@@ -92,7 +91,7 @@ public final class TrainCommand extends SpecCommand {
         if (averageEvery != null && (averageEvery < 1 || spark == null)) {
             throw UserError.usage("--average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
         }
-        if (NextWordSpec.isTextSpec(specFile.file)) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
+        if (specFile.isTextSpec()) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
         DataSpec.Loaded d = spec.data();

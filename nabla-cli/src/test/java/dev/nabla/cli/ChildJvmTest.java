@@ -27,6 +27,7 @@ class ChildJvmTest {
     private static Result nabla(List<String> jvmOptions, Map<String, String> env, Path dir, String... args)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", // as ./nabla starts it
                 "-cp", System.getProperty("java.class.path"), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmOptions);
         cmd.add(Main.class.getName());
@@ -37,8 +38,10 @@ class ChildJvmTest {
         pb.environment().putAll(env);
         Process p = pb.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM finished");
-        return new Result(p.exitValue(), Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8));
+        // the JVM's own notice of the incubator module, which ./nabla drops too
+        String err = Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8)
+                .replace("WARNING: Using incubator modules: jdk.incubator.vector" + System.lineSeparator(), "");
+        return new Result(p.exitValue(), Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8), err);
     }
 
     @Test

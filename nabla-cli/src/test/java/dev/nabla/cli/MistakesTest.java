@@ -109,8 +109,6 @@ class MistakesTest {
         table.add(m("a negative L2 strength", 2, args(d, "curves", RUNGE, "--vary", "l2", "--l2", "-1"), "L2 strength -1.0"));
         table.add(m("gd with -1 steps", 2, List.of("gd", "x^2", "--steps", "-1"), "--steps must be in 0..10000000, got -1"));
         table.add(m("an unknown function to optimize", 2, List.of("optimize", "nosuch"), "'nosuch' is neither a built-in function (rosenbrock", "unknown name 'nosuch'"));
-        table.add(m("explain on a classifier", 2, List.of("explain", "--spec", "../examples/fashion-mlp.json"),
-                "the trace knows the mse loss; this spec uses 'cross_entropy'"));
         table.add(m("a spec without data", 2, args(d, "train", Path.of("..", "examples", "vgg16.json")),
                 "vgg16.json: $: missing required key \"data\""));
         table.add(m("a validation split that leaves nothing", 2, args(d, "train", write(d, "one-point.json",

@@ -83,6 +83,7 @@ class NextWordCommandsTest {
         assertTrue(e.err().contains("empty.txt") && e.err().contains("no word"), e.err());
         CliRun.Output m = CliRun.run("predict", dir.resolve("none.safetensors").toString(), "hi");
         assertNotEquals(0, m.code());
-        assertTrue(m.err().contains("none.safetensors") && m.err().contains("train one first") && !m.err().contains("Exception"), m.err());
+        assertTrue(m.err().contains("none.safetensors") && m.err().contains("no such file") && m.err().contains("nabla train")
+                && !m.err().contains("Exception"), m.err());
     }
 }

@@ -271,7 +271,8 @@ public final class ExperimentSpec {
     // a key given twice is an error (Jackson would keep the last one silently)
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    private static JsonNode json(String text) {
+    /** A spec's JSON: a syntax error or a key given twice is a {@link SpecException} giving line and column. */
+    static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
         } catch (JsonProcessingException e) {

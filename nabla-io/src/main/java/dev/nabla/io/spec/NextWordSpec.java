@@ -86,7 +86,12 @@ public final class NextWordSpec {
 
     /** True when the spec file's data is of type "text" (a language model), read without checking the rest. */
     public static boolean isTextSpec(Path file) throws IOException {
-        JsonNode data = json(Files.readString(file)).path("data");
+        JsonNode data;
+        try {
+            data = json(Files.readString(file)).path("data");
+        } catch (SpecException e) {
+            return false; // not valid JSON: the experiment spec's reader says where
+        }
         return data.isTextual() ? data.asText().equals("text") : data.path("type").asText().equals("text");
     }
 
@@ -102,11 +107,7 @@ public final class NextWordSpec {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new SpecException("$", "not valid JSON: " + e.getOriginalMessage());
-        }
+        return ExperimentSpec.json(text); // the same strict parsing: duplicate keys refused, line and column given
     }
 
     // every key checked now, before any data is read; buildModel does it again with the vocabulary
