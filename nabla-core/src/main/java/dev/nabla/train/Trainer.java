@@ -146,7 +146,11 @@ public final class Trainer {
 
     /** The model's outputs for inputs [n, …], in eval mode, batch by batch. */
     public Tensor predict(Tensor inputs, int batchSize) {
-        Layer model = model();
+        return predict(model(), inputs, batchSize);
+    }
+
+    /** model's outputs for inputs [n, …], in eval mode, batch by batch, without recording. */
+    static Tensor predict(Layer model, Tensor inputs, int batchSize) {
         return StepContext.inEval(List.of(model), () -> {
             List<Tensor> parts = new ArrayList<>();
             try (var scope = GradMode.noGrad()) {
