@@ -6,6 +6,7 @@ import dev.nabla.data.Dataset;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.GanSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
@@ -17,6 +18,7 @@ import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Parameters;
  * prints the final and test metrics, saves the model (spec + safetensors weights) and writes
  * the loss curves and, for a 1-D regression, the fitted curve as PNG files. For a classifier
  * it also prints the test set's confusion matrix and per-class accuracy and draws sample test
- * images with their predicted and true labels ({@code samples.png}, mistakes in red).
+ * images with their predicted and true labels ({@code samples.png}, mistakes in red). A spec
+ * of type "gan" is trained by {@link GanTraining}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
@@ -49,11 +52,22 @@ public final class TrainCommand implements Callable<Integer> {
             + " e.g. Fashion-MNIST) or data file (csv)")
     Path data;
 
+    @Option(names = "--classifier", paramLabel = "DIR", description = "GAN specs: the saved Fashion-MNIST classifier"
+            + " (images in [0, 1]) of the score, instead of training one")
+    Path classifier;
+
+    @Option(names = "--score-images", paramLabel = "N", description = "GAN specs: score this many generated images"
+            + " (default: the spec's evaluation.scoreImages)")
+    Integer scoreImages;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
     @Override
     public Integer call() throws IOException {
+        if (Files.isRegularFile(specFile) && GanSpec.isGan(specFile)) {
+            return new GanTraining().run(specFile, out, epochs, data, classifier, scoreImages);
+        }
         PrintStream o = System.out;
         ExperimentSpec spec;
         try {

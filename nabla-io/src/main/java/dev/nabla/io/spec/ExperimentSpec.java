@@ -120,7 +120,7 @@ public final class ExperimentSpec {
         spec.checkNoUnknownKeys();
     }
 
-    private static Function<List<Tensor>, Optimizer> optimizer(Node o) {
+    static Function<List<Tensor>, Optimizer> optimizer(Node o) {
         String type = o.string("type");
         Function<List<Tensor>, Optimizer> make = switch (type) {
             case "sgd" -> {

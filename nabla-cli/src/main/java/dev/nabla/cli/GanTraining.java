@@ -1,0 +1,203 @@
+package dev.nabla.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.data.DataFileException;
+import dev.nabla.data.Dataset;
+import dev.nabla.io.spec.DataSpec;
+import dev.nabla.io.spec.GanSpec;
+import dev.nabla.io.spec.ModelSpec;
+import dev.nabla.io.spec.SavedModel;
+import dev.nabla.io.spec.SpecException;
+import dev.nabla.nn.Layer;
+import dev.nabla.nn.Losses;
+import dev.nabla.optim.Adam;
+import dev.nabla.plot.ImageGrid;
+import dev.nabla.plot.LineChart;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
+import dev.nabla.train.Callback;
+import dev.nabla.train.FitOptions;
+import dev.nabla.train.GanStep;
+import dev.nabla.train.History;
+import dev.nabla.train.InceptionScore;
+import dev.nabla.train.Metric;
+import dev.nabla.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code nabla train GAN.json} for a spec of type "gan" ({@link GanSpec}): trains the generator
+ * and the discriminator with a {@link GanStep}, draws a grid of samples from one fixed noise batch
+ * after every epoch ({@code samples-epoch-N.png}) and, at the end, the epochs side by side
+ * ({@code samples-by-epoch.png}), the curves of both losses ({@code losses.png}) and of the mean
+ * D(x) and D(G(z)) ({@code discriminator.png}); saves both networks; then measures the quality
+ * with the Inception-style score of a Fashion-MNIST classifier (trained here, or given) on
+ * generated and real test images, with the histogram of predicted classes.
+ */
+final class GanTraining {
+    /** The classifier of the score: the fashion-cnn example's network, on images in [0, 1]. */
+    static final String CLASSIFIER = """
+            {"input": [1, 28, 28], "layers": [
+              {"type": "conv2d", "filters": 32, "kernel": 3, "padding": 1}, {"type": "batchnorm2d"}, {"type": "relu"},
+              {"type": "maxpool2d", "kernel": 2},
+              {"type": "conv2d", "filters": 64, "kernel": 3, "padding": 1}, {"type": "batchnorm2d"}, {"type": "relu"},
+              {"type": "maxpool2d", "kernel": 2},
+              {"type": "flatten"}, {"type": "linear", "units": 128, "activation": "relu"}, {"type": "dropout", "rate": 0.3},
+              {"type": "linear", "units": 10}]}
+            """;
+    /** Samples per epoch in samples-by-epoch.png. */
+    static final int STRIP = 8;
+
+    private final PrintStream o = System.out;
+
+    int run(Path specFile, Path out, Integer epochs, Path data, Path classifierDir, Integer scoreImages) throws IOException {
+        GanSpec spec;
+        DataSpec.Loaded d;
+        try {
+            spec = GanSpec.read(specFile, data);
+            d = spec.data();
+        } catch (SpecException e) {
+            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
+            return 2;
+        } catch (DataFileException e) {
+            System.err.println("nabla train: " + e.getMessage());
+            return 1;
+        }
+        Path dir = out != null ? out : Path.of("out", spec.name());
+        int[] image = d.exampleShape();
+        if (image.length != 3 || (classifierDir == null && (image[0] != 1 || d.classNames() == null || d.classNames().size() != 10))) {
+            System.err.println("nabla train: " + specFile + ": the score's classifier is trained on 10 classes of [1, H, W]"
+                    + " images, the data gives " + java.util.Arrays.toString(image) + "; give one with --classifier");
+            return 2;
+        }
+        o.println("generator:");
+        o.print(spec.generator().model().summary(spec.latentSize()));
+        o.println("discriminator:");
+        o.print(spec.discriminator().model().summary(image));
+        GanStep step = spec.step();
+        FitOptions options = spec.fitOptions();
+        int totalEpochs = epochs != null ? epochs : spec.epochs();
+        options.epochs(totalEpochs);
+        Tensor fixedNoise = Tensor.randn(new Generator(spec.seed() + 7), spec.samples(), spec.latentSize());
+        List<float[][]> strips = new ArrayList<>();
+        options.callbacks(new Callback() {
+            @Override
+            public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+                float[][] samples = pixels(step.sample(fixedNoise));
+                strips.add(java.util.Arrays.copyOf(samples, Math.min(STRIP, samples.length)));
+                Path file = dir.resolve("samples-epoch-" + (epoch + 1) + ".png");
+                try {
+                    ImageGrid.save(file, samples, image[1], image[2], null, 8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        o.printf(Locale.ROOT, "training on %d images scaled to [-1, 1]; the discriminator learns real (1) vs generated (0),"
+                + " the generator to be called real%n", d.train().size());
+        long start = System.nanoTime();
+        History h = new Trainer(step).fit(d.train(), options);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        o.printf(Locale.ROOT, "trained %d epochs in %.1f s (%.1f s per epoch)%n", h.size(), seconds, seconds / h.size());
+        SavedModel.save(dir.resolve("generator"), spec.generatorJson(), step.generator());
+        SavedModel.save(dir.resolve("discriminator"), spec.discriminatorJson(), step.discriminator());
+        o.println("models saved to " + dir.resolve("generator") + " and " + dir.resolve("discriminator"));
+        plots(dir, spec.name(), h, strips, image);
+
+        Layer classifier = classifier(classifierDir, spec, d, dir);
+        int n = scoreImages != null ? scoreImages : spec.scoreImages();
+        Tensor generated = generate(step, n, new Generator(spec.seed() + 8));
+        Dataset test = d.test();
+        Tensor real = test.get(range(test.size())).inputs();
+        report("generated", InceptionScore.of(classifier, generated, 500), n, d.classNames());
+        report("real", InceptionScore.of(classifier, real, 500), test.size(), d.classNames());
+        return 0;
+    }
+
+    // the generator's tanh outputs [n, c, h, w] in [-1, 1] as images in [0, 1], one float[] per image (channels averaged)
+    private static float[][] pixels(Tensor images) {
+        int[] s = images.shape();
+        int n = s[0], c = s[1], hw = s[2] * s[3];
+        float[] x = images.toFloatArray();
+        float[][] out = new float[n][hw];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) out[i][p] += Math.min(1f, Math.max(0f, (x[(i * c + ch) * hw + p] + 1) / 2)) / c;
+            }
+        }
+        return out;
+    }
+
+    private void plots(Path dir, String name, History h, List<float[][]> strips, int[] image) throws IOException {
+        double[] epochAxis = new double[h.size()];
+        for (int i = 0; i < epochAxis.length; i++) epochAxis[i] = i + 1;
+        Path losses = dir.resolve("losses.png"), judge = dir.resolve("discriminator.png"), all = dir.resolve("samples-by-epoch.png");
+        new LineChart(name + ": losses per epoch").xLabel("epoch").yLabel("binary cross-entropy")
+                .line("discriminator", epochAxis, h.get("d_loss")).line("generator", epochAxis, h.get("g_loss"))
+                .savePng(losses, 800, 500);
+        new LineChart(name + ": the discriminator's mean output").xLabel("epoch").yLabel("probability of 'real'")
+                .line("D(x), real images", epochAxis, h.get("D(x)")).line("D(G(z)), generated images", epochAxis, h.get("D(G(z))"))
+                .savePng(judge, 800, 500);
+        // the epochs side by side: column e holds the first STRIP fixed-noise samples after epoch e + 1
+        int epochs = strips.size(), rows = strips.get(0).length;
+        float[][] grid = new float[rows * epochs][];
+        String[] captions = new String[grid.length];
+        for (int r = 0; r < rows; r++) {
+            for (int e = 0; e < epochs; e++) {
+                grid[r * epochs + e] = strips.get(e)[r];
+                captions[r * epochs + e] = r == rows - 1 ? "epoch " + (e + 1) : "";
+            }
+        }
+        ImageGrid.save(all, grid, image[1], image[2], captions, epochs);
+        o.println("plots: " + losses + ", " + judge + ", " + all + ", " + dir.resolve("samples-epoch-N.png"));
+    }
+
+    private Layer classifier(Path given, GanSpec spec, DataSpec.Loaded d, Path dir) throws IOException {
+        if (given != null) {
+            o.println("score classifier: " + given);
+            return SavedModel.load(given).model();
+        }
+        JsonNode json = new ObjectMapper().readTree(CLASSIFIER);
+        ModelSpec.Built built = ModelSpec.build(json, "classifier", new Generator(spec.seed() + 9));
+        Layer model = built.model();
+        o.printf(Locale.ROOT, "training the score's classifier (the fashion-cnn network, %d epochs, on images in [0, 1]):%n",
+                spec.classifierEpochs());
+        Trainer t = new Trainer(model, new Adam(model.parameters(), 1e-3), Losses::crossEntropy, Metric.ACCURACY);
+        t.fit(d.all(), new FitOptions().epochs(spec.classifierEpochs()).batchSize(128).seed(spec.seed() + 10));
+        o.printf(Locale.ROOT, "classifier test accuracy: %.2f%%%n", 100 * t.evaluate(d.test(), 1000).get("accuracy"));
+        SavedModel.save(dir.resolve("classifier"), json, model);
+        o.println("classifier saved to " + dir.resolve("classifier") + " (reuse it with --classifier)");
+        return model;
+    }
+
+    private static Tensor generate(GanStep step, int n, Generator noise) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int done = 0; done < n; done += 500) {
+            Tensor images = step.sample(Tensor.randn(noise, Math.min(500, n - done), step.latentSize()));
+            parts.add(images.add(1).mul(0.5).clamp(0, 1)); // tanh's [-1, 1] to the classifier's [0, 1]
+        }
+        return Tensor.cat(parts, 0);
+    }
+
+    private static int[] range(int n) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        return idx;
+    }
+
+    private void report(String what, InceptionScore.Result r, int n, List<String> classNames) {
+        o.printf(Locale.ROOT, "score (%s): %.3f   (%d images; predicted classes:", what, r.score(), n);
+        long[] counts = r.classCounts();
+        for (int c = 0; c < counts.length; c++) {
+            o.print(" " + (classNames != null && c < classNames.size() ? classNames.get(c) : String.valueOf(c)) + " " + counts[c]);
+        }
+        o.println(")");
+    }
+}
