@@ -20,7 +20,12 @@ public final class StepContext {
     private final double clipGradNorm;
     private int epoch, batch;
 
-    StepContext(TrainStep step, double clipGradNorm) {
+    /**
+     * The context fit makes for step; make one only to drive a step outside fit (a benchmark,
+     * a hand-written loop), with {@link #at} before each batch. clipGradNorm: infinity for none.
+     */
+    public StepContext(TrainStep step, double clipGradNorm) {
+        if (!(clipGradNorm > 0)) throw new IllegalArgumentException("StepContext: clipGradNorm " + clipGradNorm + " must be > 0");
         this.clipGradNorm = clipGradNorm;
         for (var m : step.models().entrySet()) {
             String prefix = step.models().size() == 1 ? "" : m.getKey() + ".";
@@ -28,7 +33,8 @@ public final class StepContext {
         }
     }
 
-    void at(int epoch, int batch) {
+    /** Sets the position of the next {@link TrainStep#trainStep} call (fit does this before each batch). */
+    public void at(int epoch, int batch) {
         this.epoch = epoch;
         this.batch = batch;
     }
