@@ -68,7 +68,22 @@ def gemm_check(torch):
     return 2.0 * 1024 ** 3 / best / 1e9
 
 
-class Cnn:
+class Stepped:
+    """A training step (self.step) timed as WARM warm-up steps, then the mean ms over STEPS steps."""
+    WARM, STEPS = WARM, STEPS
+
+    def warm(self):
+        for _ in range(self.WARM):
+            self.step()
+
+    def rep(self):
+        t0 = time.perf_counter()
+        for _ in range(self.STEPS):
+            self.step()
+        return (time.perf_counter() - t0) / self.STEPS * 1e3
+
+
+class Cnn(Stepped):
     def __init__(self, torch, nn):
         torch.manual_seed(0)
         self.model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -90,21 +105,12 @@ class Cnn:
         self.loss(self.model(self.x[idx]), self.y[idx]).backward()
         self.opt.step()
 
-    def warm(self):
-        for _ in range(WARM):
-            self.step()
 
-    def rep(self):
-        t0 = time.perf_counter()
-        for _ in range(STEPS):
-            self.step()
-        return (time.perf_counter() - t0) / STEPS * 1e3
-
-
-class Dcgan:
+class Dcgan(Stepped):
     """The DCGAN step of examples/dcgan-fashion.json (GanStep): D on real and detached G(z), then G
     with the non-saturating loss; weights N(0, 0.02), BatchNorm scales N(1, 0.02); Adam 2e-4,
     betas (0.5, 0.999) for both; BCE with logits; batch 128 of random images in [-1, 1]."""
+    WARM, STEPS = DCGAN_WARM, DCGAN_STEPS
 
     def __init__(self, torch, nn):
         torch.manual_seed(0)
@@ -148,16 +154,6 @@ class Dcgan:
         self.og.zero_grad()
         g_loss.backward()
         self.og.step()
-
-    def warm(self):
-        for _ in range(DCGAN_WARM):
-            self.step()
-
-    def rep(self):
-        t0 = time.perf_counter()
-        for _ in range(DCGAN_STEPS):
-            self.step()
-        return (time.perf_counter() - t0) / DCGAN_STEPS * 1e3
 
 
 class Vgg16:

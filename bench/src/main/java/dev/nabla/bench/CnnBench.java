@@ -111,11 +111,39 @@ public final class CnnBench {
                 new Linear(3136, 128, g), new ReLU(), new Linear(128, 10, g));
     }
 
-    /** The cnn protocol's training step, set up once: {@link #warm} then {@link #rep} (ms per step). */
-    static final class Cnn {
-        private final Runnable step;
+    /** A training step set up once: {@link #warm} then {@link #rep} (the mean ms per step over a repetition). */
+    abstract static class Stepped {
+        private final int warmSteps, steps;
+        Runnable step;
 
+        Stepped(int warmSteps, int steps) {
+            this.warmSteps = warmSteps;
+            this.steps = steps;
+        }
+
+        void warm() {
+            for (int i = 0; i < warmSteps; i++) step.run();
+        }
+
+        double rep() {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) step.run();
+            return (System.nanoTime() - t0) / 1e6 / steps;
+        }
+    }
+
+    /** The indices of the next batch of a shuffled epoch (perm), from pos[0] on, wrapping around. */
+    static Tensor nextBatch(long[] perm, int[] pos) {
+        if (pos[0] + BATCH > TRAIN) pos[0] = 0;
+        Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
+        pos[0] += BATCH;
+        return idx;
+    }
+
+    /** The cnn protocol's training step. */
+    static final class Cnn extends Stepped {
         Cnn() {
+            super(WARM, STEPS);
             Generator g = new Generator(0);
             Sequential model = cnnModel(g);
             Adam adam = new Adam(model.parameters(), 1e-3);
@@ -124,33 +152,19 @@ public final class CnnBench {
             long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
             int[] pos = {0};
             step = () -> {
-                if (pos[0] + BATCH > TRAIN) pos[0] = 0;
-                Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
-                pos[0] += BATCH;
+                Tensor idx = nextBatch(perm, pos);
                 adam.zeroGrad();
                 Tensor loss = Losses.crossEntropy(model.forward(x.indexSelect(0, idx)), y.indexSelect(0, idx));
                 loss.backward();
                 adam.step();
             };
         }
-
-        void warm() {
-            for (int i = 0; i < WARM; i++) step.run();
-        }
-
-        /** The mean time of one step over STEPS steps, in ms. */
-        double rep() {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < STEPS; i++) step.run();
-            return (System.nanoTime() - t0) / 1e6 / STEPS;
-        }
     }
 
     /** The dcgan protocol's training step (as examples/dcgan-fashion.json), driven as fit drives it. */
-    static final class Dcgan {
-        private final Runnable step;
-
+    static final class Dcgan extends Stepped {
         Dcgan() {
+            super(DCGAN_WARM, DCGAN_STEPS);
             Generator g = new Generator(0);
             Sequential gen = new Sequential(new Linear(100, 6272, false, g), new BatchNorm1d(6272), new ReLU(),
                     new Unflatten(128, 7, 7), ConvTranspose2d.builder(128, 64, 4).stride(2).padding(1).bias(false).generator(g).build(),
@@ -173,21 +187,9 @@ public final class CnnBench {
             long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
             int[] pos = {0};
             step = () -> {
-                if (pos[0] + BATCH > TRAIN) pos[0] = 0;
-                Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
-                pos[0] += BATCH;
+                Tensor idx = nextBatch(perm, pos);
                 gan.trainStep(new Batch(x.indexSelect(0, idx), null), context);
             };
-        }
-
-        void warm() {
-            for (int i = 0; i < DCGAN_WARM; i++) step.run();
-        }
-
-        double rep() {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < DCGAN_STEPS; i++) step.run();
-            return (System.nanoTime() - t0) / 1e6 / DCGAN_STEPS;
         }
     }
 

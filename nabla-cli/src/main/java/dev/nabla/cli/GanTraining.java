@@ -63,12 +63,8 @@ final class GanTraining {
         try {
             spec = GanSpec.read(specFile, data);
             d = spec.data();
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        } catch (DataFileException e) {
-            System.err.println("nabla train: " + e.getMessage());
-            return 1;
+        } catch (SpecException | DataFileException e) {
+            return TrainCommand.failed(specFile, e);
         }
         Path dir = out != null ? out : Path.of("out", spec.name());
         int[] image = d.exampleShape();

@@ -79,12 +79,8 @@ public final class TrainCommand implements Callable<Integer> {
         DataSpec.Loaded d;
         try {
             d = spec.data();
-        } catch (SpecException e) {
-            System.err.println("nabla train: " + specFile + ": " + e.getMessage());
-            return 2;
-        } catch (DataFileException e) {
-            System.err.println("nabla train: " + e.getMessage());
-            return 1;
+        } catch (SpecException | DataFileException e) {
+            return failed(specFile, e);
         }
         Path dir = out != null ? out : Path.of("out", spec.name());
         Layer model = spec.model().model();
@@ -139,6 +135,13 @@ public final class TrainCommand implements Callable<Integer> {
             o.println("plot: " + fit);
         }
         return 0;
+    }
+
+    /** Prints a bad spec (exit code 2) or a missing or damaged data file (exit code 1) as nabla train's error. */
+    static int failed(Path specFile, Exception e) {
+        boolean spec = e instanceof SpecException;
+        System.err.println("nabla train: " + (spec ? specFile + ": " : "") + e.getMessage());
+        return spec ? 2 : 1;
     }
 
     // the first test images, captioned "pred: X / true: Y", the wrong ones in red; returns how many are wrong
