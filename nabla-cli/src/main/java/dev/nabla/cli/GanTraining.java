@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.data.Batch;
 import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
 import dev.nabla.io.spec.DataSpec;
@@ -12,6 +13,7 @@ import dev.nabla.io.spec.SpecException;
 import dev.nabla.nn.Layer;
 import dev.nabla.nn.Losses;
 import dev.nabla.optim.Adam;
+import dev.nabla.optim.Optimizer;
 import dev.nabla.plot.ImageGrid;
 import dev.nabla.plot.LineChart;
 import dev.nabla.tensor.Generator;
@@ -22,6 +24,8 @@ import dev.nabla.train.GanStep;
 import dev.nabla.train.History;
 import dev.nabla.train.InceptionScore;
 import dev.nabla.train.Metric;
+import dev.nabla.train.StepContext;
+import dev.nabla.train.TrainStep;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +41,7 @@ import java.util.Map;
  * and the discriminator with a {@link GanStep}, draws a grid of samples from one fixed noise batch
  * after every epoch ({@code samples-epoch-N.png}) and, at the end, the epochs side by side
  * ({@code samples-by-epoch.png}), the curves of both losses ({@code losses.png}) and of the mean
- * D(x) and D(G(z)) ({@code discriminator.png}); saves both networks; then measures the quality
+ * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; saves both networks; then measures the quality
  * with the Inception-style score of a Fashion-MNIST classifier (trained here, or given) on
  * generated and real test images, with the histogram of predicted classes.
  */
@@ -99,13 +103,14 @@ final class GanTraining {
         o.printf(Locale.ROOT, "training on %d images scaled to [-1, 1]; the discriminator learns real (1) vs generated (0),"
                 + " the generator to be called real%n", d.train().size());
         long start = System.nanoTime();
-        History h = new Trainer(step).fit(d.train(), options);
+        List<Map<String, Double>> batches = new ArrayList<>();
+        History h = new Trainer(recording(step, batches)).fit(d.train(), options);
         double seconds = (System.nanoTime() - start) / 1e9;
         o.printf(Locale.ROOT, "trained %d epochs in %.1f s (%.1f s per epoch)%n", h.size(), seconds, seconds / h.size());
         SavedModel.save(dir.resolve("generator"), spec.generatorJson(), step.generator());
         SavedModel.save(dir.resolve("discriminator"), spec.discriminatorJson(), step.discriminator());
         o.println("models saved to " + dir.resolve("generator") + " and " + dir.resolve("discriminator"));
-        plots(dir, spec.name(), h, strips, image);
+        plots(dir, spec.name(), batches, h.size(), strips, image);
 
         Layer classifier = classifier(classifierDir, spec, d, dir);
         int n = scoreImages != null ? scoreImages : spec.scoreImages();
@@ -131,18 +136,66 @@ final class GanTraining {
         return out;
     }
 
-    private void plots(Path dir, String name, History h, List<float[][]> strips, int[] image) throws IOException {
-        double[] epochAxis = new double[h.size()];
-        for (int i = 0; i < epochAxis.length; i++) epochAxis[i] = i + 1;
+    // the step as fit sees it, keeping each batch's values for the curves (History has epoch means only)
+    private static TrainStep recording(GanStep step, List<Map<String, Double>> batches) {
+        return new TrainStep() {
+            @Override
+            public Map<String, Double> trainStep(Batch batch, StepContext context) {
+                Map<String, Double> values = step.trainStep(batch, context);
+                batches.add(values);
+                return values;
+            }
+
+            @Override
+            public Map<String, Layer> models() {
+                return step.models();
+            }
+
+            @Override
+            public Map<String, Optimizer> optimizers() {
+                return step.optimizers();
+            }
+
+            @Override
+            public Map<String, Generator> generators() {
+                return step.generators();
+            }
+        };
+    }
+
+    // the curves over training (x in epochs): means over windows of batches, at most 200 points
+    private void plots(Path dir, String name, List<Map<String, Double>> batches, int epochs, List<float[][]> strips, int[] image)
+            throws IOException {
+        int window = Math.max(1, batches.size() / 200), points = batches.size() / window;
+        double[] x = new double[points];
+        Map<String, double[]> curves = new java.util.LinkedHashMap<>();
+        for (String key : List.of("d_loss", "g_loss", "D(x)", "D(G(z))")) {
+            double[] y = new double[points];
+            for (int p = 0; p < points; p++) {
+                double sum = 0;
+                int n = 0;
+                for (int b = p * window; b < (p + 1) * window; b++) {
+                    Double v = batches.get(b).get(key);
+                    if (v != null) {
+                        sum += v;
+                        n++;
+                    }
+                }
+                y[p] = n == 0 ? Double.NaN : sum / n;
+                x[p] = (double) (p + 1) * window * epochs / batches.size();
+            }
+            curves.put(key, y);
+        }
         Path losses = dir.resolve("losses.png"), judge = dir.resolve("discriminator.png"), all = dir.resolve("samples-by-epoch.png");
-        new LineChart(name + ": losses per epoch").xLabel("epoch").yLabel("binary cross-entropy")
-                .line("discriminator", epochAxis, h.get("d_loss")).line("generator", epochAxis, h.get("g_loss"))
+        String per = window == 1 ? "per batch" : "means of " + window + " batches";
+        new LineChart(name + ": losses (" + per + ")").xLabel("epoch").yLabel("binary cross-entropy")
+                .line("discriminator", x, curves.get("d_loss")).line("generator", x, curves.get("g_loss"))
                 .savePng(losses, 800, 500);
-        new LineChart(name + ": the discriminator's mean output").xLabel("epoch").yLabel("probability of 'real'")
-                .line("D(x), real images", epochAxis, h.get("D(x)")).line("D(G(z)), generated images", epochAxis, h.get("D(G(z))"))
+        new LineChart(name + ": the discriminator's mean output (" + per + ")").xLabel("epoch").yLabel("probability of 'real'")
+                .line("D(x), real images", x, curves.get("D(x)")).line("D(G(z)), generated images", x, curves.get("D(G(z))"))
                 .savePng(judge, 800, 500);
         // the epochs side by side: column e holds the first STRIP fixed-noise samples after epoch e + 1
-        int epochs = strips.size(), rows = strips.get(0).length;
+        int rows = strips.get(0).length;
         float[][] grid = new float[rows * epochs][];
         String[] captions = new String[grid.length];
         for (int r = 0; r < rows; r++) {
