@@ -7,6 +7,7 @@ repetitions alternate (on a shared, loaded machine both then see the same load):
 It first prints one JSON line {"ok": true, "torch": ..., "blas": [...], "check_gemm_1024_1thread": GFLOP/s}
 (or {"ok": false, "reason": ...}), then answers each command line with one JSON line:
     cnn warm | cnn rep   ->  {"step_ms": ...}       (rep: STEPS steps, the mean step time)
+    dcgan warm | dcgan rep -> {"step_ms": ...}      (the same for the DCGAN step)
     vgg16 warm | vgg16 rep -> {"s": ...}            (one forward + backward pass)
     rss                   ->  {"peak_rss_mb": ...}  (VmHWM of this process)
     quit
@@ -17,6 +18,7 @@ Protocols (BENCH.md), float32, the same as in CnnBench.java:
   cnn    Conv2d(1,32,3,pad 1)-ReLU-MaxPool2 -> Conv2d(32,64,3,pad 1)-ReLU-MaxPool2 -> Flatten ->
          Linear(3136,128)-ReLU -> Linear(128,10); cross-entropy, Adam lr 1e-3, batch 128, random
          data of Fashion-MNIST's shape (60,000 x 1x28x28 in [0,1], 10 classes), shuffled batches.
+  dcgan  the DCGAN training step of examples/dcgan-fashion.json (see Dcgan), batch 128.
   vgg16  VGG16 (configuration D, 2 classes, no dropout), 224x224x3, batch 2: one forward + backward
          pass (cross-entropy).
 """
@@ -26,6 +28,7 @@ import sys
 import time
 
 WARM, STEPS, REPS = 20, 20, 5
+DCGAN_WARM, DCGAN_STEPS = 3, 5  # the DCGAN step is ~40x the cnn's work (as CnnBench.java)
 BATCH, TRAIN = 128, 60000
 
 
@@ -65,7 +68,22 @@ def gemm_check(torch):
     return 2.0 * 1024 ** 3 / best / 1e9
 
 
-class Cnn:
+class Stepped:
+    """A training step (self.step) timed as WARM warm-up steps, then the mean ms over STEPS steps."""
+    WARM, STEPS = WARM, STEPS
+
+    def warm(self):
+        for _ in range(self.WARM):
+            self.step()
+
+    def rep(self):
+        t0 = time.perf_counter()
+        for _ in range(self.STEPS):
+            self.step()
+        return (time.perf_counter() - t0) / self.STEPS * 1e3
+
+
+class Cnn(Stepped):
     def __init__(self, torch, nn):
         torch.manual_seed(0)
         self.model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -87,15 +105,55 @@ class Cnn:
         self.loss(self.model(self.x[idx]), self.y[idx]).backward()
         self.opt.step()
 
-    def warm(self):
-        for _ in range(WARM):
-            self.step()
 
-    def rep(self):
-        t0 = time.perf_counter()
-        for _ in range(STEPS):
-            self.step()
-        return (time.perf_counter() - t0) / STEPS * 1e3
+class Dcgan(Stepped):
+    """The DCGAN step of examples/dcgan-fashion.json (GanStep): D on real and detached G(z), then G
+    with the non-saturating loss; weights N(0, 0.02), BatchNorm scales N(1, 0.02); Adam 2e-4,
+    betas (0.5, 0.999) for both; BCE with logits; batch 128 of random images in [-1, 1]."""
+    WARM, STEPS = DCGAN_WARM, DCGAN_STEPS
+
+    def __init__(self, torch, nn):
+        torch.manual_seed(0)
+        self.torch = torch
+        self.g = nn.Sequential(nn.Linear(100, 6272, bias=False), nn.BatchNorm1d(6272), nn.ReLU(),
+                               nn.Unflatten(1, (128, 7, 7)),
+                               nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+                               nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+        self.d = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+                               nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+                               nn.Flatten(), nn.Linear(6272, 1))
+        for m in list(self.g.modules()) + list(self.d.modules()):
+            if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                nn.init.normal_(m.weight, 1.0, 0.02)
+                nn.init.zeros_(m.bias)
+        self.og = torch.optim.Adam(self.g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.od = torch.optim.Adam(self.d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.loss = nn.BCEWithLogitsLoss()
+        self.x = torch.rand(TRAIN, 1, 28, 28) * 2 - 1
+        self.perm = torch.randperm(TRAIN)
+        self.pos = 0
+
+    def step(self):
+        torch = self.torch
+        if self.pos + BATCH > TRAIN:
+            self.pos = 0
+        real = self.x[self.perm[self.pos:self.pos + BATCH]]
+        self.pos += BATCH
+        fake = self.g(torch.randn(BATCH, 100))
+        on_real, on_fake = self.d(real).view(-1), self.d(fake.detach()).view(-1)
+        d_loss = self.loss(on_real, torch.ones_like(on_real)) + self.loss(on_fake, torch.zeros_like(on_fake))
+        self.od.zero_grad()
+        d_loss.backward()
+        self.od.step()
+        judged = self.d(fake).view(-1)
+        g_loss = self.loss(judged, torch.ones_like(judged))
+        self.og.zero_grad()
+        g_loss.backward()
+        self.og.step()
 
 
 class Vgg16:
@@ -142,7 +200,7 @@ def main(argv):
 
     def get(name):
         if name not in benches:
-            benches[name] = (Cnn if name == "cnn" else Vgg16)(torch, nn)
+            benches[name] = {"cnn": Cnn, "dcgan": Dcgan, "vgg16": Vgg16}[name](torch, nn)
         return benches[name]
 
     if not serve:
@@ -172,7 +230,7 @@ def main(argv):
             print("{}", flush=True)
         else:
             v = get(cmd[0]).rep()
-            print(json.dumps({"step_ms": v} if cmd[0] == "cnn" else {"s": v}), flush=True)
+            print(json.dumps({"s": v} if cmd[0] == "vgg16" else {"step_ms": v}), flush=True)
 
 
 if __name__ == "__main__":

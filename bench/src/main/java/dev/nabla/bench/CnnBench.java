@@ -1,7 +1,15 @@
 package dev.nabla.bench;
 
 import dev.nabla.Nabla;
+import dev.nabla.data.Batch;
+import dev.nabla.nn.BatchNorm1d;
+import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.ConvTranspose2d;
+import dev.nabla.nn.Init;
+import dev.nabla.nn.LeakyReLU;
+import dev.nabla.nn.Tanh;
+import dev.nabla.nn.Unflatten;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Losses;
@@ -13,6 +21,8 @@ import dev.nabla.nn.Vgg;
 import dev.nabla.optim.Adam;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.train.GanStep;
+import dev.nabla.train.StepContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +45,12 @@ import java.util.regex.Pattern;
  *       random data of Fashion-MNIST's shape (60,000 × 1×28×28 in [0, 1], 10 classes), shuffled.
  *       20 warm-up steps (after 5, the JIT was still compiling: the next steps ran 20% slow), then
  *       5 repetitions of 20 steps; the median gives samples/s and seconds per epoch.
+ *   <li>{@code dcgan}: the training step of examples/dcgan-fashion.json ({@link GanStep}: D on real
+ *       and detached generated images, then G with the non-saturating loss; Linear(100 → 6272) →
+ *       BN → ReLU → ConvTranspose(128→64, 4, 2, 1) → BN → ReLU → ConvTranspose(64→1) → tanh against
+ *       Conv(1→64, 4, 2, 1) → LeakyReLU → Conv(64→128) → BN → LeakyReLU → Linear(6272 → 1)), batch
+ *       128 of random images in [−1, 1], Adam 2e-4: 3 warm-up steps, then 3 repetitions of 5 steps, against both
+ *       PyTorch 1.13 (Debian, OpenBLAS) and PyTorch 2.x (/opt/venv/bin/python, or $NABLA_TORCH2_PYTHON).
  *   <li>{@code vgg16}: VGG16 (configuration D, 2 classes, no dropout) on 224×224×3, batch 2: one
  *       forward + backward pass, median of 3 after one warm-up; also the peak RSS, to show that it
  *       fits a 24 GiB machine.
@@ -48,6 +64,8 @@ import java.util.regex.Pattern;
  */
 public final class CnnBench {
     static final int WARM = 20, STEPS = 20, REPS = 5, BATCH = 128, TRAIN = 60_000;
+    /** The DCGAN step is ~40x the cnn's work: fewer steps (the same in torch_cnn.py). */
+    static final int DCGAN_WARM = 3, DCGAN_STEPS = 5, DCGAN_REPS = 3;
 
     private CnnBench() {}
 
@@ -57,11 +75,11 @@ public final class CnnBench {
         int threads = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "cnn", "vgg16" -> benches.add(args[i]);
+                case "cnn", "dcgan", "vgg16" -> benches.add(args[i]);
                 case "--no-torch" -> withTorch = false;
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: bench/cnn [cnn] [vgg16] [--no-torch] [--threads N]");
+                    System.err.println("usage: bench/cnn [cnn] [dcgan] [vgg16] [--no-torch] [--threads N]");
                     System.exit(2);
                 }
             }
@@ -73,8 +91,11 @@ public final class CnnBench {
         Torch torch = withTorch ? Torch.start(threads) : null;
         try {
             for (String b : benches) {
-                if (b.equals("cnn")) cnn(torch);
-                else vgg16(torch);
+                switch (b) {
+                    case "cnn" -> cnn(torch);
+                    case "dcgan" -> dcgan(torch, withTorch ? Torch.start(threads, torch2Python()) : null);
+                    default -> vgg16(torch);
+                }
             }
         } finally {
             if (torch != null) torch.close();
@@ -89,11 +110,39 @@ public final class CnnBench {
                 new Linear(3136, 128, g), new ReLU(), new Linear(128, 10, g));
     }
 
-    /** The cnn protocol's training step, set up once: {@link #warm} then {@link #rep} (ms per step). */
-    static final class Cnn {
-        private final Runnable step;
+    /** A training step set up once: {@link #warm} then {@link #rep} (the mean ms per step over a repetition). */
+    abstract static class Stepped {
+        private final int warmSteps, steps;
+        Runnable step;
 
+        Stepped(int warmSteps, int steps) {
+            this.warmSteps = warmSteps;
+            this.steps = steps;
+        }
+
+        void warm() {
+            for (int i = 0; i < warmSteps; i++) step.run();
+        }
+
+        double rep() {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) step.run();
+            return (System.nanoTime() - t0) / 1e6 / steps;
+        }
+    }
+
+    /** The indices of the next batch of a shuffled epoch (perm), from pos[0] on, wrapping around. */
+    static Tensor nextBatch(long[] perm, int[] pos) {
+        if (pos[0] + BATCH > TRAIN) pos[0] = 0;
+        Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
+        pos[0] += BATCH;
+        return idx;
+    }
+
+    /** The cnn protocol's training step. */
+    static final class Cnn extends Stepped {
         Cnn() {
+            super(WARM, STEPS);
             Generator g = new Generator(0);
             Sequential model = cnnModel(g);
             Adam adam = new Adam(model.parameters(), 1e-3);
@@ -102,25 +151,44 @@ public final class CnnBench {
             long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
             int[] pos = {0};
             step = () -> {
-                if (pos[0] + BATCH > TRAIN) pos[0] = 0;
-                Tensor idx = Tensor.of(Arrays.copyOfRange(perm, pos[0], pos[0] + BATCH));
-                pos[0] += BATCH;
+                Tensor idx = nextBatch(perm, pos);
                 adam.zeroGrad();
                 Tensor loss = Losses.crossEntropy(model.forward(x.indexSelect(0, idx)), y.indexSelect(0, idx));
                 loss.backward();
                 adam.step();
             };
         }
+    }
 
-        void warm() {
-            for (int i = 0; i < WARM; i++) step.run();
-        }
-
-        /** The mean time of one step over STEPS steps, in ms. */
-        double rep() {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < STEPS; i++) step.run();
-            return (System.nanoTime() - t0) / 1e6 / STEPS;
+    /** The dcgan protocol's training step (as examples/dcgan-fashion.json), driven as fit drives it. */
+    static final class Dcgan extends Stepped {
+        Dcgan() {
+            super(DCGAN_WARM, DCGAN_STEPS);
+            Generator g = new Generator(0);
+            Sequential gen = new Sequential(new Linear(100, 6272, false, g), new BatchNorm1d(6272), new ReLU(),
+                    new Unflatten(128, 7, 7), ConvTranspose2d.builder(128, 64, 4).stride(2).padding(1).bias(false).generator(g).build(),
+                    new BatchNorm2d(64), new ReLU(), ConvTranspose2d.builder(64, 1, 4).stride(2).padding(1).generator(g).build(),
+                    new Tanh());
+            Sequential disc = new Sequential(Conv2d.builder(1, 64, 4).stride(2).padding(1).generator(g).build(), new LeakyReLU(0.2),
+                    Conv2d.builder(64, 128, 4).stride(2).padding(1).bias(false).generator(g).build(), new BatchNorm2d(128),
+                    new LeakyReLU(0.2), new Flatten(), new Linear(6272, 1, g));
+            for (Layer l : List.of(gen, disc)) {
+                for (Layer m : l.namedLayers().values()) {
+                    if (!m.hasParameter("weight")) continue;
+                    Init.normal(m.parameter("weight"), m.typeName().startsWith("BatchNorm") ? 1 : 0, 0.02, g);
+                    if (m.hasParameter("bias")) Init.zeros(m.parameter("bias"));
+                }
+            }
+            GanStep gan = new GanStep(gen, disc, new Adam(gen.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false),
+                    new Adam(disc.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false), 100, new Generator(1));
+            StepContext context = new StepContext(gan, Double.POSITIVE_INFINITY);
+            Tensor x = Tensor.rand(g, TRAIN, 1, 28, 28).mul(2).sub(1);
+            long[] perm = Tensor.randperm(g, TRAIN).toLongArray();
+            int[] pos = {0};
+            step = () -> {
+                Tensor idx = nextBatch(perm, pos);
+                gan.trainStep(new Batch(x.indexSelect(0, idx), null), context);
+            };
         }
     }
 
@@ -183,6 +251,41 @@ public final class CnnBench {
                         median(theirs), TRAIN * median(theirs) / 1e3 / BATCH, fmt(theirs), number(torch.ask("rss"), "peak_rss_mb")));
     }
 
+    private static String torch2Python() {
+        String p = System.getenv("NABLA_TORCH2_PYTHON");
+        return p != null && !p.isEmpty() ? p : "/opt/venv/bin/python";
+    }
+
+    /** The dcgan protocol; repetitions alternate between nabla, torch 1.13 and torch 2.x (either may be null). */
+    static void dcgan(Torch torch1, Torch torch2) throws IOException {
+        try {
+            Dcgan d = new Dcgan();
+            d.warm();
+            List<Torch> rivals = new ArrayList<>();
+            for (Torch t : new Torch[] {torch1, torch2}) if (t != null) rivals.add(t);
+            for (Torch t : rivals) t.ask("dcgan warm");
+            double[] ours = new double[DCGAN_REPS];
+            double[][] theirs = new double[rivals.size()][DCGAN_REPS];
+            for (int r = 0; r < DCGAN_REPS; r++) {
+                ours[r] = d.rep();
+                for (int k = 0; k < rivals.size(); k++) theirs[k][r] = number(rivals.get(k).ask("dcgan rep"), "step_ms");
+            }
+            double rss = peakRssMb();
+            String ourDetail = String.format(Locale.ROOT, "step %.1f ms, epoch %.1f s, steps %s ms, peak RSS %.0f MB",
+                    median(ours), TRAIN * median(ours) / 1e3 / BATCH, fmt(ours), rss);
+            report("dcgan", BATCH * 1e3 / median(ours), "samples/s", ourDetail, null, 0, "");
+            for (int k = 0; k < rivals.size(); k++) {
+                Torch t = rivals.get(k);
+                rival("dcgan", BATCH * 1e3 / median(ours), "samples/s", t, BATCH * 1e3 / median(theirs[k]),
+                        String.format(Locale.ROOT, "torch %s: step %.1f ms, epoch %.1f s, steps %s ms, peak RSS %.0f MB", t.version,
+                                median(theirs[k]), TRAIN * median(theirs[k]) / 1e3 / BATCH, fmt(theirs[k]),
+                                number(t.ask("rss"), "peak_rss_mb")));
+            }
+        } finally {
+            if (torch2 != null) torch2.close();
+        }
+    }
+
     /** The vgg16 protocol: one forward + backward of VGG16 at batch 2; repetitions alternate. */
     static void vgg16(Torch torch) throws IOException {
         Vgg16 v = new Vgg16();
@@ -201,7 +304,10 @@ public final class CnnBench {
 
     private static void report(String bench, double ours, String unit, String detail, Torch torch, double theirs, String theirDetail) {
         System.out.printf(Locale.ROOT, "nabla  %-6s %10.2f %-9s %s%n", bench, ours, unit, detail);
-        if (torch == null) return;
+        if (torch != null) rival(bench, ours, unit, torch, theirs, theirDetail);
+    }
+
+    private static void rival(String bench, double ours, String unit, Torch torch, double theirs, String theirDetail) {
         System.out.printf(Locale.ROOT, "torch  %-6s %10.2f %-9s %s%n", bench, theirs, unit, theirDetail);
         if (torch.gemmCheck < 50) {
             System.out.printf(Locale.ROOT, "ratio  %-6s refused: torch's float32 gemm check (n=1024, 1 thread) gave %.0f GFLOP/s < 50:"
@@ -219,24 +325,31 @@ public final class CnnBench {
         private final java.io.BufferedReader out;
         private final java.io.PrintWriter in;
         final double gemmCheck;
+        final String version;
 
         private Torch(Process p, String header) {
             this.process = p;
             this.out = p.inputReader(StandardCharsets.UTF_8);
             this.in = new java.io.PrintWriter(p.outputWriter(StandardCharsets.UTF_8), true);
             this.gemmCheck = number(header, "check_gemm_1024_1thread");
+            this.version = string(header, "torch");
         }
 
         static Torch start(int threads) throws IOException {
+            return start(threads, "/usr/bin/python3");
+        }
+
+        /** Starts the script with the given Python (Debian's /usr/bin/python3 gets OpenBLAS, as BENCH.md says). */
+        static Torch start(int threads, String python) throws IOException {
             Path script = Path.of("bench", "torch_cnn.py");
             if (!Files.isRegularFile(script)) {
                 System.out.println("torch: " + script.toAbsolutePath() + " not found; run from the repository root");
                 return null;
             }
-            List<String> cmd = List.of("/usr/bin/python3", script.toString(), "--serve", String.valueOf(threads));
+            List<String> cmd = List.of(python, script.toString(), "--serve", String.valueOf(threads));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
             String openblas = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
-            if (Files.isDirectory(Path.of(openblas))) pb.environment().put("LD_LIBRARY_PATH", openblas);
+            if (python.equals("/usr/bin/python3") && Files.isDirectory(Path.of(openblas))) pb.environment().put("LD_LIBRARY_PATH", openblas);
             Process p = pb.start();
             String header = p.inputReader(StandardCharsets.UTF_8).readLine();
             if (header == null || !header.contains("\"ok\": true")) {

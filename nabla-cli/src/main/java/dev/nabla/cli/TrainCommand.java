@@ -9,6 +9,7 @@ import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.ExperimentSpec;
+import dev.nabla.io.spec.GanSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.nn.Layer;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Option;
  * metrics, saves the model as one self-checking file ({@link SavedModel}) and writes
  * the loss curves and, for a 1-D regression, the fitted curve as PNG files. For a classifier
  * it also prints the test set's confusion matrix and per-class accuracy and draws sample test
- * images with their predicted and true labels ({@code samples.png}, mistakes in red).
+ * images with their predicted and true labels ({@code samples.png}, mistakes in red). A spec
+ * of type "gan" is trained by {@link GanTraining}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
@@ -81,6 +83,14 @@ public final class TrainCommand extends SpecCommand {
     @Mixin
     DashboardOptions dashboard;
 
+    @Option(names = "--classifier", paramLabel = "MODEL", description = "GAN specs: the saved Fashion-MNIST classifier (a model file)"
+            + " (images in [0, 1]) of the score, instead of training one")
+    Path classifier;
+
+    @Option(names = "--score-images", paramLabel = "N", description = "GAN specs: score this many generated images"
+            + " (default: the spec's evaluation.scoreImages)")
+    Integer scoreImages;
+
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
@@ -92,6 +102,9 @@ public final class TrainCommand extends SpecCommand {
             throw UserError.usage("--average-every " + averageEvery + (spark == null ? " needs --spark" : " must be >= 1"));
         }
         if (specFile.isTextSpec()) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
+        if (GanSpec.isGan(specFile.file)) {
+            return new GanTraining(o).run(specFile.file, out.out, epochs.epochs, data, classifier, scoreImages);
+        }
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
         DataSpec.Loaded d = spec.data();

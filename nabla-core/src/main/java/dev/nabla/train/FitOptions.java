@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The settings of {@link Trainer#fit}: epochs, batch size, shuffling seed, validation (a
- * fraction held out of the training data, or explicit data), callbacks and progress output.
- * Defaults: 1 epoch, batch 32, shuffled with seed 0, no validation, progress on.
+ * fraction held out of the training data, or explicit data), callbacks, progress output and
+ * gradient clipping. Defaults: 1 epoch, batch 32, shuffled with seed 0, no validation, no
+ * clipping, progress on.
  */
 public final class FitOptions {
     int epochs = 1;
@@ -21,6 +22,7 @@ public final class FitOptions {
     boolean progress = true;
     int microBatches = 1;
     MicroBatches.Engine engine = MicroBatches.LOCAL;
+    double clipGradNorm = Double.POSITIVE_INFINITY;
 
     /** Number of passes over the training data. */
     public FitOptions epochs(int epochs) {
@@ -116,6 +118,17 @@ public final class FitOptions {
     /** Whether to print progress (a bar on a terminal, one line per epoch otherwise). */
     public FitOptions progress(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /**
+     * Clips the total Euclidean norm of each optimizer's gradients to maxNorm after backward and
+     * before the update, as {@code torch.nn.utils.clip_grad_norm_} ({@link dev.nabla.optim.Clip#gradNorm});
+     * custom steps get it through {@link StepContext#update}.
+     */
+    public FitOptions clipGradNorm(double maxNorm) {
+        if (!(maxNorm > 0)) throw new IllegalArgumentException("fit: clipGradNorm " + maxNorm + " must be > 0");
+        this.clipGradNorm = maxNorm;
         return this;
     }
 }

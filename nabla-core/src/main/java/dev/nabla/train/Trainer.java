@@ -17,25 +17,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Keras-style top of nabla: a model, an optimizer, a loss and metrics, with
- * {@link #fit}, {@link #evaluate} and {@link #predict}. One training step is the PyTorch loop
- * (zero the gradients, forward, loss, backward, optimizer step); the loss is the batch mean, so
- * full-batch, mini-batch and single-example gradient descent differ only in the batch size.
+ * The Keras-style top of nabla: {@link #fit}, {@link #evaluate} and {@link #predict} around a
+ * {@link TrainStep}. The usual constructor trains one model with one optimizer on one loss (a
+ * {@link SupervisedStep}); {@link #Trainer(TrainStep)} runs any custom step (a GAN's, a
+ * distillation's) with the same epochs, shuffling, progress bar, history and callbacks.
  */
 public final class Trainer {
-    private final Layer model;
-    private final Optimizer optimizer;
-    private final Loss loss;
-    private final List<Metric> metrics;
+    private final TrainStep step;
     private PrintStream out = System.out;
     private boolean stopRequested;
 
     /** A trainer of model by optimizer on loss, reporting the given metrics. */
     public Trainer(Layer model, Optimizer optimizer, Loss loss, Metric... metrics) {
-        this.model = model;
-        this.optimizer = optimizer;
-        this.loss = loss;
-        this.metrics = List.of(metrics);
+        this(new SupervisedStep(model, optimizer, loss, metrics));
+    }
+
+    /** A trainer running a custom training step. */
+    public Trainer(TrainStep step) {
+        if (step.models().isEmpty() || step.optimizers().isEmpty()) {
+            throw new IllegalArgumentException("Trainer: " + step.getClass().getSimpleName() + " declares models "
+                    + step.models().keySet() + " and optimizers " + step.optimizers().keySet() + "; a step needs at least one of each");
+        }
+        this.step = step;
     }
 
     /** Where progress goes (System.out by default). */
@@ -44,14 +47,27 @@ public final class Trainer {
         return this;
     }
 
-    /** The model being trained. */
-    public Layer model() {
-        return model;
+    /** The training step (its models, optimizers and generators are everything fit changes). */
+    public TrainStep step() {
+        return step;
     }
 
-    /** The optimizer. */
+    /** The model being trained, when the step has exactly one (see {@link TrainStep#models()} otherwise). */
+    public Layer model() {
+        return only(step.models(), "model");
+    }
+
+    /** The optimizer, when the step has exactly one (see {@link TrainStep#optimizers()} otherwise). */
     public Optimizer optimizer() {
-        return optimizer;
+        return only(step.optimizers(), "optimizer");
+    }
+
+    private <T> T only(Map<String, T> named, String what) {
+        if (named.size() != 1) {
+            throw new IllegalStateException("Trainer: this " + step.getClass().getSimpleName() + " has " + named.size() + " "
+                    + what + "s " + named.keySet() + "; get them by name from trainer.step()." + what + "s()");
+        }
+        return named.values().iterator().next();
     }
 
     /** Asks fit to stop after the current epoch (for callbacks such as early stopping). */
@@ -64,7 +80,11 @@ public final class Trainer {
         return fit(new TensorDataset(inputs, targets), options);
     }
 
-    /** Trains for options.epochs epochs and returns every epoch's train and validation logs. */
+    /**
+     * Trains for options.epochs epochs and returns every epoch's train and validation logs: the
+     * step's values averaged over the epoch, val_ values from its test step, and the learning
+     * rate ("lr", or "NAME_lr" for each optimizer when there are several).
+     */
     public History fit(Dataset data, FitOptions options) {
         Dataset train = data, validation = options.validationData;
         if (options.validationSplit > 0) {
@@ -79,25 +99,27 @@ public final class Trainer {
         loader.setEpoch(options.initialEpoch);
         List<Callback> callbacks = new ArrayList<>(options.callbacks);
         Progress progress = options.progress ? new Progress(out, options.epochs, loader.numBatches()) : null;
+        StepContext context = new StepContext(step, options.clipGradNorm).distributed(options.microBatches, options.engine, options.seed);
         History history = new History();
         stopRequested = false;
         for (Callback c : callbacks) c.onTrainBegin(this);
         for (int epoch = options.initialEpoch; epoch < options.epochs && !stopRequested; epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(this, epoch);
-            model.train();
-            Totals totals = new Totals(metrics);
+            for (Layer m : step.models().values()) m.train();
+            Totals totals = new Totals();
             int[][] batches = loader.nextEpochIndices();
             for (int batch = 0; batch < batches.length; batch++) {
-                long step = (long) epoch * batches.length + batch;
-                MicroBatches.Part part = step(train, batches[batch], options, step, epoch, batch);
-                totals.add(part, batches[batch].length);
+                context.at(epoch, batch, (long) epoch * batches.length + batch);
+                totals.add(step.trainStep(train, batches[batch], context), batches[batch].length);
                 Map<String, Double> running = totals.logs("");
                 for (Callback c : callbacks) c.onBatchEnd(this, epoch, batch, batches.length, running);
                 if (progress != null) progress.batch(epoch, batch + 1, running);
             }
             Map<String, Double> logs = totals.logs("");
             if (validation != null) logs.putAll(evaluate(validation, options.batchSize, "val_"));
-            logs.put("lr", optimizer.lr());
+            for (var o : step.optimizers().entrySet()) {
+                logs.put(step.optimizers().size() == 1 ? "lr" : o.getKey() + "_lr", o.getValue().lr());
+            }
             history.add(logs);
             for (Callback c : callbacks) c.onEpochEnd(this, epoch, logs);
             if (progress != null) progress.epochEnd(epoch, logs);
@@ -106,117 +128,52 @@ public final class Trainer {
         return history;
     }
 
-    // One optimizer step on the batch's micro-batches, giving their summed part (loss and metric
-    // totals); a non-finite loss or gradient stops training with a precise message.
-    private MicroBatches.Part step(Dataset data, int[] batch, FitOptions options, long step, int epoch, int batchIndex) {
-        optimizer.zeroGrad();
-        MicroBatches.Part part = options.engine.run(model, loss, metrics, data, MicroBatches.split(batch, options.microBatches),
-                batch.length, options.seed, step);
-        MicroBatches.install(model, part);
-        double value = part.loss();
-        String badGrad = firstNonFiniteGrad();
-        if (!Double.isFinite(value) || badGrad != null) {
-            String what = Double.isFinite(value) ? "a gradient became non-finite" : "the loss became " + value;
-            String where = badGrad != null ? "; the first layer with a non-finite gradient is " + badGrad
-                    : firstNonFiniteWeight();
-            throw new NonFiniteException(what + " at epoch " + (epoch + 1) + ", batch " + (batchIndex + 1) + where
-                    + "; try a smaller learning rate, gradient clipping or normalized inputs");
-        }
-        optimizer.step();
-        return part;
-    }
-
-    private String firstNonFiniteGrad() {
-        for (var e : model.namedParameters().entrySet()) {
-            Tensor g = e.getValue().grad();
-            if (g != null && !allFinite(g)) return e.getKey();
-        }
-        return null;
-    }
-
-    private String firstNonFiniteWeight() {
-        for (var e : model.namedParameters().entrySet()) {
-            if (!allFinite(e.getValue())) return "; the weights of " + e.getKey() + " are already non-finite";
-        }
-        return "; every weight and gradient is finite (the loss overflowed)";
-    }
-
-    // max |x| is finite exactly when every element is (NaN propagates through max)
-    private static boolean allFinite(Tensor t) {
-        try (var scope = GradMode.noGrad()) {
-            return t.numel() == 0 || Double.isFinite(t.abs().max().item());
-        }
-    }
-
     /** Loss and metrics on data, in eval mode without recording; keys as in History. */
     public Map<String, Double> evaluate(Dataset data, int batchSize) {
         return evaluate(data, batchSize, "");
     }
 
     private Map<String, Double> evaluate(Dataset data, int batchSize, String prefix) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        Totals totals = new Totals(metrics);
-        try (var scope = GradMode.noGrad()) {
-            for (Batch b : new DataLoader(data, batchSize)) {
-                Tensor p = model.forward(b.inputs());
-                totals.add(loss.apply(p, b.targets()).item(), b, p);
+        return StepContext.inEval(step.models().values(), () -> {
+            Totals totals = new Totals();
+            try (var scope = GradMode.noGrad()) {
+                for (Batch b : new DataLoader(data, batchSize)) totals.add(step.testStep(b), b.size());
             }
-        } finally {
-            if (wasTraining) model.train();
-        }
-        return totals.logs(prefix);
+            return totals.logs(prefix);
+        });
     }
 
     /** The model's outputs for inputs [n, …], in eval mode, batch by batch. */
     public Tensor predict(Tensor inputs, int batchSize) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        List<Tensor> parts = new ArrayList<>();
-        try (var scope = GradMode.noGrad()) {
-            for (Batch b : new DataLoader(new TensorDataset(inputs, null), batchSize)) parts.add(model.forward(b.inputs()));
-        } finally {
-            if (wasTraining) model.train();
-        }
-        return Tensor.cat(parts, 0);
+        return predict(model(), inputs, batchSize);
     }
 
-    /** Example-weighted running sums of the loss and metrics over an epoch. */
-    private static final class Totals {
-        private final List<Metric> metrics;
-        private double lossSum;
-        private int count;
-        private final double[] sums, counts;
-
-        Totals(List<Metric> metrics) {
-            this.metrics = metrics;
-            sums = new double[metrics.size()];
-            counts = new double[metrics.size()];
-        }
-
-        void add(double batchLoss, Batch b, Tensor predictions) {
-            lossSum += batchLoss * b.size();
-            count += b.size();
-            for (int i = 0; i < metrics.size(); i++) {
-                double[] t = metrics.get(i).batchTotal(predictions, b.targets());
-                sums[i] += t[0];
-                counts[i] += t[1];
+    /** model's outputs for inputs [n, …], in eval mode, batch by batch, without recording. */
+    static Tensor predict(Layer model, Tensor inputs, int batchSize) {
+        return StepContext.inEval(List.of(model), () -> {
+            List<Tensor> parts = new ArrayList<>();
+            try (var scope = GradMode.noGrad()) {
+                for (Batch b : new DataLoader(new TensorDataset(inputs, null), batchSize)) parts.add(model.forward(b.inputs()));
             }
-        }
+            return Tensor.cat(parts, 0);
+        });
+    }
 
-        void add(MicroBatches.Part part, int size) {
-            lossSum += part.loss() * size;
-            count += size;
-            for (int i = 0; i < metrics.size(); i++) {
-                sums[i] += part.metricSums[i];
-                counts[i] += part.metricCounts[i];
+    /** Example-weighted running sums of a step's values over an epoch (a value a batch lacks is not counted for it). */
+    private static final class Totals {
+        private final Map<String, double[]> sums = new LinkedHashMap<>(); // name -> {weighted sum, examples}
+
+        void add(Map<String, Double> batchValues, int examples) {
+            for (var e : batchValues.entrySet()) {
+                double[] s = sums.computeIfAbsent(e.getKey(), k -> new double[2]);
+                s[0] += e.getValue() * examples;
+                s[1] += examples;
             }
         }
 
         Map<String, Double> logs(String prefix) {
             Map<String, Double> m = new LinkedHashMap<>();
-            m.put(prefix + "loss", count == 0 ? Double.NaN : lossSum / count);
-            for (int i = 0; i < metrics.size(); i++) m.put(prefix + metrics.get(i).name(), sums[i] / counts[i]);
+            for (var e : sums.entrySet()) m.put(prefix + e.getKey(), e.getValue()[0] / e.getValue()[1]);
             return m;
         }
     }

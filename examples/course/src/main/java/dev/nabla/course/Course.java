@@ -31,7 +31,8 @@ public final class Course {
                 new Underfitting(),
                 new WeightSymmetry(),
                 new VanishingGradients(),
-                new GradientCheck());
+                new GradientCheck(),
+                new GanDiscriminator());
     }
 
     /** The program of that name. */

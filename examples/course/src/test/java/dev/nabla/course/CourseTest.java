@@ -219,4 +219,14 @@ class CourseTest {
         assertEquals(1.0, f.get("buggyRelativeError"), 1e-6);
         assertEquals(1.0, f.get("gradcheckPassed"));
     }
+
+    @Test
+    void aGansDiscriminatorLearnsRealVersusGeneratedNotTheClass() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dev.nabla.data.FashionMnist.DEFAULT_DIR),
+                "Fashion-MNIST not installed");
+        Map<String, Double> f = run(new GanDiscriminator(1024, 2));
+        assertTrue(f.get("realLate") > f.get("generatedLate"), f.toString());
+        for (double v : f.values()) assertTrue(v >= 0 && v <= 1, f.toString());
+        assertTrue(printed.contains("real Fashion-MNIST images, label 1") && printed.contains("Ankle boot"), printed);
+    }
 }

@@ -16,6 +16,7 @@ import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Sigmoid;
 import dev.nabla.nn.Softmax;
 import dev.nabla.nn.Tanh;
+import dev.nabla.nn.Unflatten;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ import java.util.Set;
 public final class ModelSpec {
     /** Layer types, for error messages. */
     public static final Set<String> LAYER_TYPES = new LinkedHashSet<>(List.of("linear", "dense", "dropout", "flatten",
-            "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax",
+            "identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax", "unflatten",
             "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d",
             "dropout2d", "vgg"));
     /** Activation names accepted by a linear layer's "activation" key. */
@@ -97,6 +98,16 @@ public final class ModelSpec {
                     layers.add(new Flatten());
                     names.add(type);
                     shape = new int[] {Arrays.stream(shape).reduce(1, (a, b) -> a * b)};
+                }
+                case "unflatten" -> { // {"type": "unflatten", "shape": [128, 7, 7]}: [n, 6272] to [n, 128, 7, 7]
+                    int[] to = layer.ints("shape");
+                    if (to.length == 0 || shape.length != 1 || (long) shape[0] != Arrays.stream(to).asLongStream().reduce(1, (a, b) -> a * b)) {
+                        throw new SpecException(here, "layer " + index + " (unflatten) cannot reshape the output of " + previous
+                                + ", of shape " + Arrays.toString(shape) + ", to " + Arrays.toString(to) + "; the sizes must match");
+                    }
+                    layers.add(new Unflatten(to));
+                    names.add(type);
+                    shape = to;
                 }
                 case "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avg_pool2d", "batchnorm1d", "batchnorm2d",
                      "dropout2d", "vgg" -> {
