@@ -89,6 +89,7 @@ public class Embedding extends Layer {
     public boolean sparse() { return sparse; }
 
     /** The constructor's arguments by name (for a layer registry and the model file). */
+    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("numEmbeddings", numEmbeddings);

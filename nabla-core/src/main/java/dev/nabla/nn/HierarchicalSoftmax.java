@@ -74,6 +74,7 @@ public final class HierarchicalSoftmax extends Layer implements ClassOutput {
     }
 
     /** The constructor's arguments by name (the tree by its kind, and by its codes when a user gave them). */
+    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("inFeatures", inFeatures);

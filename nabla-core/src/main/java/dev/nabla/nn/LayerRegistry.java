@@ -62,6 +62,10 @@ public final class LayerRegistry {
         register(LeakyReLU.class, c -> new LeakyReLU(c.number("slope")));
         register(Softmax.class, c -> new Softmax(c.integer("dim")));
         register(LogSoftmax.class, c -> new LogSoftmax(c.integer("dim")));
+        register(Unflatten.class, c -> new Unflatten(c.ints("shape")));
+        register(Embedding.class, c -> new Embedding(c.integer("numEmbeddings"), c.integer("embeddingDim"),
+                (long) c.number("paddingIdx"), c.number("maxNorm"), c.number("normType"), c.bool("sparse"), new Generator(0)));
+        register(SoftmaxOutput.class, c -> new SoftmaxOutput(c.integer("inFeatures"), c.integer("classes"), new Generator(0)));
     }
 
     private static <B extends ConvLayer.Settings<B>> B conv(B b, LayerConfig c) {

@@ -32,6 +32,7 @@ public final class SoftmaxOutput extends Linear implements ClassOutput {
     }
 
     /** The constructor's arguments by name (for a layer registry and the model file). */
+    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("inFeatures", inFeatures());

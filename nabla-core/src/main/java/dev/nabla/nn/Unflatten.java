@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Shape;
 import dev.nabla.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Reshapes each example to the given shape (PyTorch's {@code nn.Unflatten(1, shape)}): e.g. a
@@ -42,5 +43,10 @@ public class Unflatten extends Layer {
     @Override
     protected String extraRepr() {
         return "dim=1, unflattened_size=" + Arrays.toString(shape).replace('[', '(').replace(']', ')');
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("shape", shape.clone());
     }
 }

@@ -80,8 +80,9 @@ public final class SupervisedStep implements TrainStep {
         return Map.of("model", model);
     }
 
+    /** The optimizer by name; none for a step made only to evaluate and predict (optimizer null). */
     @Override
     public Map<String, Optimizer> optimizers() {
-        return Map.of("optimizer", optimizer);
+        return optimizer == null ? Map.of() : Map.of("optimizer", optimizer);
     }
 }

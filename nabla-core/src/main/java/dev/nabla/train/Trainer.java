@@ -27,16 +27,15 @@ public final class Trainer {
     private PrintStream out = System.out;
     private boolean stopRequested;
 
-    /** A trainer of model by optimizer on loss, reporting the given metrics. */
+    /** A trainer of model by optimizer on loss, reporting the given metrics (optimizer null: for evaluate and predict only). */
     public Trainer(Layer model, Optimizer optimizer, Loss loss, Metric... metrics) {
         this(new SupervisedStep(model, optimizer, loss, metrics));
     }
 
     /** A trainer running a custom training step. */
     public Trainer(TrainStep step) {
-        if (step.models().isEmpty() || step.optimizers().isEmpty()) {
-            throw new IllegalArgumentException("Trainer: " + step.getClass().getSimpleName() + " declares models "
-                    + step.models().keySet() + " and optimizers " + step.optimizers().keySet() + "; a step needs at least one of each");
+        if (step.models().isEmpty()) {
+            throw new IllegalArgumentException("Trainer: " + step.getClass().getSimpleName() + " declares no model; a step needs one");
         }
         this.step = step;
     }
@@ -86,6 +85,10 @@ public final class Trainer {
      * rate ("lr", or "NAME_lr" for each optimizer when there are several).
      */
     public History fit(Dataset data, FitOptions options) {
+        if (step.optimizers().isEmpty()) {
+            throw new IllegalStateException("fit: this trainer has no optimizer (it was made to evaluate and predict);"
+                    + " give the Trainer one to train");
+        }
         Dataset train = data, validation = options.validationData;
         if (options.validationSplit > 0) {
             if (validation != null) {
