@@ -223,8 +223,10 @@ class OnnxExportTest {
         models.put("Embedding(50, 8) -> Flatten -> Linear(24, 5)", new Sequential(new Embedding(50, 8), new Flatten(), new Linear(24, 5)));
         models.put("Embedding(50, 8, padding_idx=0) -> Flatten -> Linear(24, 5)",
                 new Sequential(new Embedding(50, 8, 0, 0, 2, false, GEN), new Flatten(), new Linear(24, 5)));
+        int i = 0;
         for (var m : models.entrySet()) {
             byte[] onnx = Onnx.toBytes(m.getValue(), new int[] {3}, Onnx.ExportOptions.named("embedding"));
+            written("embedding-" + i++, onnx);
             try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
                 var in = (ai.onnxruntime.TensorInfo) s.getInputInfo().get("input").getInfo();
                 assertEquals(ai.onnxruntime.OnnxJavaType.INT64, in.type, m.getKey());
@@ -249,6 +251,7 @@ class OnnxExportTest {
         Embedding e = new Embedding(50, 8, -1, 2.5 * Math.pow(8, 1 / normType) / Math.sqrt(8), normType, false, new Generator(5));
         Layer model = new Sequential(e);
         byte[] onnx = Onnx.toBytes(model, new int[] {3}, Onnx.ExportOptions.named("max-norm"));
+        written("embedding-max-norm-" + (int) normType, onnx);
         Tensor x = indices(6);
         Tensor plain = e.weight().detach().indexSelect(0, x.reshape(-1)).reshape(6, 3, 8);
         Tensor ort = OrtRunner.run(onnx, x);
@@ -262,6 +265,13 @@ class OnnxExportTest {
         for (int i = 0; i < p.length; i++) kept += p[i] == o[i] ? 1 : 0;
         assertTrue(kept > 0, "rows under the max norm are kept as they are");
         assertTrue(OrtRunner.relativeError(OrtRunner.run(onnx, x), OrtRunner.nabla(model, x)) <= TOLERANCE, "and again after nabla's in-place renorm");
+    }
+
+    /** Writes onnx to target/onnx-written/NAME.onnx, for ONNX's checker (see wholeModelsMatchOnnxRuntime). */
+    private static void written(String name, byte[] onnx) throws Exception {
+        Path out = Path.of("target/onnx-written");
+        Files.createDirectories(out);
+        Files.write(out.resolve(name + ".onnx"), onnx);
     }
 
     @Test

@@ -38,7 +38,7 @@ class OnnxImportTest {
     static final Path FIXTURES = Path.of("src/test/resources/onnx");
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn_bn", "cnn_bn_folded", "vgg"})
+    @ValueSource(strings = {"mlp", "cnn_bn", "cnn_bn_folded", "vgg", "embedding"})
     void pytorchExportsGiveTorchOutputs(String name) throws Exception {
         Onnx.Imported m = Onnx.load(FIXTURES.resolve(name + ".onnx"));
         Map<String, Tensor> io = Npz.read(FIXTURES.resolve(name + ".npz"));
