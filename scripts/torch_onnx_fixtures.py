@@ -13,7 +13,11 @@ max pooling, adaptive average pooling to 1x1, flatten, dropout, linear layers), 
 default (dynamo) exporter; cnn_bn (conv + BatchNorm2d + ReLU + max pooling, twice, then
 linear + BatchNorm1d + log-softmax) with the TorchScript exporter in TrainingMode.PRESERVE, which
 keeps the BatchNormalization nodes (the dynamo exporter folds a batch norm into the convolution
-before it), and cnn_bn_folded, the same model with the default exporter.
+before it), and cnn_bn_folded, the same model with the default exporter; embedding
+(Embedding(50, 8) -> Flatten -> Linear(24, 5) on int64 indices [batch, 3], default exporter).
+
+    /opt/venv/bin/python scripts/torch_onnx_fixtures.py NAME...
+        writes only the named models (the others' committed files stay as they are).
 
     /opt/venv/bin/python scripts/torch_onnx_fixtures.py check
         runs ONNX's own checker (onnx.checker.check_model, full_check: with shape inference) on
@@ -56,18 +60,23 @@ def models():
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
         nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 10))
+    embedding = nn.Sequential(nn.Embedding(50, 8), nn.Flatten(), nn.Linear(8 * 3, 5))
     gen = torch.Generator().manual_seed(1)
     randomize_bn(cnn, gen)
     return [("mlp", mlp, (6, 20), True), ("cnn_bn", cnn, (4, 1, 28, 28), False),
-            ("cnn_bn_folded", cnn, (4, 1, 28, 28), True), ("vgg", vgg, (2, 3, 32, 32), True)]
+            ("cnn_bn_folded", cnn, (4, 1, 28, 28), True), ("vgg", vgg, (2, 3, 32, 32), True),
+            ("embedding", embedding, (4, 3), True)]
 
 
-def main():
+def main(names):
     os.makedirs(OUT, exist_ok=True)
     gen = torch.Generator().manual_seed(2)
     for name, model, shape, dynamo in models():
         model.eval()
-        x = torch.randn(*shape, generator=gen)
+        # every model's input is drawn, written or not, so that each keeps its committed values
+        x = torch.randint(0, 50, shape, generator=gen) if name == "embedding" else torch.randn(*shape, generator=gen)
+        if names and name not in names:
+            continue
         with torch.no_grad():
             y = model(x)
         path = os.path.join(OUT, name + ".onnx")
@@ -95,4 +104,4 @@ def check():
 
 
 if __name__ == "__main__":
-    check() if sys.argv[1:] == ["check"] else main()
+    check() if sys.argv[1:] == ["check"] else main(sys.argv[1:])

@@ -86,6 +86,7 @@ public class Embedding extends Layer {
     public int embeddingDim() { return embeddingDim; }
     public long paddingIdx() { return paddingIdx; }
     public double maxNorm() { return maxNorm; }
+    public double normType() { return normType; }
     public boolean sparse() { return sparse; }
 
     /** The constructor's arguments by name (for a layer registry and the model file). */

@@ -26,7 +26,8 @@ import java.util.Properties;
  *
  * Export: {@link OnnxExporter#supported() the layer types}: Linear, Conv2d, ConvTranspose2d,
  * BatchNorm1d/2d (inference form: running statistics), MaxPool2d, AvgPool2d, GlobalAvgPool2d,
- * Flatten, Dropout (identity) and every activation. Import: a chain of the matching ONNX ops,
+ * Flatten, Dropout (identity), Embedding (as the first layer: the input is then int64 indices)
+ * and every activation. Import: a chain of the matching ONNX ops,
  * as PyTorch's {@code torch.onnx.export} writes for a Sequential. Anything else is an
  * {@link OnnxException} naming the layer or op and listing what is supported.
  */

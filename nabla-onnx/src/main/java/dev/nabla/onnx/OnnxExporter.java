@@ -7,6 +7,7 @@ import dev.nabla.nn.ConvLayer;
 import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.ELU;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.GELU;
 import dev.nabla.nn.GlobalAvgPool2d;
@@ -51,6 +52,7 @@ final class OnnxExporter {
 
     private static final List<Entry<?>> CONVERTERS = List.of(
             new Entry<>(Linear.class, OnnxExporter::linear),
+            new Entry<>(Embedding.class, OnnxExporter::embedding),
             new Entry<>(Conv2d.class, OnnxExporter::conv2d),
             new Entry<>(ConvTranspose2d.class, OnnxExporter::convTranspose2d),
             new Entry<>(BatchNorm.class, OnnxExporter::batchNorm),
@@ -88,9 +90,10 @@ final class OnnxExporter {
         shape[0] = 1;
         System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
         String x = "input";
-        if (options.normalization() != null) x = g.normalize(x, shape, options.normalization());
         List<Map.Entry<String, Layer>> layers = new ArrayList<>();
         flatten("", model, layers);
+        boolean indices = checkEmbeddings(layers, options);
+        if (options.normalization() != null) x = g.normalize(x, shape, options.normalization());
         for (int i = 0; i < layers.size(); i++) {
             String path = layers.get(i).getKey();
             Layer layer = layers.get(i).getValue();
@@ -112,15 +115,35 @@ final class OnnxExporter {
             metadata.put("normalization_mean", Arrays.toString(options.normalization().mean()));
             metadata.put("normalization_std", Arrays.toString(options.normalization().std()));
         }
-        return new OnnxGraph(options.modelName(), List.of(value("input", inputShape)), List.of(value("output", Arrays.copyOfRange(shape, 1, shape.length))),
+        return new OnnxGraph(options.modelName(), List.of(value("input", indices ? OnnxGraph.INT64 : OnnxGraph.FLOAT, inputShape)),
+                List.of(value("output", OnnxGraph.FLOAT, Arrays.copyOfRange(shape, 1, shape.length))),
                 g.initializers, g.nodes, OPSET, "nabla", version, metadata);
     }
 
-    private static OnnxGraph.Value value(String name, int[] exampleShape) {
+    private static OnnxGraph.Value value(String name, int elemType, int[] exampleShape) {
         List<Object> dims = new ArrayList<>();
         dims.add("batch");
         for (int d : exampleShape) dims.add((long) d);
-        return new OnnxGraph.Value(name, OnnxGraph.FLOAT, dims);
+        return new OnnxGraph.Value(name, elemType, dims);
+    }
+
+    /**
+     * True when the model starts with an Embedding, whose graph input is then int64 indices; an
+     * Embedding anywhere else (it would read float values) or under a normalization is an error.
+     */
+    private static boolean checkEmbeddings(List<Map.Entry<String, Layer>> layers, Onnx.ExportOptions options) {
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i).getValue() instanceof Embedding e) {
+                throw new OnnxException("layer " + i + " (" + layers.get(i).getKey() + "), " + e + ", reads int64 indices, which only the graph's "
+                        + "input gives: nabla exports an Embedding as the first layer only");
+            }
+        }
+        boolean indices = !layers.isEmpty() && layers.get(0).getValue() instanceof Embedding;
+        if (indices && options.normalization() != null) {
+            throw new OnnxException("the model starts with " + layers.get(0).getValue() + ", which reads int64 indices: a normalization "
+                    + "of its input makes no sense; export without one");
+        }
+        return indices;
     }
 
     /** Expands nested Sequentials into their leaves, each with its state-dict path ("features.3"). */
@@ -210,6 +233,30 @@ final class OnnxExporter {
         // ONNX's Gemm is 2-D only: x·Wᵀ (+ b) with the weight stored transposed
         String y = g.node("MatMul", List.of(x, g.initializer(g.scope + ".weight_t", l.weight().t().contiguous())), Map.of());
         return l.bias() == null ? y : g.node("Add", List.of(y, g.initializer(g.scope + ".bias", l.bias())), Map.of());
+    }
+
+    /**
+     * Gather(weight, indices, axis 0). The padding index only affects training, so the weights go
+     * as they are; a max norm is applied at lookup as nabla does (PyTorch's embedding_renorm_):
+     * each looked-up row whose norm exceeds maxNorm is scaled by maxNorm / (norm + 1e-7).
+     */
+    private static String embedding(Embedding l, String x, int[] in, OnnxExporter g) {
+        String rows = g.node("Gather", List.of(g.initializer(g.scope + ".weight", l.weight()), x), Map.of("axis", 0L));
+        if (l.maxNorm() == 0) return rows;
+        double p = l.normType();
+        String norm;
+        if (p == 2) {
+            norm = g.node("ReduceL2", rows, Map.of("axes", new long[] {-1}, "keepdims", 1L));
+        } else {
+            String powered = g.node("Pow", List.of(g.node("Abs", rows, Map.of()), g.constant("norm_type", p)), Map.of());
+            String axes = g.initializer(g.scope + ".axes", Tensor.of(new long[] {-1}, 1));
+            String sum = g.node("ReduceSum", List.of(powered, axes), Map.of("keepdims", 1L));
+            norm = g.node("Pow", List.of(sum, g.constant("inv_norm_type", 1 / p)), Map.of());
+        }
+        String maxNorm = g.constant("max_norm", l.maxNorm());
+        String shrink = g.node("Div", List.of(maxNorm, g.node("Add", List.of(norm, g.constant("eps", 1e-7)), Map.of())), Map.of());
+        String scale = g.node("Where", List.of(g.node("Greater", List.of(norm, maxNorm), Map.of()), shrink, g.constant("one", 1)), Map.of());
+        return g.node("Mul", List.of(rows, scale), Map.of());
     }
 
     private static Map<String, Object> convAttributes(ConvLayer l, int[] pads) {

@@ -7,6 +7,7 @@ import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.ELU;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.GELU;
 import dev.nabla.nn.GlobalAvgPool2d;
@@ -50,6 +51,7 @@ final class OnnxImporter {
 
     static {
         CONVERTERS.put("Gemm", OnnxImporter::gemm);
+        CONVERTERS.put("Gather", OnnxImporter::embedding);
         CONVERTERS.put("MatMul", OnnxImporter::matMul);
         CONVERTERS.put("Conv", OnnxImporter::conv);
         CONVERTERS.put("ConvTranspose", OnnxImporter::convTranspose);
@@ -102,7 +104,11 @@ final class OnnxImporter {
                     + " outputs; nabla imports a chain of layers with one input and one output");
         }
         OnnxGraph.Value input = graph.inputs().get(0);
-        if (input.elemType() != OnnxGraph.FLOAT) throw new OnnxException(file + ": input " + input.name() + " has ONNX element type " + input.elemType() + "; nabla imports float (1) inputs");
+        boolean indices = input.elemType() == OnnxGraph.INT64;
+        if (input.elemType() != OnnxGraph.FLOAT && !indices) {
+            throw new OnnxException(file + ": input " + input.name() + " has ONNX element type " + input.elemType()
+                    + "; nabla imports float (1) inputs, or int64 (7) indices read by a leading Gather (an Embedding)");
+        }
         List<Object> dims = input.dims();
         if (dims.isEmpty() || dims.subList(1, dims.size()).stream().anyMatch(d -> !(d instanceof Long l) || l <= 0)) {
             throw new OnnxException(file + ": input " + input.name() + " has dims " + dims + "; nabla needs a batch dim then fixed sizes");
@@ -118,7 +124,11 @@ final class OnnxImporter {
         while (next < graph.nodes().size()) {
             OnnxNode n = graph.nodes().get(next++);
             if (foldConstant(n)) continue;
-            if (n.inputs().isEmpty() || !n.inputs().get(0).equals(x)) {
+            if (indices && layers.isEmpty() && !n.opType().equals("Gather")) {
+                throw new OnnxException(where(n) + " reads the int64 input " + x + "; nabla imports int64 inputs into a Gather on a weight (an Embedding) only");
+            }
+            int data = n.opType().equals("Gather") ? 1 : 0; // Gather(weight, indices)
+            if (n.inputs().size() <= data || !n.inputs().get(data).equals(x)) {
                 throw new OnnxException(where(n) + " reads " + n.inputs() + " but the previous layer's output is " + x
                         + "; nabla imports a chain of layers (each op reads the one before and constants)");
             }
@@ -306,6 +316,18 @@ final class OnnxImporter {
             }
         }
         return im.linear(n, w.t().contiguous(), b);
+    }
+
+    /** Gather(weight, indices) along axis 0 of a constant [rows, dim], the graph's first op: an Embedding with those weights. */
+    private static Layer embedding(OnnxNode n, int[] in, OnnxImporter im) {
+        OnnxGraph.Value input = im.graph.inputs().get(0);
+        im.expect(n, n.inputs().get(1).equals(input.name()) && input.elemType() == OnnxGraph.INT64,
+                "Gather other than on the graph's int64 input (nabla imports it as a leading Embedding)");
+        im.expect(n, im.integer(n, "axis", 0) == 0, "Gather along axis " + im.integer(n, "axis", 0) + " (nabla imports axis 0, an Embedding)");
+        Tensor w = im.required(n, 0, "weight");
+        im.expect(n, w.shape().length == 2 && w.dtype() == DType.FLOAT32, "Gather from a " + w.dtype() + " tensor of shape "
+                + Arrays.toString(w.shape()) + " (an Embedding's weight is a float matrix)");
+        return im.load(n, new Embedding(w.shape()[0], w.shape()[1]), Map.of("weight", w));
     }
 
     private Layer linear(OnnxNode n, Tensor w, Tensor b) {

@@ -17,6 +17,7 @@ import dev.nabla.nn.ConvTranspose2d;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Dropout2d;
 import dev.nabla.nn.ELU;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.GELU;
 import dev.nabla.nn.GlobalAvgPool2d;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every exportable layer and whole models, exported and run by ONNX Runtime, against nabla's outputs (float32, 1e-5 relative). */
 class OnnxExportTest {
@@ -204,6 +206,82 @@ class OnnxExportTest {
             assertEquals(-1, in[0], "the batch dim is symbolic");
         }
         for (int batch : new int[] {1, 5}) assertTrue(check(spec("runge.json"), new int[] {1}, null, batch) <= TOLERANCE);
+    }
+
+    /** Int64 indices [batch, 3] of rows in [0, 50), index 0 (a padding row) among them. */
+    static Tensor indices(int batch) {
+        long[] x = Tensor.randint(new Generator(11), 0, 50, batch, 3).toLongArray();
+        x[x.length - 1] = 0;
+        return Tensor.of(x, batch, 3);
+    }
+
+    /** An Embedding as the first layer, alone and under a Linear, with and without a padding row: int64 input, Gather. */
+    @Test
+    void embeddingMatchesOnnxRuntime() throws Exception {
+        Map<String, Layer> models = new LinkedHashMap<>();
+        models.put("Embedding(50, 8)", new Sequential(new Embedding(50, 8)));
+        models.put("Embedding(50, 8) -> Flatten -> Linear(24, 5)", new Sequential(new Embedding(50, 8), new Flatten(), new Linear(24, 5)));
+        models.put("Embedding(50, 8, padding_idx=0) -> Flatten -> Linear(24, 5)",
+                new Sequential(new Embedding(50, 8, 0, 0, 2, false, GEN), new Flatten(), new Linear(24, 5)));
+        int i = 0;
+        for (var m : models.entrySet()) {
+            byte[] onnx = Onnx.toBytes(m.getValue(), new int[] {3}, Onnx.ExportOptions.named("embedding"));
+            written("embedding-" + i++, onnx);
+            try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
+                var in = (ai.onnxruntime.TensorInfo) s.getInputInfo().get("input").getInfo();
+                assertEquals(ai.onnxruntime.OnnxJavaType.INT64, in.type, m.getKey());
+                assertEquals(-1, in.getShape()[0], "the batch dim is symbolic");
+            }
+            for (int batch : new int[] {1, 4}) {
+                Tensor x = indices(batch);
+                double err = OrtRunner.relativeError(OrtRunner.run(onnx, x), OrtRunner.nabla(m.getValue(), x));
+                System.out.printf("ONNX Runtime vs nabla, %s, batch %d: max relative error %.3g%n", m.getKey(), batch, err);
+                assertTrue(err <= TOLERANCE, m.getKey() + ": relative error " + err);
+            }
+        }
+    }
+
+    /**
+     * A max-norm Embedding renormalizes the looked-up rows, in the graph as in nabla (which does
+     * it in place): ONNX Runtime gives nabla's output, not the plain lookup of the exported weights.
+     */
+    @ParameterizedTest(name = "norm type {0}")
+    @ValueSource(doubles = {2, 1, 3})
+    void maxNormEmbeddingMatchesOnnxRuntime(double normType) throws Exception {
+        Embedding e = new Embedding(50, 8, -1, 2.5 * Math.pow(8, 1 / normType) / Math.sqrt(8), normType, false, new Generator(5));
+        Layer model = new Sequential(e);
+        byte[] onnx = Onnx.toBytes(model, new int[] {3}, Onnx.ExportOptions.named("max-norm"));
+        written("embedding-max-norm-" + (int) normType, onnx);
+        Tensor x = indices(6);
+        Tensor plain = e.weight().detach().indexSelect(0, x.reshape(-1)).reshape(6, 3, 8);
+        Tensor ort = OrtRunner.run(onnx, x);
+        Tensor expected = OrtRunner.nabla(model, x); // renormalizes e's rows in place
+        double err = OrtRunner.relativeError(ort, expected);
+        System.out.printf("ONNX Runtime vs nabla, max-norm Embedding, norm type %s: max relative error %.3g%n", normType, err);
+        assertTrue(err <= TOLERANCE, "relative error " + err);
+        assertTrue(OrtRunner.relativeError(ort, plain) > 1e-2, "some rows are renormalized");
+        float[] p = plain.toFloatArray(), o = ort.toFloatArray();
+        int kept = 0;
+        for (int i = 0; i < p.length; i++) kept += p[i] == o[i] ? 1 : 0;
+        assertTrue(kept > 0, "rows under the max norm are kept as they are");
+        assertTrue(OrtRunner.relativeError(OrtRunner.run(onnx, x), OrtRunner.nabla(model, x)) <= TOLERANCE, "and again after nabla's in-place renorm");
+    }
+
+    /** Writes onnx to target/onnx-written/NAME.onnx, for ONNX's checker (see wholeModelsMatchOnnxRuntime). */
+    private static void written(String name, byte[] onnx) throws Exception {
+        Path out = Path.of("target/onnx-written");
+        Files.createDirectories(out);
+        Files.write(out.resolve(name + ".onnx"), onnx);
+    }
+
+    @Test
+    void embeddingOnlyFirstAndWithoutNormalization() {
+        var e = assertThrows(OnnxException.class, () -> Onnx.toBytes(new Sequential(new Linear(3, 3), new Embedding(50, 8)), new int[] {3},
+                Onnx.ExportOptions.named("m")));
+        assertTrue(e.getMessage().contains("layer 1") && e.getMessage().contains("Embedding") && e.getMessage().contains("first layer"), e.getMessage());
+        e = assertThrows(OnnxException.class, () -> Onnx.toBytes(new Sequential(new Embedding(50, 8)), new int[] {3},
+                Onnx.ExportOptions.named("m").normalization(new Onnx.Normalization(new double[] {0}, new double[] {1}))));
+        assertTrue(e.getMessage().contains("Embedding") && e.getMessage().contains("normalization"), e.getMessage());
     }
 
     @Test

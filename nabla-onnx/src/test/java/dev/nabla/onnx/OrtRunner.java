@@ -5,9 +5,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nabla.nn.Layer;
+import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -15,13 +17,15 @@ import java.util.Map;
 final class OrtRunner {
     private OrtRunner() {}
 
-    /** ONNX Runtime's output for x. */
+    /** ONNX Runtime's output for x (float32, or int64 indices). */
     static Tensor run(byte[] onnx, Tensor x) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(1);
             try (OrtSession s = env.createSession(onnx, opts);
-                    OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), Arrays.stream(x.shape()).asLongStream().toArray());
+                    OnnxTensor in = x.dtype() == DType.INT64
+                            ? OnnxTensor.createTensor(env, LongBuffer.wrap(x.toLongArray()), Arrays.stream(x.shape()).asLongStream().toArray())
+                            : OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), Arrays.stream(x.shape()).asLongStream().toArray());
                     OrtSession.Result r = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
                 OnnxTensor out = (OnnxTensor) r.get(0);
                 FloatBuffer b = out.getFloatBuffer();
