@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.io.spec.Preprocessing;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.onnx.Onnx;
+import dev.nabla.onnx.OnnxException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +39,12 @@ public final class ImportCommand implements Callable<Integer> {
         Onnx.Imported m = Onnx.load(onnxFile); // a file that is not ONNX, an op nabla lacks: an OnnxException naming it, for Errors
         // a leading normalization of images is kept as the model's preprocessing, as nabla train saves it
         boolean images = m.normalization() != null && m.inputShape().length == 3;
-        SavedModel saved = new SavedModel(m.model(), m.inputShape()).spec(m.spec());
+        SavedModel saved = new SavedModel(m.model(), m.inputShape());
+            try {
+                saved.spec(m.spec());
+            } catch (OnnxException e) {
+                // no JSON model-spec form (e.g. an Embedding): the saved architecture alone rebuilds it
+            }
         if (images) {
             saved.preprocessing(Preprocessing.image(m.inputShape(), false,
                     new double[][] {m.normalization().mean(), m.normalization().std()}));

@@ -45,6 +45,13 @@ class OnnxCommandsTest {
         assertTrue(out.out().contains("pytorch") && out.out().contains("14 layers"), out.out());
         assertEquals(14, SavedModel.load(dir.resolve("cnn")).model().children().size());
 
+        out = CliRun.run("import", "../nabla-onnx/src/test/resources/onnx/embedding.onnx", "--out", dir.resolve("emb").toString());
+        assertEquals(0, out.code(), out.err());
+        Tensor idx = Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        try (var s = GradMode.noGrad()) {
+            assertArrayEquals(new int[] {2, 5}, SavedModel.load(dir.resolve("emb")).model().eval().forward(idx).shape());
+        }
+
         Files.writeString(dir.resolve("bad.onnx"), "not onnx");
         out = CliRun.run("import", dir.resolve("bad.onnx").toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, out.code());
