@@ -6,7 +6,7 @@
 # against them. Offline: Maven's plugins and the third-party jars come from the read-only
 # repository NABLA_SEED_REPO (default ~/.m2/repository, filled by ./run-tests), mirrored as
 # file://, so nothing is downloaded. Last, runs the command's jar (nabla-cli/target/nabla.jar,
-# built by ./run-tests) with java -jar. Run by .ci/run after the test suite: ~25 s of CPU.
+# built by ./run-tests) with java -jar. Run by ./run-tests after the test suite: ~25 s of CPU.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
