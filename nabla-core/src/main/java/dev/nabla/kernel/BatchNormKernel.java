@@ -5,8 +5,8 @@ import dev.nabla.kernel.Elementwise.Reduce;
 /**
  * The loops of training-mode batch normalization over a contiguous [n, c, s] layout (s = the
  * product of the dims after the channels, 1 for [N, C]): per-channel statistics and gradient sums
- * in float64 (for float32, of per-plane sums by the {@link Elementwise} kernels, SIMD when
- * available), and the elementwise passes with per-channel constants. Composed of generic tensor
+ * in float64 of per-plane sums by the {@link Elementwise} kernels (SIMD for float32 when
+ * available, the scalar loops for float64), and the elementwise passes with per-channel constants. Composed of generic tensor
  * ops, a forward and backward took more than twenty passes over the activations (each reduction
  * over N, H, W copying a permuted tensor first) and as many temporaries; these take five.
  * Reductions split by channel, each summed in a fixed order, so results do not depend on the
@@ -44,9 +44,9 @@ public final class BatchNormKernel {
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double sum = 0;
-                for (int i = 0; i < n; i++) sum += sum(x, xo + (i * c + ch) * s, s);
+                for (int i = 0; i < n; i++) sum += ew.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
                 double m = sum / count, sq = 0;
-                for (int i = 0; i < n; i++) sq += squaredDeviations(x, xo + (i * c + ch) * s, s, m);
+                for (int i = 0; i < n; i++) sq += ew.centeredDot(x, xo + (i * c + ch) * s, m, x, xo + (i * c + ch) * s, m, s);
                 mean[ch] = m;
                 var[ch] = sq / count;
             }
@@ -99,8 +99,8 @@ public final class BatchNormKernel {
                 double sg = 0, sgc = 0;
                 for (int i = 0; i < n; i++) {
                     int at = (i * c + ch) * s;
-                    sg += sum(g, go + at, s);
-                    sgc += dotCentered(g, go + at, x, xo + at, s, mean[ch]);
+                    sg += ew.reduce(Reduce.SUM, g, go + at, 1, s);
+                    sgc += ew.centeredDot(g, go + at, 0, x, xo + at, mean[ch], s);
                 }
                 sumG[ch] = sg;
                 sumGC[ch] = sgc;
@@ -133,49 +133,5 @@ public final class BatchNormKernel {
                 for (int i = p * s, e = i + s; i < e; i++) dx[i] = (g[go + i] - gm - (x[xo + i] - m) * pr) * kk;
             }
         });
-    }
-
-    // float64: four accumulators, as independent additions pipeline (one chain waits on each add's latency)
-    private static double sum(double[] x, int from, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            a0 += x[from + i];
-            a1 += x[from + i + 1];
-            a2 += x[from + i + 2];
-            a3 += x[from + i + 3];
-        }
-        for (; i < n; i++) a0 += x[from + i];
-        return (a0 + a1) + (a2 + a3);
-    }
-
-    private static double squaredDeviations(double[] x, int from, int n, double m) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            double d0 = x[from + i] - m, d1 = x[from + i + 1] - m, d2 = x[from + i + 2] - m, d3 = x[from + i + 3] - m;
-            a0 += d0 * d0;
-            a1 += d1 * d1;
-            a2 += d2 * d2;
-            a3 += d3 * d3;
-        }
-        for (; i < n; i++) {
-            double d = x[from + i] - m;
-            a0 += d * d;
-        }
-        return (a0 + a1) + (a2 + a3);
-    }
-
-    private static double dotCentered(double[] g, int go, double[] x, int xo, int n, double m) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            a0 += g[go + i] * (x[xo + i] - m);
-            a1 += g[go + i + 1] * (x[xo + i + 1] - m);
-            a2 += g[go + i + 2] * (x[xo + i + 2] - m);
-            a3 += g[go + i + 3] * (x[xo + i + 3] - m);
-        }
-        for (; i < n; i++) a0 += g[go + i] * (x[xo + i] - m);
-        return (a0 + a1) + (a2 + a3);
     }
 }

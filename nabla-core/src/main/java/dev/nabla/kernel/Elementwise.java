@@ -4,6 +4,7 @@ package dev.nabla.kernel;
  * Elementwise maps and reductions over strided runs of a primitive array. A run is n elements
  * starting at an offset, a stride apart; stride 0 repeats one element (broadcasting). The tensor
  * layer splits an n-dimensional operation into such runs, so these few loops are the hot code.
+ * The float64 overloads are the scalar loops in every implementation (see {@link VectorElementwise}).
  */
 public interface Elementwise {
     /** Unary maps y = f(x). */
@@ -47,6 +48,9 @@ public interface Elementwise {
      * sum Σg·(x − mean) of its backward pass, over one plane of a channel.
      */
     float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n);
+
+    /** The float64 {@link #centeredDot(float[], int, float, float[], int, float, int)}. */
+    double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n);
 
     /**
      * relu's backward: y[yo + i] = out[oo + i] ≤ 0 ? +0 : g[go + i] (a NaN out passes g, as

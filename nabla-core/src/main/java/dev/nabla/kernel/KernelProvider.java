@@ -16,6 +16,13 @@ import java.util.logging.Logger;
  * sum each element of C in a different order (see {@link Gemm}), and batch norm's centered sums
  * ({@link Elementwise#centeredDot}) are float64 in the scalar kernels and float32 lanes in the Panama
  * ones, so float32 batch statistics differ in the last bits.
+ *
+ * <p>float32 and float64: GEMM's float64 kernels are generated from the float32 source
+ * (scripts/generate-double-kernels; DoubleKernelsTest checks them). Elsewhere float64, which
+ * serves gradchecks and teaching, runs the plain scalar loops on both providers. Loops whose float
+ * and double versions differ only in their array reads and writes (im2col and col2im, the pooling
+ * windows) are written once over the storage array ({@code Object}) and test its type in the
+ * loop: a typed float32 copy of the max-pooling window measured no faster.
  */
 public abstract sealed class KernelProvider permits ScalarKernelProvider, PanamaKernelProvider {
     private final Gemm gemm;

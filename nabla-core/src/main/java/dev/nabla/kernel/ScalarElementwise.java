@@ -159,6 +159,13 @@ public final class ScalarElementwise implements Elementwise {
         return (float) s;
     }
 
+    @Override
+    public double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
+        return s;
+    }
+
     // Without branches: the signs of a layer's outputs are random.
     @Override
     public void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {

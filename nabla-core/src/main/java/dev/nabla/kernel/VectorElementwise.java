@@ -1,6 +1,5 @@
 package dev.nabla.kernel;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -16,12 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Math} functions: the Vector API computes them with a different library once C2 has
  * compiled the loop than before, so results would change in the last bit with JIT timing, and
  * with it with the thread count.
+ *
+ * <p>float64 runs the scalar loops: it serves gradchecks and teaching, where its speed does not
+ * matter, and so the two providers give it bitwise the same results.
  */
 public final class VectorElementwise implements Elementwise {
     /** Strided runs, tails and the transcendental maps. */
     private static final ScalarElementwise SCALAR = new ScalarElementwise();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
     @Override
     public String name() {
@@ -34,16 +35,6 @@ public final class VectorElementwise implements Elementwise {
             case SQRT -> v.sqrt();
             case ABS -> v.abs();
             case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN: LE is false
-            default -> throw new AssertionError(op);
-        };
-    }
-
-    private static DoubleVector apply(Unary op, DoubleVector v) {
-        return switch (op) {
-            case NEG -> v.neg();
-            case SQRT -> v.sqrt();
-            case ABS -> v.abs();
-            case RELU -> v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
             default -> throw new AssertionError(op);
         };
     }
@@ -68,15 +59,7 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public void unary(Unary op, double[] x, int xo, int xs, double[] y, int yo, int ys, int n) {
-        if (xs != 1 || ys != 1 || !vectorized(op)) {
-            SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
-            return;
-        }
-        int i = 0;
-        for (int bound = D.loopBound(n); i < bound; i += D.length()) {
-            apply(op, DoubleVector.fromArray(D, x, xo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) SCALAR.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
+        SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
     }
 
     private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
@@ -99,28 +82,6 @@ public final class VectorElementwise implements Elementwise {
 
     private static FloatVector zeroOne(VectorMask<Float> m) {
         return FloatVector.zero(F).blend(1f, m);
-    }
-
-    private static DoubleVector apply(Binary op, DoubleVector a, DoubleVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case POW -> throw new AssertionError(op);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case EQ -> zeroOneD(a.compare(VectorOperators.EQ, b));
-            case NE -> zeroOneD(a.compare(VectorOperators.NE, b));
-            case LT -> zeroOneD(a.compare(VectorOperators.LT, b));
-            case LE -> zeroOneD(a.compare(VectorOperators.LE, b));
-            case GT -> zeroOneD(a.compare(VectorOperators.GT, b));
-            case GE -> zeroOneD(a.compare(VectorOperators.GE, b));
-        };
-    }
-
-    private static DoubleVector zeroOneD(VectorMask<Double> m) {
-        return DoubleVector.zero(D).blend(1.0, m);
     }
 
     @Override
@@ -150,23 +111,7 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public void binary(Binary op, double[] a, int ao, int as, double[] b, int bo, int bs,
                        double[] y, int yo, int ys, int n) {
-        if (ys != 1 || as > 1 || bs > 1 || (as == 0 && bs == 0) || op == Binary.POW) {
-            SCALAR.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
-            return;
-        }
-        int i = 0, len = D.length(), bound = D.loopBound(n);
-        if (as == 0) {
-            DoubleVector va = DoubleVector.broadcast(D, a[ao]);
-            for (; i < bound; i += len) apply(op, va, DoubleVector.fromArray(D, b, bo + i)).intoArray(y, yo + i);
-        } else if (bs == 0) {
-            DoubleVector vb = DoubleVector.broadcast(D, b[bo]);
-            for (; i < bound; i += len) apply(op, DoubleVector.fromArray(D, a, ao + i), vb).intoArray(y, yo + i);
-        } else {
-            for (; i < bound; i += len) {
-                apply(op, DoubleVector.fromArray(D, a, ao + i), DoubleVector.fromArray(D, b, bo + i)).intoArray(y, yo + i);
-            }
-        }
-        if (i < n) SCALAR.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+        SCALAR.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
     }
 
     // Lanes summed left to right: reduceLanes leaves the order open, and it differs between the
@@ -175,13 +120,6 @@ public final class VectorElementwise implements Elementwise {
         float[] lanes = v.toArray();
         float s = 0;
         for (float l : lanes) s += l;
-        return s;
-    }
-
-    private static double sumLanes(DoubleVector v) {
-        double[] lanes = v.toArray();
-        double s = 0;
-        for (double l : lanes) s += l;
         return s;
     }
 
@@ -202,16 +140,7 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public double reduce(Reduce op, double[] x, int xo, int xs, int n) {
-        if (xs != 1 || op != Reduce.SUM || n < 2 * D.length()) return SCALAR.reduce(op, x, xo, xs, n);
-        DoubleVector s0 = DoubleVector.zero(D), s1 = DoubleVector.zero(D);
-        int i = 0, len = D.length();
-        for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
-            s0 = s0.add(DoubleVector.fromArray(D, x, xo + i));
-            s1 = s1.add(DoubleVector.fromArray(D, x, xo + i + len));
-        }
-        double s = sumLanes(s0.add(s1));
-        for (; i < n; i++) s += x[xo + i];
-        return s;
+        return SCALAR.reduce(op, x, xo, xs, n);
     }
 
     @Override
@@ -230,6 +159,11 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
+    public double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n) {
+        return SCALAR.centeredDot(a, ao, ma, b, bo, mb, n);
+    }
+
+    @Override
     public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector va = FloatVector.broadcast(F, a);
         int i = 0, len = F.length();
@@ -244,15 +178,7 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
-        DoubleVector va = DoubleVector.broadcast(D, a);
-        int i = 0, len = D.length();
-        for (int bound = D.loopBound(n); i < bound; i += len) {
-            DoubleVector.fromArray(D, x, xo + i).fma(va, DoubleVector.fromArray(D, y, yo + i)).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Double> m = D.indexInRange(i, n);
-            DoubleVector.fromArray(D, x, xo + i, m).fma(va, DoubleVector.fromArray(D, y, yo + i, m)).intoArray(y, yo + i, m);
-        }
+        SCALAR.axpy(a, x, xo, y, yo, n);
     }
 
     @Override
@@ -267,11 +193,6 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
-        int i = 0, len = D.length();
-        for (int bound = D.loopBound(n); i < bound; i += len) {
-            DoubleVector m = DoubleVector.fromArray(D, out, oo + i);
-            DoubleVector.fromArray(D, g, go + i).blend(0.0, m.compare(VectorOperators.LE, 0.0)).intoArray(y, yo + i);
-        }
-        if (i < n) SCALAR.reluBackward(out, oo + i, g, go + i, y, yo + i, n - i);
+        SCALAR.reluBackward(out, oo, g, go, y, yo, n);
     }
 }

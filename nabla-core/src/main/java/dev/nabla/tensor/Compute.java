@@ -407,4 +407,18 @@ final class Compute {
         }
         return new Tensor(t.storage, t.shape, st, t.offset);
     }
+
+    static void requireIndex(Tensor x, String op) {
+        if (x.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(op + ": indices must be an int64 tensor, got " + x.dtype()
+                    + " of shape " + Shape.str(x.shape) + "; convert with .toType(DType.INT64)");
+        }
+    }
+
+    // A contiguous copy of x as dtype, off the tape.
+    static Tensor copyAs(Tensor x, DType dtype) {
+        Tensor out = Tensor.empty(dtype, x.shape);
+        copy(x, out);
+        return out;
+    }
 }

@@ -135,4 +135,12 @@ final class Indexing {
         }
         return off;
     }
+
+    static double item(Tensor x) {
+        if (x.numel() != 1) {
+            throw new IllegalArgumentException("item: tensor of shape " + Shape.str(x.shape)
+                    + " has " + x.numel() + " elements; item() needs exactly one");
+        }
+        return x.storage.get(x.offset);
+    }
 }

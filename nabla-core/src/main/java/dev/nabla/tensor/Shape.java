@@ -68,4 +68,12 @@ public final class Shape {
         }
         return out;
     }
+
+    // A gradient set by hand must have the shape of its tensor.
+    static void checkGradShape(String op, int[] gradShape, Tensor x) {
+        if (!Arrays.equals(gradShape, x.shape)) {
+            throw new IllegalArgumentException(op + ": gradient of shape " + Shape.str(gradShape)
+                    + " for a tensor of shape " + Shape.str(x.shape));
+        }
+    }
 }

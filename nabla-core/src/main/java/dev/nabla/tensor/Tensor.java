@@ -136,52 +136,21 @@ public final class Tensor {
     /** The strides in elements (a copy). */
     public int[] strides() { return strides.clone(); }
     /** True when the elements lie in row-major order without gaps. */
-    public boolean isContiguous() {
-        int expected = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            if (shape[d] == 1) continue;
-            if (strides[d] != expected) return false;
-            expected *= shape[d];
-        }
-        return true;
-    }
+    public boolean isContiguous() { return Views.isContiguous(this); }
 
     /** The value of a one-element tensor. */
-    public double item() {
-        if (numel() != 1) {
-            throw new IllegalArgumentException("item: tensor of shape " + Shape.str(shape)
-                    + " has " + numel() + " elements; item() needs exactly one");
-        }
-        return storage.get(offset);
-    }
+    public double item() { return Indexing.item(this); }
 
     /** The element at the given indices (one per dim; negative ones count from the end). */
     public double get(int... index) { return storage.get(Indexing.flatIndex(this, "get", index)); }
 
     /** The elements in row-major order as floats. */
-    public float[] toFloatArray() { return (float[]) elements(DType.FLOAT32); }
+    public float[] toFloatArray() { return (float[]) UnaryOps.elements(this, DType.FLOAT32); }
     /** The elements in row-major order as doubles. */
-    public double[] toDoubleArray() { return (double[]) elements(DType.FLOAT64); }
+    public double[] toDoubleArray() { return (double[]) UnaryOps.elements(this, DType.FLOAT64); }
     /** The elements in row-major order as longs (values truncated toward zero). */
-    public long[] toLongArray() { return (long[]) elements(DType.INT64); }
-
-    private Object elements(DType dtype) {
-        Tensor c = contiguousRaw().castRaw(dtype);
-        int from = c.offset, to = from + numel();
-        return switch (dtype) {
-            case FLOAT32 -> Arrays.copyOfRange(c.storage.f(), from, to);
-            case FLOAT64 -> Arrays.copyOfRange(c.storage.d(), from, to);
-            case INT64 -> Arrays.copyOfRange(c.storage.l(), from, to);
-        };
-    }
-
-    void requireIndex(String op) {
-        if (dtype() != DType.INT64) {
-            throw new IllegalArgumentException(op + ": indices must be an int64 tensor, got " + dtype()
-                    + " of shape " + Shape.str(shape) + "; convert with .toType(DType.INT64)");
-        }
-    }
-
+    public long[] toLongArray() { return (long[]) UnaryOps.elements(this, DType.INT64); }
+    void requireIndex(String op) { Compute.requireIndex(this, op); }
     void requireFloating(String op) { if (!dtype().isFloating()) throw Compute.noArithmetic(op, this); }
 
     // ---------------------------------------------------------------- autograd
@@ -214,19 +183,12 @@ public final class Tensor {
      * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it.
      */
     public Tensor grad() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
-    /**
-     * The gradient as rows when every contribution to it so far was row-sparse (an
-     * {@code Embedding} with sparse gradients), else null. Optimizers that understand it update
-     * only those rows.
-     */
+    /** The gradient as rows while every contribution to it was row-sparse (a sparse {@code Embedding}), else null. */
     public RowSparse sparseGrad() { return sparseGrad; }
 
     /** Replaces the accumulated gradient by a row-sparse one (null clears it). */
     public void setSparseGrad(RowSparse g) {
-        if (g != null && !Arrays.equals(g.shape(), shape)) {
-            throw new IllegalArgumentException("setSparseGrad: gradient rows of a tensor of shape " + Shape.str(g.shape())
-                    + " for a tensor of shape " + Shape.str(shape));
-        }
+        if (g != null) Shape.checkGradShape("setSparseGrad", g.shape(), this);
         grad = null;
         sparseGrad = g;
     }
@@ -238,10 +200,7 @@ public final class Tensor {
     }
     /** Replaces the accumulated gradient (null clears it). */
     public void setGrad(Tensor g) {
-        if (g != null && !Arrays.equals(g.shape, shape)) {
-            throw new IllegalArgumentException("setGrad: gradient of shape " + Shape.str(g.shape)
-                    + " for a tensor of shape " + Shape.str(shape));
-        }
+        if (g != null) Shape.checkGradShape("setGrad", g.shape, this);
         grad = g;
         sparseGrad = null;
     }
@@ -298,13 +257,7 @@ public final class Tensor {
 
     /** This tensor converted to another type (a copy, or this when the type already matches). */
     public Tensor toType(DType dtype) { return UnaryOps.toType(this, dtype); }
-    Tensor castRaw(DType dtype) { return dtype == dtype() ? this : copyAs(dtype); }
-
-    private Tensor copyAs(DType dtype) {
-        Tensor out = empty(dtype, shape);
-        Compute.copy(this, out);
-        return out;
-    }
+    Tensor castRaw(DType dtype) { return dtype == dtype() ? this : Compute.copyAs(this, dtype); }
 
     // ---------------------------------------------------------------- elementwise (unary)
 
@@ -485,16 +438,10 @@ public final class Tensor {
     // ---------------------------------------------------------------- convolution and pooling (NCHW)
 
     /**
-     * 2-D convolution (cross-correlation, as in PyTorch's F.conv2d) of this input [N, C, H, W]
-     * (or [C, H, W]) with weight [O, C/groups, kh, kw] plus bias [O] (may be null); the result is
-     * [N, O, Ho, Wo] with Ho = ⌊(H + pad_top + pad_bottom − dilation·(kh − 1) − 1)/stride⌋ + 1.
-     * stride and dilation: 1 value or {height, width}; padding: 1 value, {height, width} (both
-     * sides) or {top, bottom, left, right}, so that "same" padding with an even kernel fits.
-     *
-     * <p>Computed by im2col and the GEMM kernel, spread over the batch. The derivatives are
-     * primitives too, each the adjoint of the convolution in one argument (input: a transposed
-     * convolution; weight: a GEMM summed over the batch), and differentiable again, so second
-     * derivatives through convolutions work.
+     * 2-D convolution (cross-correlation, PyTorch's F.conv2d) of this input [N, C, H, W] (or
+     * [C, H, W]) with weight [O, C/groups, kh, kw] plus bias [O] (or null), giving [N, O, Ho, Wo].
+     * stride, dilation: 1 value or {height, width}; padding: 1 value, {height, width} or
+     * {top, bottom, left, right} ("same" padding with an even kernel). Twice differentiable.
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) { return Convolution.conv2d(this, weight, bias, stride, padding, dilation, groups); }
     /** {@link #conv2d(Tensor, Tensor, int[], int[], int[], int)} with one stride and padding for both dims, no dilation, one group. */
@@ -506,38 +453,25 @@ public final class Tensor {
      */
     public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) { return Convolution.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups); }
     /**
-     * 2-D max pooling of [N, C, H, W] (or [C, H, W]) as PyTorch's F.max_pool2d (ceil_mode off; see the overload):
-     * kernel, stride (null or empty: the kernel) and padding are 1 value or {height, width};
-     * padding counts as −∞ and may be at most half the kernel. The gradient goes to the first
-     * maximum of each window.
+     * 2-D max pooling of [N, C, H, W] (or [C, H, W]) as PyTorch's F.max_pool2d: kernel, stride
+     * (null or empty: the kernel), padding (−∞, at most half the kernel) are 1 value or {height,
+     * width}. The gradient goes to the first maximum of each window.
      */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) { return maxPool2d(kernel, stride, padding, false); }
-    /**
-     * {@link #maxPool2d(int[], int[], int[])} with PyTorch's ceil_mode: when on, the output size
-     * rounds up, so a last, partial window covers the input's remainder (it must start inside the
-     * input or the left padding).
-     */
+    /** {@link #maxPool2d(int[], int[], int[])} with PyTorch's ceil_mode (the output size rounds up). */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) { return Convolution.maxPool2d(this, kernel, stride, padding, ceilMode); }
     /** Max pooling with a square window of size kernel, stride kernel, no padding (e.g. maxPool2d(2)). */
     public Tensor maxPool2d(int kernel) { return maxPool2d(new int[] {kernel}, null, new int[] {0}); }
-    /**
-     * {@link #maxPool2d(int[], int[], int[])} and, as int64, the index of each maximum in its
-     * input plane (ih·W + iw), as PyTorch's return_indices=True. A [C, H, W] input is batched as N = 1.
-     */
+    /** {@link #maxPool2d(int[], int[], int[])} and the int64 index ih·W + iw of each maximum (return_indices=True). */
     public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding) { return maxPool2dWithIndices(kernel, stride, padding, false); }
     /** {@link #maxPool2dWithIndices(int[], int[], int[])} with PyTorch's ceil_mode. */
     public ValuesIndices maxPool2dWithIndices(int[] kernel, int[] stride, int[] padding, boolean ceilMode) { return Convolution.maxPool2dWithIndices(this, kernel, stride, padding, ceilMode, true); }
     /**
-     * 2-D average pooling as PyTorch's F.avg_pool2d (ceil_mode off; see the overload): kernel,
-     * stride (null or empty: the kernel) and padding are 1 value or {height, width}. With countIncludePad (PyTorch's
-     * default) the zero padding counts in the divisor, else only the input elements of the window.
+     * 2-D average pooling as PyTorch's F.avg_pool2d (arguments as maxPool2d's); with
+     * countIncludePad (PyTorch's default) the zero padding counts in the divisor.
      */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) { return avgPool2d(kernel, stride, padding, false, countIncludePad); }
-    /**
-     * {@link #avgPool2d(int[], int[], int[], boolean)} with PyTorch's ceil_mode (see
-     * {@link #maxPool2d(int[], int[], int[], boolean)}); a clipped window's divisor counts, with
-     * countIncludePad, its part inside the padded input, as in PyTorch.
-     */
+    /** {@link #avgPool2d(int[], int[], int[], boolean)} with PyTorch's ceil_mode. */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) { return Convolution.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad); }
     /** Average pooling with a square window of size kernel, stride kernel, no padding. */
     public Tensor avgPool2d(int kernel) { return avgPool2d(new int[] {kernel}, null, new int[] {0}, true); }
@@ -569,12 +503,7 @@ public final class Tensor {
      * they are clamped to the dim's range, as in Python slicing). A view.
      */
     public Tensor slice(int dim, int start, int end, int step) { return Views.slice(this, dim, start, end, step); }
-    Tensor sliceRaw(int d, int start, int step, int len) {
-        int[] ns = shape.clone(), st = strides.clone();
-        ns[d] = len;
-        st[d] = strides[d] * step;
-        return viewOf(ns, st, offset + start * strides[d]);
-    }
+    Tensor sliceRaw(int d, int start, int step, int len) { return Views.sliceRaw(this, d, start, step, len); }
 
     /** length elements from start along dim; a view. */
     public Tensor narrow(int dim, int start, int length) { return Views.narrow(this, dim, start, length); }
@@ -613,7 +542,7 @@ public final class Tensor {
     public Tensor gather(int dim, Tensor index) { return Indexing.gather(this, dim, index); }
     /** A copy of x with src added at the positions index gives along dim, as torch.scatter_add. */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, dim, index, src); }
-    Tensor copyRaw() { return copyAs(dtype()); }
+    Tensor copyRaw() { return Compute.copyAs(this, dtype()); }
     /** The slices at the given int64 indices along dim, as torch.index_select. */
     public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, dim, index); }
     /** A copy of x with the slices of source added at the given indices along dim (torch.index_add). */

@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise.Binary;
 import dev.nabla.kernel.Elementwise.Unary;
+import java.util.Arrays;
 
 /** The elementwise maps and type conversion: forwards; their derivatives are in {@link Derivatives}. */
 final class UnaryOps {
@@ -48,5 +49,16 @@ final class UnaryOps {
             out = Compute.binary("clamp", Binary.MIN, Compute.binary("clamp", Binary.MAX, x, x.scalarLike(min)), x.scalarLike(max));
         }
         return Node.record(Op.CLAMP, out, new double[] {min, max}, x);
+    }
+
+    // The elements of x in row-major order, converted to dtype, as a new Java array.
+    static Object elements(Tensor x, DType dtype) {
+        Tensor c = x.contiguousRaw().castRaw(dtype);
+        int from = c.offset, to = from + x.numel();
+        return switch (dtype) {
+            case FLOAT32 -> Arrays.copyOfRange(c.storage.f(), from, to);
+            case FLOAT64 -> Arrays.copyOfRange(c.storage.d(), from, to);
+            case INT64 -> Arrays.copyOfRange(c.storage.l(), from, to);
+        };
     }
 }

@@ -329,4 +329,21 @@ final class Views {
         }
         return x.viewOf(s, st, x.offset);
     }
+
+    static boolean isContiguous(Tensor x) {
+        int expected = 1;
+        for (int d = x.shape.length - 1; d >= 0; d--) {
+            if (x.shape[d] == 1) continue;
+            if (x.strides[d] != expected) return false;
+            expected *= x.shape[d];
+        }
+        return true;
+    }
+
+    static Tensor sliceRaw(Tensor x, int d, int start, int step, int len) {
+        int[] ns = x.shape.clone(), st = x.strides.clone();
+        ns[d] = len;
+        st[d] = x.strides[d] * step;
+        return x.viewOf(ns, st, x.offset + start * x.strides[d]);
+    }
 }
