@@ -103,7 +103,7 @@ public final class TrainCommand extends SpecCommand {
         }
         if (specFile.isTextSpec()) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
         if (GanSpec.isGan(specFile.file)) {
-            return new GanTraining(o).run(specFile.file, out.out, epochs.epochs, data, classifier, scoreImages);
+            return new GanTraining(o).run(specFile.file, out.out, epochs.epochs, data, classifier, scoreImages, resume);
         }
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
