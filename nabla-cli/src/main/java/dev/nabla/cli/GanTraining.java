@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nabla.data.Batch;
-import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
 import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
@@ -102,16 +101,8 @@ final class GanTraining {
         Path checkpoint = dir.resolve(Checkpoint.FILE_NAME);
         List<Map<String, Double>> before = List.of();
         if (resume) {
-            if (!Files.isRegularFile(checkpoint)) {
-                throw UserError.failure("--resume: no checkpoint " + checkpoint + "; train without --resume to start");
-            }
-            ModelCheckpoint.Resumed r;
-            try {
-                r = ModelCheckpoint.restore(checkpoint, recorded, d.train().generators());
-                restoreRecords(r.state().get(RECORDS), batches, strips, r.epoch());
-            } catch (DataFileException | IllegalArgumentException e) {
-                throw UserError.failure("--resume: " + e.getMessage());
-            }
+            ModelCheckpoint.Resumed r = TrainCommand.resume(checkpoint, recorded, d.train().generators());
+            restoreRecords(checkpoint, r.state().get(RECORDS), batches, strips, r.epoch());
             before = r.history();
             options.initialEpoch(r.epoch());
             o.println("resumed from " + checkpoint + " after epoch " + r.epoch());
@@ -285,10 +276,10 @@ final class GanTraining {
         return o;
     }
 
-    private static void restoreRecords(JsonNode records, List<Map<String, Double>> batches, List<float[][]> strips, int epochs)
-            throws IOException {
+    private static void restoreRecords(Path checkpoint, JsonNode records, List<Map<String, Double>> batches, List<float[][]> strips,
+                                       int epochs) throws IOException {
         if (records == null || records.path("strips").size() != epochs) {
-            throw new IllegalArgumentException("the checkpoint holds no sample grids of its " + epochs
+            throw UserError.failure("--resume: " + checkpoint + " holds no sample grids of its " + epochs
                     + " epochs (was it written by another training?)");
         }
         for (JsonNode b : records.path("batches")) {

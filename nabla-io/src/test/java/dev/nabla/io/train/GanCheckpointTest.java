@@ -58,15 +58,7 @@ class GanCheckpointTest {
         step.optimizers().forEach((name, o) -> o.stateDict().forEach((k, v) -> out.put(name + " optim/" + k, v.toType(DType.FLOAT64).toFloatArray())));
         List<Generator> gens = new java.util.ArrayList<>(step.discriminator().generators());
         gens.addAll(step.generators().values());
-        for (int i = 0; i < gens.size(); i++) {
-            long[] st = gens.get(i).state();
-            float[] f = new float[st.length * 2];
-            for (int j = 0; j < st.length; j++) {
-                f[2 * j] = Float.intBitsToFloat((int) st[j]);
-                f[2 * j + 1] = Float.intBitsToFloat((int) (st[j] >>> 32));
-            }
-            out.put("rng " + i, f);
-        }
+        ModelCheckpointTest.putStates(out, gens);
         return out;
     }
 
