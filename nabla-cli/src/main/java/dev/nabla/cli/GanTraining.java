@@ -48,7 +48,9 @@ import java.util.Map;
  * and the discriminator with a {@link GanStep}, draws a grid of samples from one fixed noise batch
  * after every epoch ({@code samples-epoch-N.png}) and, at the end, the epochs side by side
  * ({@code samples-by-epoch.png}), the curves of both losses ({@code losses.png}) and of the mean
- * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; saves both networks; then measures the quality
+ * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; checkpoints both networks, both
+ * optimizers, the noise and these records every epoch ({@code checkpoint.safetensors}, which
+ * {@code --resume} continues); saves both networks; then measures the quality
  * with the Inception-style score of a Fashion-MNIST classifier (trained here, or given) on
  * generated and real test images, with the histogram of predicted classes.
  */
