@@ -2,14 +2,17 @@ package dev.nabla.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nabla.data.Batch;
-import dev.nabla.data.DataFileException;
 import dev.nabla.data.Dataset;
+import dev.nabla.io.Checkpoint;
 import dev.nabla.io.spec.DataSpec;
 import dev.nabla.io.spec.GanSpec;
 import dev.nabla.io.spec.ModelSpec;
 import dev.nabla.io.spec.SavedModel;
 import dev.nabla.io.spec.SpecException;
+import dev.nabla.io.train.ModelCheckpoint;
 import dev.nabla.nn.Layer;
 import dev.nabla.nn.Losses;
 import dev.nabla.optim.Adam;
@@ -30,8 +33,12 @@ import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +48,9 @@ import java.util.Map;
  * and the discriminator with a {@link GanStep}, draws a grid of samples from one fixed noise batch
  * after every epoch ({@code samples-epoch-N.png}) and, at the end, the epochs side by side
  * ({@code samples-by-epoch.png}), the curves of both losses ({@code losses.png}) and of the mean
- * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; saves both networks; then measures the quality
+ * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; checkpoints both networks, both
+ * optimizers, the noise and these records every epoch ({@code checkpoint.safetensors}, which
+ * {@code --resume} continues); saves both networks; then measures the quality
  * with the Inception-style score of a Fashion-MNIST classifier (trained here, or given) on
  * generated and real test images, with the histogram of predicted classes.
  */
@@ -56,6 +65,9 @@ final class GanTraining {
               {"type": "flatten"}, {"type": "linear", "units": 128, "activation": "relu"}, {"type": "dropout", "rate": 0.3},
               {"type": "linear", "units": 10}]}
             """;
+    /** The key of the GAN's own records (per-batch values, sample strips) in the checkpoint. */
+    static final String RECORDS = "gan";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Samples per epoch in samples-by-epoch.png. */
     static final int STRIP = 8;
 
@@ -66,7 +78,8 @@ final class GanTraining {
         this.o = o;
     }
 
-    int run(Path specFile, Path out, Integer epochs, Path data, Path classifierDir, Integer scoreImages) throws IOException {
+    int run(Path specFile, Path out, Integer epochs, Path data, Path classifierDir, Integer scoreImages, boolean resume)
+            throws IOException {
         GanSpec spec = GanSpec.read(specFile, data); // a spec error names its key, a data error its file (Errors prints them)
         DataSpec.Loaded d = spec.data();
         Path dir = out != null ? out : Path.of("out", spec.name());
@@ -85,6 +98,18 @@ final class GanTraining {
         options.epochs(totalEpochs);
         Tensor fixedNoise = Tensor.randn(new Generator(spec.seed() + 7), spec.samples(), spec.latentSize());
         List<float[][]> strips = new ArrayList<>();
+        List<Map<String, Double>> batches = new ArrayList<>();
+        TrainStep recorded = recording(step, batches);
+        Path checkpoint = dir.resolve(Checkpoint.FILE_NAME);
+        List<Map<String, Double>> before = List.of();
+        if (resume) {
+            ModelCheckpoint.Resumed r = TrainCommand.resume(checkpoint, recorded, d.train().generators());
+            restoreRecords(checkpoint, r.state().get(RECORDS), batches, strips, r.epoch());
+            before = r.history();
+            options.initialEpoch(r.epoch());
+            o.println("resumed from " + checkpoint + " after epoch " + r.epoch());
+        }
+        Files.createDirectories(dir);
         options.callbacks(new Callback() {
             @Override
             public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
@@ -97,20 +122,25 @@ final class GanTraining {
                     throw new UncheckedIOException(e);
                 }
             }
-        });
+        }, new ModelCheckpoint(checkpoint).generators(d.train().generators()).history(before)
+                .state(RECORDS, () -> records(batches, strips)));
         o.printf(Locale.ROOT, "training on %d images scaled to [-1, 1]; the discriminator learns real (1) vs generated (0),"
                 + " the generator to be called real%n", d.train().size());
         long start = System.nanoTime();
-        List<Map<String, Double>> batches = new ArrayList<>();
-        History h = new Trainer(recording(step, batches)).fit(d.train(), options);
+        History h = new Trainer(recorded).fit(d.train(), options);
         double seconds = (System.nanoTime() - start) / 1e9;
-        o.printf(Locale.ROOT, "trained %d epochs in %.1f s (%.1f s per epoch)%n", h.size(), seconds, seconds / h.size());
+        int trained = before.size() + h.size();
+        if (h.size() == 0) {
+            o.println("nothing left to train: the checkpoint holds all " + trained + " epochs (give more with --epochs)");
+        } else {
+            o.printf(Locale.ROOT, "trained %d epochs in %.1f s (%.1f s per epoch)%n", h.size(), seconds, seconds / h.size());
+        }
         Path g = new SavedModel(step.generator(), spec.latentSize()).spec(spec.generatorJson()).seed(spec.seed())
                 .save(dir.resolve("generator.safetensors"));
         Path dsc = new SavedModel(step.discriminator(), image).spec(spec.discriminatorJson()).seed(spec.seed())
                 .save(dir.resolve("discriminator.safetensors"));
         o.println("models saved to " + g + " and " + dsc);
-        plots(dir, spec.name(), batches, h.size(), strips, image);
+        plots(dir, spec.name(), batches, trained, strips, image);
 
         Layer classifier = classifier(classifierDir, spec, d, dir);
         int n = scoreImages != null ? scoreImages : spec.scoreImages();
@@ -226,6 +256,48 @@ final class GanTraining {
                 .save(dir.resolve("classifier.safetensors"));
         o.println("classifier saved to " + file + " (reuse it with --classifier)");
         return model;
+    }
+
+    // the curves' per-batch values and the fixed-noise strips, kept in the checkpoint so that a resumed run plots every epoch
+    private static JsonNode records(List<Map<String, Double>> batches, List<float[][]> strips) {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode b = o.putArray("batches");
+        for (Map<String, Double> values : batches) {
+            ObjectNode v = b.addObject();
+            values.forEach(v::put);
+        }
+        ArrayNode s = o.putArray("strips");
+        for (float[][] strip : strips) {
+            ArrayNode images = s.addArray();
+            for (float[] img : strip) {
+                ByteBuffer bytes = ByteBuffer.allocate(4 * img.length);
+                bytes.asFloatBuffer().put(img);
+                images.add(bytes.array());
+            }
+        }
+        return o;
+    }
+
+    private static void restoreRecords(Path checkpoint, JsonNode records, List<Map<String, Double>> batches, List<float[][]> strips,
+                                       int epochs) throws IOException {
+        if (records == null || records.path("strips").size() != epochs) {
+            throw UserError.failure("--resume: " + checkpoint + " holds no sample grids of its " + epochs
+                    + " epochs (was it written by another training?)");
+        }
+        for (JsonNode b : records.path("batches")) {
+            Map<String, Double> values = new LinkedHashMap<>();
+            b.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().doubleValue()));
+            batches.add(values);
+        }
+        for (JsonNode strip : records.path("strips")) {
+            float[][] images = new float[strip.size()][];
+            for (int i = 0; i < images.length; i++) {
+                FloatBuffer f = ByteBuffer.wrap(strip.get(i).binaryValue()).asFloatBuffer();
+                images[i] = new float[f.remaining()];
+                f.get(images[i]);
+            }
+            strips.add(images);
+        }
     }
 
     private static Tensor generate(GanStep step, int n, Generator noise) {

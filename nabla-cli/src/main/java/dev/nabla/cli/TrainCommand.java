@@ -25,6 +25,7 @@ import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.FitOptions;
 import dev.nabla.train.History;
 import dev.nabla.train.NonFiniteException;
+import dev.nabla.train.TrainStep;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,6 +95,18 @@ public final class TrainCommand extends SpecCommand {
     /** How many test images samples.png shows. */
     static final int SAMPLES = 40;
 
+    /** --resume: puts step and more generators back to the checkpoint file, or says in one line why it cannot. */
+    static ModelCheckpoint.Resumed resume(Path checkpoint, TrainStep step, List<Generator> more) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw UserError.failure("--resume: no checkpoint " + checkpoint + "; train without --resume to start");
+        }
+        try {
+            return ModelCheckpoint.restore(checkpoint, step, more);
+        } catch (DataFileException | IllegalArgumentException e) {
+            throw UserError.failure("--resume: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintStream o = Streams.out(command);
@@ -103,7 +116,7 @@ public final class TrainCommand extends SpecCommand {
         }
         if (specFile.isTextSpec()) return NextWordTrain.run(specFile.file, out.out, epochs.epochs, data, o); // a language model
         if (GanSpec.isGan(specFile.file)) {
-            return new GanTraining(o).run(specFile.file, out.out, epochs.epochs, data, classifier, scoreImages);
+            return new GanTraining(o).run(specFile.file, out.out, epochs.epochs, data, classifier, scoreImages, resume);
         }
         ExperimentSpec spec = specFile.read(data);
         Path dir = out.checked(spec.name());
@@ -119,15 +132,7 @@ public final class TrainCommand extends SpecCommand {
         Path checkpoint = dir.resolve(Checkpoint.FILE_NAME);
         List<Map<String, Double>> before = List.of();
         if (resume) {
-            if (!Files.isRegularFile(checkpoint)) {
-                throw UserError.failure("--resume: no checkpoint " + checkpoint + "; train without --resume to start");
-            }
-            ModelCheckpoint.Resumed r;
-            try {
-                r = ModelCheckpoint.restore(checkpoint, model, trainer.optimizer(), dataGenerators);
-            } catch (DataFileException | IllegalArgumentException e) {
-                throw UserError.failure("--resume: " + e.getMessage());
-            }
+            ModelCheckpoint.Resumed r = resume(checkpoint, trainer.step(), dataGenerators);
             before = r.history();
             options.initialEpoch(r.epoch());
             o.println("resumed from " + checkpoint + " after epoch " + r.epoch());

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.io.spec.ModelSpec;
 import dev.nabla.io.spec.SavedModel;
+import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -38,24 +45,34 @@ class GanTrainingTest {
         }
     }
 
-    @Test
-    void theMlpGanExampleRunsAnEpochOnASmallSubsetAndReportsEverything(@TempDir Path dir) throws IOException {
-        writeImages(dir.resolve("data"), 96, 40);
-        Path out = dir.resolve("out");
+    private record Run(int code, String out, String err) {}
+
+    // nabla train SPEC (a file, or the name of an example) --data data --score-images 50 more...
+    private static Run train(String spec, Path data, String... more) {
         PrintStream stdout = System.out, stderr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        int code;
+        String file = spec.contains("/") ? spec : Path.of("..", "examples", spec).toString();
+        List<String> args = new ArrayList<>(List.of("train", file, "--data",
+                data.toString(), "--score-images", "50"));
+        args.addAll(List.of(more));
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().execute("train", Path.of("..", "examples", "gan-fashion.json").toString(), "--data",
-                    dir.resolve("data").toString(), "--epochs", "1", "--score-images", "50", "--out", out.toString());
+            int code = Main.commandLine().execute(args.toArray(String[]::new));
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
         }
-        String text = o.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, e.toString(StandardCharsets.UTF_8) + text);
+    }
+
+    @Test
+    void theMlpGanExampleRunsAnEpochOnASmallSubsetAndReportsEverything(@TempDir Path dir) throws IOException {
+        writeImages(dir.resolve("data"), 96, 40);
+        Path out = dir.resolve("out");
+        Run run = train("gan-fashion.json", dir.resolve("data"), "--epochs", "1", "--out", out.toString());
+        String text = run.out();
+        assertEquals(0, run.code(), run.err() + text);
         for (String s : new String[] {"Epoch 1/1", "d_loss: ", "g_loss: ", "D(x): ", "D(G(z)): ", "s per epoch",
                 "classifier test accuracy: ", "(50 images; predicted classes: T-shirt/top ", "(40 images;"}) {
             assertTrue(text.contains(s), s + " in\n" + text);
@@ -74,5 +91,51 @@ class GanTrainingTest {
         assertArrayEquals(new int[] {2, 1, 28, 28}, generator.eval().forward(Tensor.zeros(2, 100)).shape());
         assertArrayEquals(new int[] {1}, SavedModel.load(out.resolve("discriminator.safetensors")).outputShape());
         assertEquals(10, SavedModel.load(out.resolve("classifier.safetensors")).outputShape()[0]);
+    }
+
+    private static Map<String, Tensor> weights(Path file) throws IOException {
+        return SavedModel.load(file).model().stateDict();
+    }
+
+    /** Killed after epoch 1 of 2 and resumed: the same nets, sample grids, curves' data and scores as a run without a stop. */
+    @Test
+    void aGanResumedFromItsCheckpointEndsAsAnUninterruptedRun(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data"), full = dir.resolve("full"), cut = dir.resolve("cut");
+        writeImages(data, 64, 20);
+        // the MLP GAN example made small (fast), with a dropout in D so that its generator is resumed too
+        String spec = Files.writeString(dir.resolve("small-gan.json"), Files.readString(Path.of("..", "examples", "gan-fashion.json"))
+                .replace("\"units\": 256}", "\"units\": 16}").replace("\"units\": 512}", "\"units\": 16}")
+                .replace("\"units\": 1024}", "\"units\": 16}")
+                .replace("{\"type\": \"flatten\"},", "{\"type\": \"flatten\"}, {\"type\": \"dropout\", \"rate\": 0.2},")
+                .replace("\"classifierEpochs\": 3", "\"classifierEpochs\": 1")).toString();
+        // the score's network, untrained (the scores need only be equal): no classifier training in this test
+        JsonNode cnn = new ObjectMapper().readTree(GanTraining.CLASSIFIER);
+        String classifier = new SavedModel(ModelSpec.build(cnn, "classifier", new Generator(1)).model(), 1, 28, 28).spec(cnn)
+                .save(dir.resolve("classifier.safetensors")).toString();
+        Run a = train(spec, data, "--epochs", "2", "--out", full.toString(), "--classifier", classifier);
+        assertEquals(0, a.code(), a.err() + a.out());
+        Run b = train(spec, data, "--epochs", "1", "--out", cut.toString(), "--classifier", classifier);
+        assertEquals(0, b.code(), b.err() + b.out());
+        Run c = train(spec, data, "--epochs", "2", "--out", cut.toString(), "--classifier", classifier, "--resume");
+        assertEquals(0, c.code(), c.err() + c.out());
+        assertTrue(c.out().contains("resumed from " + cut.resolve("checkpoint.safetensors") + " after epoch 1"), c.out());
+        assertTrue(c.out().contains("Epoch 2/2") && !c.out().contains("Epoch 1/2"), c.out());
+        for (String net : new String[] {"generator.safetensors", "discriminator.safetensors"}) {
+            Map<String, Tensor> x = weights(full.resolve(net)), y = weights(cut.resolve(net));
+            assertEquals(x.keySet(), y.keySet());
+            for (String k : x.keySet()) assertArrayEquals(x.get(k).toFloatArray(), y.get(k).toFloatArray(), net + " " + k);
+        }
+        for (String png : new String[] {"samples-epoch-1.png", "samples-epoch-2.png", "samples-by-epoch.png", "losses.png"}) {
+            assertArrayEquals(Files.readAllBytes(full.resolve(png)), Files.readAllBytes(cut.resolve(png)), png);
+        }
+        for (String what : new String[] {"score (generated): ", "score (real): "}) {
+            String line = a.out().lines().filter(l -> l.startsWith(what)).findFirst().orElseThrow();
+            assertTrue(c.out().contains(line), line + " in\n" + c.out());
+        }
+
+        Run wrong = train("dcgan-fashion.json", data, "--out", cut.toString(), "--resume");
+        assertEquals(1, wrong.code(), wrong.out());
+        assertTrue(wrong.err().contains("--resume: ") && wrong.err().contains("generator does not fit")
+                && !wrong.err().contains("\tat "), wrong.err());
     }
 }

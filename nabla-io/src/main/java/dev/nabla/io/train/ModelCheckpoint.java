@@ -12,30 +12,44 @@ import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.Callback;
+import dev.nabla.train.TrainStep;
 import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Saves a {@link Checkpoint} (model, optimizer state, epoch, the history so far, and the states of
- * the generators the model's dropout layers and any others given, such as a data augmentation's,
- * draw from) at the end of every epoch, or only when a monitored quantity improves;
- * {@link #restore} puts a model, its generators and an optimizer back to a checkpoint and tells
- * {@code fit} where to start ({@code FitOptions.initialEpoch}): with the shuffle, which depends on
- * the seed and epoch alone, the resumed run is then bitwise the uninterrupted one. A restore
- * checks the whole checkpoint before it changes anything: all or nothing.
+ * Saves a {@link Checkpoint} of everything a training step changes (its models, its optimizers'
+ * states, the epoch, the history so far, and the states of the generators its models' dropout
+ * layers, the step itself (a GAN's latent noise) and any others given, such as a data
+ * augmentation's, draw from) at the end of every epoch, or only when a monitored quantity
+ * improves; {@link #restore} puts them back and tells {@code fit} where to start
+ * ({@code FitOptions.initialEpoch}): with the shuffle, which depends on the seed and epoch alone,
+ * the resumed run is then bitwise the uninterrupted one. A restore checks the whole checkpoint
+ * (names, shapes, types, the file's checksums) before it changes anything: all or nothing.
+ *
+ * <p>A step with one model and one optimizer (plain {@code fit}) is saved as before: its tensors
+ * under their own names. A step with several ({@link dev.nabla.train.GanStep}) prefixes each
+ * tensor with its model's or optimizer's name ({@code generator/0.weight}) and lists the names and
+ * optimizer kinds under {@value #STEP_KEY} in the extra JSON, so that a checkpoint of another
+ * step is refused by name.
  */
 public final class ModelCheckpoint implements Callback {
-    /** The key, in the checkpoint's extra JSON, of the generator states (dropout's, then the extra ones). */
+    /** The key, in the checkpoint's extra JSON, of the generator states (the models', the step's, then the extra ones). */
     public static final String RNG_KEY = "rng";
     /** The key, in the checkpoint's extra JSON, of the epochs' logs so far. */
     public static final String HISTORY_KEY = "history";
+    /** The key, in the checkpoint's extra JSON, of a several-model step's model and optimizer names. */
+    public static final String STEP_KEY = "step";
+    /** The key, in the checkpoint's extra JSON, of the records given to {@link #state}. */
+    public static final String STATE_KEY = "state";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,6 +59,7 @@ public final class ModelCheckpoint implements Callback {
     private double best;
     private List<Generator> generators = List.of();
     private List<Map<String, Double>> before = List.of();
+    private final Map<String, Supplier<JsonNode>> state = new LinkedHashMap<>();
     private final List<Map<String, Double>> history = new ArrayList<>();
 
     /** Saves after every epoch to path (a .safetensors file, or a folder). */
@@ -59,7 +74,7 @@ public final class ModelCheckpoint implements Callback {
         this.maximize = maximize;
     }
 
-    /** Also saves these generators' states (after the model's), e.g. a training set's augmentation; returns this. */
+    /** Also saves these generators' states (after the step's), e.g. a training set's augmentation; returns this. */
     public ModelCheckpoint generators(List<Generator> more) {
         generators = List.copyOf(more);
         return this;
@@ -68,6 +83,15 @@ public final class ModelCheckpoint implements Callback {
     /** The epochs before this run (a resumed run's {@link Resumed#history()}), kept at the head of the saved history; returns this. */
     public ModelCheckpoint history(List<Map<String, Double>> epochsBefore) {
         before = List.copyOf(epochsBefore);
+        return this;
+    }
+
+    /**
+     * Also saves, under key, what record gives at each save (a training's own records, e.g. a GAN's
+     * per-batch curves), given back by {@link Resumed#state()}; returns this.
+     */
+    public ModelCheckpoint state(String key, Supplier<JsonNode> record) {
+        state.put(key, record);
         return this;
     }
 
@@ -89,18 +113,52 @@ public final class ModelCheckpoint implements Callback {
             if (!(maximize ? v > best : v < best)) return;
             best = v;
         }
-        Optimizer opt = trainer.optimizer();
-        List<Generator> gens = new ArrayList<>(trainer.model().generators());
-        gens.addAll(generators);
+        Parts parts = Parts.of(trainer.step(), generators);
+        ObjectNode extra = JSON.createObjectNode();
+        Map<String, Tensor> model = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
+        String optimizerName;
+        if (parts.plain()) {
+            model.putAll(parts.models.values().iterator().next().stateDict());
+            Optimizer opt = parts.optimizers.values().iterator().next();
+            optimizer.putAll(opt.stateDict());
+            optimizerName = opt.name();
+        } else {
+            parts.models.forEach((name, m) -> m.stateDict().forEach((k, v) -> model.put(name + "/" + k, v)));
+            parts.optimizers.forEach((name, o) -> o.stateDict().forEach((k, v) -> optimizer.put(name + "/" + k, v)));
+            extra.set(STEP_KEY, parts.describe());
+            optimizerName = parts.describe().get("optimizers").toString();
+        }
+        ArrayNode rng = extra.putArray(RNG_KEY);
+        for (Generator g : parts.generators) {
+            ArrayNode s = rng.addArray();
+            for (long w : g.state()) s.add(Long.toString(w)); // the 64-bit words as strings, so that no JSON reader rounds them
+        }
+        ArrayNode h = extra.putArray(HISTORY_KEY);
+        for (Map<String, Double> epochLogs : history) {
+            ObjectNode e = h.addObject();
+            epochLogs.forEach((k, v) -> {
+                if (Double.isFinite(v)) e.put(k, v);
+                else e.put(k, v.toString()); // a diverged epoch: JSON has no NaN
+            });
+        }
+        if (!state.isEmpty()) {
+            ObjectNode s = extra.putObject(STATE_KEY);
+            state.forEach((k, record) -> s.set(k, record.get()));
+        }
         try {
-            new Checkpoint(trainer.model().stateDict(), opt.stateDict(), opt.name(), epoch + 1, extraJson(gens, history)).save(path);
+            new Checkpoint(model, optimizer, optimizerName, epoch + 1, JSON.writeValueAsString(extra)).save(path);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         } catch (IOException e) {
             throw new UncheckedIOException("ModelCheckpoint: saving epoch " + (epoch + 1) + " to " + path + " failed", e);
         }
     }
 
-    /** What {@link #restore} gives: the epochs completed (the initial epoch to resume at) and their logs. */
-    public record Resumed(int epoch, List<Map<String, Double>> history) {}
+    /**
+     * What {@link #restore} gives: the epochs completed (the initial epoch to resume at), their
+     * logs, and the records saved by {@link #state} (by key; empty when none).
+     */
+    public record Resumed(int epoch, List<Map<String, Double>> history, Map<String, JsonNode> state) {}
 
     /**
      * Loads the checkpoint at path into model and optimizer (which must be of the kind that
@@ -112,42 +170,108 @@ public final class ModelCheckpoint implements Callback {
 
     /**
      * Puts model, optimizer, the model's generators and {@code more} generators (those given to
-     * {@link #generators} when saving) back to the checkpoint at path. Everything is read and
-     * checked first; if anything does not fit, nothing has changed and the error (a
-     * {@link NablaIOException} for a damaged file, an {@link IllegalArgumentException} for a
-     * checkpoint of another model or optimizer) says what.
+     * {@link #generators} when saving) back to the checkpoint at path, as {@link #restore(Path, TrainStep, List)}.
      */
     public static Resumed restore(Path path, Layer model, Optimizer optimizer, List<Generator> more) throws IOException {
-        Checkpoint c = Checkpoint.load(path);
-        Path file = Checkpoint.file(path);
-        if (c.optimizerName() == null || !c.optimizerName().equals(optimizer.name())) {
-            throw new IllegalArgumentException("ModelCheckpoint.resume: " + path + " holds the state of optimizer "
-                    + c.optimizerName() + ", not of " + optimizer.name());
-        }
-        List<Generator> gens = new ArrayList<>(model.generators());
-        gens.addAll(more);
-        JsonNode extra = c.extra();
-        long[][] states = rngStates(file, extra.get(RNG_KEY), gens.size());
-        List<Map<String, Double>> history = history(file, extra.get(HISTORY_KEY));
-        if (c.epoch() > Integer.MAX_VALUE) throw new NablaIOException(file, "epoch " + c.epoch() + " is out of range");
-
-        Map<String, Tensor> modelBefore = copies(model.stateDict());
-        model.loadStateDict(c.model()); // checks everything before it copies
-        try {
-            optimizer.loadStateDict(c.optimizer()); // likewise
-        } catch (RuntimeException e) {
-            model.loadStateDict(modelBefore);
-            throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + ": the optimizer state does not fit: "
-                    + e.getMessage() + "; nothing was changed", e);
-        }
-        for (int i = 0; states != null && i < gens.size(); i++) gens.get(i).setState(states[i]);
-        return new Resumed((int) c.epoch(), history);
+        return restore(path, new Parts(Map.of("model", model), Map.of("optimizer", optimizer), Parts.generators(List.of(model), Map.of(), more)));
     }
 
-    private static Map<String, Tensor> copies(Map<String, Tensor> state) {
+    /**
+     * Puts every model, optimizer and generator of step, and {@code more} generators (those given
+     * to {@link #generators} when saving), back to the checkpoint at path. Everything is read and
+     * checked first; if anything does not fit, nothing has changed and the error (a
+     * {@link NablaIOException} for a damaged file, an {@link IllegalArgumentException} for a
+     * checkpoint of another step, model or optimizer) says what.
+     */
+    public static Resumed restore(Path path, TrainStep step, List<Generator> more) throws IOException {
+        return restore(path, Parts.of(step, more));
+    }
+
+    private static Resumed restore(Path path, Parts parts) throws IOException {
+        Checkpoint c = Checkpoint.load(path); // checksums verified
+        Path file = Checkpoint.file(path);
+        JsonNode extra = c.extra();
+        Map<String, Map<String, Tensor>> models = new LinkedHashMap<>(), optimizers = new LinkedHashMap<>(); // by name
+        JsonNode saved = extra.get(STEP_KEY);
+        if (parts.plain()) {
+            if (saved != null) {
+                throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + " holds a training step of models "
+                        + saved.get("models") + ", not one model with one optimizer; resume it with the step that saved it");
+            }
+            Optimizer opt = parts.optimizers.values().iterator().next();
+            if (c.optimizerName() == null || !c.optimizerName().equals(opt.name())) {
+                throw new IllegalArgumentException("ModelCheckpoint.resume: " + path + " holds the state of optimizer "
+                        + c.optimizerName() + ", not of " + opt.name());
+            }
+            models.put(parts.models.keySet().iterator().next(), c.model());
+            optimizers.put(parts.optimizers.keySet().iterator().next(), c.optimizer());
+        } else {
+            if (!parts.describe().equals(saved)) {
+                throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + " holds "
+                        + (saved == null ? "one model with one optimizer (a plain fit's checkpoint)" : "the step " + saved)
+                        + ", but this step is " + parts.describe() + "; resume with the step that saved it");
+            }
+            parts.models.keySet().forEach(name -> models.put(name, part(c.model(), name)));
+            parts.optimizers.keySet().forEach(name -> optimizers.put(name, part(c.optimizer(), name)));
+            int named = models.values().stream().mapToInt(Map::size).sum() + optimizers.values().stream().mapToInt(Map::size).sum();
+            if (named != c.model().size() + c.optimizer().size()) {
+                throw new NablaIOException(file, "it holds tensors of no model or optimizer of the step " + parts.describe());
+            }
+        }
+        for (var e : parts.models.entrySet()) checkFits(file, e.getKey(), e.getValue(), models.get(e.getKey()));
+        long[][] states = rngStates(file, extra.get(RNG_KEY), parts.generators.size());
+        List<Map<String, Double>> history = history(file, extra.get(HISTORY_KEY));
+        Map<String, JsonNode> records = new LinkedHashMap<>();
+        JsonNode s = extra.get(STATE_KEY);
+        if (s != null) s.fields().forEachRemaining(e -> records.put(e.getKey(), e.getValue()));
+        if (c.epoch() > Integer.MAX_VALUE) throw new NablaIOException(file, "epoch " + c.epoch() + " is out of range");
+
+        // each optimizer checks its state before it changes; one that refuses undoes those loaded before it
+        List<Map.Entry<Optimizer, Map<String, Tensor>>> loaded = new ArrayList<>();
+        for (var e : optimizers.entrySet()) {
+            Optimizer opt = parts.optimizers.get(e.getKey());
+            Map<String, Tensor> was = opt.stateDict();
+            try {
+                opt.loadStateDict(e.getValue());
+            } catch (RuntimeException ex) {
+                for (var l : loaded) l.getKey().loadStateDict(l.getValue());
+                throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + ": the optimizer state does not fit: "
+                        + ex.getMessage() + "; nothing was changed", ex);
+            }
+            loaded.add(Map.entry(opt, was));
+        }
+        models.forEach((name, state) -> parts.models.get(name).loadStateDict(state)); // checked above: cannot fail
+        for (int i = 0; states != null && i < parts.generators.size(); i++) parts.generators.get(i).setState(states[i]);
+        return new Resumed((int) c.epoch(), history, Collections.unmodifiableMap(records));
+    }
+
+    private static Map<String, Tensor> part(Map<String, Tensor> tensors, String name) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        state.forEach((k, v) -> out.put(k, v.copy()));
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(name + "/")) out.put(k.substring(name.length() + 1), v);
+        });
         return out;
+    }
+
+    // the names, shapes and types of the model's state, all checked before any model changes
+    private static void checkFits(Path file, String name, Layer model, Map<String, Tensor> state) {
+        Map<String, Tensor> own = model.stateDict();
+        List<String> problems = new ArrayList<>();
+        for (String k : own.keySet()) if (!state.containsKey(k)) problems.add("'" + k + "' is missing");
+        for (var e : state.entrySet()) {
+            Tensor mine = own.get(e.getKey());
+            if (mine == null) problems.add("'" + e.getKey() + "' is not in the model");
+            else if (!Arrays.equals(mine.shape(), e.getValue().shape()) || mine.dtype() != e.getValue().dtype()) {
+                problems.add("'" + e.getKey() + "' is " + e.getValue().dtype() + " " + Arrays.toString(e.getValue().shape())
+                        + ", the model's " + mine.dtype() + " " + Arrays.toString(mine.shape()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + ": " + name + " does not fit: "
+                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                    + (problems.size() > 5 ? "; and " + (problems.size() - 5) + " more" : "")
+                    + "; was it saved from another architecture? nothing was changed");
+        }
     }
 
     // every state parsed and tried on a scratch generator, so that setting them later cannot fail
@@ -155,7 +279,7 @@ public final class ModelCheckpoint implements Callback {
         if (rng == null) return null;
         if (!rng.isArray() || rng.size() != expected) {
             throw new IllegalArgumentException("ModelCheckpoint.resume: " + file + " holds the state of " + rng.size()
-                    + " random generators (dropout's, augmentation's), but the run draws from " + expected
+                    + " random generators (dropout's, the step's, augmentation's), but the run draws from " + expected
                     + "; resume the model and data settings that saved it");
         }
         long[][] out = new long[expected][];
@@ -182,34 +306,45 @@ public final class ModelCheckpoint implements Callback {
             if (!epoch.isObject()) throw new NablaIOException(file, "the history holds " + epoch + ", not an epoch's logs");
             for (var it = epoch.fields(); it.hasNext(); ) {
                 var e = it.next();
-                logs.put(e.getKey(), e.getValue().isNumber() ? e.getValue().doubleValue() : Double.parseDouble(e.getValue().asText()));
+                try {
+                    logs.put(e.getKey(), e.getValue().isNumber() ? e.getValue().doubleValue() : Double.parseDouble(e.getValue().asText()));
+                } catch (NumberFormatException ex) {
+                    throw new NablaIOException(file, "the history's '" + e.getKey() + "' is " + e.getValue() + ", not a number");
+                }
             }
             out.add(Collections.unmodifiableMap(logs));
         }
         return out;
     }
 
-    // {"rng": [[6 numbers as strings], …], "history": [{...}, …]}: the 64-bit words as strings, so that
-    // no JSON reader rounds them; non-finite logs (a diverged epoch) as strings too, JSON has no NaN
-    private static String extraJson(List<Generator> gens, List<Map<String, Double>> history) {
-        ObjectNode o = JSON.createObjectNode();
-        ArrayNode rng = o.putArray(RNG_KEY);
-        for (Generator g : gens) {
-            ArrayNode s = rng.addArray();
-            for (long w : g.state()) s.add(Long.toString(w));
+    /** What a step changes: its models and optimizers by name, and every generator in the order saved. */
+    private record Parts(Map<String, Layer> models, Map<String, Optimizer> optimizers, List<Generator> generators) {
+        static Parts of(TrainStep step, List<Generator> more) {
+            return new Parts(step.models(), step.optimizers(), generators(step.models().values(), step.generators(), more));
         }
-        ArrayNode h = o.putArray(HISTORY_KEY);
-        for (Map<String, Double> logs : history) {
-            ObjectNode e = h.addObject();
-            logs.forEach((k, v) -> {
-                if (Double.isFinite(v)) e.put(k, v);
-                else e.put(k, v.toString());
-            });
+
+        // the models' (dropout's), then the step's own, then the extra ones
+        static List<Generator> generators(Iterable<Layer> models, Map<String, Generator> step, List<Generator> more) {
+            List<Generator> out = new ArrayList<>();
+            for (Layer m : models) out.addAll(m.generators());
+            out.addAll(step.values());
+            out.addAll(more);
+            return out;
         }
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+
+        /** One model and one optimizer: saved under the tensors' own names, as plain fit always was. */
+        boolean plain() {
+            return models.size() == 1 && optimizers.size() == 1;
+        }
+
+        /** {"models": [names], "optimizers": {name: kind}}. */
+        ObjectNode describe() {
+            ObjectNode o = JSON.createObjectNode();
+            ArrayNode m = o.putArray("models");
+            models.keySet().forEach(m::add);
+            ObjectNode opts = o.putObject("optimizers");
+            optimizers.forEach((name, opt) -> opts.put(name, opt.name()));
+            return o;
         }
     }
 }
