@@ -8,11 +8,14 @@ import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.kernel.PoolGeometry;
 import dev.nabla.kernel.Pooling;
+import dev.nabla.kernel.Winograd;
 import java.util.Arrays;
 
 /**
  * The forward computations behind the convolution and pooling ops of {@link Tensor} (NCHW, no
- * autograd; Tensor records the derivatives), composed of the kernels of {@link KernelProvider}. A convolution is im2col + the batched GEMM kernel:
+ * autograd; Tensor records the derivatives), composed of the kernels of {@link KernelProvider}. A float32 3×3
+ * stride-1 convolution with enough channels and tiles, and its two adjoints, go through {@link Winograd} (both
+ * providers); float64 ones stay on the exact im2col path below. A convolution is im2col + the batched GEMM kernel:
  * for each example, the receptive fields are unrolled into a [C·kh·kw, Ho·Wo] matrix (one block
  * of rows per group) and multiplied by the weight seen as [O, C/groups·kh·kw]. The two adjoints
  * are GEMMs too: the input gradient is Wᵀ·g folded back by col2im (a transposed convolution), the
@@ -29,6 +32,7 @@ final class Conv {
     private static final Gemm GEMM = KERNELS.gemm();
     private static final Im2col IM2COL = KERNELS.im2col();
     private static final Pooling POOLING = KERNELS.pooling();
+    private static final Winograd WINOGRAD = new Winograd(GEMM);
 
     private Conv() {}
 
@@ -89,6 +93,11 @@ final class Conv {
         Tensor xc = x.contiguousRaw(), wc = w.contiguousRaw(), bc = b == null ? null : b.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.outputShape());
+        if (f && Winograd.applies(g)) {
+            WINOGRAD.forward(xc.storage.f(), xc.offset, wc.storage.f(), wc.offset, bc == null ? null : bc.storage.f(),
+                    bc == null ? 0 : bc.offset, out.storage.f(), g);
+            return out;
+        }
         int chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         boolean direct = g.pointwise();
         Object xa = xc.storage.array, wa = wc.storage.array, ya = out.storage.array;
@@ -137,6 +146,10 @@ final class Conv {
         Tensor gc = gy.contiguousRaw(), wc = w.contiguousRaw();
         boolean f = f32(gc);
         Tensor out = Tensor.empty(gc.dtype(), g.inputShape()); // zeros: col2im accumulates
+        if (f && Winograd.applies(g)) {
+            WINOGRAD.inputGrad(gc.storage.f(), gc.offset, wc.storage.f(), wc.offset, out.storage.f(), g);
+            return out;
+        }
         int chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         boolean direct = g.pointwise();
         Object ga = gc.storage.array, wa = wc.storage.array, xa = out.storage.array;
@@ -164,6 +177,10 @@ final class Conv {
         Tensor xc = x.contiguousRaw(), gc = gy.contiguousRaw();
         boolean f = f32(xc);
         Tensor out = Tensor.empty(xc.dtype(), g.weightShape());
+        if (f && Winograd.applies(g)) {
+            WINOGRAD.weightGrad(xc.storage.f(), xc.offset, gc.storage.f(), gc.offset, out.storage.f(), g);
+            return out;
+        }
         int n = g.n(), chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         int size = g.o() * kg;
         if (n == 0) return out;
