@@ -1,7 +1,7 @@
 # Sourced by bench/run and bench/hsoftmax: finds the JDK, builds nabla-core and the bench module
 # quietly with package (no install into ~/.m2, which other builds resolve), and sets
 #   root       the repository
-#   classpath  the bench classes and nabla-core's jar
+#   classpath  the bench's and nabla-core's classes
 #   jvm_opts   the JVM options of every bench JVM, NABLA_JAVA_OPTS appended (e.g. NABLA_JAVA_OPTS="-Xmx8g")
 # and bench_java, which runs java with them, dropping the JVM's "Using incubator modules" line from stderr.
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -16,12 +16,7 @@ if ! (cd "$root" && mvn -q -B -DskipTests package -pl bench -am) >"$bench_log" 2
 fi
 rm -f "$bench_log"
 
-core_jar=$(ls "$root"/nabla-core/target/nabla-core-*.jar 2>/dev/null | grep -v -e '-sources' -e '-tests' | head -n 1)
-if [[ -z $core_jar ]]; then
-    echo "$(basename "$0"): no nabla-core jar in $root/nabla-core/target after the build." >&2
-    exit 1
-fi
-classpath="$root/bench/target/classes:$core_jar"
+classpath="$root/bench/target/classes:$root/nabla-core/target/classes"
 
 # G1, measured (2 cores): fashion-cnn (conv + batch norm, ~100 MB of activations per step) trains
 # an epoch in 37.6 s with a peak RSS of 1.4 GiB, where ParallelGC with -Xmn256m took 58.6 s and

@@ -5,8 +5,8 @@ A rival script (rival_torch.py, rival_jax.py) is run once per protocol, each tim
 so that its peak RSS (VmHWM) is that protocol's alone:
     python bench/rival_X.py check            -> {"ok": true, "name": "torch-2.13", "version": ..., "blas": [...],
                                                   "mkl": ..., "check_gemm_1024_1thread": GFLOP/s}
-    python bench/rival_X.py PROTOCOL [--quick] -> {"ok": true, "name": ..., "threads": 2, "cpus": 2, "cores_used": ...,
-                                                  "peak_rss_mib": ..., "figures": [{"name", "unit", "value"[, "test_mse"]}]}
+    python bench/rival_X.py PROTOCOL [--quick] -> {"ok": true, "name": ..., "threads": 2, "cpus": 2, "peak_rss_mib": ...,
+                                                  "figures": [{"name", "unit", "value"[, "test_mse"]}]}
 or {"ok": false, "reason": "..."} when the framework cannot be imported. Everything else goes to stderr.
 --quick shrinks every protocol to a smoke test (its figures mean nothing).
     python bench/rival_common.py copy [--quick]   -> NumPy's copy bandwidth, the machine's yardstick.
@@ -171,12 +171,9 @@ def serve(name, load, check, protocols, threads):
     if what == "check":
         emit(dict(ok=True, name=name(fw), python=sys.executable, **check(fw)))
         return
-    wall, cpu = time.perf_counter(), os.times()
     figures = protocols[what](fw)
-    cpu_end = os.times()
-    used = (cpu_end.user + cpu_end.system - cpu.user - cpu.system) / (time.perf_counter() - wall)
     emit({"ok": True, "name": name(fw), "threads": threads(fw), "cpus": len(os.sched_getaffinity(0)),
-          "cores_used": used, "peak_rss_mib": peak_rss_mib(), "figures": figures})
+          "peak_rss_mib": peak_rss_mib(), "figures": figures})
 
 
 def main():

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * and with {@code --json FILE} writes the same figures as JSON.
  *
  * <pre>
- *   Bench [gemm|elementwise|reduce|runge|mlp|cnn|dcgan|vgg16|all]... [--json FILE] [--rivals LIST|--no-rivals] [--quick]
+ *   Bench [gemm|elementwise|reduce|runge|mlp|cnn|dcgan|vgg16|all]... [--json FILE] [--rivals LIST|--no-rivals]
+ *         [--min-gflops G] [--quick]
  * </pre>
  *
  * <p>The rival scripts are {@code rival_torch.py} and {@code rival_jax.py} in the directory of the
@@ -35,7 +36,7 @@ public final class Bench {
     static final List<String> PROTOCOLS = List.of("gemm", "elementwise", "reduce", "runge", "mlp", "cnn", "dcgan", "vgg16");
     static final List<String> DEFAULT = List.of("gemm", "elementwise", "reduce", "runge", "mlp");
     static final String USAGE = "usage: bench/run [" + String.join("|", PROTOCOLS) + "|all]... [--json FILE]"
-            + " [--rivals torch2,torch1,jax | --no-rivals] [--quick]";
+            + " [--rivals torch2,torch1,jax | --no-rivals] [--min-gflops G] [--quick]";
 
     private Bench() {}
 
@@ -44,6 +45,7 @@ public final class Bench {
         Path json = null;
         boolean quick = false;
         Set<String> wanted = null;
+        double minGflops = Double.NaN;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (PROTOCOLS.contains(a)) {
@@ -58,6 +60,8 @@ public final class Bench {
                 wanted = Set.of();
             } else if (a.equals("--quick")) {
                 quick = true;
+            } else if (a.equals("--min-gflops") && i + 1 < args.length) {
+                minGflops = parseNonNegative(args[++i], "--min-gflops");
             } else if (a.equals("-h") || a.equals("--help")) {
                 System.out.println(USAGE);
                 return;
@@ -67,6 +71,8 @@ public final class Bench {
             }
         }
         if (which.isEmpty()) which.addAll(DEFAULT);
+        // a smoke test runs every rival whatever its speed
+        if (Double.isNaN(minGflops)) minGflops = quick ? 0 : Rival.MIN_GFLOPS;
         Path dir = Path.of(System.getProperty("nabla.bench.dir", "bench")).toAbsolutePath();
         List<Rival> rivals = new ArrayList<>();
         for (Rival r : Rival.defaults(dir)) if (wanted == null || wanted.contains(r.label())) rivals.add(r);
@@ -81,7 +87,7 @@ public final class Bench {
 
         Report report = new Report();
         report.quick = quick;
-        Map<Rival, String> names = checkRivals(rivals, report);
+        Map<Rival, String> names = checkRivals(rivals, report, minGflops);
         boolean failed = false;
         if (which.contains("elementwise") || which.contains("reduce")) {
             failed |= !measureCopy(report, quick);
@@ -111,6 +117,10 @@ public final class Bench {
                 + Runtime.getRuntime().availableProcessors() + " cores, " + NablaProtocols.THREADS + " threads" + loadAverage()
                 + (quick ? "; --quick: a smoke test, the figures mean nothing" : ""));
         report.rivals.forEach((n, d) -> System.out.println(n + ": " + d));
+        if (minGflops != Rival.MIN_GFLOPS) {
+            System.out.println("rivals accepted with a one-thread gemm check of at least " + Report.fmt(minGflops)
+                    + " GFLOP/s, not BENCH.md's " + Report.fmt(Rival.MIN_GFLOPS));
+        }
         System.out.println();
         report.print(System.out);
         if (json != null) {
@@ -121,7 +131,7 @@ public final class Bench {
     }
 
     /** Checks each rival once: accepted ones get their measured name (torch-2.13), refused ones a line in the report. */
-    static Map<Rival, String> checkRivals(List<Rival> rivals, Report report) {
+    static Map<Rival, String> checkRivals(List<Rival> rivals, Report report, double minGflops) {
         Map<Rival, String> names = new LinkedHashMap<>();
         for (Rival r : rivals) {
             Map<String, Object> check;
@@ -131,7 +141,7 @@ public final class Bench {
                 report.refusedRivals.put(r.label(), e.getMessage());
                 continue;
             }
-            String why = Rival.refusal(check, r.needsMkl());
+            String why = r.refusal(check, minGflops);
             if (why != null) {
                 report.refusedRivals.put(r.label(), why);
                 continue;
@@ -217,6 +227,18 @@ public final class Bench {
         } catch (RuntimeException e) {
             throw new IOException("cannot read the report of " + String.join(" ", cmd) + ": " + e.getMessage(), e);
         }
+    }
+
+    private static double parseNonNegative(String s, String option) {
+        try {
+            double v = Double.parseDouble(s);
+            if (v >= 0) return v;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        System.err.println("bench: " + option + " takes a number >= 0, got '" + s + "'");
+        System.exit(2);
+        return 0;
     }
 
     static List<Figure> figures(Map<String, Object> run) {

@@ -18,8 +18,9 @@ import java.util.Map;
  * @param label what the rival is called before it reports its version (and when it is refused)
  * @param needsMkl whether the check requires PyTorch built with MKL (the PyTorch wheel; Debian's
  *     PyTorch runs on OpenBLAS, which only the gemm check can tell from reference BLAS)
+ * @param hint what to look at when its gemm check is too slow
  */
-record Rival(String label, String python, Path script, Map<String, String> env, boolean needsMkl) {
+record Rival(String label, String python, Path script, Map<String, String> env, boolean needsMkl, String hint) {
     /** BENCH.md: a rival whose one-thread float32 gemm at n = 1024 is below this is crippled. */
     static final double MIN_GFLOPS = 50;
     static final String OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
@@ -31,9 +32,10 @@ record Rival(String label, String python, Path script, Map<String, String> env, 
     static List<Rival> defaults(Path benchDir) {
         String venv = System.getenv().getOrDefault("NABLA_VENV_PYTHON", "/opt/venv/bin/python");
         Path torch = benchDir.resolve("rival_torch.py"), jax = benchDir.resolve("rival_jax.py");
-        return List.of(new Rival("torch2", venv, torch, Map.of(), true),
-                new Rival("torch1", "/usr/bin/python3", torch, Map.of("LD_LIBRARY_PATH", OPENBLAS_DIR), false),
-                new Rival("jax", venv, jax, Map.of(), false));
+        return List.of(new Rival("torch2", venv, torch, Map.of(), true, "is it the MKL wheel, pip install torch==2.13.0+cpu?"),
+                new Rival("torch1", "/usr/bin/python3", torch, Map.of("LD_LIBRARY_PATH", OPENBLAS_DIR), false,
+                        "Debian's PyTorch needs libopenblas0-openmp in " + OPENBLAS_DIR + ", BENCH.md"),
+                new Rival("jax", venv, jax, Map.of(), false, "is jaxlib built for this CPU?"));
     }
 
     /** The command of one run of the script: check, or a protocol. */
@@ -49,8 +51,12 @@ record Rival(String label, String python, Path script, Map<String, String> env, 
         return Bench.runForJson(command("check", false), env);
     }
 
-    /** Why a rival's check report refuses it, or null when it is fit to race. */
-    static String refusal(Map<String, Object> check, boolean needsMkl) {
+    /**
+     * Why this rival's check report refuses it, or null when it is fit to race: its one-thread gemm
+     * must reach minGflops ({@link #MIN_GFLOPS} by BENCH.md; bench/run --min-gflops lowers it on a
+     * loaded machine, where every participant slows down).
+     */
+    String refusal(Map<String, Object> check, double minGflops) {
         if (!Boolean.TRUE.equals(check.get("ok"))) return String.valueOf(check.get("reason"));
         if (needsMkl && !Boolean.TRUE.equals(check.get("mkl"))) {
             return "PyTorch " + check.get("version") + " was built without MKL (torch.backends.mkl.is_available() is false):"
@@ -58,10 +64,9 @@ record Rival(String label, String python, Path script, Map<String, String> env, 
         }
         Object g = check.get("check_gemm_1024_1thread");
         double gflops = g instanceof Number n ? n.doubleValue() : Double.NaN;
-        if (!(gflops >= MIN_GFLOPS)) {
-            return String.format(Locale.ROOT, "float32 gemm n=1024 on one thread ran at %.1f GFLOP/s, below %.0f: a crippled BLAS"
-                    + " (Debian's PyTorch needs libopenblas0-openmp and LD_LIBRARY_PATH=%s, BENCH.md) or a very loaded machine",
-                    gflops, MIN_GFLOPS, OPENBLAS_DIR);
+        if (!(gflops >= minGflops)) {
+            return String.format(Locale.ROOT, "float32 gemm n=1024 on one thread ran at %.1f GFLOP/s, below %s: a crippled BLAS"
+                    + " (%s) or a loaded machine (then see --min-gflops)", gflops, Report.fmt(minGflops), hint);
         }
         return null;
     }

@@ -3,6 +3,7 @@ package dev.nabla.bench;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,21 +14,25 @@ class RivalTest {
                 "python", "/opt/venv/bin/python", "blas", List.of("/x/libmkl_rt.so"));
     }
 
+    private static final Rival WHEEL = new Rival("torch2", "/opt/venv/bin/python", Path.of("rival_torch.py"), Map.of(), true, "the wheel?");
+    private static final Rival DEBIAN = new Rival("torch1", "/usr/bin/python3", Path.of("rival_torch.py"), Map.of(), false, "OpenBLAS?");
+
     @Test
     void aHealthyRivalIsAccepted() {
-        assertNull(Rival.refusal(check(true, 92), true));
-        assertNull(Rival.refusal(check(false, 92), false));
+        assertNull(WHEEL.refusal(check(true, 92), Rival.MIN_GFLOPS));
+        assertNull(DEBIAN.refusal(check(false, 92), Rival.MIN_GFLOPS));
         assertTrue(Rival.describe(check(true, 92)).contains("libmkl_rt.so"));
     }
 
     @Test
     void aRivalIsRefusedWithTheReason() {
-        assertTrue(Rival.refusal(Map.of("ok", false, "reason", "cannot import it: No module named 'jax'"), false)
+        assertTrue(DEBIAN.refusal(Map.of("ok", false, "reason", "cannot import it: No module named 'jax'"), Rival.MIN_GFLOPS)
                 .contains("No module named 'jax'"));
-        assertTrue(Rival.refusal(check(false, 92), true).contains("without MKL"));
-        String slow = Rival.refusal(check(true, 3.5), true);
-        assertTrue(slow.contains("3.5 GFLOP/s, below 50"), slow);
-        assertTrue(Rival.refusal(Map.of("ok", true), false).contains("NaN"), "a check without the gemm figure is refused");
+        assertTrue(WHEEL.refusal(check(false, 92), Rival.MIN_GFLOPS).contains("without MKL"));
+        String slow = DEBIAN.refusal(check(false, 3.5), Rival.MIN_GFLOPS);
+        assertTrue(slow.contains("3.5 GFLOP/s, below 50") && slow.contains("OpenBLAS?"), slow);
+        assertNull(DEBIAN.refusal(check(false, 3.5), 2), "a lower bar (--min-gflops) for a loaded machine");
+        assertTrue(DEBIAN.refusal(Map.of("ok", true), Rival.MIN_GFLOPS).contains("NaN"), "a check without the gemm figure is refused");
     }
 
     @Test
