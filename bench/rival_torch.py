@@ -33,7 +33,11 @@ def gflops(torch, n, threads):
 
 
 def check(torch):
-    return {"version": torch.__version__, "blas": rc.mapped_libraries("blas", "lapack", "mkl"),
+    """The wheel links MKL statically (its BLAS_INFO says so); Debian's maps OpenBLAS's libblas.so.3. NumPy's own
+    OpenBLAS (numpy.libs) is mapped too but is not torch's."""
+    blas_info = [w for w in torch.__config__.show().replace(",", " ").split() if w.startswith("BLAS_INFO=")]
+    return {"version": torch.__version__,
+            "blas": blas_info + [p for p in rc.mapped_libraries("blas", "lapack", "mkl") if "/numpy" not in p],
             "mkl": torch.backends.mkl.is_available(), "mkldnn": torch.backends.mkldnn.is_available(),
             "check_gemm_1024_1thread": gflops(torch, 1024, 1)}
 
@@ -62,6 +66,18 @@ def linear_stack(torch, sizes, activations):
     return torch.nn.Sequential(*layers)
 
 
+def train_epoch(torch, model, opt, loss_fn, x, y, batch):
+    """One epoch of shuffled batches: zero_grad, forward, loss, backward, step, loss.item() (as nabla's loop reads it)."""
+    order = torch.randperm(len(x))
+    for i in range(0, len(x), batch):
+        idx = order[i:i + batch]
+        opt.zero_grad()
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        opt.step()
+        loss.item()
+
+
 def runge(torch):
     """300 epochs of Adam on batches of 39 with a validation pass each epoch (as nabla's fit); median over
     seeds of the wall time and of the test MSE, after one warm-up run."""
@@ -77,13 +93,7 @@ def runge(torch):
             loss_fn = nn.MSELoss()
             t0 = time.perf_counter()
             for _ in range(rc.RUNGE_EPOCHS):
-                order = torch.randperm(len(xt))
-                for i in range(0, len(xt), rc.RUNGE_BATCH):
-                    idx = order[i:i + rc.RUNGE_BATCH]
-                    opt.zero_grad()
-                    loss = loss_fn(model(xt[idx]), yt[idx])
-                    loss.backward()
-                    opt.step()
+                train_epoch(torch, model, opt, loss_fn, xt, yt, rc.RUNGE_BATCH)
                 with torch.no_grad():
                     loss_fn(model(xv), yv).item()
             elapsed = time.perf_counter() - t0
@@ -108,14 +118,7 @@ def mlp(torch):
     times = []
     for epoch in range(-1, rc.MLP_EPOCHS):  # -1: the warm-up
         t0 = time.perf_counter()
-        perm = torch.randperm(len(x))
-        for i in range(0, len(x), rc.MLP_BATCH):
-            b = perm[i:i + rc.MLP_BATCH]
-            opt.zero_grad()
-            loss = loss_fn(model(x[b]), y[b])
-            loss.backward()
-            opt.step()
-            loss.item()
+        train_epoch(torch, model, opt, loss_fn, x, y, rc.MLP_BATCH)
         if epoch >= 0:
             times.append(time.perf_counter() - t0)
     return [rc.figure("mlp", "s/epoch", statistics.median(times), data=what)]

@@ -111,8 +111,10 @@ public final class Bench {
                 System.err.println("bench: nabla's " + protocol + " failed: " + e.getMessage());
                 failed = true;
             }
+            report.finish();
+            // after each protocol, so that a long run stopped midway keeps the protocols it finished
+            if (json != null) writeAtomically(json, Json.write(report.toJson()) + "\n");
         }
-        report.finish();
         System.out.println("nabla bench: " + Nabla.kernels() + "; Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + NablaProtocols.THREADS + " threads" + loadAverage()
                 + (quick ? "; --quick: a smoke test, the figures mean nothing" : ""));
@@ -123,10 +125,7 @@ public final class Bench {
         }
         System.out.println();
         report.print(System.out);
-        if (json != null) {
-            writeAtomically(json, Json.write(report.toJson()) + "\n");
-            System.out.println("figures written to " + json);
-        }
+        if (json != null) System.out.println("figures written to " + json);
         if (failed) System.exit(1);
     }
 

@@ -136,7 +136,7 @@ final class Report {
         return copyGBps.values().stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).max().orElse(Double.NaN);
     }
 
-    /** Names the refusals in their entries and sets each GB/s figure as a fraction of the copy bandwidth. */
+    /** Names the refusals in their entries and sets each GB/s figure as a fraction of the copy bandwidth (again after more figures). */
     void finish() {
         double copy = copyBandwidth();
         for (Entry e : entries) {
