@@ -120,8 +120,8 @@ public final class Bench {
                 + (quick ? "; --quick: a smoke test, the figures mean nothing" : ""));
         report.rivals.forEach((n, d) -> System.out.println(n + ": " + d));
         if (minGflops != Rival.MIN_GFLOPS) {
-            System.out.println("rivals accepted with a one-thread gemm check of at least " + Report.fmt(minGflops)
-                    + " GFLOP/s, not BENCH.md's " + Report.fmt(Rival.MIN_GFLOPS));
+            System.out.println("rivals accepted with a one-thread gemm check of at least " + Report.plain(minGflops)
+                    + " GFLOP/s, not BENCH.md's " + Report.plain(Rival.MIN_GFLOPS));
         }
         System.out.println();
         report.print(System.out);

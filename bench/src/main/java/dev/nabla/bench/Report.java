@@ -225,6 +225,11 @@ final class Report {
         return Math.abs(v) < 1e-2 && v != 0 ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
+    /** A number without trailing zeros: 50, 12.5. */
+    static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     private static String fmtRss(Double v) {
         return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.0f", v);
     }

@@ -66,7 +66,7 @@ record Rival(String label, String python, Path script, Map<String, String> env, 
         double gflops = g instanceof Number n ? n.doubleValue() : Double.NaN;
         if (!(gflops >= minGflops)) {
             return String.format(Locale.ROOT, "float32 gemm n=1024 on one thread ran at %.1f GFLOP/s, below %s: a crippled BLAS"
-                    + " (%s) or a loaded machine (then see --min-gflops)", gflops, Report.fmt(minGflops), hint);
+                    + " (%s) or a loaded machine (then see --min-gflops)", gflops, Report.plain(minGflops), hint);
         }
         return null;
     }
