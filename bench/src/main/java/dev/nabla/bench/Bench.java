@@ -199,15 +199,18 @@ public final class Bench {
         // the rivals' variables are search paths (LD_LIBRARY_PATH): put in front of an inherited value
         env.forEach((k, v) -> pb.environment().merge(k, v, (old, add) -> old.isEmpty() ? add : add + ":" + old));
         Process p = pb.start();
-        p.getOutputStream().close();
+        // a bench/run stopped midway (Ctrl-C) stops the participant it was running too
+        Thread stop = new Thread(p::destroy);
+        Runtime.getRuntime().addShutdownHook(stop);
         String last = null;
-        try (BufferedReader in = p.inputReader(StandardCharsets.UTF_8)) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.startsWith("{")) last = line;
-                else System.err.println(line);
-            }
-        }
         try {
+            p.getOutputStream().close();
+            try (BufferedReader in = p.inputReader(StandardCharsets.UTF_8)) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("{")) last = line;
+                    else System.err.println(line);
+                }
+            }
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IOException(String.join(" ", cmd) + " did not finish in 30 minutes");
@@ -216,6 +219,12 @@ public final class Bench {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs
+            }
         }
         if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + " exited with status " + p.exitValue());
         if (last == null) throw new IOException(String.join(" ", cmd) + " printed no JSON report");
