@@ -123,6 +123,6 @@ public final class HsoftmaxBench {
         Arrays.sort(sorted);
         System.out.printf(Locale.ROOT, "{\"variant\": \"nabla %s\", \"ms_median\": %.4f, \"peak_rss_mb\": %.1f}%n",
                 variant.equals("hs") ? "hierarchical softmax" : "full softmax", (sorted[STEPS / 2 - 1] + sorted[STEPS / 2]) / 2,
-                CnnBench.peakRssMb());
+                NablaProtocols.peakRssMiB());
     }
 }

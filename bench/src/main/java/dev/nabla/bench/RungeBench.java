@@ -14,24 +14,38 @@ import dev.nabla.train.FitOptions;
 import dev.nabla.train.Trainer;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * BENCH.md's "runge" protocol in nabla: 200 random points of 1/(1+25x²) in [−1, 1] (30% held out
  * for validation), a 100-point test grid, 1-20 tanh-10 sigmoid-20 tanh-10 sigmoid-1, MSE, Adam,
- * batch 39, 300 epochs through {@link Trainer#fit} (which also evaluates the validation part each
+ * batch 39, 300 epochs ({@link Plan#rungeEpochs}) through {@link Trainer#fit} (which also evaluates the validation part each
  * epoch). Median over seeds of the wall time of the 300 epochs and of the test MSE, after one
  * warm-up run.
  */
 final class RungeBench {
-    static final int EPOCHS = 300, BATCH = 39, SEEDS = 5;
+    static final int BATCH = 39;
 
     private RungeBench() {}
 
+    /** A figure "runge lr=0.01" per learning rate: the median seconds, with the median test MSE. */
+    static List<Figure> run(Plan plan) {
+        List<Figure> out = new ArrayList<>();
+        for (double lr : plan.rungeLrs()) {
+            double[] r = run(plan, lr);
+            // the name as rival_common.py writes it ("%g": 0.01, 0.001)
+            out.add(new Figure("runge lr=" + BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString(), "s", r[0], r[1]));
+        }
+        return out;
+    }
+
     /** {median seconds, median test MSE} for one learning rate. */
-    static double[] run(double lr) {
-        double[] seconds = new double[SEEDS], mse = new double[SEEDS];
-        for (int seed = -1; seed < SEEDS; seed++) { // seed −1: the warm-up
+    static double[] run(Plan plan, double lr) {
+        double[] seconds = new double[plan.rungeSeeds()], mse = new double[plan.rungeSeeds()];
+        for (int seed = -1; seed < seconds.length; seed++) { // seed −1: the warm-up
             int s = Math.max(seed, 0);
             TensorDataset data = Synthetic.sample(Synthetic.RUNGE, 200, -1, 1, new Generator(1000 + s));
             TensorDataset test = Synthetic.grid(Synthetic.RUNGE, 100, -1, 1);
@@ -41,7 +55,7 @@ final class RungeBench {
             Trainer t = new Trainer(model, new Adam(model.parameters(), lr), Losses::mseLoss)
                     .output(new PrintStream(OutputStream.nullOutputStream()));
             long t0 = System.nanoTime();
-            t.fit(data, new FitOptions().epochs(EPOCHS).batchSize(BATCH).validationSplit(0.3).seed(s).progress(false));
+            t.fit(data, new FitOptions().epochs(plan.rungeEpochs()).batchSize(BATCH).validationSplit(0.3).seed(s).progress(false));
             double elapsed = (System.nanoTime() - t0) / 1e9;
             if (seed >= 0) {
                 seconds[seed] = elapsed;

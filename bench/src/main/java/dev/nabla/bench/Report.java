@@ -1,0 +1,236 @@
+package dev.nabla.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The figures of one {@code bench/run}: for every protocol entry, nabla's figure, each rival's, the
+ * fastest rival and how many times faster nabla is than it ("vs best": above 1, nabla is faster,
+ * whether the unit is a time or a rate), and each participant's peak RSS; printed as a table and
+ * written as JSON ({@code --json FILE}).
+ */
+final class Report {
+    /** Whether a smaller or a larger figure is better, from its unit. */
+    enum Better {
+        LOWER, HIGHER;
+
+        static Better of(String unit) {
+            return switch (unit) {
+                case "s", "s/epoch", "ms", "MiB" -> LOWER;
+                case "GFLOP/s", "GB/s", "samples/s" -> HIGHER;
+                default -> throw new IllegalArgumentException("unknown unit '" + unit + "': is more or less of it better?");
+            };
+        }
+
+        boolean beats(double a, double b) {
+            return this == LOWER ? a < b : a > b;
+        }
+    }
+
+    /**
+     * One row: a figure of nabla and of the rivals (absent rivals are missing from {@code rivals};
+     * a rival refused for this protocol is in {@code refused} with the reason, never in {@code rivals}).
+     */
+    static final class Entry {
+        final String protocol, name, unit;
+        Double nabla;
+        final Map<String, Double> rivals = new LinkedHashMap<>();
+        final Map<String, String> refused = new LinkedHashMap<>();
+        final Map<String, Double> peakRssMiB = new LinkedHashMap<>();
+        final Map<String, Double> testMse = new LinkedHashMap<>();
+        final Map<String, Double> fractionOfCopy = new LinkedHashMap<>();
+
+        Entry(String protocol, String name, String unit) {
+            this.protocol = protocol;
+            this.name = name;
+            this.unit = unit;
+        }
+
+        Better better() {
+            return Better.of(unit);
+        }
+
+        /** The rival with the best figure, if any rival has one. */
+        Optional<String> bestRival() {
+            String best = null;
+            for (Map.Entry<String, Double> e : rivals.entrySet()) {
+                if (best == null || better().beats(e.getValue(), rivals.get(best))) best = e.getKey();
+            }
+            return Optional.ofNullable(best);
+        }
+
+        /** How many times faster nabla is than the best rival (time ratio or rate ratio); empty without both. */
+        Optional<Double> speedupVsBest() {
+            if (nabla == null || !(nabla > 0)) return Optional.empty();
+            return bestRival().map(rivals::get).filter(b -> b > 0)
+                    .map(b -> better() == Better.LOWER ? b / nabla : nabla / b);
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("unit", unit);
+            m.put("better", better().name().toLowerCase(Locale.ROOT));
+            m.put("nabla", nabla);
+            m.put("rivals", rivals);
+            m.put("best_rival", bestRival().orElse(null));
+            m.put("speedup_vs_best", speedupVsBest().orElse(null));
+            m.put("peak_rss_mib", peakRssMiB);
+            if (!refused.isEmpty()) m.put("refused", refused);
+            if (!testMse.isEmpty()) m.put("test_mse", testMse);
+            if (!fractionOfCopy.isEmpty()) m.put("fraction_of_copy", fractionOfCopy);
+            return m;
+        }
+    }
+
+    final List<Entry> entries = new ArrayList<>();
+    /** The rivals' names as measured (torch-2.13) with their description, or the reason they were refused. */
+    final Map<String, String> rivals = new LinkedHashMap<>();
+    final Map<String, String> refusedRivals = new LinkedHashMap<>();
+    /** The copy bandwidths (GB/s) the elementwise and reduce figures are measured against, by who measured them. */
+    final Map<String, Double> copyGBps = new LinkedHashMap<>();
+    boolean quick;
+
+    /** The entry of that name, created at the end when new. */
+    Entry entry(String protocol, String name, String unit) {
+        for (Entry e : entries) {
+            if (e.name.equals(name)) {
+                if (!e.unit.equals(unit)) {
+                    throw new IllegalArgumentException(name + " is in " + e.unit + " for one participant and in " + unit + " for another");
+                }
+                return e;
+            }
+        }
+        Entry e = new Entry(protocol, name, unit);
+        entries.add(e);
+        return e;
+    }
+
+    /** Adds one participant's figures for a protocol and the peak RSS of its process. */
+    void add(String protocol, String participant, List<Figure> figures, double peakRssMiB) {
+        for (Figure f : figures) {
+            Entry e = entry(protocol, f.name(), f.unit());
+            if (participant.equals("nabla")) e.nabla = f.value();
+            else e.rivals.put(participant, f.value());
+            e.peakRssMiB.put(participant, peakRssMiB);
+            if (f.testMse() != null) e.testMse.put(participant, f.testMse());
+        }
+    }
+
+    /** A rival refused for one protocol (named in each of its entries by {@link #finish}). */
+    void refuse(String protocol, String participant, String reason) {
+        refusals.computeIfAbsent(protocol, k -> new LinkedHashMap<>()).put(participant, reason);
+    }
+
+    private final Map<String, Map<String, String>> refusals = new LinkedHashMap<>();
+
+    /** The machine's copy bandwidth: the best of the copies measured (NaN without one). */
+    double copyBandwidth() {
+        return copyGBps.values().stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).max().orElse(Double.NaN);
+    }
+
+    /** Names the refusals in their entries and sets each GB/s figure as a fraction of the copy bandwidth (again after more figures). */
+    void finish() {
+        double copy = copyBandwidth();
+        for (Entry e : entries) {
+            e.refused.putAll(refusals.getOrDefault(e.protocol, Map.of()));
+            if (!e.unit.equals("GB/s") || !(copy > 0)) continue;
+            if (e.nabla != null) e.fractionOfCopy.put("nabla", e.nabla / copy);
+            e.rivals.forEach((k, v) -> e.fractionOfCopy.put(k, v / copy));
+        }
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> protocols = new ArrayList<>();
+        for (Entry e : entries) protocols.add(e.toJson());
+        m.put("protocols", protocols);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("copy_gbps", copyGBps);
+        machine.put("copy_gbps_best", copyBandwidth());
+        m.put("machine", machine);
+        m.put("rivals", rivals);
+        if (!refusedRivals.isEmpty()) m.put("refused", refusedRivals);
+        m.put("quick", quick);
+        return m;
+    }
+
+    /** The table: one row per entry, one column per rival seen, then the best rival and "vs best". */
+    void print(PrintStream out) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Entry e : entries) names.addAll(e.rivals.keySet());
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-22s %-9s %10s", "protocol", "unit", "nabla"));
+        for (String r : names) head.append(String.format(Locale.ROOT, " %11s", r));
+        head.append(String.format(Locale.ROOT, " %11s %8s", "best rival", "vs best"));
+        out.println(head);
+        for (Entry e : entries) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-22s %-9s %10s", e.name, e.unit, fmt(e.nabla)));
+            for (String r : names) row.append(String.format(Locale.ROOT, " %11s", e.refused.containsKey(r) ? "refused" : fmt(e.rivals.get(r))));
+            row.append(String.format(Locale.ROOT, " %11s %8s", e.bestRival().orElse("-"),
+                    e.speedupVsBest().map(x -> String.format(Locale.ROOT, "%.2fx", x)).orElse("-")));
+            out.println(row);
+        }
+        out.println("vs best: how many times faster nabla is than the fastest rival of the row (its time / nabla's, or nabla's"
+                + " rate / its rate); above 1, nabla is faster.");
+        printPeakRss(out, names);
+        printExtras(out);
+    }
+
+    private void printPeakRss(PrintStream out, Set<String> names) {
+        out.println();
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s", "peak RSS (MiB)", "nabla"));
+        for (String r : names) head.append(String.format(Locale.ROOT, " %11s", r));
+        out.println(head);
+        Set<String> seen = new LinkedHashSet<>();
+        for (Entry e : entries) {
+            if (!seen.add(e.protocol)) continue;
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s", e.protocol, fmtRss(e.peakRssMiB.get("nabla"))));
+            for (String r : names) row.append(String.format(Locale.ROOT, " %11s", fmtRss(e.peakRssMiB.get(r))));
+            out.println(row);
+        }
+        out.println("peak RSS: VmHWM of the participant's process, which ran that protocol alone.");
+    }
+
+    private void printExtras(PrintStream out) {
+        double copy = copyBandwidth();
+        for (Entry e : entries) {
+            if (!e.testMse.isEmpty()) {
+                out.println(e.name + " test MSE: " + join(e.testMse, Report::fmt));
+            }
+            if (!e.fractionOfCopy.isEmpty()) {
+                out.printf(Locale.ROOT, "%s as a fraction of the copy bandwidth (%.1f GB/s, the best of %s): %s%n", e.name, copy,
+                        join(copyGBps, Report::fmt), join(e.fractionOfCopy, v -> String.format(Locale.ROOT, "%.0f%%", 100 * v)));
+            }
+        }
+        refusals.forEach((p, m) -> m.forEach((r, why) -> out.println(p + ": " + r + " refused: " + why)));
+        refusedRivals.forEach((r, why) -> out.println(r + " refused: " + why));
+    }
+
+    private static String join(Map<String, Double> m, java.util.function.Function<Double, String> f) {
+        List<String> parts = new ArrayList<>();
+        m.forEach((k, v) -> parts.add(k + " " + f.apply(v)));
+        return String.join(", ", parts);
+    }
+
+    /** A figure with 4 significant digits, in scientific notation when tiny (an MSE); "-" when absent. */
+    static String fmt(Double v) {
+        if (v == null || v.isNaN()) return "-";
+        return Math.abs(v) < 1e-2 && v != 0 ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** A number without trailing zeros: 50, 12.5. */
+    static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
+    private static String fmtRss(Double v) {
+        return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+}
