@@ -40,11 +40,14 @@ public final class VectorGemm implements Gemm {
     /** m·n·k at or below which the direct path is used. */
     static final long SMALL = 1L << 18;
     /**
-     * Multiply-adds below which work stays on one thread: waking the pool's parked workers takes
-     * 30–300 µs on the 2-vCPU machines here (measured), and 2^25 multiply-adds take ~450 µs on one
-     * core; at n = 256 two threads were no faster than one.
+     * Multiply-adds below which work stays on one thread (2^22 take ~40 µs on one core). The
+     * pool's workers spin a while after each loop ({@link Parallel}), so in a run of products or
+     * a training step the hand-off costs about a microsecond; a cold worker costs the caller one
+     * unpark, since the caller computes whatever the worker has not taken. It was 2^25 when every
+     * loop woke a parked worker (30–300 µs here): n = 256 and the MLP's 128×784×256 stayed on one
+     * thread.
      */
-    static final long PAR_MIN = 1L << 25;
+    static final long PAR_MIN = 1L << 22;
     /** Elements of B below which B is packed by the calling thread alone. */
     private static final int PACK_PAR = 1 << 20;
     /**
