@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise;
+import dev.nabla.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Arrays;
  * derivatives are written with differentiable ops, so higher orders work as for the composite.
  */
 final class LinearOp {
+    private static final Elementwise EW = KernelProvider.get().elementwise();
+
     private LinearOp() {}
 
     /**
@@ -30,8 +33,25 @@ final class LinearOp {
         }
         Tensor y = Compute.matmul(x, Views.permuteRaw(weight, new int[] {1, 0}));
         if (bias == null) return Node.record(Op.LINEAR, y, null, x, weight);
-        Compute.binaryInto(Elementwise.Binary.ADD, y, bias, y);
+        addRows(y, bias);
         return Node.record(Op.LINEAR, y, null, x, weight, bias);
+    }
+
+    // y[r] += bias for each row of the new contiguous y: a small one row by row with the kernel
+    // the broadcasting add uses (same bits, without its run splitting), a large one by that add.
+    private static void addRows(Tensor y, Tensor bias) {
+        if (y.numel() > Runs.GRAIN) {
+            Compute.binaryInto(Elementwise.Binary.ADD, y, bias, y);
+            return;
+        }
+        int rows = y.shape[0], cols = y.shape[1], bo = bias.offset, bs = bias.strides[0];
+        for (int r = 0, o = 0; r < rows; r++, o += cols) {
+            if (y.dtype() == DType.FLOAT32) {
+                EW.binary(Elementwise.Binary.ADD, y.storage.f(), o, 1, bias.storage.f(), bo, bs, y.storage.f(), o, 1, cols);
+            } else {
+                EW.binary(Elementwise.Binary.ADD, y.storage.d(), o, 1, bias.storage.d(), bo, bs, y.storage.d(), o, 1, cols);
+            }
+        }
     }
 
     /** The composite the op stands for. */
