@@ -94,6 +94,8 @@ def apply(op, a, xs):
              "copy": lambda t: t.clone(), "toType_roundtrip": lambda t: t.double().exp().to(t.dtype)}
     if op in binary:
         return binary[op](xs[0], xs[1])
+    if op == "linear":
+        return F.linear(xs[0], xs[1], xs[2] if len(xs) > 2 else None)
     if op in unary:
         return unary[op](x)
     c = a.get("c")
@@ -419,6 +421,11 @@ def define_cases():
     case(n, "matmul", {}, [In(randn(g, 4, 3), transpose=(0, 1)), In(randn(g, 2, 4), transpose=(0, 1))])
     n = "matmul_batched_transposed"; g = G(n)
     case(n, "matmul", {}, [In(randn(g, 2, 4, 3), transpose=(1, 2)), randn(g, 2, 4, 2)])
+
+    # --- linear (nabla's fused op: one node for x·Wᵀ + b)
+    n = "linear_bias"; g = G(n); case(n, "linear", {}, [randn(g, 5, 3), randn(g, 4, 3), randn(g, 4)])
+    n = "linear_no_bias"; g = G(n); case(n, "linear", {}, [randn(g, 5, 3), randn(g, 4, 3)])
+    n = "linear_one_feature"; g = G(n); case(n, "linear", {}, [randn(g, 6, 1), randn(g, 3, 1), randn(g, 3)])
 
     # --- indexing, joining, splitting
     n = "gather_dim1_repeats"; g = G(n)

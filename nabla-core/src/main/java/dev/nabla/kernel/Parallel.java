@@ -1,7 +1,5 @@
 package dev.nabla.kernel;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -16,9 +14,20 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The calling thread works too: it takes chunks from the same counter as the workers, so a
  * parallel loop starts at once instead of waiting for a parked worker to wake up (tens to
- * hundreds of microseconds here), and a worker that wakes after the work is gone just leaves.
+ * hundreds of microseconds here), and a worker that comes after the work is gone just leaves.
+ * A worker that finished a loop spins for {@value #SPIN_NANOS} ns before it parks, and a caller
+ * whose chunks are done spins as long for the workers' last chunks: a training step or a run of
+ * products then hands work over in about a microsecond instead of a wake-up, which is what makes
+ * two threads pay off on a 256×256 product. A second caller while a loop runs computes its own
+ * loop alone.
  */
 public final class Parallel {
+    /**
+     * How long an idle thread polls before it parks. Waking a parked thread took 30–300 µs on
+     * the 2-vCPU machines here; OpenMP runtimes spin similarly (libgomp's default spin count).
+     */
+    static final long SPIN_NANOS = 200_000;
+
     private static volatile Pool pool = new Pool(defaultThreads());
 
     private Parallel() {}
@@ -47,23 +56,61 @@ public final class Parallel {
     /** The threads computing a parallel loop: the caller and {@code threads − 1} workers. */
     private static final class Pool {
         final int threads;
-        final ExecutorService workers;
+        final Worker[] workers;
+        /** The loop being computed, or null; workers join it. */
+        final AtomicReference<Job> current = new AtomicReference<>();
+        volatile boolean shutdown;
 
         Pool(int threads) {
             this.threads = threads;
-            AtomicInteger count = new AtomicInteger();
-            this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Worker(r, "nabla-" + count.getAndIncrement());
-                t.setDaemon(true);
-                return t;
-            });
+            this.workers = new Worker[threads - 1];
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = new Worker(this, "nabla-" + w);
+                workers[w].start();
+            }
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Worker w : workers) LockSupport.unpark(w);
         }
     }
 
     /** A pool thread; a parallel loop started on one runs inline (no nested parallelism). */
     private static final class Worker extends Thread {
-        Worker(Runnable r, String name) {
-            super(r, name);
+        final Pool pool;
+        /** True while parked or about to park: a caller must unpark it. */
+        volatile boolean parked;
+
+        Worker(Pool pool, String name) {
+            super(name);
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job last = null;
+            while (!pool.shutdown) {
+                Job job = pool.current.get();
+                if (job != null && job != last) {
+                    job.run();
+                    last = job;
+                    continue;
+                }
+                long idleSince = System.nanoTime();
+                while ((job = pool.current.get()) == null || job == last) {
+                    if (pool.shutdown) return;
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;  // then look again: a caller publishes, then reads parked
+                        job = pool.current.get();
+                        if ((job == null || job == last) && !pool.shutdown) LockSupport.park(this);
+                        parked = false;
+                    }
+                }
+            }
         }
     }
 
@@ -80,7 +127,7 @@ public final class Parallel {
         if (threads == threads()) return;
         Pool old = pool;
         pool = new Pool(threads);
-        if (old.workers != null) old.workers.shutdown();
+        old.shutdown();
     }
 
     /** The number of chunks {@link #forRange} uses for {@code n} indices and this grain. */
@@ -91,22 +138,34 @@ public final class Parallel {
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of {@code grain} indices (the last may be
      * shorter): chunk c is {@code [c*grain, min(n, (c+1)*grain))} whatever the thread count. The
-     * chunks run inline, in order, when there is one chunk or one thread, or when called from a
-     * worker (nested parallelism). An exception in a chunk is rethrown to the caller.
+     * chunks run inline, in order, when there is one chunk or one thread, when called from a
+     * worker (nested parallelism), or while another caller's loop holds the pool. An exception in
+     * a chunk is rethrown to the caller.
      */
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int g = Math.max(grain, 1);
         int chunks = chunks(n, g);
         Pool p = pool;
-        if (chunks == 1 || p.workers == null || Thread.currentThread() instanceof Worker) {
+        Job job;
+        if (chunks == 1 || p.workers.length == 0 || Thread.currentThread() instanceof Worker
+                || !p.current.compareAndSet(null, job = new Job(n, g, chunks, body))) {
             for (int from = 0; from < n; from += g) body.run(from, Math.min(n, from + g));
             return;
         }
-        Job job = new Job(n, g, chunks, body);
-        for (int w = Math.min(p.threads - 1, chunks - 1); w > 0; w--) p.workers.execute(job);
-        job.run();
-        while (job.done.get() < chunks) LockSupport.park(job);
+        for (Worker w : p.workers) {
+            if (w.parked) LockSupport.unpark(w);
+        }
+        try {
+            job.run();
+            long waitSince = System.nanoTime();
+            while (job.done.get() < chunks) {
+                if (System.nanoTime() - waitSince < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.park(job);
+            }
+        } finally {
+            p.current.set(null);
+        }
         Throwable e = job.error.get();
         if (e instanceof RuntimeException r) throw r;
         if (e instanceof Error err) throw err;

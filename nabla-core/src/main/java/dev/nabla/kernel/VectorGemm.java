@@ -7,9 +7,10 @@ import jdk.incubator.vector.FloatVector;
  * {@link KernelProvider} names it, by reflection, so the module is needed only when it is chosen.
  *
  * <p>Large products follow GotoBLAS/BLIS. k is cut into balanced blocks of at most {@value #KC}.
- * B is packed once (by the calling thread's buffer, in parallel when large) into column panels
- * NR = two vectors wide, for all k blocks; then each tile of C (a parallel task) walks the k
- * blocks, packs its rows of A into panels {@link #MR} rows tall (in its thread's buffer) and runs
+ * B is packed once, in parallel when the product is, into column panels NR = two vectors wide
+ * for all k blocks, in the calling thread's buffer that all threads read; then each tile of C
+ * (a parallel task) walks the k blocks, packs its rows of A into panels {@link #MR} rows tall
+ * (in its thread's buffer) and runs
  * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
  * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
  * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
@@ -40,13 +41,14 @@ public final class VectorGemm implements Gemm {
     /** m·n·k at or below which the direct path is used. */
     static final long SMALL = 1L << 18;
     /**
-     * Multiply-adds below which work stays on one thread: waking the pool's parked workers takes
-     * 30–300 µs on the 2-vCPU machines here (measured), and 2^25 multiply-adds take ~450 µs on one
-     * core; at n = 256 two threads were no faster than one.
+     * Multiply-adds below which work stays on one thread (2^22 take ~40 µs on one core). The
+     * pool's workers spin a while after each loop ({@link Parallel}), so in a run of products or
+     * a training step the hand-off costs about a microsecond; a cold worker costs the caller one
+     * unpark, since the caller computes whatever the worker has not taken. It was 2^25 when every
+     * loop woke a parked worker (30–300 µs here): n = 256 and the MLP's 128×784×256 stayed on one
+     * thread.
      */
-    static final long PAR_MIN = 1L << 25;
-    /** Elements of B below which B is packed by the calling thread alone. */
-    private static final int PACK_PAR = 1 << 20;
+    static final long PAR_MIN = 1L << 22;
     /**
      * Products with n at most this take the direct path: panels NR wide would be mostly padding.
      * One float vector for both types (the path fixes the order of the sums).
@@ -56,7 +58,7 @@ public final class VectorGemm implements Gemm {
     static final long BATCH_WORK = 1L << 24;
     /** Elements of packed B held at once (per calling thread). */
     private static final int B_BLOCK = 1 << 22;
-    /** Column panels of B packed per task. */
+    /** Column panels of B packed per task (at most). */
     private static final int PACK_PANELS = 8;
 
     /** Elements of a per-thread packing buffer kept for the next product; a larger one is garbage after use. */
@@ -132,15 +134,19 @@ public final class VectorGemm implements Gemm {
             final int jc = jc0, np = Math.min(jcPanels, colPanels - jc0);
             // Phase 1: pack B, by k block and group of panels. In the buffer, k block q starts
             // at q·kcb·jcPanels·nr and holds its panels one after another, kc·nr elements each.
-            final int groups = ceilDiv(np, PACK_PANELS), units = kBlocks * groups;
+            // On several threads, groups small enough that each thread gets about two of them
+            // (n = 256 would otherwise be packed by one thread while the other waits).
+            final int groupPanels = threads == 1 ? PACK_PANELS
+                    : Math.max(1, Math.min(PACK_PANELS, ceilDiv(np, ceilDiv(2 * threads, kBlocks))));
+            final int groups = ceilDiv(np, groupPanels), units = kBlocks * groups;
             Parallel.RangeBody pack = (u0, u1) -> {
                 for (int u = u0; u < u1; u++) {
                     int q = u / groups, g = u % groups, pc = q * kcb, kc = Math.min(kcb, k - pc);
-                    int p0 = jc + g * PACK_PANELS, p1 = Math.min(jc + np, p0 + PACK_PANELS);
+                    int p0 = jc + g * groupPanels, p1 = Math.min(jc + np, p0 + groupPanels);
                     job.packB(pc, kc, p0, p1, pc * jcPanels * nr + (p0 - jc) * kc * nr);
                 }
             };
-            if (threads > 1 && units > 1 && (long) k * np * nr >= PACK_PAR) Parallel.forRange(units, 1, pack);
+            if (threads > 1 && units > 1) Parallel.forRange(units, 1, pack);
             else pack.run(0, units);
             // Phase 2: tiles of C (mcP row panels × ncP column panels), each over all k blocks.
             // Tiles change which thread computes what, never the order of a sum, so they may

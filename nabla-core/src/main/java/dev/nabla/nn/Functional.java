@@ -9,17 +9,20 @@ import dev.nabla.tensor.internal.Internals;
 
 /**
  * The stateless functions behind the layers (torch.nn.functional): linear, dropout, dropout2d,
- * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All but training-mode batchNorm
- * (one fused op) are composed of differentiable tensor ops, so their gradients (of
- * any order) come from autograd.
+ * batchNorm, erf and the activations Tensor lacks (ELU, GELU). All but linear on a batch of
+ * vectors and training-mode batchNorm (fused ops, equal to their composites) are composed of
+ * differentiable tensor ops, so their gradients (of any order) come from autograd.
  */
 public final class Functional {
     private Functional() {}
 
-    /** y = x·Wᵀ + b for W of shape [out, in] and b of shape [out] (b may be null). */
+    /**
+     * y = x·Wᵀ + b for W of shape [out, in] and b of shape [out] (b may be null): one node of the
+     * tape for x of shape [batch, in], the same bits as x.matmul(W.t()).add(b), which other
+     * shapes get.
+     */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return Internals.get().linear(x, weight, bias);
     }
 
     /**

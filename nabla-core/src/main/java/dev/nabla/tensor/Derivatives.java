@@ -87,6 +87,7 @@ final class Derivatives {
             case AVG_POOL2D -> Convolution.avgPoolBackward(g, n.attrs());
             case AVG_POOL2D_BACKWARD -> Convolution.avgPool(g, n.attrs());
             case BATCH_NORM -> BatchNormOp.backward(n, i, g);
+            case LINEAR -> LinearOp.backward(n, i, g);
             case CUSTOM -> CustomOps.backward(n, i, g);
         };
     }

@@ -49,8 +49,11 @@ final class LinearAlgebra {
         // For a transposed y (a Linear layer's weight.t()), its gradient is computed as (gᵀ·x)ᵀ
         // (see Derivatives): the same numbers, laid out so that the weight's own gradient comes out
         // contiguous instead of needing a transposing copy.
-        boolean yTransposed = y.strides[y.shape.length - 2] == 1 && y.shape[y.shape.length - 2] > 1
-                && y.strides[y.shape.length - 1] != 1;
-        return Node.record(Op.MATMUL, out, yTransposed, x, y);
+        return Node.record(Op.MATMUL, out, transposedOperand(y), x, y);
+    }
+
+    /** Whether y is laid out as a transposed matrix (columns contiguous), as weight.t() is. */
+    static boolean transposedOperand(Tensor y) {
+        return y.strides[y.shape.length - 2] == 1 && y.shape[y.shape.length - 2] > 1 && y.strides[y.shape.length - 1] != 1;
     }
 }

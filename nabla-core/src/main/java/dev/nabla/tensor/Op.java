@@ -34,7 +34,7 @@ enum Op {
     CHANNEL_SUM("channelSum"), MAX_POOL2D("maxPool2d"), MAX_POOL2D_BACKWARD("maxPool2dBackward"),
     MAX_POOL2D_GATHER("maxPool2dGather"), AVG_POOL2D("avgPool2d"), AVG_POOL2D_BACKWARD("avgPool2dBackward"),
     // fused: a fast rule and the reference composite (see BatchNormOp)
-    BATCH_NORM("batchNorm"),
+    BATCH_NORM("batchNorm"), LINEAR("linear"),
     // defined by a user (dev.nabla.autograd.CustomOp), with the user's backward
     CUSTOM("custom");
 

@@ -23,6 +23,11 @@ final class TensorInternals implements Internals.Access {
     }
 
     @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return LinearOp.forward(x, weight, bias);
+    }
+
+    @Override
     public Internals.BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         BatchNormOp.Result r = BatchNormOp.train(x, weight, bias, eps);
         if (r == null) r = BatchNormOp.reference(x, weight, bias, eps);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.nn.Functional;
 import dev.nabla.tensor.Checked;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
@@ -500,6 +501,8 @@ public class GradcheckOpsTest {
     }
 
     private static void composites(List<Case> cs) {
+        add(cs, "linear (one fused op), with and without a bias", g -> List.of(leaf(g, NORMAL, 5, 3), leaf(g, NORMAL, 4, 3), leaf(g, NORMAL, 4)),
+                xs -> Functional.linear(xs.get(0), xs.get(1), xs.get(2)).tanh().add(Functional.linear(xs.get(0), xs.get(1), null)));
         add(cs, "MLP 2-layer tanh, output", GradcheckOpsTest::mlpInputs,
                 xs -> mlp(xs.get(0), xs.get(1), xs.get(2), xs.get(3), xs.get(4)));
         add(cs, "MLP 2-layer tanh, softmax cross-entropy (logSoftmax + gather)", GradcheckOpsTest::mlpInputs,

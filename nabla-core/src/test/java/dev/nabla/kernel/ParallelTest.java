@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -49,5 +52,35 @@ class ParallelTest {
             assertEquals("chunk 990", e.getMessage());
         });
         assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+    }
+
+    @Test
+    void concurrentCallersEachGetTheirWholeLoop() {
+        onThreads(2, () -> {
+            ExecutorService callers = Executors.newFixedThreadPool(3);
+            try {
+                Future<?>[] runs = new Future<?>[3];
+                for (int c = 0; c < runs.length; c++) {
+                    runs[c] = callers.submit(() -> {
+                        for (int rep = 0; rep < 200; rep++) {
+                            long[] sums = new long[50];
+                            Parallel.forRange(1000, 20, (from, to) -> {
+                                long s = 0;
+                                for (int i = from; i < to; i++) s += i;
+                                sums[from / 20] = s;
+                            });
+                            long total = 0;
+                            for (long s : sums) total += s;
+                            assertEquals(999L * 1000 / 2, total);
+                        }
+                    });
+                }
+                for (Future<?> f : runs) f.get();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                callers.shutdown();
+            }
+        });
     }
 }

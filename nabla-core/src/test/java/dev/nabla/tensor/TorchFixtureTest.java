@@ -138,6 +138,7 @@ class TorchFixtureTest {
             case "maximum" -> x.maximum(y);
             case "minimum" -> x.minimum(y);
             case "matmul" -> x.matmul(y);
+            case "linear" -> dev.nabla.nn.Functional.linear(x, y, xs.size() > 2 ? xs.get(2) : null);
             case "neg" -> x.neg();
             case "exp" -> x.exp();
             case "log" -> x.log();

@@ -39,6 +39,9 @@ public final class Internals {
         boolean adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double beta1, double beta2, double biasCorrection2Sqrt,
                          double eps, double stepSize);
 
+        /** x·weightᵀ + bias as one op of the tape (bias may be null); the composite for the cases it does not cover. */
+        Tensor linear(Tensor x, Tensor weight, Tensor bias);
+
         /** Training-mode batch norm as one op; with weight or bias of another type, the composite. */
         BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps);
     }
