@@ -25,8 +25,9 @@ classpath="$root/bench/target/classes:$root/nabla-core/target/classes"
 # collections copied the 100 MB activations for seconds. bench/run mlp and runge are unchanged by
 # it: MLP 1.19 s per epoch either way (peak RSS 410 -> 800 MiB), Runge lr=0.01 0.136 -> 0.128 s and
 # lr=0.001 0.097 -> 0.104 s (medians of 3). NABLA_JAVA_OPTS comes after, so it can override it
-# (with -XX:-UseG1GC).
-jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC)
+# (with -XX:-UseG1GC). -XX:GCTimeRatio=4 keeps the heap near a step's live set, as in ./nabla (see
+# the measurements there).
+jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4)
 if [[ -n ${NABLA_JAVA_OPTS:-} ]]; then
     read -r -a extra <<<"$NABLA_JAVA_OPTS"
     jvm_opts+=("${extra[@]}")

@@ -81,6 +81,26 @@ final class Backprop {
         return result;
     }
 
+    /**
+     * Adds gradient term gi to input in's. Without createGraph, a sum this pass made is
+     * accumulated into in place (the same additions in the same order: the same bits) instead of
+     * allocating a new one for every further term; a term itself may be shared (a view of the
+     * output's gradient, a user's tensor from a hook) and is never written to.
+     */
+    private static void accumulate(Map<Tensor, Tensor> grads, Set<Tensor> sums, Tensor in, Tensor gi,
+                                   boolean createGraph) {
+        Tensor acc = grads.get(in);
+        if (acc == null) {
+            grads.put(in, gi);
+        } else if (sums.contains(acc)) {
+            acc.addInPlace(gi);
+        } else {
+            Tensor sum = acc.add(gi);
+            if (!createGraph) sums.add(sum);
+            grads.put(in, sum);
+        }
+    }
+
     /** Topological order of the tensors reachable from the roots, outputs first. */
     private static List<Tensor> order(List<Tensor> roots) {
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -124,6 +144,8 @@ final class Backprop {
             }
         }
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // the sums this pass made itself: no one else holds them, so further terms are added in place
+        Set<Tensor> sums = Collections.newSetFromMap(new IdentityHashMap<>());
         // storages already owned elsewhere (a seed, another grad): a stored grad must not share one
         Set<Storage> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < roots.size(); i++) {
@@ -132,9 +154,13 @@ final class Backprop {
         }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         try (var mode = GradMode.set(createGraph)) {
-            for (Tensor t : topo) {
+            for (int k = 0; k < topo.size(); k++) {
+                // drop the pass's own references as it goes, so that what it has gone past can be freed
+                Tensor t = topo.set(k, null);
+                leadsToTarget.remove(t);
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
+                sums.remove(g);
                 for (var hook : t.hooks()) {
                     Tensor h = hook.apply(g);
                     if (h != null) g = h;
@@ -149,6 +175,7 @@ final class Backprop {
                 }
                 Node node = t.gradFn;
                 if (node == null) continue;
+                if (node.released()) throw node.releasedError();
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
                     if (!in.requiresGrad() || (targets != null && !leadsToTarget.contains(in))) continue;
@@ -160,7 +187,7 @@ final class Backprop {
                         throw new IllegalStateException("internal error: the derivative of " + node.label + " gave shape "
                                 + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
                     }
-                    grads.merge(in, gi, Tensor::add);
+                    accumulate(grads, sums, in, gi, createGraph);
                 }
                 if (!retainGraph) node.release();
             }

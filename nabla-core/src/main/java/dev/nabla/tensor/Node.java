@@ -12,11 +12,13 @@ import java.util.Arrays;
  * Shapes ({@link #shape}) are immutable and read unchecked.
  */
 final class Node {
+    private static final Tensor[] NONE = new Tensor[0];
+
     final Op op;
     /** The name shown as grad_fn: the primitive's, or a user-defined op's own. */
     final String label;
-    /** The differentiable operands, the ones gradients flow to. */
-    final Tensor[] inputs;
+    /** The differentiable operands, the ones gradients flow to (none once {@link #release released}). */
+    Tensor[] inputs;
     private Tensor[] constants;
     private Tensor output;
     private Object attrs;
@@ -52,11 +54,17 @@ final class Node {
 
     /** The gradient for input i, or null if it needs none. */
     Tensor backward(int i, Tensor gradOutput) {
-        if (output == null) {
-            throw new IllegalStateException("backward through " + label + " a second time: its saved tensors were freed "
-                    + "after the first backward; pass retainGraph=true to the first backward if you need two");
-        }
         return Derivatives.rule(this, i, gradOutput);
+    }
+
+    /** Whether a backward pass without retainGraph went through this node and freed what it held. */
+    boolean released() {
+        return output == null;
+    }
+
+    IllegalStateException releasedError() {
+        return new IllegalStateException("backward through " + label + " a second time: its saved tensors were freed "
+                + "after the first backward; pass retainGraph=true to the first backward if you need two");
     }
 
     /** Differentiable operand i, as saved by the forward pass. */
@@ -95,9 +103,15 @@ final class Node {
         return t;
     }
 
+    /**
+     * Drops every reference to the forward pass's tensors (operands included, so that the
+     * activations below become garbage as soon as the backward pass has gone past them, even
+     * while the caller still holds the loss).
+     */
     void release() {
         attrs = null;
         output = null;
-        constants = new Tensor[0];
+        constants = NONE;
+        inputs = NONE;
     }
 }

@@ -1,0 +1,81 @@
+package dev.nabla.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the reverse pass frees and reuses: saved activations, gradient sums, the freed tape. */
+class BackwardMemoryTest {
+    /** tanh(2x).exp().sum(), keeping only weak references to its two activations. */
+    private static Tensor loss(Tensor x, List<WeakReference<Tensor>> activations) {
+        Tensor h = x.mul(2);
+        Tensor e = h.tanh();
+        activations.add(new WeakReference<>(h));
+        activations.add(new WeakReference<>(e));
+        return e.exp().sum();
+    }
+
+    private static boolean collected(WeakReference<Tensor> ref) throws InterruptedException {
+        for (int i = 0; i < 20 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(5);
+        }
+        return ref.get() == null;
+    }
+
+    @Test
+    void activationsAreFreedByBackwardWhileTheLossIsStillHeld() throws InterruptedException {
+        Tensor x = Tensor.rand(new Generator(1), 1000).requiresGrad(true);
+        List<WeakReference<Tensor>> kept = new ArrayList<>();
+        Tensor retained = loss(x, kept);
+        retained.backward(null, true, false);
+        System.gc();
+        for (WeakReference<Tensor> ref : kept) assertNotNull(ref.get(), "retainGraph keeps the saved activations");
+        retained.backward(); // the graph is still there for a second pass
+
+        List<WeakReference<Tensor>> freed = new ArrayList<>();
+        Tensor loss = loss(x, freed);
+        loss.backward();
+        for (WeakReference<Tensor> ref : freed) {
+            assertTrue(collected(ref), "an activation the backward pass has gone past is garbage, though the loss is held");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("second time"), e.getMessage());
+    }
+
+    @Test
+    void aFreedGraphWithoutSavedTensorsStillRefusesASecondBackward() {
+        Tensor x = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+        Tensor y = x.add(x).sum();
+        y.backward();
+        assertThrows(IllegalStateException.class, y::backward);
+        assertArrayEquals(new double[] {2, 2}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void gradientSumsAccumulatedInPlaceGiveTheSameBitsAndLeaveTheTermsAlone() {
+        Generator g = new Generator(7);
+        Tensor w = Tensor.rand(g, 64);
+        Tensor[] grads = new Tensor[2];
+        List<Tensor> seen = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++) {
+            Tensor x = Tensor.rand(new Generator(3), 64).requiresGrad(true);
+            Tensor u = x.tanh();
+            // u has four consumers (three terms added to a sum), v = u + u hands the same tensor to both
+            Tensor v = u.add(u);
+            if (pass == 0) v.registerHook(t -> { seen.add(t); return null; });
+            Tensor loss = v.add(u).mul(w).add(u.mul(u)).sum();
+            // createGraph records every sum out of place: the reference for the in-place pass
+            loss.backward(null, false, pass == 1);
+            grads[pass] = x.grad().detach();
+        }
+        assertArrayEquals(grads[1].toFloatArray(), grads[0].toFloatArray(), "the same additions in the same order");
+        assertArrayEquals(w.toFloatArray(), seen.get(0).toFloatArray(), "a gradient a hook kept is never added to");
+    }
+}
