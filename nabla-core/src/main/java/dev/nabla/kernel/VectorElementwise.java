@@ -12,10 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link KernelProvider} only when jdk.incubator.vector is present.
  *
  * <p>Only correctly rounded lane operations are vectorized (arithmetic, sqrt, min/max,
- * comparisons). The transcendental ones (exp, log, tanh, sin, cos, pow) stay on the scalar
- * {@code Math} functions: the Vector API computes them with a different library once C2 has
- * compiled the loop than before, so results would change in the last bit with JIT timing, and
- * with it with the thread count.
+ * comparisons), and float32 exp, log, tanh and sigmoid, which {@link VectorTranscendentals}
+ * builds from such operations bitwise like the scalar {@link Transcendentals}. The other
+ * transcendental ones (float64, sin, cos, pow) stay on the scalar {@code Math} functions: the
+ * Vector API computes them with a different library once C2 has compiled the loop than before,
+ * so results would change in the last bit with JIT timing, and with it with the thread count.
  */
 public final class VectorElementwise implements Elementwise {
     /** Strided runs, tails and the transcendental maps. */
@@ -34,6 +35,10 @@ public final class VectorElementwise implements Elementwise {
             case SQRT -> v.sqrt();
             case ABS -> v.abs();
             case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN: LE is false
+            case EXP -> VectorTranscendentals.exp(v);
+            case LOG -> VectorTranscendentals.log(v);
+            case TANH -> VectorTranscendentals.tanh(v);
+            case SIGMOID -> VectorTranscendentals.sigmoid(v);
             default -> throw new AssertionError(op);
         };
     }
@@ -52,9 +57,13 @@ public final class VectorElementwise implements Elementwise {
         return op == Unary.NEG || op == Unary.SQRT || op == Unary.ABS || op == Unary.RELU;
     }
 
+    private static boolean transcendental(Unary op) {
+        return op == Unary.EXP || op == Unary.LOG || op == Unary.TANH || op == Unary.SIGMOID;
+    }
+
     @Override
     public void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n) {
-        if (xs != 1 || ys != 1 || !vectorized(op)) {
+        if (xs != 1 || ys != 1 || !(vectorized(op) || transcendental(op))) {
             SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
             return;
         }
