@@ -35,10 +35,6 @@ public final class VectorElementwise implements Elementwise {
             case SQRT -> v.sqrt();
             case ABS -> v.abs();
             case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN: LE is false
-            case EXP -> VectorTranscendentals.exp(v);
-            case LOG -> VectorTranscendentals.log(v);
-            case TANH -> VectorTranscendentals.tanh(v);
-            case SIGMOID -> VectorTranscendentals.sigmoid(v);
             default -> throw new AssertionError(op);
         };
     }
@@ -68,6 +64,15 @@ public final class VectorElementwise implements Elementwise {
             return;
         }
         int i = 0;
+        if (transcendental(op)) {
+            i = F.loopBound(n);
+            switch (op) {
+                case EXP -> VectorTranscendentals.exp(x, xo, y, yo, i);
+                case LOG -> VectorTranscendentals.log(x, xo, y, yo, i);
+                case TANH -> VectorTranscendentals.tanh(x, xo, y, yo, i);
+                default -> VectorTranscendentals.sigmoid(x, xo, y, yo, i);
+            }
+        }
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
         }
