@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TranscendentalsTest {
     /** The largest error in ulps over all 2^32 inputs (scripts/transcendentals-exhaustive), rounded up. */
     private static final Map<Unary, Double> MAX_ULP =
-            Map.of(Unary.EXP, 0.78, Unary.LOG, 0.82, Unary.TANH, 0.84, Unary.SIGMOID, 0.74);
+            Map.of(Unary.EXP, 0.78, Unary.LOG, 0.82, Unary.TANH, 0.94, Unary.SIGMOID, 0.81);
 
     private static final float[] EDGES = {
             0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL,
