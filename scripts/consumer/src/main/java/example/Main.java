@@ -12,7 +12,7 @@ public class Main {
         Tensor x = Tensor.linspace(-1, 1, 64).reshape(64, 1), y = x.mul(x);
         Generator g = new Generator(0);
         Sequential model = new Sequential(new Linear(1, 16, g), new Tanh(), new Linear(16, 1, g));
-        Adam adam = new Adam(model.parameters(), 0.02);
+        Adam adam = new Adam(model.parameters(), 0.01);
         for (int step = 0; step < 500; step++) {
             adam.zeroGrad();
             Losses.mseLoss(model.forward(x), y).backward();

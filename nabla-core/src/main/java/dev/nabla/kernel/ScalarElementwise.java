@@ -59,6 +59,10 @@ public final class ScalarElementwise implements Elementwise {
             case NEG -> { for (int i = 0; i < n; i++) y[yo + i * ys] = -x[xo + i * xs]; }
             case ABS -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Math.abs(x[xo + i * xs]); }
             case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i * xs]; y[yo + i * ys] = v > 0 ? v : (v == v ? 0f : v); } }
+            case EXP -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Transcendentals.exp(x[xo + i * xs]); }
+            case LOG -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Transcendentals.log(x[xo + i * xs]); }
+            case TANH -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Transcendentals.tanh(x[xo + i * xs]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) y[yo + i * ys] = Transcendentals.sigmoid(x[xo + i * xs]); }
             default -> { for (int i = 0; i < n; i++) y[yo + i * ys] = (float) apply(op, x[xo + i * xs]); }
         }
     }

@@ -11,10 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link KernelProvider} only when jdk.incubator.vector is present.
  *
  * <p>Only correctly rounded lane operations are vectorized (arithmetic, sqrt, min/max,
- * comparisons). The transcendental ones (exp, log, tanh, sin, cos, pow) stay on the scalar
- * {@code Math} functions: the Vector API computes them with a different library once C2 has
- * compiled the loop than before, so results would change in the last bit with JIT timing, and
- * with it with the thread count.
+ * comparisons), and float32 exp, log, tanh and sigmoid, which {@link VectorTranscendentals}
+ * builds from such operations bitwise like the scalar {@link Transcendentals}. The other
+ * transcendental ones (float64, sin, cos, pow) stay on the scalar {@code Math} functions: the
+ * Vector API computes them with a different library once C2 has compiled the loop than before,
+ * so results would change in the last bit with JIT timing, and with it with the thread count.
  *
  * <p>float64 runs the scalar loops: it serves gradchecks and teaching, where its speed does not
  * matter, and so the two providers give it bitwise the same results.
@@ -43,13 +44,26 @@ public final class VectorElementwise implements Elementwise {
         return op == Unary.NEG || op == Unary.SQRT || op == Unary.ABS || op == Unary.RELU;
     }
 
+    private static boolean transcendental(Unary op) {
+        return op == Unary.EXP || op == Unary.LOG || op == Unary.TANH || op == Unary.SIGMOID;
+    }
+
     @Override
     public void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n) {
-        if (xs != 1 || ys != 1 || !vectorized(op)) {
+        if (xs != 1 || ys != 1 || !(vectorized(op) || transcendental(op))) {
             SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
             return;
         }
         int i = 0;
+        if (transcendental(op)) {
+            i = F.loopBound(n);
+            switch (op) {
+                case EXP -> VectorTranscendentals.exp(x, xo, y, yo, i);
+                case LOG -> VectorTranscendentals.log(x, xo, y, yo, i);
+                case TANH -> VectorTranscendentals.tanh(x, xo, y, yo, i);
+                default -> VectorTranscendentals.sigmoid(x, xo, y, yo, i);
+            }
+        }
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
         }

@@ -1,0 +1,160 @@
+package dev.nabla.kernel;
+
+import static dev.nabla.kernel.Transcendentals.*;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Transcendentals} on the JDK Vector API: each kernel performs, lane by lane, exactly the
+ * operations of its scalar sibling in the same order (a scalar branch is a blend of both sides),
+ * so the results are bitwise equal to the scalar ones. Only correctly rounded lane operations
+ * are used (add, mul, div, fma, min/max, comparisons, integer bit operations, exact int→float
+ * conversion), none of the Vector API's own transcendental operators.
+ *
+ * <p>The kernels work on arrays, not on vectors passed between methods: a method too large for
+ * C2 to inline that takes or returns a vector boxes it on every call (several times slower), and
+ * C2 does not inline a large method it has already compiled on its own. So each loop calls only
+ * tiny helpers, and sigmoid and tanh take e^x from {@link #expSplit} through a small block of
+ * scratch memory that stays in the L1 cache.
+ */
+final class VectorTranscendentals {
+    private VectorTranscendentals() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int BLOCK = 1024; // floats of e's two parts kept at once
+
+    /** y[yo + i] = e^x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void exp(float[] x, int xo, float[] y, int yo, int n) {
+        for (int b = 0; b < n; b += BLOCK) expSplit(x, xo + b, y, yo + b, null, Math.min(BLOCK, n - b));
+    }
+
+    /**
+     * e^x = hi + lo as {@link Transcendentals#expSplit}, for n (a multiple of the vector length)
+     * inputs from x[xo]: hi into h from ho (NaN for a NaN), lo into l from 0 unless l is null.
+     */
+    private static void expSplit(float[] x, int xo, float[] h, int ho, float[] l, int n) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector xc = v.max(EXP_MIN).min(EXP_MAX);
+            FloatVector k = xc.fma(LOG2E, SHIFTER);
+            FloatVector m = k.sub(SHIFTER);
+            FloatVector rh = fma(m, -LN2_HI, xc);
+            FloatVector r = fma(m, -LN2_LO, rh);
+            FloatVector rl = fma(m, -LN2_LO, rh.sub(r));
+            FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
+            FloatVector s = r.add(1f);
+            FloatVector c = oneMinus(s).add(r);
+            FloatVector t = r.mul(r).fma(q, c.add(rl));
+            FloatVector ph = s.add(t);
+            IntVector ni = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS);
+            IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+            FloatVector s1 = powerOfTwo(n1), s2 = powerOfTwo(n2);
+            ph.mul(s1).mul(s2).blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(h, ho + i);
+            if (l != null) s.sub(ph).add(t).mul(s1).mul(s2).intoArray(l, i);
+        }
+    }
+
+    /** y[yo + i] = log x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void log(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            VectorMask<Float> subnormal = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            FloatVector xs = v.blend(v.mul(0x1p23f), subnormal);
+            IntVector ix = ((IntVector) xs.reinterpretAsInts()).sub(SQRT_HALF_BITS);
+            FloatVector e = (FloatVector) ix.lanewise(VectorOperators.ASHR, 23).convert(VectorOperators.I2F, 0);
+            e = e.blend(e.sub(23f), subnormal);
+            FloatVector f = ((FloatVector) ix.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats()).sub(1f);
+            FloatVector p = mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(
+                    f.fma(P8, P7), f, P6), f, P5), f, P4), f, P3), f, P2), f, P1), f, P0);
+            FloatVector f2 = f.mul(f);
+            FloatVector low = f2.mul(f).fma(p, f2.mul(-0.5f));
+            FloatVector r = fma(e, LN2_HI, f.add(fma(e, LN2_LO, low)));
+            r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0f));
+            r.blend(Float.NaN, v.compare(VectorOperators.GE, 0f).not()).intoArray(y, yo + i);
+        }
+    }
+
+    /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
+        for (int b = 0; b < n; b += BLOCK) tanhBlock(x, xo + b, y, yo + b, Math.min(BLOCK, n - b), hi, lo);
+    }
+
+    // m ≤ BLOCK elements: e^(−2|x|) into hi + lo, then tanh; a method of its own, called often, so that C2 compiles it early
+    private static void tanhBlock(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+        for (int i = 0; i < m; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).abs().min(TANH_MAX).mul(-2f).intoArray(hi, i);
+        }
+        expSplit(hi, 0, hi, 0, lo, m);
+        for (int i = 0; i < m; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector a = v.abs();
+            FloatVector z = a.mul(a);
+            FloatVector t = mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(
+                    z.fma(T6, T5), z, T4), z, T3), z, T2), z, T1), z, T0);
+            FloatVector small = a.mul(z).fma(t, a);
+            FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
+            FloatVector dh = eh.add(1f), dl = oneMinus(dh).add(eh).add(el);
+            FloatVector nh = eh.add(eh), nl = el.add(el);
+            FloatVector q = nh.div(dh);
+            FloatVector residual = q.neg().fma(dh, nh).add(q.neg().fma(dl, nl));
+            FloatVector correction = residual.mul(oneMinus(q.mul(0.5f)));
+            FloatVector h = oneMinus(q), l = oneMinus(h).sub(q);
+            FloatVector large = h.add(l.sub(correction));
+            FloatVector r = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_MAX));
+            IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN_BIT);
+            r = (FloatVector) ((IntVector) r.reinterpretAsInts()).or(sign).reinterpretAsFloats();
+            r.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+        }
+    }
+
+    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
+        for (int b = 0; b < n; b += BLOCK) sigmoidBlock(x, xo + b, y, yo + b, Math.min(BLOCK, n - b), hi, lo);
+    }
+
+    // m ≤ BLOCK elements: e^(−|x|) into hi + lo, then the quotient
+    private static void sigmoidBlock(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+        for (int i = 0; i < m; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).abs().neg().intoArray(hi, i);
+        }
+        expSplit(hi, 0, hi, 0, lo, m);
+        for (int i = 0; i < m; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
+            FloatVector dh = eh.add(1f), dl = oneMinus(dh).add(eh).add(el);
+            VectorMask<Float> positive = v.compare(VectorOperators.GE, 0f);
+            FloatVector nh = eh.blend(1f, positive), nl = el.blend(0f, positive);
+            FloatVector r = nh.div(dh);
+            FloatVector residual = r.neg().fma(dh, nh).add(r.neg().fma(dl, nl));
+            r = residual.fma(oneMinus(r).blend(r, positive), r);
+            r.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+        }
+    }
+
+    // 1 − v, as the scalar code's 1f − v (−v + 1 rounds the same)
+    private static FloatVector oneMinus(FloatVector v) {
+        return v.neg().add(1f);
+    }
+
+    // a·b + c, one rounding, for a scalar b
+    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
+        return a.fma(a.broadcast(b), c);
+    }
+
+    // a·b + c, one rounding, for a scalar c: a step of Horner's scheme
+    private static FloatVector mulAdd(FloatVector a, FloatVector b, float c) {
+        return a.fma(b, a.broadcast(c));
+    }
+
+    // 2^n for n in the normal exponent range, by its bits
+    private static FloatVector powerOfTwo(IntVector n) {
+        return (FloatVector) n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+}
