@@ -16,7 +16,7 @@ if ! (cd "$root" && mvn -q -B -DskipTests package -pl bench -am) >"$bench_log" 2
 fi
 rm -f "$bench_log"
 
-classpath="$root/bench/target/classes:$root/nabla-core/target/classes"
+classpath="$root/bench/target/classes:$root/nabla-core/target/classes:$root/bench/target/lib/*"
 
 # G1, measured (2 cores): fashion-cnn (conv + batch norm, ~100 MB of activations per step) trains
 # an epoch in 37.6 s with a peak RSS of 1.4 GiB, where ParallelGC with -Xmn256m took 58.6 s and

@@ -26,7 +26,6 @@ class JsonTest {
         m.put("empty", Map.of());
         Object back = Json.parse(Json.write(m));
         Map<String, Object> expected = new LinkedHashMap<>(m);
-        expected.put("int", 3.0); // every number reads back as a double
         expected.put("list", List.of(1.5, "x", List.of()));
         assertEquals(expected, back);
         assertEquals(List.copyOf(m.keySet()), List.copyOf(((Map<?, ?>) back).keySet()), "keys keep their order");
