@@ -42,7 +42,8 @@ class ModelSaveKillTest {
             Thread.sleep(r.nextInt(5, 300));
             p.destroyForcibly().waitFor();
             long last = Long.parseLong(first.substring(6));
-            for (String l; (l = lines.poll(1, TimeUnit.SECONDS)) != null && !l.equals("<eof>"); ) last = Long.parseLong(l.substring(6));
+            // read to the end of the dead child's output: a short poll could stop early on a loaded machine
+            for (String l; !(l = lines.take()).equals("<eof>"); ) last = Long.parseLong(l.substring(6));
 
             SavedModel m = SavedModel.load(target);
             long v = m.seed();
