@@ -31,6 +31,11 @@ final class VectorTranscendentals {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int BLOCK = 1024; // floats of e's two parts kept at once
+    /**
+     * Each thread's two blocks for e's parts: kept rather than allocated per call, which took as
+     * long as the tanh of a 1024-element call itself (y may be x, so y cannot serve).
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
     /** y[yo + i] = e^x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void exp(float[] x, int xo, float[] y, int yo, int n) {
@@ -86,7 +91,8 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
+        float[][] scratch = SCRATCH.get();
+        float[] hi = scratch[0], lo = scratch[1];
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
             tanhArgument(x, xo + b, hi, m);
@@ -128,7 +134,8 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
+        float[][] scratch = SCRATCH.get();
+        float[] hi = scratch[0], lo = scratch[1];
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
             sigmoidArgument(x, xo + b, hi, m);
