@@ -91,13 +91,25 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        throughExp(true, x, xo, y, yo, n);
+    }
+
+    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        throughExp(false, x, xo, y, yo, n);
+    }
+
+    // tanh or sigmoid by blocks: the argument of e into hi, e = hi + lo, then the quotient into y
+    private static void throughExp(boolean tanh, float[] x, int xo, float[] y, int yo, int n) {
         float[][] scratch = SCRATCH.get();
         float[] hi = scratch[0], lo = scratch[1];
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
-            tanhArgument(x, xo + b, hi, m);
+            if (tanh) tanhArgument(x, xo + b, hi, m);
+            else sigmoidArgument(x, xo + b, hi, m);
             expSplit(hi, 0, hi, 0, lo, m);
-            tanhFromExp(x, xo + b, y, yo + b, m, hi, lo);
+            if (tanh) tanhFromExp(x, xo + b, y, yo + b, m, hi, lo);
+            else sigmoidFromExp(x, xo + b, y, yo + b, m, hi, lo);
         }
     }
 
@@ -129,18 +141,6 @@ final class VectorTranscendentals {
             IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN_BIT);
             r = (FloatVector) ((IntVector) r.reinterpretAsInts()).or(sign).reinterpretAsFloats();
             r.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
-        }
-    }
-
-    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
-    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        float[][] scratch = SCRATCH.get();
-        float[] hi = scratch[0], lo = scratch[1];
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            sigmoidArgument(x, xo + b, hi, m);
-            expSplit(hi, 0, hi, 0, lo, m);
-            sigmoidFromExp(x, xo + b, y, yo + b, m, hi, lo);
         }
     }
 
