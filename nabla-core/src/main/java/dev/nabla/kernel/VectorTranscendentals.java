@@ -19,13 +19,23 @@ import jdk.incubator.vector.VectorSpecies;
  * C2 to inline that takes or returns a vector boxes it on every call (several times slower), and
  * C2 does not inline a large method it has already compiled on its own. So each loop calls only
  * tiny helpers, and sigmoid and tanh take e^x from {@link #expSplit} through a small block of
- * scratch memory that stays in the L1 cache.
+ * scratch memory that stays in the L1 cache. Their three loops (argument, e^x, quotient) are
+ * separate methods called from a driver that runs once per call: C2 compiles each loop on its
+ * own before the driver. When a block method held two loops and called expSplit, C2 compiled it
+ * first, inlined expSplit into it, and then failed to intrinsify part of the vector operations
+ * of so large a method, boxing them: tanh took 11.8 ns an element instead of 1.2 unless exp had
+ * run (and been compiled) before.
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int BLOCK = 1024; // floats of e's two parts kept at once
+    /**
+     * Each thread's two blocks for e's parts: kept rather than allocated per call, which took as
+     * long as the tanh of a 1024-element call itself (y may be x, so y cannot serve).
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
     /** y[yo + i] = e^x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void exp(float[] x, int xo, float[] y, int yo, int n) {
@@ -81,16 +91,37 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
-        for (int b = 0; b < n; b += BLOCK) tanhBlock(x, xo + b, y, yo + b, Math.min(BLOCK, n - b), hi, lo);
+        throughExp(true, x, xo, y, yo, n);
     }
 
-    // m ≤ BLOCK elements: e^(−2|x|) into hi + lo, then tanh; a method of its own, called often, so that C2 compiles it early
-    private static void tanhBlock(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        throughExp(false, x, xo, y, yo, n);
+    }
+
+    // tanh or sigmoid by blocks: the argument of e into hi, e = hi + lo, then the quotient into y
+    private static void throughExp(boolean tanh, float[] x, int xo, float[] y, int yo, int n) {
+        float[][] scratch = SCRATCH.get();
+        float[] hi = scratch[0], lo = scratch[1];
+        for (int b = 0; b < n; b += BLOCK) {
+            int m = Math.min(BLOCK, n - b);
+            if (tanh) tanhArgument(x, xo + b, hi, m);
+            else sigmoidArgument(x, xo + b, hi, m);
+            expSplit(hi, 0, hi, 0, lo, m);
+            if (tanh) tanhFromExp(x, xo + b, y, yo + b, m, hi, lo);
+            else sigmoidFromExp(x, xo + b, y, yo + b, m, hi, lo);
+        }
+    }
+
+    // hi = −2·min(|x|, TANH_MAX) for m ≤ BLOCK elements
+    private static void tanhArgument(float[] x, int xo, float[] hi, int m) {
         for (int i = 0; i < m; i += F.length()) {
             FloatVector.fromArray(F, x, xo + i).abs().min(TANH_MAX).mul(-2f).intoArray(hi, i);
         }
-        expSplit(hi, 0, hi, 0, lo, m);
+    }
+
+    // tanh of m ≤ BLOCK elements, given e^(−2|x|) = hi + lo
+    private static void tanhFromExp(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
         for (int i = 0; i < m; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector a = v.abs();
@@ -113,18 +144,15 @@ final class VectorTranscendentals {
         }
     }
 
-    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
-    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        float[] hi = new float[Math.min(n, BLOCK)], lo = new float[hi.length]; // y may be x: not scratch
-        for (int b = 0; b < n; b += BLOCK) sigmoidBlock(x, xo + b, y, yo + b, Math.min(BLOCK, n - b), hi, lo);
-    }
-
-    // m ≤ BLOCK elements: e^(−|x|) into hi + lo, then the quotient
-    private static void sigmoidBlock(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+    // hi = −|x| for m ≤ BLOCK elements
+    private static void sigmoidArgument(float[] x, int xo, float[] hi, int m) {
         for (int i = 0; i < m; i += F.length()) {
             FloatVector.fromArray(F, x, xo + i).abs().neg().intoArray(hi, i);
         }
-        expSplit(hi, 0, hi, 0, lo, m);
+    }
+
+    // sigmoid of m ≤ BLOCK elements, given e^(−|x|) = hi + lo
+    private static void sigmoidFromExp(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
         for (int i = 0; i < m; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
