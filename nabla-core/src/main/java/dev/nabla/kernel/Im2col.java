@@ -29,7 +29,15 @@ public final class Im2col {
     public void im2col(Object x, int xOff, Object col, int colOff, ConvGeometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g.ohw(), g, c0, c1));
+    }
+
+    /**
+     * {@link #im2col(Object, int, Object, int, ConvGeometry)} on the calling thread, with the rows of col
+     * ld apart (ld ≥ oh·ow: one example's columns within the matrix of a block of examples).
+     */
+    public void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g) {
+        im2col(x, xOff, col, colOff, ld, g, 0, g.c());
     }
 
     // Channels per parallel chunk of im2col/col2im: about 2^16 elements each.
@@ -37,14 +45,14 @@ public final class Im2col {
         return (int) Math.max(1, Math.min(c, (1L << 16) / Math.max(1, work / Math.max(c, 1))));
     }
 
-    private static void im2col(Object x, int xOff, Object col, int colOff, ConvGeometry g, int c0, int c1) {
+    private static void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     int row = (c * kh + i) * kw + j;
-                    int base = colOff + row * ohw;
+                    int base = colOff + row * ld;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
                     if (rowsContiguous(g)) {  // one copy for the whole row of col (one call per output row was 2/3 of the time)
@@ -123,18 +131,25 @@ public final class Im2col {
     public void col2im(Object col, Object x, int xOff, ConvGeometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, x, xOff, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, 0, g.ohw(), x, xOff, g, c0, c1));
+    }
+
+    /**
+     * {@link #col2im(Object, Object, int, ConvGeometry)} on the calling thread, from the rows of col
+     * ld apart starting at colOff (one example's columns within the matrix of a block of examples).
+     */
+    public void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g) {
+        col2im(col, colOff, ld, x, xOff, g, 0, g.c());
     }
 
     // Each channel's plane only receives its own rows, so channels are independent; within one,
     // the order (i, j, y, q) is fixed.
-    private void col2im(Object col, Object x, int xOff, ConvGeometry g, int c0, int c1) {
+    private void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int base = ((c * kh + i) * kw + j) * ohw;
+                    int base = colOff + ((c * kh + i) * kw + j) * ld;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
                     if (lo >= hi) continue;
