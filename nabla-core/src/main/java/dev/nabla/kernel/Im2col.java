@@ -69,6 +69,10 @@ public final class Im2col {
                         zero(col, to, base + ohw);
                         continue;
                     }
+                    if (sw > 1 && x instanceof float[] xf) {
+                        stridedRows(xf, xOff + c * h * w + iw0, (float[]) col, base, g, i, lo, hi);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         int dst = base + y * ow;
@@ -84,6 +88,34 @@ public final class Im2col {
                     }
                 }
             }
+        }
+    }
+
+    // The rows of one (c, i, j) row of col, for float32 and a column stride > 1 (a stride-2 layer's
+    // rows are a few elements long: typed loops, no call per row); x[from + ih·w + q·sw] is read.
+    private static void stridedRows(float[] x, int from, float[] col, int base, ConvGeometry g, int i, int lo, int hi) {
+        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
+        for (int y = 0; y < g.oh(); y++) {
+            int ih = y * g.sh() - g.pt() + i * g.dh(), dst = base + y * ow;
+            if (ih < 0 || ih >= h) {
+                for (int q = 0; q < ow; q++) col[dst + q] = 0f;
+                continue;
+            }
+            int src = from + ih * w;
+            for (int q = 0; q < lo; q++) col[dst + q] = 0f;
+            for (int q = lo; q < hi; q++) col[dst + q] = x[src + q * sw];
+            for (int q = hi; q < ow; q++) col[dst + q] = 0f;
+        }
+    }
+
+    // col2im's counterpart of stridedRows: x[from + ih·w + q·sw] += col[base + y·ow + q], in the same order as addStrided.
+    private static void addStridedRows(float[] col, int base, float[] x, int from, ConvGeometry g, int i, int lo, int hi) {
+        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
+        for (int y = 0; y < g.oh(); y++) {
+            int ih = y * g.sh() - g.pt() + i * g.dh();
+            if (ih < 0 || ih >= h) continue;
+            int src = base + y * ow, dst = from + ih * w;
+            for (int q = lo; q < hi; q++) x[dst + q * sw] += col[src + q];
         }
     }
 
@@ -163,6 +195,10 @@ public final class Im2col {
                         if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
                         addStrided(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, 1,
                                 (y1 - y0 - 1) * ow + hi - lo);
+                        continue;
+                    }
+                    if (sw > 1 && x instanceof float[] xf) {
+                        addStridedRows((float[]) col, base, xf, xOff + c * h * w + iw0, g, i, lo, hi);
                         continue;
                     }
                     for (int y = 0; y < oh; y++) {
