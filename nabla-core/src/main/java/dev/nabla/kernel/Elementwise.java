@@ -60,4 +60,14 @@ public interface Elementwise {
 
     /** The float64 {@link #reluBackward(float[], int, float[], int, float[], int, int)}. */
     void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n);
+
+    /**
+     * leakyRelu and its backward in one pass: y[yo + i] = x[xo + i] > 0 ? v[vo + i] : v[vo + i]·slope
+     * (v = x: the forward; v = the output's gradient: the input's gradient, as PyTorch's
+     * leaky_relu_backward; a NaN x takes the slope side).
+     */
+    void leakyRelu(float[] x, int xo, float[] v, int vo, float slope, float[] y, int yo, int n);
+
+    /** The float64 {@link #leakyRelu(float[], int, float[], int, float, float[], int, int)}. */
+    void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n);
 }

@@ -29,7 +29,15 @@ public final class Im2col {
     public void im2col(Object x, int xOff, Object col, int colOff, ConvGeometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> im2col(x, xOff, col, colOff, g.ohw(), g, c0, c1));
+    }
+
+    /**
+     * {@link #im2col(Object, int, Object, int, ConvGeometry)} on the calling thread, with the rows of col
+     * ld apart (ld ≥ oh·ow: one example's columns within the matrix of a block of examples).
+     */
+    public void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g) {
+        im2col(x, xOff, col, colOff, ld, g, 0, g.c());
     }
 
     // Channels per parallel chunk of im2col/col2im: about 2^16 elements each.
@@ -37,14 +45,14 @@ public final class Im2col {
         return (int) Math.max(1, Math.min(c, (1L << 16) / Math.max(1, work / Math.max(c, 1))));
     }
 
-    private static void im2col(Object x, int xOff, Object col, int colOff, ConvGeometry g, int c0, int c1) {
+    private static void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     int row = (c * kh + i) * kw + j;
-                    int base = colOff + row * ohw;
+                    int base = colOff + row * ld;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
                     if (rowsContiguous(g)) {  // one copy for the whole row of col (one call per output row was 2/3 of the time)
@@ -59,6 +67,10 @@ public final class Im2col {
                         // the copy ran over the row ends into the next row's first columns
                         if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
                         zero(col, to, base + ohw);
+                        continue;
+                    }
+                    if (sw > 1 && x instanceof float[] xf) {
+                        stridedRows(xf, xOff + c * h * w + iw0, (float[]) col, base, g, i, lo, hi);
                         continue;
                     }
                     for (int y = 0; y < oh; y++) {
@@ -76,6 +88,34 @@ public final class Im2col {
                     }
                 }
             }
+        }
+    }
+
+    // The rows of one (c, i, j) row of col, for float32 and a column stride > 1 (a stride-2 layer's
+    // rows are a few elements long: typed loops, no call per row); x[from + ih·w + q·sw] is read.
+    private static void stridedRows(float[] x, int from, float[] col, int base, ConvGeometry g, int i, int lo, int hi) {
+        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
+        for (int y = 0; y < g.oh(); y++) {
+            int ih = y * g.sh() - g.pt() + i * g.dh(), dst = base + y * ow;
+            if (ih < 0 || ih >= h) {
+                for (int q = 0; q < ow; q++) col[dst + q] = 0f;
+                continue;
+            }
+            int src = from + ih * w;
+            for (int q = 0; q < lo; q++) col[dst + q] = 0f;
+            for (int q = lo; q < hi; q++) col[dst + q] = x[src + q * sw];
+            for (int q = hi; q < ow; q++) col[dst + q] = 0f;
+        }
+    }
+
+    // col2im's counterpart of stridedRows: x[from + ih·w + q·sw] += col[base + y·ow + q], in the same order as addStrided.
+    private static void addStridedRows(float[] col, int base, float[] x, int from, ConvGeometry g, int i, int lo, int hi) {
+        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
+        for (int y = 0; y < g.oh(); y++) {
+            int ih = y * g.sh() - g.pt() + i * g.dh();
+            if (ih < 0 || ih >= h) continue;
+            int src = base + y * ow, dst = from + ih * w;
+            for (int q = lo; q < hi; q++) x[dst + q * sw] += col[src + q];
         }
     }
 
@@ -123,18 +163,25 @@ public final class Im2col {
     public void col2im(Object col, Object x, int xOff, ConvGeometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, x, xOff, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, 0, g.ohw(), x, xOff, g, c0, c1));
+    }
+
+    /**
+     * {@link #col2im(Object, Object, int, ConvGeometry)} on the calling thread, from the rows of col
+     * ld apart starting at colOff (one example's columns within the matrix of a block of examples).
+     */
+    public void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g) {
+        col2im(col, colOff, ld, x, xOff, g, 0, g.c());
     }
 
     // Each channel's plane only receives its own rows, so channels are independent; within one,
     // the order (i, j, y, q) is fixed.
-    private void col2im(Object col, Object x, int xOff, ConvGeometry g, int c0, int c1) {
+    private void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
-        int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int base = ((c * kh + i) * kw + j) * ohw;
+                    int base = colOff + ((c * kh + i) * kw + j) * ld;
                     int iw0 = j * g.dw() - g.pl();
                     int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
                     if (lo >= hi) continue;
@@ -148,6 +195,10 @@ public final class Im2col {
                         if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
                         addStrided(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, 1,
                                 (y1 - y0 - 1) * ow + hi - lo);
+                        continue;
+                    }
+                    if (sw > 1 && x instanceof float[] xf) {
+                        addStridedRows((float[]) col, base, xf, xOff + c * h * w + iw0, g, i, lo, hi);
                         continue;
                     }
                     for (int y = 0; y < oh; y++) {

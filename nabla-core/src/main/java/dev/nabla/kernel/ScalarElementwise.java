@@ -188,4 +188,14 @@ public final class ScalarElementwise implements Elementwise {
             y[yo + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(g[go + i]) & keep);
         }
     }
+
+    @Override
+    public void leakyRelu(float[] x, int xo, float[] v, int vo, float slope, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = x[xo + i] > 0 ? v[vo + i] : v[vo + i] * slope;
+    }
+
+    @Override
+    public void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = x[xo + i] > 0 ? v[vo + i] : v[vo + i] * slope;
+    }
 }

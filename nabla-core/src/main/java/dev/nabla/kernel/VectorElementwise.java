@@ -209,4 +209,19 @@ public final class VectorElementwise implements Elementwise {
     public void reluBackward(double[] out, int oo, double[] g, int go, double[] y, int yo, int n) {
         SCALAR.reluBackward(out, oo, g, go, y, yo, n);
     }
+
+    @Override
+    public void leakyRelu(float[] x, int xo, float[] v, int vo, float slope, float[] y, int yo, int n) {
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            FloatVector a = FloatVector.fromArray(F, v, vo + i);
+            a.mul(slope).blend(a, FloatVector.fromArray(F, x, xo + i).compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
+        }
+        if (i < n) SCALAR.leakyRelu(x, xo + i, v, vo + i, slope, y, yo + i, n - i);
+    }
+
+    @Override
+    public void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n) {
+        SCALAR.leakyRelu(x, xo, v, vo, slope, y, yo, n);
+    }
 }

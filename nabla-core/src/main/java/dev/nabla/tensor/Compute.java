@@ -134,6 +134,25 @@ final class Compute {
         return y;
     }
 
+    /**
+     * leakyRelu in one pass: x > 0 ? v : v·slope elementwise (v = x: the forward; v = a gradient:
+     * the backward), for x and v of one shape and type.
+     */
+    static Tensor leakyRelu(Tensor x, Tensor v, double slope) {
+        Tensor xc = x.contiguousRaw(), vc = v.contiguousRaw();
+        Tensor y = Tensor.empty(x.dtype(), x.shape);
+        int xo = xc.offset, vo = vc.offset;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = xc.storage.f(), b = vc.storage.f(), r = y.storage.f();
+            float s = (float) slope;
+            flat(y.numel(), (from, to) -> EW.leakyRelu(a, xo + from, b, vo + from, s, r, from, to - from));
+        } else {
+            double[] a = xc.storage.d(), b = vc.storage.d(), r = y.storage.d();
+            flat(y.numel(), (from, to) -> EW.leakyRelu(a, xo + from, b, vo + from, slope, r, from, to - from));
+        }
+        return y;
+    }
+
     /** Copies src (broadcast to dst's shape, any dtype) into the view dst. */
     static void copy(Tensor src, Tensor dst) {
         int[] shape = dst.shape;

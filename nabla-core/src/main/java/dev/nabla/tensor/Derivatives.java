@@ -27,6 +27,8 @@ final class Derivatives {
             case TANH -> g.mul(n.out().mul(n.out()).rsub(1));
             case RELU -> UnaryOps.reluBackward(g, n.out());
             case RELU_BACKWARD -> UnaryOps.reluBackward(g, n.constant(0)); // linear in g, the mask a constant
+            case LEAKY_RELU -> UnaryOps.leakyReluBackward(g, n.in(0), n.<Double>attrs());
+            case LEAKY_RELU_BACKWARD -> UnaryOps.leakyReluBackward(g, n.constant(0), n.<Double>attrs()); // linear in g
             case SIN -> g.mul(n.in(0).cos());
             case COS -> g.mul(n.in(0).sin()).neg();
             case CLAMP -> { // passes where min ≤ x ≤ max, as in PyTorch

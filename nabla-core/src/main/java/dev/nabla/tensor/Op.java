@@ -2,7 +2,7 @@ package dev.nabla.tensor;
 
 /**
  * The recorded primitives: every node of the tape is one of these, and {@link Derivatives} holds
- * the derivative rule of each. Every other op (mean, var, softmax, logsumexp, leakyRelu, stack,
+ * the derivative rule of each. Every other op (mean, var, softmax, logsumexp, stack,
  * neg, minimum, amin, the losses, …) is composed of them and gets its gradient for free.
  *
  * <p>A primitive whose forward is the derivative of another (reluBackward, conv2dInputGrad, …) is
@@ -16,7 +16,8 @@ enum Op {
     TO_TYPE("toType"),
     // elementwise maps
     EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SIGMOID("sigmoid"), TANH("tanh"),
-    RELU("relu"), RELU_BACKWARD("reluBackward", 1), SIN("sin"), COS("cos"), CLAMP("clamp"),
+    RELU("relu"), RELU_BACKWARD("reluBackward", 1), LEAKY_RELU("leakyRelu"),
+    LEAKY_RELU_BACKWARD("leakyReluBackward", 1), SIN("sin"), COS("cos"), CLAMP("clamp"),
     // broadcasting binary ops
     ADD("add"), SUB("sub"), MUL("mul"), DIV("div"), POW_SCALAR("pow"), POW("pow"), MAXIMUM("maximum"),
     WHERE("where", 1),

@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * UnaryOps, BinaryOps, Reductions, Indexing, LinearAlgebra, Convolution, InPlace), the list of
  * recorded primitives is the {@code Op} enum, and the derivative of each is one rule of the
  * {@code Derivatives} table, written with differentiable tensor ops so that derivatives of
- * derivatives come for free. Everything else (mean, var, softmax, logsumexp, leakyRelu,
+ * derivatives come for free. Everything else (mean, var, softmax, logsumexp,
  * neg, minimum, amin, stack, ...) is composed of the primitives and gets its gradient for free.
  *
  * <p>Views (reshape when possible, permute, transpose, slice, narrow, select, squeeze,
@@ -284,7 +284,7 @@ public final class Tensor {
     /** Cosine. */
     public Tensor cos() { return UnaryOps.map(this, Unary.COS, Op.COS); }
     /** x for x > 0, slope·x otherwise. */
-    public Tensor leakyRelu(double slope) { return where(gt(0), this, mul(slope)); }
+    public Tensor leakyRelu(double slope) { return UnaryOps.leakyRelu(this, slope); }
     /** x·x. */
     public Tensor square() { return mul(this); }
     /** 1/x. */

@@ -6,7 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels the convolution layers added (axpy, reluBackward, 2×2 max pooling): the SIMD
+ * The kernels the convolution layers added (axpy, reluBackward, leakyRelu, 2×2 max pooling): the SIMD
  * versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
  * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
@@ -86,6 +86,17 @@ class ConvKernelsTest {
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y1[i]), "scalar reluBackward mask " + m);
                 assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "reluBackward float n=" + n + " i=" + i);
                 assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "reluBackward double n=" + n);
+            }
+            float slope = 0.2f;
+            SCALAR.leakyRelu(x, off, g, off, slope, y1, 0, n);
+            SIMD.leakyRelu(x, off, g, off, slope, y2, 0, n);
+            SCALAR.leakyRelu(xd, off, gd, off, slope, yd1, 0, n);
+            SIMD.leakyRelu(xd, off, gd, off, slope, yd2, 0, n);
+            for (int i = 0; i < n; i++) {
+                float m = x[off + i], expected = m > 0 ? g[off + i] : g[off + i] * slope; // a NaN x takes the slope side
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y1[i]), "scalar leakyRelu x " + m);
+                assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "leakyRelu float n=" + n + " i=" + i);
+                assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "leakyRelu double n=" + n);
             }
         }
     }
