@@ -117,8 +117,13 @@ def main():
     ap.add_argument("--score-images", type=int, default=10000)
     ap.add_argument("--score-generator", help="only score this nabla generator file (eval and train mode)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, help="overrides the spec's batch size")
+    ap.add_argument("--lr-g", type=float, help="overrides the generator's learning rate")
+    ap.add_argument("--lr-d", type=float, help="overrides the discriminator's learning rate")
+    ap.add_argument("--ema", type=float, help="also score an exponential moving average of the generator's weights")
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     spec = json.loads(pathlib.Path(a.spec).read_text())
     latent = spec["latentSize"]
     clf = load_nabla(classifier(), a.classifier)
@@ -132,12 +137,17 @@ def main():
         return
 
     t, go, do = spec["training"], spec["generatorOptimizer"], spec["discriminatorOptimizer"]
-    batch, k = t["batchSize"], t.get("discriminatorSteps", 1)
+    batch, k = a.batch or t["batchSize"], t.get("discriminatorSteps", 1)
+    go, do = dict(go, lr=a.lr_g or go["lr"]), dict(do, lr=a.lr_d or do["lr"])
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     g, d = generator(latent), discriminator()
     dcgan_init(g, gen)
     dcgan_init(d, gen)
+    ema = None
+    if a.ema:
+        import copy
+        ema = copy.deepcopy(g)
     opt_g = torch.optim.Adam(g.parameters(), lr=go["lr"], betas=tuple(go["betas"]))
     opt_d = torch.optim.Adam(d.parameters(), lr=do["lr"], betas=tuple(do["betas"]))
     train = torch.from_numpy(idx_images(pathlib.Path(a.data) / "train-images-idx3-ubyte.gz")) * 2 - 1
@@ -166,6 +176,12 @@ def main():
                 opt_g.zero_grad()
                 g_loss.backward()
                 opt_g.step()
+                if ema is not None:
+                    with torch.no_grad():
+                        for pe, pg in zip(ema.parameters(), g.parameters()):
+                            pe.mul_(a.ema).add_(pg, alpha=1 - a.ema)
+                        for be, bg in zip(ema.buffers(), g.buffers()):
+                            be.copy_(bg)
                 sums["g_loss"] += g_loss.item()
                 g_batches += 1
             sums["d_loss"] += d_loss.item()
@@ -176,7 +192,11 @@ def main():
         print(f"epoch {epoch + 1}: {seconds:.1f} s  " + "  ".join(f"{key} {v / (g_batches if key == 'g_loss' else batches):.4f}" for key, v in sums.items()),
               flush=True)
         report(f"generated, epoch {epoch + 1}, eval mode", score(clf, generate(g, a.score_images, latent, a.seed + 8)))
-        report(f"generated, epoch {epoch + 1}, train mode", score(clf, generate(g, a.score_images, latent, a.seed + 8, True)))
+        if ema is not None:
+            report(f"generated, epoch {epoch + 1}, EMA {a.ema}, eval mode", score(clf, generate(ema, a.score_images, latent, a.seed + 8)))
+            report(f"generated, epoch {epoch + 1}, EMA {a.ema}, train mode", score(clf, generate(ema, a.score_images, latent, a.seed + 8, True)))
+        else:
+            report(f"generated, epoch {epoch + 1}, train mode", score(clf, generate(g, a.score_images, latent, a.seed + 8, True)))
 
 
 if __name__ == "__main__":

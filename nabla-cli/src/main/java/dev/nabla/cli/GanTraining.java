@@ -48,7 +48,8 @@ import java.util.Map;
  * and the discriminator with a {@link GanStep}, draws a grid of samples from one fixed noise batch
  * after every epoch ({@code samples-epoch-N.png}) and, at the end, the epochs side by side
  * ({@code samples-by-epoch.png}), the curves of both losses ({@code losses.png}) and of the mean
- * D(x) and D(G(z)) ({@code discriminator.png}) over the batches; checkpoints both networks, both
+ * D(x) and D(G(z)) ({@code discriminator.png}) over the batches (samples come from the generator's
+ * weight average when the spec keeps one); checkpoints both networks, both
  * optimizers, the noise and these records every epoch ({@code checkpoint.safetensors}, which
  * {@code --resume} continues); saves both networks; then measures the quality
  * with the Inception-style score of a Fashion-MNIST classifier (trained here, or given) on
@@ -140,6 +141,12 @@ final class GanTraining {
         Path dsc = new SavedModel(step.discriminator(), image).spec(spec.discriminatorJson()).seed(spec.seed())
                 .save(dir.resolve("discriminator.safetensors"));
         o.println("models saved to " + g + " and " + dsc);
+        if (step.sampler() != step.generator()) {
+            Path avg = new SavedModel(step.sampler(), spec.latentSize()).spec(spec.generatorJson()).seed(spec.seed())
+                    .save(dir.resolve("generator-ema.safetensors"));
+            o.printf(Locale.ROOT, "the samples and the score use the generator's weight average (decay %s), saved to %s%n",
+                    spec.generatorEma(), avg);
+        }
         plots(dir, spec.name(), batches, trained, strips, image);
 
         Layer classifier = classifier(classifierDir, spec, d, dir);

@@ -102,12 +102,14 @@ class GanTrainingTest {
     void aGanResumedFromItsCheckpointEndsAsAnUninterruptedRun(@TempDir Path dir) throws IOException {
         Path data = dir.resolve("data"), full = dir.resolve("full"), cut = dir.resolve("cut");
         writeImages(data, 64, 20);
-        // the MLP GAN example made small (fast), with a dropout in D so that its generator is resumed too
+        // the MLP GAN example made small (fast), with a dropout in D so that its generator is resumed too,
+        // and a weight average of G (which the samples and scores then use)
         String spec = Files.writeString(dir.resolve("small-gan.json"), Files.readString(Path.of("..", "examples", "gan-fashion.json"))
                 .replace("\"units\": 256}", "\"units\": 16}").replace("\"units\": 512}", "\"units\": 16}")
                 .replace("\"units\": 1024}", "\"units\": 16}")
                 .replace("{\"type\": \"flatten\"},", "{\"type\": \"flatten\"}, {\"type\": \"dropout\", \"rate\": 0.2},")
-                .replace("\"classifierEpochs\": 3", "\"classifierEpochs\": 1")).toString();
+                .replace("\"classifierEpochs\": 3", "\"classifierEpochs\": 1")
+                .replace("\"samples\": 64", "\"samples\": 64, \"generatorEma\": 0.9")).toString();
         // the score's network, untrained (the scores need only be equal): no classifier training in this test
         JsonNode cnn = new ObjectMapper().readTree(GanTraining.CLASSIFIER);
         String classifier = new SavedModel(ModelSpec.build(cnn, "classifier", new Generator(1)).model(), 1, 28, 28).spec(cnn)
@@ -120,7 +122,8 @@ class GanTrainingTest {
         assertEquals(0, c.code(), c.err() + c.out());
         assertTrue(c.out().contains("resumed from " + cut.resolve("checkpoint.safetensors") + " after epoch 1"), c.out());
         assertTrue(c.out().contains("Epoch 2/2") && !c.out().contains("Epoch 1/2"), c.out());
-        for (String net : new String[] {"generator.safetensors", "discriminator.safetensors"}) {
+        assertTrue(a.out().contains("the samples and the score use the generator's weight average (decay 0.9)"), a.out());
+        for (String net : new String[] {"generator.safetensors", "discriminator.safetensors", "generator-ema.safetensors"}) {
             Map<String, Tensor> x = weights(full.resolve(net)), y = weights(cut.resolve(net));
             assertEquals(x.keySet(), y.keySet());
             for (String k : x.keySet()) assertArrayEquals(x.get(k).toFloatArray(), y.get(k).toFloatArray(), net + " " + k);
@@ -135,7 +138,7 @@ class GanTrainingTest {
 
         Run wrong = train("dcgan-fashion.json", data, "--out", cut.toString(), "--resume");
         assertEquals(1, wrong.code(), wrong.out());
-        assertTrue(wrong.err().contains("--resume: ") && wrong.err().contains("generator does not fit")
+        assertTrue(wrong.err().contains("--resume: ") && wrong.err().contains("resume with the step that saved it")
                 && !wrong.err().contains("\tat "), wrong.err());
     }
 }

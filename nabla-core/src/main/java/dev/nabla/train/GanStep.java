@@ -3,6 +3,7 @@ package dev.nabla.train;
 import dev.nabla.data.Batch;
 import dev.nabla.nn.Layer;
 import dev.nabla.nn.Losses;
+import dev.nabla.optim.ExponentialMovingAverage;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
@@ -37,12 +38,15 @@ import java.util.Map;
 public final class GanStep implements TrainStep {
     /** The names of its models and optimizers. */
     public static final String GENERATOR = "generator", DISCRIMINATOR = "discriminator";
+    /** The name of the generator's weight average among its models. */
+    public static final String GENERATOR_AVERAGE = "generator_ema";
 
     private final Layer generator, discriminator;
     private final Optimizer generatorOptimizer, discriminatorOptimizer;
     private final int latentSize;
     private final Generator noise;
     private int discriminatorSteps = 1;
+    private ExponentialMovingAverage generatorAverage;
 
     /**
      * A GAN step: generator maps [n, latentSize] noise to [n, …] images, discriminator maps
@@ -64,6 +68,23 @@ public final class GanStep implements TrainStep {
         if (k < 1) throw new IllegalArgumentException("GanStep: discriminator steps " + k + " must be >= 1");
         this.discriminatorSteps = k;
         return this;
+    }
+
+    /**
+     * Keeps an exponential moving average of the generator's weights in average (a second
+     * generator of the same architecture, overwritten now), updated after every generator step;
+     * {@link #sample} then draws from the average, which gives sharper images early in training
+     * (the practice of progressive GANs and BigGAN). The average is one of {@link #models()}, so
+     * checkpoints keep it.
+     */
+    public GanStep averageGenerator(Layer average, double decay) {
+        this.generatorAverage = new ExponentialMovingAverage(generator, average, decay);
+        return this;
+    }
+
+    /** The generator that {@link #sample} uses: the weight average when there is one, else the generator. */
+    public Layer sampler() {
+        return generatorAverage != null ? generatorAverage.average() : generator;
     }
 
     /** The size of the generator's input. */
@@ -104,6 +125,7 @@ public final class GanStep implements TrainStep {
             Tensor judged = logits(fake);
             values.put("g_loss", context.update(generatorOptimizer,
                     Losses.binaryCrossEntropyWithLogits(judged, judged.onesLike())));
+            if (generatorAverage != null) generatorAverage.update();
         }
         try (var s = GradMode.noGrad()) {
             values.put("D(x)", onReal.sigmoid().mean().item());
@@ -123,11 +145,12 @@ public final class GanStep implements TrainStep {
         return out.reshape(n);
     }
 
-    /** The generator's images for the latent vectors z [n, latentSize], in eval mode, without recording. */
+    /** The {@link #sampler()}'s images for the latent vectors z [n, latentSize], in eval mode, without recording. */
     public Tensor sample(Tensor z) {
-        return StepContext.inEval(java.util.List.of(generator), () -> {
+        Layer g = sampler();
+        return StepContext.inEval(java.util.List.of(g), () -> {
             try (var s = GradMode.noGrad()) {
-                return generator.forward(z);
+                return g.forward(z);
             }
         });
     }
@@ -146,6 +169,7 @@ public final class GanStep implements TrainStep {
         Map<String, Layer> m = new LinkedHashMap<>();
         m.put(GENERATOR, generator);
         m.put(DISCRIMINATOR, discriminator);
+        if (generatorAverage != null) m.put(GENERATOR_AVERAGE, generatorAverage.average());
         return m;
     }
 

@@ -37,7 +37,7 @@ import java.util.function.Function;
  *  "loss": "bce_with_logits", "generatorLoss": "non_saturating",
  *  "generatorOptimizer": {"type": "adam", "lr": 0.0002, "betas": [0.5, 0.999]},
  *  "discriminatorOptimizer": {"type": "adam", "lr": 0.0002, "betas": [0.5, 0.999]},
- *  "training": {"epochs": 20, "batchSize": 128, "discriminatorSteps": 1, "samples": 64},
+ *  "training": {"epochs": 20, "batchSize": 128, "discriminatorSteps": 1, "samples": 64, "generatorEma": 0.999},
  *  "evaluation": {"scoreImages": 10000, "classifierEpochs": 3}}
  * }</pre>
  *
@@ -47,6 +47,8 @@ import java.util.function.Function;
  * DCGAN paper's initialization); without it each layer keeps its default. The losses are the
  * only ones offered, written out so that the spec states them: binary cross-entropy on the
  * discriminator's logits and the non-saturating generator loss (see {@link GanStep}).
+ * "generatorEma" (optional) keeps an exponential moving average of the generator's weights with
+ * that decay, which the samples and the score then use ({@link GanStep#averageGenerator}).
  */
 public final class GanSpec {
     /** The value of "type" that marks a GAN spec. */
@@ -61,6 +63,7 @@ public final class GanSpec {
     private DataSpec.Loaded loaded;
     private final Function<List<Tensor>, Optimizer> generatorOptimizer, discriminatorOptimizer;
     private final int epochs, batchSize, discriminatorSteps, samples, scoreImages, classifierEpochs;
+    private final double generatorEma;
     private final boolean shuffle;
 
     private GanSpec(JsonNode root, String source, Path baseDir, Path dataOverride) {
@@ -113,6 +116,11 @@ public final class GanSpec {
         batchSize = training.positive("batchSize", 128);
         discriminatorSteps = training.positive("discriminatorSteps", 1);
         samples = training.positive("samples", 64);
+        generatorEma = training.number("generatorEma", 0);
+        if (!(generatorEma >= 0 && generatorEma < 1)) {
+            throw new SpecException("$.training.generatorEma", "is " + generatorEma + "; the decay of the generator's weight"
+                    + " average must be in [0, 1) (0.999 is usual; 0 or absent: no average)");
+        }
         shuffle = training.bool("shuffle", true);
         training.checkNoUnknownKeys();
         Node evaluation = spec.has("evaluation") ? spec.object("evaluation") : new Node(new ObjectMapper().createObjectNode(), "$.evaluation");
@@ -177,11 +185,23 @@ public final class GanSpec {
         return loaded;
     }
 
-    /** The models and optimizers as one training step, its latent noise seeded by the spec's seed. */
+    /**
+     * The models and optimizers as one training step, its latent noise seeded by the spec's seed;
+     * with "generatorEma", the step samples from a moving average of the generator's weights.
+     */
     public GanStep step() {
         Layer g = generator.model(), d = discriminator.model();
-        return new GanStep(g, d, generatorOptimizer.apply(g.parameters()), discriminatorOptimizer.apply(d.parameters()),
+        GanStep step = new GanStep(g, d, generatorOptimizer.apply(g.parameters()), discriminatorOptimizer.apply(d.parameters()),
                 latentSize, new Generator(seed + 3)).discriminatorSteps(discriminatorSteps);
+        if (generatorEma > 0) {
+            step.averageGenerator(ModelSpec.build(generatorJson, "$.generator", new Generator(seed)).model(), generatorEma);
+        }
+        return step;
+    }
+
+    /** The decay of the generator's weight average, 0 for none. */
+    public double generatorEma() {
+        return generatorEma;
     }
 
     /** Epochs, batch size and shuffling (seeded by the spec's seed). */

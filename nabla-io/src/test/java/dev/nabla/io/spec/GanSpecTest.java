@@ -73,6 +73,11 @@ class GanSpecTest {
         e = assertThrows(SpecException.class, () -> parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"latentSize\": 8",
                 "\"latentSize\": 8, \"generatorLoss\": \"minimax\"")));
         assertTrue(e.getMessage().contains("$.generatorLoss") && e.getMessage().contains("non_saturating"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1",
+                "\"epochs\": 1, \"generatorEma\": 1.5")));
+        assertTrue(e.getMessage().contains("$.training.generatorEma") && e.getMessage().contains("[0, 1)"), e.getMessage());
+        GanStep averaged = parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1", "\"epochs\": 1, \"generatorEma\": 0.99")).step();
+        assertTrue(averaged.sampler() != averaged.generator() && averaged.models().containsKey(GanStep.GENERATOR_AVERAGE));
     }
 
     @Test
