@@ -157,17 +157,17 @@ public final class Im2col {
     }
 
     /**
-     * The adjoint of im2col: adds each column entry back onto the input position it was read from.
+     * The adjoint of im2col (one example's columns from colOff): adds each column entry back onto the input position it was read from.
      * Overwrites the entries of col that correspond to padding.
      */
-    public void col2im(Object col, Object x, int xOff, ConvGeometry g) {
+    public void col2im(Object col, int colOff, Object x, int xOff, ConvGeometry g) {
         int c = g.c();
         long work = (long) c * g.kh() * g.kw() * g.ohw();
-        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, 0, g.ohw(), x, xOff, g, c0, c1));
+        Parallel.forRange(c, channelGrain(work, c), (c0, c1) -> col2im(col, colOff, g.ohw(), x, xOff, g, c0, c1));
     }
 
     /**
-     * {@link #col2im(Object, Object, int, ConvGeometry)} on the calling thread, from the rows of col
+     * {@link #col2im(Object, int, Object, int, ConvGeometry)} on the calling thread, from the rows of col
      * ld apart starting at colOff (one example's columns within the matrix of a block of examples).
      */
     public void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g) {

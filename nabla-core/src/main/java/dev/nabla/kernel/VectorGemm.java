@@ -17,6 +17,9 @@ import jdk.incubator.vector.FloatVector;
  * small buffer, except float32 ones of at most 4 rows or one vector of columns, which have kernels of
  * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
  * Packing buffers are per thread and kept up to {@value #KEEP} elements; a larger one is used once.
+ * A batch whose items share A (batch stride 0, as a convolution's weight over the examples) packs
+ * all of A once, before the items, which then only pack their B: A of 128×1024 was packed again for
+ * each 49-column example, as much time as the multiply itself.
  *
  * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one
  * vector) and short ones (m at most 4, B of at most {@value #SMALL} elements) take a direct path
@@ -94,6 +97,18 @@ public final class VectorGemm implements Gemm {
         return (x + y - 1) / y;
     }
 
+    /**
+     * Whether an m×n×k product takes the packed path (else the dot path, for a few rows times a
+     * transposed B, or the direct one: small products, and narrow ones that packed panels would
+     * mostly pad; a long k is packed even when small, since the direct path would stream all of B
+     * per 4 rows, and so is a short product with a large B, which the direct path walks down its
+     * columns: 2×4096 by 4096×25088 took 190 ms that way).
+     */
+    static boolean packed(int m, int n, int k, boolean tB) {
+        long work = (long) m * n * k;
+        return !(tB && m <= 4) && !((work <= SMALL && k <= KC) || n <= NARROW || (m <= 4 && (long) k * n <= SMALL));
+    }
+
     /** One product of the batch, in the type-independent part: size class, blocking, tiling. */
     static void run(Job job, boolean parallel) {
         final int m = job.m, n = job.n, k = job.k, nr = job.nr;
@@ -109,11 +124,7 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
-        if ((work <= SMALL && k <= KC) || n <= NARROW || (m <= 4 && (long) k * n <= SMALL)) {
-            // direct path: small products, and narrow ones that packed panels would mostly pad
-            // (a long k is packed even when small: the direct path would stream all of B per 4 rows;
-            // so is a short product with a large B, which the direct path walks down its columns:
-            // 2×4096 by 4096×25088 took 190 ms that way)
+        if (!packed(m, n, k, job.tB)) {
             job.prepareDirect();
             if (parallel && work >= 2 * PAR_MIN && m >= 8 && Parallel.threads() > 1) {
                 int grain = 4 * (int) Math.max(1, PAR_MIN / 2 / (4L * n * k));

@@ -43,25 +43,29 @@ final class VectorGemmDouble {
             if (k == 0) return;
         }
         long work = (long) m * n * k;
+        // items sharing A read it packed once (the same panels they would each pack)
+        double[] shared = batch > 1 && aBatchStride == 0 && VectorGemm.packed(m, n, k, transB)
+                ? new DoubleJob(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc, null).packAll()
+                : null;
         if (batch > 1 && work < BATCH_WORK) {
             int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
             Parallel.forRange(batch, grain, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     VectorGemm.run(new DoubleJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
-                            b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), false);
+                            b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc, shared), false);
                 }
             });
         } else {
             for (int p = 0; p < batch; p++) {
                 VectorGemm.run(new DoubleJob(transA, transB, m, n, k, a, aOff + p * aBatchStride, lda,
-                        b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc), true);
+                        b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc, shared), true);
             }
         }
     }
 
     /** Per-thread packing buffers, grown on demand and kept up to KEEP elements each. */
     private static final class Buffers {
-        double[] a = new double[0], b = new double[0], s = new double[0];
+        double[] a = new double[0], b = new double[0], s = new double[0], shared = new double[0];
         final double[] t = new double[MR * DNR];
 
         double[] a(int size) {
@@ -75,10 +79,15 @@ final class VectorGemmDouble {
         double[] s(int size) {
             return s.length >= size ? s : size > KEEP ? new double[size] : (s = new double[size]);
         }
+
+        double[] shared(int size) {
+            return shared.length >= size ? shared : size > KEEP ? new double[size] : (shared = new double[size]);
+        }
     }
 
     private static final class DoubleJob extends VectorGemm.Job {
         final double[] a, b, c;
+        final double[] shared;  // all of op(A) packed (packAll's layout), or null: each tile packs its rows
         double[] bp;        // packed B (the calling thread's buffer)
         double[] db;        // op(B) as row-major rows for the direct path: b itself, or a copy
         int dbo, dlb;
@@ -89,18 +98,38 @@ final class VectorGemmDouble {
         private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
 
         DoubleJob(boolean tA, boolean tB, int m, int n, int k, double[] a, int aOff, int lda,
-                 double[] b, int bOff, int ldb, boolean acc, double[] c, int cOff, int ldc) {
+                 double[] b, int bOff, int ldb, boolean acc, double[] c, int cOff, int ldc, double[] shared) {
             super(tA, tB, m, n, k, aOff, lda, bOff, ldb, acc, cOff, ldc, DNR);
             this.a = a;
             this.b = b;
             this.c = c;
+            this.shared = shared;
+        }
+
+        /**
+         * All of op(A) packed, in the calling thread's buffer: row panel q holds its k rows of MR
+         * values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
+         */
+        double[] packAll() {
+            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k);
+            double[] ap = BUFFERS.get().shared(panels * MR * k + GATHER);
+            gather = gatherOffsets();
+            for (int q = 0; q < panels; q++) {  // in increasing order: a gather's spill is overwritten next
+                for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);
+            }
+            return ap;
+        }
+
+        private int[] gatherOffsets() {
+            int[] ix = new int[GATHER];
+            for (int r = 0; r < MR; r++) ix[r] = r * lda;
+            return ix;
         }
 
         @Override
         void allocB(int size) {
             bp = BUFFERS.get().b(size);
-            gather = new int[GATHER];
-            for (int r = 0; r < MR; r++) gather[r] = r * lda;
+            gather = gatherOffsets();
             bGather = new int[DNR];
             for (int jj = 0; jj < DNR; jj++) bGather[jj] = jj * ldb;
         }
@@ -179,15 +208,18 @@ final class VectorGemmDouble {
         @Override
         void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
             Buffers buf = BUFFERS.get();
-            double[] ap = buf.a((ip1 - ip0) * MR * kc + GATHER), tmp = buf.t, bp = this.bp, c = this.c;
-            for (int q = ip0; q < ip1; q++) {
-                packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
+            double[] ap = shared, tmp = buf.t, bp = this.bp, c = this.c;
+            if (ap == null) {
+                ap = buf.a((ip1 - ip0) * MR * kc + GATHER);
+                for (int q = ip0; q < ip1; q++) {
+                    packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
+                }
             }
             // B's micro-panel stays in L1 while the panels of A go by (BLIS's loop order)
             for (int jp = jp0; jp < jp1; jp++) {
                 int j = jp * DNR, w = Math.min(DNR, n - j), bi = bBase + jp * kc * DNR;
                 for (int q = ip0; q < ip1; q++) {
-                    int i = q * MR, h = Math.min(MR, m - i), ai = (q - ip0) * MR * kc;
+                    int i = q * MR, h = Math.min(MR, m - i), ai = shared == null ? (q - ip0) * MR * kc : (q * k + pc) * MR;
                     if (h == MR && w == DNR) {
                         kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h <= 4 && w == DNR) {

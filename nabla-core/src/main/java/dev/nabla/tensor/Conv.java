@@ -49,6 +49,11 @@ final class Conv {
      */
     private static final int SMALL_PLANE = 256;
     private static final long SMALL_WORK = 1L << 21;
+    /**
+     * Examples per batched GEMM on the per-example path (their im2col matrices are held at once):
+     * the dcgan's 128×1024 weight times 49 columns cost as much to pack as to multiply.
+     */
+    private static final int SHARED_EXAMPLES = 4;
     /** Columns of a block of examples, about: the batch is cut into balanced blocks by its sizes alone. */
     private static final int BLOCK_COLUMNS = 2048;
 
@@ -95,6 +100,15 @@ final class Conv {
         } else {
             body.run(0, n, scratch == 0 ? null : alloc(f32, scratch));
         }
+    }
+
+    /**
+     * Examples whose products are made in one batched GEMM call on the per-example path, so that
+     * the weight is packed once for all of them (ungrouped convolutions only: the GEMM's batch is
+     * then the examples rather than the groups).
+     */
+    private static int shared(ConvGeometry g) {
+        return g.groups() == 1 ? SHARED_EXAMPLES : 1;
     }
 
     private static boolean blocked(ConvGeometry g) {
@@ -168,20 +182,27 @@ final class Conv {
             }
             return out;
         }
-        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : g.c() * g.kh() * g.kw() * ohw, (from, to, col) -> {
-            for (int s = from; s < to; s++) {
+        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g);
+        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : share * colLen, (from, to, col) -> {
+            for (int s0 = from; s0 < to; s0 += share) {
+                int count = Math.min(share, to - s0);
                 Object src = col;
-                int srcOff = 0;
+                int srcOff = 0, srcStride = colLen;
                 if (direct) {
                     src = xa;
-                    srcOff = xc.offset + s * chw;
+                    srcOff = xc.offset + s0 * chw;
+                    srcStride = chw;
                 } else {
-                    IM2COL.im2col(xa, xc.offset + s * chw, col, 0, g);
+                    for (int s = 0; s < count; s++) IM2COL.im2col(xa, xc.offset + (s0 + s) * chw, col, s * colLen, g);
                 }
-                int yOff = s * g.o() * ohw;
-                gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
-                        src, srcOff, kg * ohw, ohw, false, ya, yOff, og * ohw, ohw);
-                if (bc != null) addBias(bc, ya, yOff, g.o(), ohw);
+                if (share > 1) { // the examples' products share the weight, packed once
+                    gemm(f, count, false, false, og, ohw, kg, wa, wc.offset, 0, kg,
+                            src, srcOff, srcStride, ohw, false, ya, s0 * g.o() * ohw, g.o() * ohw, ohw);
+                } else {
+                    gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
+                            src, srcOff, kg * ohw, ohw, false, ya, s0 * g.o() * ohw, og * ohw, ohw);
+                }
+                if (bc != null) for (int s = s0; s < s0 + count; s++) addBias(bc, ya, s * g.o() * ohw, g.o(), ohw);
             }
         });
         return out;
@@ -234,17 +255,20 @@ final class Conv {
             }
             return out;
         }
-        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : g.c() * g.kh() * g.kw() * ohw, (from, to, col) -> {
-            for (int s = from; s < to; s++) {
-                int gOff = gc.offset + s * g.o() * ohw;
-                if (direct) {
-                    gemm(f, g.groups(), true, false, kg, ohw, og, wa, wc.offset, og * kg, kg,
-                            ga, gOff, og * ohw, ohw, false, xa, s * chw, kg * ohw, ohw);
+        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g);
+        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : share * colLen, (from, to, col) -> {
+            for (int s0 = from; s0 < to; s0 += share) {
+                int count = Math.min(share, to - s0), gOff = gc.offset + s0 * g.o() * ohw;
+                Object dst = direct ? xa : col;
+                int dstOff = direct ? s0 * chw : 0, dstStride = direct ? chw : colLen;
+                if (share > 1) { // the examples' products share the weight, packed once
+                    gemm(f, count, true, false, kg, ohw, og, wa, wc.offset, 0, kg,
+                            ga, gOff, g.o() * ohw, ohw, false, dst, dstOff, dstStride, ohw);
                 } else {
                     gemm(f, g.groups(), true, false, kg, ohw, og, wa, wc.offset, og * kg, kg,
-                            ga, gOff, og * ohw, ohw, false, col, 0, kg * ohw, ohw);
-                    IM2COL.col2im(col, xa, s * chw, g);
+                            ga, gOff, og * ohw, ohw, false, dst, dstOff, kg * ohw, ohw);
                 }
+                if (!direct) for (int s = 0; s < count; s++) IM2COL.col2im(col, s * colLen, xa, (s0 + s) * chw, g);
             }
         });
         return out;

@@ -239,6 +239,35 @@ class GemmTest {
         }
     }
 
+    /**
+     * A batch whose items share A packs A once for all of them: each item's result must be bitwise
+     * the one the item gives alone (packed shapes, A plain or transposed, a partial row panel,
+     * several k blocks, items small enough to be spread over threads and large ones).
+     */
+    @Test
+    void sharedAEqualsItemsOneByOne() {
+        int[][] shapes = {{128, 49, 1024}, {1024, 49, 128}, {29, 70, 300}, {64, 40, 16}};
+        for (Gemm g : impls()) {
+            for (int[] s : shapes) {
+                for (boolean tA : new boolean[] {false, true}) {
+                    int m = s[0], n = s[1], k = s[2], batch = 3;
+                    Random rnd = new Random(7);
+                    float[] a = new float[m * k + 1], b = new float[batch * k * n];
+                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+                    for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+                    float[] c = new float[batch * m * n], one = new float[batch * m * n];
+                    int lda = tA ? m : k;
+                    g.sgemm(batch, tA, false, m, n, k, a, 1, 0, lda, b, 0, k * n, n, 0f, c, 0, m * n, n);
+                    for (int p = 0; p < batch; p++) {
+                        g.sgemm(1, tA, false, m, n, k, a, 1, 0, lda, b, p * k * n, 0, n, 0f, one, p * m * n, 0, n);
+                    }
+                    assertArrayEquals(one, c, g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k + (tA ? " Aᵀ" : "")
+                            + ": a batch sharing A differs from its items one by one");
+                }
+            }
+        }
+    }
+
     @Test
     void resultsDoNotDependOnThreadCount() {
         int saved = Parallel.threads();
