@@ -9,6 +9,10 @@ every epoch it scores 10,000 generated images with nabla's own score classifier 
 loaded into the same network in PyTorch): exp(E[KL(p(y|x) || p(y))]), as dev.nabla.train.InceptionScore,
 on the generator's tanh output mapped to [0, 1] as GanTraining does, and prints the class histogram.
 
+Recipe experiments: --batch, --lr-g and --lr-d override the spec; --ema D also scores an exponential
+moving average of G's weights (decay D, buffers copied, as nabla's ExponentialMovingAverage);
+--save-dir keeps G after every epoch, to score it later with another classifier; --threads.
+
 --score-generator FILE scores a generator saved by `nabla train` (nabla.model file) the same way,
 in eval mode (running BatchNorm statistics, as nabla samples) and in train mode (batch statistics),
 so nabla's score can be checked against PyTorch's arithmetic.
@@ -121,6 +125,7 @@ def main():
     ap.add_argument("--batch", type=int, help="overrides the spec's batch size")
     ap.add_argument("--lr-g", type=float, help="overrides the generator's learning rate")
     ap.add_argument("--lr-d", type=float, help="overrides the discriminator's learning rate")
+    ap.add_argument("--save-dir", help="save the generator after every epoch there (safetensors, nabla's names)")
     ap.add_argument("--ema", type=float, help="also score an exponential moving average of the generator's weights")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -191,6 +196,10 @@ def main():
         seconds = time.perf_counter() - start
         print(f"epoch {epoch + 1}: {seconds:.1f} s  " + "  ".join(f"{key} {v / (g_batches if key == 'g_loss' else batches):.4f}" for key, v in sums.items()),
               flush=True)
+        if a.save_dir:
+            from safetensors.torch import save_file
+            pathlib.Path(a.save_dir).mkdir(parents=True, exist_ok=True)
+            save_file({k: v.contiguous() for k, v in g.state_dict().items()}, f"{a.save_dir}/g-{epoch + 1}.safetensors")
         report(f"generated, epoch {epoch + 1}, eval mode", score(clf, generate(g, a.score_images, latent, a.seed + 8)))
         if ema is not None:
             report(f"generated, epoch {epoch + 1}, EMA {a.ema}, eval mode", score(clf, generate(ema, a.score_images, latent, a.seed + 8)))
