@@ -70,4 +70,11 @@ public interface Elementwise {
 
     /** The float64 {@link #leakyRelu(float[], int, float[], int, float, float[], int, int)}. */
     void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n);
+
+    /**
+     * Adam's update of elements [from, to) of p, m and v, with gradient g: {@link AdamKernel}'s
+     * formula, each operation rounded to float32, so both providers give the same bits.
+     */
+    void adam(float[] p, float[] g, float[] m, float[] v, int from, int to,
+              float b1, float c1, float b2, float c2, float bc, float e, float s);
 }

@@ -37,7 +37,7 @@ public abstract sealed class KernelProvider permits ScalarKernelProvider, Panama
         this.elementwise = elementwise;
         this.pooling = pooling;
         this.im2col = new Im2col(elementwise);
-        this.adam = new AdamKernel();
+        this.adam = new AdamKernel(elementwise);
         this.batchNorm = new BatchNormKernel(elementwise);
     }
 
