@@ -1,6 +1,7 @@
 package dev.nabla.kernel;
 
 import dev.nabla.kernel.Elementwise.Reduce;
+import java.util.Arrays;
 
 /**
  * The loops of training-mode batch normalization over a contiguous [n, c, s] layout (s = the
@@ -25,6 +26,24 @@ public final class BatchNormKernel {
     /** mean[ch] and the biased variance var[ch] of x: two passes (no cancellation), float64 sums. */
     public void stats(float[] x, int xo, int n, int c, int s, double[] mean, double[] var) {
         double count = (double) n * s;
+        if (s == 1) { // [N, C]: rows of channels, each channel summed in batch order as below
+            Parallel.forRange(c, rowGrain(n), (c0, c1) -> {
+                Arrays.fill(mean, c0, c1, 0);
+                Arrays.fill(var, c0, c1, 0);
+                for (int i = 0; i < n; i++) {
+                    for (int ch = c0, at = xo + i * c + c0; ch < c1; ch++, at++) mean[ch] += x[at];
+                }
+                for (int ch = c0; ch < c1; ch++) mean[ch] /= count;
+                for (int i = 0; i < n; i++) {
+                    for (int ch = c0, at = xo + i * c + c0; ch < c1; ch++, at++) {
+                        float d = x[at] - (float) mean[ch];
+                        var[ch] += d * d;
+                    }
+                }
+                for (int ch = c0; ch < c1; ch++) var[ch] /= count;
+            });
+            return;
+        }
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double sum = 0;
@@ -53,6 +72,11 @@ public final class BatchNormKernel {
         });
     }
 
+    // Channels per parallel chunk of the [N, C] passes: about GRAIN elements.
+    private static int rowGrain(int n) {
+        return Math.max(1, GRAIN / Math.max(1, n));
+    }
+
     /** y = x·scale[ch] + shift[ch] (y contiguous from 0), PyTorch's order of operations. */
     public void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
@@ -76,6 +100,20 @@ public final class BatchNormKernel {
     /** sumG[ch] = Σ g and sumGC[ch] = Σ g·(x − mean[ch]) over the channel, for the backward pass. */
     public void gradSums(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
                                 double[] sumG, double[] sumGC) {
+        if (s == 1) { // [N, C], as in stats
+            Parallel.forRange(c, rowGrain(n), (c0, c1) -> {
+                Arrays.fill(sumG, c0, c1, 0);
+                Arrays.fill(sumGC, c0, c1, 0);
+                for (int i = 0; i < n; i++) {
+                    for (int ch = c0, at = i * c + c0; ch < c1; ch++, at++) {
+                        float gv = g[go + at];
+                        sumG[ch] += gv;
+                        sumGC[ch] += gv * (x[xo + at] - (float) mean[ch]);
+                    }
+                }
+            });
+            return;
+        }
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double sg = 0, sgc = 0;

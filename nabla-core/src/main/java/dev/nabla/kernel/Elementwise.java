@@ -43,6 +43,21 @@ public interface Elementwise {
     /** The float64 {@link #axpy(float, float[], int, float[], int, int)}. */
     void axpy(double a, double[] x, int xo, double[] y, int yo, int n);
 
+    /** y[yo + i] = x[xo + idx[io + i]] for i &lt; n: a strided convolution's im2col rows. */
+    void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n);
+
+    /** The float64 {@link #gather(float[], int, int[], int, float[], int, int)}. */
+    void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n);
+
+    /**
+     * y[yo + idx[io + i]] += x[xo + i] for i &lt; n, the indices distinct: the adjoint of gather
+     * (col2im's rows).
+     */
+    void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n);
+
+    /** The float64 {@link #scatterAdd(float[], int, int[], int, float[], int, int)}. */
+    void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n);
+
     /**
      * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the
      * sum Σg·(x − mean) of its backward pass, over one plane of a channel.

@@ -15,14 +15,13 @@ public final class Im2col {
         this.ew = ew;
     }
 
-    // The valid output columns [lo, hi) for which iw = ow·sw + iw0 lies in [0, w).
-    private static int lo(int iw0, int s) {
-        return iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
+    // Unit column stride: the valid output columns [lo, hi) for which iw = ow + iw0 lies in [0, w).
+    private static int lo(int iw0) {
+        return Math.max(0, -iw0);
     }
 
-    private static int hi(int iw0, int s, int w, int ow) {
-        if (iw0 > w - 1) return 0;
-        return Math.min(ow, (w - 1 - iw0) / s + 1);
+    private static int hi(int iw0, int w, int ow) {
+        return Math.max(0, Math.min(ow, w - iw0));
     }
 
     /** Unrolls one example's receptive fields: col[(c·kh + i)·kw + j][oh·ow] = x[c][oh·sh − pt + i·dh][ow·sw − pl + j·dw]. */
@@ -45,8 +44,12 @@ public final class Im2col {
         return (int) Math.max(1, Math.min(c, (1L << 16) / Math.max(1, work / Math.max(c, 1))));
     }
 
-    private static void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
+    private void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
+        if (g.sw() > 1) {
+            stridedIm2col(x, xOff, col, colOff, ld, g, c0, c1);
+            return;
+        }
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh();
         int ohw = oh * ow;
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
@@ -54,7 +57,7 @@ public final class Im2col {
                     int row = (c * kh + i) * kw + j;
                     int base = colOff + row * ld;
                     int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = Math.max(lo, hi(iw0, sw, w, ow));
+                    int lo = lo(iw0), hi = Math.max(lo, hi(iw0, w, ow));
                     if (rowsContiguous(g)) {  // one copy for the whole row of col (one call per output row was 2/3 of the time)
                         int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
                         if (y0 >= y1 || lo >= hi) {
@@ -69,10 +72,6 @@ public final class Im2col {
                         zero(col, to, base + ohw);
                         continue;
                     }
-                    if (sw > 1 && x instanceof float[] xf) {
-                        stridedRows(xf, xOff + c * h * w + iw0, (float[]) col, base, g, i, lo, hi);
-                        continue;
-                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         int dst = base + y * ow;
@@ -80,10 +79,8 @@ public final class Im2col {
                             zero(col, dst, dst + ow);
                             continue;
                         }
-                        int src = xOff + (c * h + ih) * w + iw0;
                         zero(col, dst, dst + lo);
-                        if (sw == 1) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        else copyStrided(x, src + lo * sw, sw, col, dst + lo, hi - lo);
+                        System.arraycopy(x, xOff + (c * h + ih) * w + iw0 + lo, col, dst + lo, hi - lo);
                         zero(col, dst + hi, dst + ow);
                     }
                 }
@@ -91,31 +88,76 @@ public final class Im2col {
         }
     }
 
-    // The rows of one (c, i, j) row of col, for float32 and a column stride > 1 (a stride-2 layer's
-    // rows are a few elements long: typed loops, no call per row); x[from + ih·w + q·sw] is read.
-    private static void stridedRows(float[] x, int from, float[] col, int base, ConvGeometry g, int i, int lo, int hi) {
-        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
-        for (int y = 0; y < g.oh(); y++) {
-            int ih = y * g.sh() - g.pt() + i * g.dh(), dst = base + y * ow;
-            if (ih < 0 || ih >= h) {
-                for (int q = 0; q < ow; q++) col[dst + q] = 0f;
-                continue;
+    /**
+     * A strided convolution's receptive fields, read through a zero-padded copy of one channel's
+     * plane: the rows of col are then gathers at fixed offsets, with no bounds test per element
+     * (a stride-2 layer's rows are a few elements long; the row-by-row copies with their
+     * clipping cost 2-3 ns an element).
+     */
+    private record PaddedPlane(int hp, int wp, int[] at) {
+        /** The window of the input every kernel tap reads, and at[y·ow + q] = y·sh·wp + q·sw. */
+        static PaddedPlane of(ConvGeometry g) {
+            int hp = (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1, wp = (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1;
+            int[] at = new int[g.ohw()];
+            for (int y = 0, k = 0; y < g.oh(); y++) {
+                for (int q = 0; q < g.ow(); q++) at[k++] = y * g.sh() * wp + q * g.sw();
             }
-            int src = from + ih * w;
-            for (int q = 0; q < lo; q++) col[dst + q] = 0f;
-            for (int q = lo; q < hi; q++) col[dst + q] = x[src + q * sw];
-            for (int q = hi; q < ow; q++) col[dst + q] = 0f;
+            return new PaddedPlane(hp, wp, at);
+        }
+
+        /** The offset of kernel tap (i, j) in the padded plane. */
+        int tap(ConvGeometry g, int i, int j) {
+            return i * g.dh() * wp + j * g.dw();
+        }
+
+        /**
+         * Copies the rows of channel c's plane of x that the taps read into xp (toPlane), or
+         * back: padded row r, column s is input row r − pt, column s − pl. The rest of xp is
+         * padding: zero from its allocation for im2col, never read back by col2im.
+         */
+        void copy(Object x, int xOff, int c, Object xp, boolean toPlane, ConvGeometry g) {
+            int h = g.h(), w = g.w(), lo = Math.max(0, g.pl()), hi = Math.min(wp, w + g.pl());
+            if (lo >= hi) return;
+            for (int r = Math.max(0, g.pt()), end = Math.min(hp, h + g.pt()); r < end; r++) {
+                int at = xOff + (c * h + r - g.pt()) * w + lo - g.pl();
+                if (toPlane) System.arraycopy(x, at, xp, r * wp + lo, hi - lo);
+                else System.arraycopy(xp, r * wp + lo, x, at, hi - lo);
+            }
         }
     }
 
-    // col2im's counterpart of stridedRows: x[from + ih·w + q·sw] += col[base + y·ow + q], in the same order as addStrided.
-    private static void addStridedRows(float[] col, int base, float[] x, int from, ConvGeometry g, int i, int lo, int hi) {
-        int h = g.h(), w = g.w(), ow = g.ow(), sw = g.sw();
-        for (int y = 0; y < g.oh(); y++) {
-            int ih = y * g.sh() - g.pt() + i * g.dh();
-            if (ih < 0 || ih >= h) continue;
-            int src = base + y * ow, dst = from + ih * w;
-            for (int q = lo; q < hi; q++) x[dst + q * sw] += col[src + q];
+    private void stridedIm2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
+        PaddedPlane p = PaddedPlane.of(g);
+        Object xp = x instanceof float[] ? new float[p.hp() * p.wp()] : new double[p.hp() * p.wp()];
+        int[] at = p.at();
+        for (int c = c0; c < c1; c++) {
+            p.copy(x, xOff, c, xp, true, g);
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++) {
+                    int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
+                    if (xp instanceof float[] xf) ew.gather(xf, tap, at, 0, (float[]) col, base, at.length);
+                    else ew.gather((double[]) xp, tap, at, 0, (double[]) col, base, at.length);
+                }
+            }
+        }
+    }
+
+    // col2im's counterpart of stridedIm2col: each input entry receives its column entries in the
+    // order (i, j, y, q), as the unstrided loops add them, so the sums have the same bits.
+    private void stridedCol2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
+        PaddedPlane p = PaddedPlane.of(g);
+        Object xp = x instanceof float[] ? new float[p.hp() * p.wp()] : new double[p.hp() * p.wp()];
+        int[] at = p.at();
+        for (int c = c0; c < c1; c++) {
+            p.copy(x, xOff, c, xp, true, g);
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++) {
+                    int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
+                    if (xp instanceof float[] xf) ew.scatterAdd((float[]) col, base, at, 0, xf, tap, at.length);
+                    else ew.scatterAdd((double[]) col, base, at, 0, (double[]) xp, tap, at.length);
+                }
+            }
+            p.copy(x, xOff, c, xp, false, g);
         }
     }
 
@@ -145,17 +187,6 @@ public final class Im2col {
         else Arrays.fill((double[]) a, from, to, 0d);
     }
 
-    // dst[d + q] = src[s + q·stride] for q < n
-    private static void copyStrided(Object src, int s, int stride, Object dst, int d, int n) {
-        if (src instanceof float[] f) {
-            float[] t = (float[]) dst;
-            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
-        } else {
-            double[] f = (double[]) src, t = (double[]) dst;
-            for (int q = 0; q < n; q++) t[d + q] = f[s + q * stride];
-        }
-    }
-
     /**
      * The adjoint of im2col (one example's columns from colOff): adds each column entry back onto the input position it was read from.
      * Overwrites the entries of col that correspond to padding.
@@ -177,13 +208,17 @@ public final class Im2col {
     // Each channel's plane only receives its own rows, so channels are independent; within one,
     // the order (i, j, y, q) is fixed.
     private void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh(), sw = g.sw();
+        if (g.sw() > 1) {
+            stridedCol2im(col, colOff, ld, x, xOff, g, c0, c1);
+            return;
+        }
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh();
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     int base = colOff + ((c * kh + i) * kw + j) * ld;
                     int iw0 = j * g.dw() - g.pl();
-                    int lo = lo(iw0, sw), hi = hi(iw0, sw, w, ow);
+                    int lo = lo(iw0), hi = hi(iw0, w, ow);
                     if (lo >= hi) continue;
                     if (rowsContiguous(g)) {
                         // One run from the first valid entry to the last, as in im2col. Between
@@ -193,35 +228,23 @@ public final class Im2col {
                         int ih0 = i * g.dh() - g.pt(), y0 = Math.max(0, -ih0), y1 = Math.min(oh, h - ih0);
                         if (y0 >= y1) continue;
                         if (lo > 0 || hi < ow) zeroColumns(col, base + y0 * ow, y1 - y0, ow, lo, hi);
-                        addStrided(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, 1,
-                                (y1 - y0 - 1) * ow + hi - lo);
-                        continue;
-                    }
-                    if (sw > 1 && x instanceof float[] xf) {
-                        addStridedRows((float[]) col, base, xf, xOff + c * h * w + iw0, g, i, lo, hi);
+                        add(col, base + y0 * ow + lo, x, xOff + (c * h + y0 + ih0) * w + iw0 + lo, (y1 - y0 - 1) * ow + hi - lo);
                         continue;
                     }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * sh - g.pt() + i * g.dh();
                         if (ih < 0 || ih >= h) continue;
-                        addStrided(col, base + y * ow + lo, x, xOff + (c * h + ih) * w + iw0 + lo * sw, sw, hi - lo);
+                        add(col, base + y * ow + lo, x, xOff + (c * h + ih) * w + iw0 + lo, hi - lo);
                     }
                 }
             }
         }
     }
 
-    // x[d + q·stride] += col[s + q] for q < n; a unit stride goes through the SIMD axpy (a = 1:
-    // fma(1, c, x) rounds as c + x), whose masked tail also covers the short rows of small planes.
-    private void addStrided(Object col, int s, Object x, int d, int stride, int n) {
-        if (x instanceof float[] xf) {
-            float[] cf = (float[]) col;
-            if (stride == 1) ew.axpy(1f, cf, s, xf, d, n);
-            else for (int q = 0; q < n; q++) xf[d + q * stride] += cf[s + q];
-        } else {
-            double[] xd = (double[]) x, cd = (double[]) col;
-            if (stride == 1) ew.axpy(1d, cd, s, xd, d, n);
-            else for (int q = 0; q < n; q++) xd[d + q * stride] += cd[s + q];
-        }
+    // x[d + q] += col[s + q] for q < n, by the SIMD axpy (a = 1: fma(1, c, x) rounds as c + x),
+    // whose masked tail also covers the short rows of small planes.
+    private void add(Object col, int s, Object x, int d, int n) {
+        if (x instanceof float[] xf) ew.axpy(1f, (float[]) col, s, xf, d, n);
+        else ew.axpy(1d, (double[]) col, s, (double[]) x, d, n);
     }
 }

@@ -157,6 +157,26 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = x[xo + idx[io + i]];
+    }
+
+    @Override
+    public void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = x[xo + idx[io + i]];
+    }
+
+    @Override
+    public void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + idx[io + i]] += x[xo + i];
+    }
+
+    @Override
+    public void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + idx[io + i]] += x[xo + i];
+    }
+
+    @Override
     public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);

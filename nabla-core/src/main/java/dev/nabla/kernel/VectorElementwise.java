@@ -200,6 +200,34 @@ public final class VectorElementwise implements Elementwise {
         SCALAR.axpy(a, x, xo, y, yo, n);
     }
 
+    // The tails are scalar: a masked gather or scatter still reads a whole vector of indices.
+
+    @Override
+    public void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) FloatVector.fromArray(F, x, xo, idx, io + i).intoArray(y, yo + i);
+        if (i < n) SCALAR.gather(x, xo, idx, io + i, y, yo + i, n - i);
+    }
+
+    @Override
+    public void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
+        SCALAR.gather(x, xo, idx, io, y, yo, n);
+    }
+
+    @Override
+    public void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            FloatVector.fromArray(F, y, yo, idx, io + i).add(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo, idx, io + i);
+        }
+        if (i < n) SCALAR.scatterAdd(x, xo + i, idx, io + i, y, yo, n - i);
+    }
+
+    @Override
+    public void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
+        SCALAR.scatterAdd(x, xo, idx, io, y, yo, n);
+    }
+
     @Override
     public void reluBackward(float[] out, int oo, float[] g, int go, float[] y, int yo, int n) {
         int i = 0, len = F.length();

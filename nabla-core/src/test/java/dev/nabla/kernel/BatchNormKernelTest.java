@@ -33,7 +33,11 @@ class BatchNormKernelTest {
     @Test
     void statsAreThePerChannelMeanAndBiasedVariance() {
         Random r = new Random(4);
-        int n = 5, c = 3, s = 37, xo = 2;
+        for (int s : new int[] {37, 1}) statsOf(r, 5, 3, s);
+    }
+
+    private static void statsOf(Random r, int n, int c, int s) {
+        int xo = 2;
         float[] x = new float[xo + n * c * s];
         double[] xd = new double[x.length];
         for (int i = 0; i < x.length; i++) xd[i] = x[i] = (float) (r.nextGaussian() * 3 + 100);
@@ -50,6 +54,37 @@ class BatchNormKernelTest {
                 assertEquals(sq / (n * s), varD[ch], 1e-12 * varD[ch]);
                 assertEquals(m, mean[ch], 1e-6 * m);
                 assertEquals(sq / (n * s), var[ch], 1e-5 * varD[ch]);
+            }
+        }
+    }
+
+    @Test
+    void gradSumsAreThePerChannelSumsOfGAndOfGTimesTheDeviation() {
+        Random r = new Random(5);
+        for (int s : new int[] {37, 1}) {
+            int n = 6, c = 4, go = 1, xo = 2;
+            float[] g = new float[go + n * c * s], x = new float[xo + n * c * s];
+            for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() + 1);
+            double[] mean = {0.9, 1.1, 1.0, 0.8};
+            for (KernelProvider provider : new KernelProvider[] {KernelProvider.scalar(), KernelProvider.panama()}) {
+                double[] sumG = new double[c], sumGC = new double[c];
+                provider.batchNorm().gradSums(g, go, x, xo, n, c, s, mean, sumG, sumGC);
+                for (int ch = 0; ch < c; ch++) {
+                    double sg = 0, sgc = 0, scale = 0; // float32 plane sums: within 1e-6 of Σ|terms|
+                    for (int i = 0; i < n; i++) {
+                        for (int p = 0; p < s; p++) {
+                            int at = (i * c + ch) * s + p;
+                            double d = g[go + at] * ((double) x[xo + at] - (float) mean[ch]);
+                            sg += g[go + at];
+                            sgc += d;
+                            scale += Math.abs(g[go + at]) + Math.abs(d);
+                        }
+                    }
+                    String where = provider.name() + " s=" + s + " channel " + ch;
+                    assertEquals(sg, sumG[ch], 1e-6 * scale, "Σg " + where);
+                    assertEquals(sgc, sumGC[ch], 1e-6 * scale, "Σg·(x − mean) " + where);
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels the convolution layers added (axpy, reluBackward, leakyRelu, 2×2 max pooling): the SIMD
+ * The kernels the convolution layers added (axpy, gather, scatterAdd, reluBackward, leakyRelu, 2×2 max pooling): the SIMD
  * versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
  * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
@@ -86,6 +86,32 @@ class ConvKernelsTest {
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y1[i]), "scalar reluBackward mask " + m);
                 assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "reluBackward float n=" + n + " i=" + i);
                 assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "reluBackward double n=" + n);
+            }
+            int io = r.nextInt(3);
+            int[] idx = new int[io + n];
+            for (int i = 0; i < n; i++) idx[io + i] = i; // a permutation of [0, n): distinct targets
+            for (int i = n - 1; i > 0; i--) {
+                int k = r.nextInt(i + 1), t = idx[io + i];
+                idx[io + i] = idx[io + k];
+                idx[io + k] = t;
+            }
+            for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
+                float[] gf = new float[n];
+                double[] gdd = new double[n];
+                ew.gather(x, off, idx, io, gf, 0, n);
+                ew.gather(xd, off, idx, io, gdd, 0, n);
+                float[] sf = y1.clone();
+                double[] sd = yd1.clone();
+                ew.scatterAdd(g, off, idx, io, sf, off, n);
+                ew.scatterAdd(gd, off, idx, io, sd, off, n);
+                for (int i = 0; i < n; i++) {
+                    String where = ew.name() + " n=" + n + " i=" + i;
+                    assertEquals(Float.floatToRawIntBits(x[off + idx[io + i]]), Float.floatToRawIntBits(gf[i]), "gather float " + where);
+                    assertEquals(Double.doubleToRawLongBits(xd[off + idx[io + i]]), Double.doubleToRawLongBits(gdd[i]), "gather double " + where);
+                    int to = off + idx[io + i];
+                    assertEquals(Float.floatToRawIntBits(y1[to] + g[off + i]), Float.floatToRawIntBits(sf[to]), "scatterAdd float " + where);
+                    assertEquals(Double.doubleToRawLongBits(yd1[to] + gd[off + i]), Double.doubleToRawLongBits(sd[to]), "scatterAdd double " + where);
+                }
             }
             float slope = 0.2f;
             SCALAR.leakyRelu(x, off, g, off, slope, y1, 0, n);
