@@ -46,7 +46,7 @@ public final class Im2col {
 
     private void im2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
         if (g.sw() > 1) {
-            stridedIm2col(x, xOff, col, colOff, ld, g, c0, c1);
+            strided(x, xOff, col, colOff, ld, g, c0, c1, true);
             return;
         }
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh();
@@ -126,7 +126,12 @@ public final class Im2col {
         }
     }
 
-    private void stridedIm2col(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1) {
+    /**
+     * The strided im2col (toCol) or col2im through a padded plane. col2im adds each input entry's
+     * column entries in the order (i, j, y, q), as the unstrided loops do, so the sums have the
+     * same bits.
+     */
+    private void strided(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1, boolean toCol) {
         PaddedPlane p = PaddedPlane.of(g);
         Object xp = x instanceof float[] ? new float[p.hp() * p.wp()] : new double[p.hp() * p.wp()];
         int[] at = p.at();
@@ -135,29 +140,17 @@ public final class Im2col {
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++) {
                     int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
-                    if (xp instanceof float[] xf) ew.gather(xf, tap, at, 0, (float[]) col, base, at.length);
-                    else ew.gather((double[]) xp, tap, at, 0, (double[]) col, base, at.length);
+                    if (xp instanceof float[] xf) {
+                        if (toCol) ew.gather(xf, tap, at, 0, (float[]) col, base, at.length);
+                        else ew.scatterAdd((float[]) col, base, at, 0, xf, tap, at.length);
+                    } else if (toCol) {
+                        ew.gather((double[]) xp, tap, at, 0, (double[]) col, base, at.length);
+                    } else {
+                        ew.scatterAdd((double[]) col, base, at, 0, (double[]) xp, tap, at.length);
+                    }
                 }
             }
-        }
-    }
-
-    // col2im's counterpart of stridedIm2col: each input entry receives its column entries in the
-    // order (i, j, y, q), as the unstrided loops add them, so the sums have the same bits.
-    private void stridedCol2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
-        PaddedPlane p = PaddedPlane.of(g);
-        Object xp = x instanceof float[] ? new float[p.hp() * p.wp()] : new double[p.hp() * p.wp()];
-        int[] at = p.at();
-        for (int c = c0; c < c1; c++) {
-            p.copy(x, xOff, c, xp, true, g);
-            for (int i = 0; i < g.kh(); i++) {
-                for (int j = 0; j < g.kw(); j++) {
-                    int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
-                    if (xp instanceof float[] xf) ew.scatterAdd((float[]) col, base, at, 0, xf, tap, at.length);
-                    else ew.scatterAdd((double[]) col, base, at, 0, (double[]) xp, tap, at.length);
-                }
-            }
-            p.copy(x, xOff, c, xp, false, g);
+            if (!toCol) p.copy(x, xOff, c, xp, false, g);
         }
     }
 
@@ -209,7 +202,7 @@ public final class Im2col {
     // the order (i, j, y, q) is fixed.
     private void col2im(Object col, int colOff, int ld, Object x, int xOff, ConvGeometry g, int c0, int c1) {
         if (g.sw() > 1) {
-            stridedCol2im(col, colOff, ld, x, xOff, g, c0, c1);
+            strided(x, xOff, col, colOff, ld, g, c0, c1, false);
             return;
         }
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw(), sh = g.sh();

@@ -27,6 +27,27 @@ class Im2colTest {
         return ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w() ? 0 : x[(ch * g.h() + ih) * g.w() + iw];
     }
 
+    /** An entry of col: its index (rows ld apart), channel, and the input row and column it reads. */
+    private interface Entry {
+        void at(int index, int channel, int ih, int iw);
+    }
+
+    /** Visits the entries of col in the order (c, i, j, y, q). */
+    private static void forEachEntry(ConvGeometry g, int ld, Entry e) {
+        for (int ch = 0; ch < g.c(); ch++) {
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++) {
+                    int row = (ch * g.kh() + i) * g.kw() + j;
+                    for (int y = 0; y < g.oh(); y++) {
+                        for (int q = 0; q < g.ow(); q++) {
+                            e.at(row * ld + y * g.ow() + q, ch, y * g.sh() - g.pt() + i * g.dh(), q * g.sw() - g.pl() + j * g.dw());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void im2colAndCol2imFollowTheirDefinitions() {
         Random r = new Random(7);
@@ -45,43 +66,23 @@ class Im2colTest {
                     ic.im2col(xf, xOff, colF, colOff, ld, g);
                     ic.im2col(xdo, xOff, colD, colOff, ld, g);
                     String where = provider.name() + " " + g + " ld=" + ld;
-                    for (int ch = 0; ch < g.c(); ch++) {
-                        for (int i = 0; i < g.kh(); i++) {
-                            for (int j = 0; j < g.kw(); j++) {
-                                int row = (ch * g.kh() + i) * g.kw() + j;
-                                for (int y = 0; y < g.oh(); y++) {
-                                    for (int q = 0; q < g.ow(); q++) {
-                                        double v = input(g, xd, ch, y * g.sh() - g.pt() + i * g.dh(), q * g.sw() - g.pl() + j * g.dw());
-                                        int at = colOff + row * ld + y * g.ow() + q;
-                                        assertEquals(v, colF[at], 0, "im2col float32 " + where);
-                                        assertEquals(v, colD[at], 0, "im2col float64 " + where);
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    forEachEntry(g, ld, (at, ch, ih, iw) -> {
+                        double v = input(g, xd, ch, ih, iw);
+                        assertEquals(v, colF[colOff + at], 0, "im2col float32 " + where);
+                        assertEquals(v, colD[colOff + at], 0, "im2col float64 " + where);
+                    });
                     // col2im onto a non-zero input: the definition's sums in the same order
                     for (int k = 0; k < colD.length; k++) colD[k] = colF[k] = (float) r.nextGaussian();
                     float[] yf = xf.clone(), expectF = xf.clone();
                     double[] yd = xdo.clone(), expectD = xdo.clone();
                     ic.col2im(colF, colOff, ld, yf, xOff, g);
                     ic.col2im(colD, colOff, ld, yd, xOff, g);
-                    for (int ch = 0; ch < g.c(); ch++) {
-                        for (int i = 0; i < g.kh(); i++) {
-                            for (int j = 0; j < g.kw(); j++) {
-                                int row = (ch * g.kh() + i) * g.kw() + j;
-                                for (int y = 0; y < g.oh(); y++) {
-                                    for (int q = 0; q < g.ow(); q++) {
-                                        int ih = y * g.sh() - g.pt() + i * g.dh(), iw = q * g.sw() - g.pl() + j * g.dw();
-                                        if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) continue;
-                                        int to = xOff + (ch * g.h() + ih) * g.w() + iw, from = colOff + row * ld + y * g.ow() + q;
-                                        expectF[to] += colF[from];
-                                        expectD[to] += colD[from];
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    forEachEntry(g, ld, (at, ch, ih, iw) -> {
+                        if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) return;
+                        int to = xOff + (ch * g.h() + ih) * g.w() + iw;
+                        expectF[to] += colF[colOff + at];
+                        expectD[to] += colD[colOff + at];
+                    });
                     for (int k = 0; k < yf.length; k++) {
                         assertEquals(Float.floatToRawIntBits(expectF[k]), Float.floatToRawIntBits(yf[k]), "col2im float32 " + where + " at " + k);
                         assertEquals(Double.doubleToRawLongBits(expectD[k]), Double.doubleToRawLongBits(yd[k]), "col2im float64 " + where + " at " + k);
