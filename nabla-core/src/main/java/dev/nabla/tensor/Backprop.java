@@ -18,14 +18,24 @@ import java.util.Set;
 final class Backprop {
     private Backprop() {}
 
-    static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
+    /** Accumulates into the grad of every leaf (and retaining tensor), or of {@code inputs} only when not null. */
+    static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph, List<Tensor> inputs) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: this tensor does not require grad and has no grad_fn; it was "
                     + "computed without any input that requiresGrad(true), or inside GradMode.noGrad()");
         }
+        if (inputs != null) {
+            if (inputs.isEmpty()) throw new IllegalArgumentException("backward: inputs is empty; give the tensors to accumulate gradients into");
+            for (int i = 0; i < inputs.size(); i++) {
+                if (!inputs.get(i).requiresGrad()) {
+                    throw new IllegalArgumentException("backward: input " + i + " (shape " + Shape.str(inputs.get(i).shape)
+                            + ") does not require grad; call requiresGrad(true) on it before computing the output");
+                }
+            }
+        }
         Tensor g = rootGradient("backward", root, gradient);
         // as in PyTorch, createGraph keeps the graph: the recorded gradient is differentiated through it
-        run(List.of(root), List.of(g), retainGraph || createGraph, createGraph, null);
+        run(List.of(root), List.of(g), retainGraph || createGraph, createGraph, inputs, true);
     }
 
     private static Tensor rootGradient(String op, Tensor root, Tensor gradient) {
@@ -68,7 +78,7 @@ final class Backprop {
                         + ") does not require grad; call requiresGrad(true) on it before computing the outputs");
             }
         }
-        Map<Tensor, Tensor> found = run(outputs, seeds, retainGraph || createGraph, createGraph, inputs);
+        Map<Tensor, Tensor> found = run(outputs, seeds, retainGraph || createGraph, createGraph, inputs, false);
         List<Tensor> result = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             Tensor g = found.get(inputs.get(i));
@@ -128,8 +138,12 @@ final class Backprop {
         return post;
     }
 
+    /**
+     * The pass: with targets, only the part of the graph leading to them; their gradients are
+     * returned, or accumulated into their grad (intoGrad); without, into every leaf's grad.
+     */
     private static Map<Tensor, Tensor> run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph,
-                                           boolean createGraph, List<Tensor> targets) {
+                                           boolean createGraph, List<Tensor> targets, boolean intoGrad) {
         List<Tensor> topo = order(roots);
         Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
         if (targets != null) targetSet.addAll(targets);
@@ -165,9 +179,9 @@ final class Backprop {
                     Tensor h = hook.apply(g);
                     if (h != null) g = h;
                 }
-                if (targets != null) {
+                if (targets != null && !intoGrad) {
                     if (targetSet.contains(t)) found.put(t, g);
-                } else if (t.gradFn == null || t.retainsGrad()) {
+                } else if (targets != null ? targetSet.contains(t) : t.gradFn == null || t.retainsGrad()) {
                     // The stored grad must own its memory: an optimizer may scale it in place.
                     // (nor be an expanded or strided view, which in-place updates refuse or would misread)
                     Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;

@@ -242,7 +242,15 @@ public final class Tensor {
      * differentiated again.
      */
     public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
-        Backprop.backward(this, gradient, retainGraph, createGraph);
+        Backprop.backward(this, gradient, retainGraph, createGraph, null);
+    }
+    /**
+     * Backpropagates from this scalar into the grad of {@code inputs} only, as PyTorch's
+     * {@code backward(inputs=...)}: the parts of the graph that lead to no input are skipped
+     * (a GAN's generator update then computes no gradient for the discriminator's weights).
+     */
+    public void backward(java.util.List<Tensor> inputs) {
+        Backprop.backward(this, null, false, false, java.util.Objects.requireNonNull(inputs, "backward: inputs"));
     }
 
     /** The same data, cut from the tape: no gradient flows through the result. */

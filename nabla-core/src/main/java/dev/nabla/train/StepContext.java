@@ -97,10 +97,10 @@ public final class StepContext {
 
     /**
      * Minimizes a scalar loss by one step of the optimizer: zeroes its parameters' gradients,
-     * backpropagates, clips their total (Euclidean) norm to {@link #clipGradNorm()} and steps.
-     * Only the optimizer's parameters change; gradients reaching other tensors (another model
-     * the loss went through) are left for that model's own update, which zeroes them first.
-     * Returns the loss's value.
+     * backpropagates into them, clips their total (Euclidean) norm to {@link #clipGradNorm()} and
+     * steps. Only the optimizer's parameters get gradients and change: the backward pass skips
+     * what leads only to other tensors (another model the loss went through, such as a GAN's
+     * discriminator in the generator's update). Returns the loss's value.
      *
      * @throws NonFiniteException if the loss or one of the optimizer's gradients is NaN or
      *     infinite, naming the first such parameter, before anything is updated
@@ -112,7 +112,9 @@ public final class StepContext {
         }
         optimizer.zeroGrad();
         double value = loss.item();
-        loss.backward();
+        List<Tensor> trainable = optimizer.params().stream().filter(Tensor::requiresGrad).toList();
+        if (trainable.isEmpty()) loss.backward();
+        else loss.backward(trainable);
         return step(optimizer, value);
     }
 

@@ -41,6 +41,26 @@ class AutogradTest {
     }
 
     @Test
+    void backwardIntoSomeInputsOnly() {
+        // two "models" in a row, as a GAN's generator update goes through the discriminator
+        Tensor a = leaf(1, 2), b = leaf(3, -1);
+        Tensor y = a.mul(a).mul(b).sum(); // Σ a²·b
+        y.backward(List.of(a));
+        assertArrayEquals(new double[] {6, -4}, a.grad().toDoubleArray(), "d/da = 2ab");
+        assertNull(b.grad(), "b is not an input: the pass skips its derivative");
+        // accumulates as backward() does, and equals the full pass's gradient
+        Tensor a2 = leaf(1, 2), b2 = leaf(3, -1);
+        a2.mul(a2).mul(b2).sum().backward();
+        a.mul(a).mul(b).sum().backward(List.of(a, b));
+        assertArrayEquals(new double[] {12, -8}, a.grad().toDoubleArray());
+        assertArrayEquals(b2.grad().toDoubleArray(), b.grad().toDoubleArray());
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> a.mul(b).sum().backward(List.of(Tensor.of(new double[] {1})))),
+                "backward: input 0", "does not require grad");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> a.mul(b).sum().backward(List.of())),
+                "backward: inputs is empty");
+    }
+
+    @Test
     void backwardWithGradientOnANonScalar() {
         Tensor x = leaf(1, 2, 3);
         Tensor y = x.mul(x); // vector
