@@ -9,7 +9,8 @@ every epoch it scores 10,000 generated images with nabla's own score classifier 
 loaded into the same network in PyTorch): exp(E[KL(p(y|x) || p(y))]), as dev.nabla.train.InceptionScore,
 on the generator's tanh output mapped to [0, 1] as GanTraining does, and prints the class histogram.
 
-Recipe experiments: --batch, --lr-g and --lr-d override the spec; --ema D also scores an exponential
+Recipe experiments: --batch, --lr-g and --lr-d override the spec; --smooth T trains D to give real
+images the target T (one-sided label smoothing, Salimans et al. 2016); --ema D also scores an exponential
 moving average of G's weights (decay D, buffers copied, as nabla's ExponentialMovingAverage);
 --save-dir keeps G after every epoch, to score it later with another classifier; --threads.
 
@@ -127,6 +128,7 @@ def main():
     ap.add_argument("--lr-d", type=float, help="overrides the discriminator's learning rate")
     ap.add_argument("--save-dir", help="save the generator after every epoch there (safetensors, nabla's names)")
     ap.add_argument("--ema", type=float, help="also score an exponential moving average of the generator's weights")
+    ap.add_argument("--smooth", type=float, default=1.0, help="one-sided label smoothing: D's target for real images")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     spec = json.loads(pathlib.Path(a.spec).read_text())
@@ -158,7 +160,7 @@ def main():
     train = torch.from_numpy(idx_images(pathlib.Path(a.data) / "train-images-idx3-ubyte.gz")) * 2 - 1
     bce = F.binary_cross_entropy_with_logits
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads; batch {batch}, k {k},"
-          f" G {go}, D {do}", flush=True)
+          f" G {go}, D {do}, real target {a.smooth}", flush=True)
     for epoch in range(a.epochs):
         start = time.perf_counter()
         order = torch.randperm(len(train), generator=gen)
@@ -171,7 +173,7 @@ def main():
             train_g = (b + 1) % k == 0
             fake = g(z) if train_g else g(z).detach()
             on_real, on_fake = d(real).view(-1), d(fake.detach()).view(-1)
-            d_loss = bce(on_real, torch.ones(n)) + bce(on_fake, torch.zeros(n))
+            d_loss = bce(on_real, torch.full((n,), a.smooth)) + bce(on_fake, torch.zeros(n))
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()

@@ -17,8 +17,8 @@ import java.util.Map;
  * PyTorch DCGAN tutorial writes it. On each batch of real images x:
  * <ol>
  *   <li>the discriminator D (which outputs one logit per image) is trained to tell real images
- *       (label 1) from generated ones G(z) (label 0), z ~ N(0, 1) of {@link #latentSize}:
- *       loss_D = BCE(D(x), 1) + BCE(D(G(z).detach()), 0); the {@code detach} keeps this update
+ *       (label 1, or {@link #realLabel(double) less}) from generated ones G(z) (label 0), z ~ N(0, 1)
+ *       of {@link #latentSize}: loss_D = BCE(D(x), 1) + BCE(D(G(z).detach()), 0); the {@code detach} keeps this update
  *       from reaching the generator;
  *   <li>every {@link #discriminatorSteps(int) k}-th batch, the generator is trained to make D call
  *       the same G(z) real, with the non-saturating loss loss_G = BCE(D(G(z)), 1) through the
@@ -46,6 +46,7 @@ public final class GanStep implements TrainStep {
     private final int latentSize;
     private final Generator noise;
     private int discriminatorSteps = 1;
+    private double realLabel = 1;
     private ExponentialMovingAverage generatorAverage;
 
     /**
@@ -68,6 +69,25 @@ public final class GanStep implements TrainStep {
         if (k < 1) throw new IllegalArgumentException("GanStep: discriminator steps " + k + " must be >= 1");
         this.discriminatorSteps = k;
         return this;
+    }
+
+    /**
+     * One-sided label smoothing (Salimans et al. 2016, "Improved techniques for training GANs"):
+     * D learns to give real images the target t (0.9 is usual) instead of 1, which keeps it from
+     * growing overconfident on them; generated images keep the target 0, and G's loss the target 1.
+     * Default 1 (no smoothing).
+     */
+    public GanStep realLabel(double t) {
+        if (!(t > 0 && t <= 1)) {
+            throw new IllegalArgumentException("GanStep: real label " + t + " must be in (0, 1] (0.9 smooths; 1 does not)");
+        }
+        this.realLabel = t;
+        return this;
+    }
+
+    /** The discriminator's target for real images: 1, or less with label smoothing. */
+    public double realLabel() {
+        return realLabel;
     }
 
     /**
@@ -117,7 +137,8 @@ public final class GanStep implements TrainStep {
             }
         }
         Tensor onReal = logits(real), onFake = logits(fake.detach());
-        Tensor dLoss = Losses.binaryCrossEntropyWithLogits(onReal, onReal.onesLike())
+        Tensor realTarget = realLabel == 1 ? onReal.onesLike() : onReal.onesLike().mul(realLabel);
+        Tensor dLoss = Losses.binaryCrossEntropyWithLogits(onReal, realTarget)
                 .add(Losses.binaryCrossEntropyWithLogits(onFake, onFake.zerosLike()));
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("d_loss", context.update(discriminatorOptimizer, dLoss));

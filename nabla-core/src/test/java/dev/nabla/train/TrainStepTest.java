@@ -186,12 +186,25 @@ class TrainStepTest {
 
     @Test
     void theGanStepIsTheTextbookLoopAndTheDiscriminatorsStepLeavesTheGeneratorAlone() {
+        ganStepAsByHand(1);
+    }
+
+    @Test
+    void oneSidedLabelSmoothingChangesOnlyTheDiscriminatorsTargetForRealImages() {
+        ganStepAsByHand(0.9);
+        GanStep step = new GanStep(generator(1), discriminator(2), new SGD(generator(1).parameters(), 0.1),
+                new SGD(discriminator(2).parameters(), 0.1), 4, new Generator(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> step.realLabel(0));
+        assertTrue(e.getMessage().contains("real label 0.0") && e.getMessage().contains("(0, 1]"), e.getMessage());
+    }
+
+    private static void ganStepAsByHand(double realLabel) {
         Tensor images = Tensor.rand(new Generator(11), 16, 6).mul(2).sub(1);
         // the step, with the generator trained every second batch
         Layer g = generator(1), d = discriminator(2);
         float[] g0 = weights(g), d0 = weights(d);
         GanStep step = new GanStep(g, d, new SGD(g.parameters(), 0.1), new SGD(d.parameters(), 0.1), 4, new Generator(3))
-                .discriminatorSteps(2);
+                .discriminatorSteps(2).realLabel(realLabel);
         List<float[]> afterFirstBatch = new ArrayList<>();
         Callback snapshot = new Callback() {
             @Override
@@ -228,7 +241,8 @@ class TrainStepTest {
                 }
             }
             Tensor onReal = dm.forward(x).reshape(8), onFake = dm.forward(fake.detach()).reshape(8);
-            Tensor dLoss = Losses.binaryCrossEntropyWithLogits(onReal, onReal.onesLike())
+            Tensor real = Tensor.full(DType.FLOAT32, realLabel, 8); // the smoothed target, written out
+            Tensor dLoss = Losses.binaryCrossEntropyWithLogits(onReal, real)
                     .add(Losses.binaryCrossEntropyWithLogits(onFake, onFake.zerosLike()));
             od.zeroGrad();
             dLoss.backward();

@@ -49,6 +49,8 @@ import java.util.function.Function;
  * discriminator's logits and the non-saturating generator loss (see {@link GanStep}).
  * "generatorEma" (optional) keeps an exponential moving average of the generator's weights with
  * that decay, which the samples and the score then use ({@link GanStep#averageGenerator}).
+ * "realLabel" (optional, default 1) is the discriminator's target for real images: 0.9 is
+ * one-sided label smoothing ({@link GanStep#realLabel}).
  */
 public final class GanSpec {
     /** The value of "type" that marks a GAN spec. */
@@ -63,7 +65,7 @@ public final class GanSpec {
     private DataSpec.Loaded loaded;
     private final Function<List<Tensor>, Optimizer> generatorOptimizer, discriminatorOptimizer;
     private final int epochs, batchSize, discriminatorSteps, samples, scoreImages, classifierEpochs;
-    private final double generatorEma;
+    private final double generatorEma, realLabel;
     private final boolean shuffle;
 
     private GanSpec(JsonNode root, String source, Path baseDir, Path dataOverride) {
@@ -120,6 +122,11 @@ public final class GanSpec {
         if (!(generatorEma >= 0 && generatorEma < 1)) {
             throw new SpecException("$.training.generatorEma", "is " + generatorEma + "; the decay of the generator's weight"
                     + " average must be in [0, 1) (0.999 is usual; 0 or absent: no average)");
+        }
+        realLabel = training.number("realLabel", 1);
+        if (!(realLabel > 0 && realLabel <= 1)) {
+            throw new SpecException("$.training.realLabel", "is " + realLabel + "; the discriminator's target for real images"
+                    + " must be in (0, 1] (0.9: one-sided label smoothing; 1 or absent: none)");
         }
         shuffle = training.bool("shuffle", true);
         training.checkNoUnknownKeys();
@@ -192,7 +199,7 @@ public final class GanSpec {
     public GanStep step() {
         Layer g = generator.model(), d = discriminator.model();
         GanStep step = new GanStep(g, d, generatorOptimizer.apply(g.parameters()), discriminatorOptimizer.apply(d.parameters()),
-                latentSize, new Generator(seed + 3)).discriminatorSteps(discriminatorSteps);
+                latentSize, new Generator(seed + 3)).discriminatorSteps(discriminatorSteps).realLabel(realLabel);
         if (generatorEma > 0) {
             step.averageGenerator(ModelSpec.build(generatorJson, "$.generator", new Generator(seed)).model(), generatorEma);
         }

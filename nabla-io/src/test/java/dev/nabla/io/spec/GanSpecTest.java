@@ -78,6 +78,12 @@ class GanSpecTest {
         assertTrue(e.getMessage().contains("$.training.generatorEma") && e.getMessage().contains("[0, 1)"), e.getMessage());
         GanStep averaged = parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1", "\"epochs\": 1, \"generatorEma\": 0.99")).step();
         assertTrue(averaged.sampler() != averaged.generator() && averaged.models().containsKey(GanStep.GENERATOR_AVERAGE));
+        e = assertThrows(SpecException.class, () -> parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1",
+                "\"epochs\": 1, \"realLabel\": 1.5")));
+        assertTrue(e.getMessage().contains("$.training.realLabel") && e.getMessage().contains("(0, 1]"), e.getMessage());
+        assertEquals(1, averaged.realLabel());
+        assertEquals(0.9, parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1", "\"epochs\": 1, \"realLabel\": 0.9"))
+                .step().realLabel());
     }
 
     @Test
