@@ -1,0 +1,369 @@
+package dev.nabla.tensor;
+
+import dev.nabla.kernel.Elementwise;
+import dev.nabla.kernel.Elementwise.Binary;
+import dev.nabla.kernel.Elementwise.Unary;
+import dev.nabla.kernel.KernelProvider;
+import dev.nabla.kernel.Parallel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An elementwise expression of several tensors, evaluated in one pass over memory: the pointwise
+ * fusion of {@code torch.compile} and {@code jax.jit}, written down instead of traced. The chain
+ * {@code (x·a + b).tanh()·c} run op by op reads and writes 11 arrays (and allocates 4); fused, it
+ * reads the 4 inputs once and writes the result once, the intermediates living in small buffers
+ * that stay in L1.
+ *
+ * <pre>{@code
+ * Pointwise chain = Pointwise.of(4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]));
+ * Tensor y = chain.apply(x, a, b, c);   // bitwise x.mul(a).add(b).tanh().mul(c)
+ * }</pre>
+ *
+ * <p>Each element goes through the same kernels, in the same order, as the tensor ops the
+ * expression names, so the result is bitwise theirs, whatever the thread count. The fused pass
+ * covers inputs of one floating type, each contiguous of the result's shape or a single value;
+ * anything else (other strides, broadcasting along some dimensions, mixed types) and any call that
+ * must record gradients runs the tensor ops one by one instead: the same values, and gradients as
+ * for the ops written out.
+ */
+public final class Pointwise {
+    private static final Elementwise EW = KernelProvider.get().elementwise();
+    /** Elements per step of the fused pass: the intermediates (a few buffers of this size) stay in L1. */
+    private static final int CHUNK = 1024;
+
+    private final int arity;
+    private final Expr root;
+    /** The expression's nodes, operands before their users (each once), the root last. */
+    private final List<Expr> program = new ArrayList<>();
+    /** Per node: its buffer slot (intermediates), and the number of slots in all. */
+    private final int[] slot;
+    private final int slots;
+
+    private Pointwise(int arity, Expr root) {
+        this.arity = arity;
+        this.root = root;
+        order(root, new IdentityHashMap<>());
+        // buffer slots: a node's slot is free again once its last user has run
+        int[] lastUse = new int[program.size()];
+        for (int i = 0; i < program.size(); i++) {
+            for (Expr o : program.get(i).operands()) lastUse[o.index] = i;
+        }
+        slot = new int[program.size()];
+        List<Integer> free = new ArrayList<>();
+        int used = 0;
+        for (int i = 0; i < program.size(); i++) {
+            Expr e = program.get(i);
+            if ((e.kind == Kind.UNARY || e.kind == Kind.BINARY) && e != root) { // the root writes the result
+                slot[i] = free.isEmpty() ? used++ : free.remove(free.size() - 1);
+            }
+            for (Expr o : e.operands()) {
+                if (lastUse[o.index] == i && (o.kind == Kind.UNARY || o.kind == Kind.BINARY) && !free.contains(slot[o.index])) {
+                    free.add(slot[o.index]);
+                }
+            }
+        }
+        slots = used;
+    }
+
+    /**
+     * The expression {@code body} builds from {@code arity} inputs ({@code v[0]} … {@code v[arity − 1]}),
+     * ready to apply to tensors.
+     */
+    public static Pointwise of(int arity, Function<Expr[], Expr> body) {
+        if (arity < 1) throw new IllegalArgumentException("Pointwise.of: arity " + arity + " must be >= 1");
+        Object owner = new Object();
+        Expr[] inputs = new Expr[arity];
+        for (int i = 0; i < arity; i++) inputs[i] = new Expr(owner, Kind.INPUT, null, null, i, 0, null, null);
+        Expr root = body.apply(inputs);
+        if (root == null) throw new IllegalArgumentException("Pointwise.of: the body returned null instead of an expression of its inputs");
+        if (root.owner != owner) {
+            throw new IllegalArgumentException("Pointwise.of: the body returned an expression of another Pointwise's inputs;"
+                    + " build it from the Expr[] it is given");
+        }
+        return new Pointwise(arity, root);
+    }
+
+    /** The number of inputs {@link #apply} takes. */
+    public int arity() {
+        return arity;
+    }
+
+    /**
+     * The expression on these inputs, broadcast together as the tensor ops do: a new tensor (or
+     * the input itself, when the expression is just one of its inputs).
+     */
+    public Tensor apply(Tensor... inputs) {
+        if (inputs.length != arity) {
+            throw new IllegalArgumentException("Pointwise.apply: takes " + arity + " tensors, got " + inputs.length);
+        }
+        for (int i = 0; i < arity; i++) {
+            if (inputs[i] == null) throw new IllegalArgumentException("Pointwise.apply: input " + i + " is null");
+        }
+        int[] shape = inputs[0].shape;
+        for (Tensor t : inputs) shape = Shape.broadcast("Pointwise.apply", shape, t.shape);
+        return fusable(inputs, shape) ? fused(inputs, shape) : eager(inputs);
+    }
+
+    private boolean fusable(Tensor[] inputs, int[] shape) {
+        DType dt = inputs[0].dtype();
+        if (!dt.isFloating() || root.kind == Kind.INPUT) return false;
+        for (Tensor t : inputs) {
+            if (t.dtype() != dt || (t.requiresGrad() && GradMode.isEnabled())) return false;
+            if (t.numel() != 1 && !(t.isContiguous() && Arrays.equals(t.shape, shape))) return false;
+        }
+        return true;
+    }
+
+    // The tensor ops one by one (each node once): the reference, and the path for everything the fused pass does not cover.
+    private Tensor eager(Tensor[] inputs) {
+        Tensor[] value = new Tensor[program.size()];
+        for (int i = 0; i < program.size(); i++) {
+            Expr e = program.get(i);
+            value[i] = switch (e.kind) {
+                case INPUT -> inputs[e.input];
+                case CONST -> null; // read by its user, as the tensor op's scalarLike
+                case UNARY -> unaryOp(e.unary, value[e.a.index]);
+                case BINARY -> e.b.kind == Kind.CONST ? constantOp(e.binary, value[e.a.index], e.b.constant)
+                        : binaryOp(e.binary, value[e.a.index], value[e.b.index]);
+            };
+        }
+        return value[root.index];
+    }
+
+    private static Tensor unaryOp(Unary op, Tensor x) {
+        return switch (op) {
+            case EXP -> x.exp();
+            case LOG -> x.log();
+            case SQRT -> x.sqrt();
+            case ABS -> x.abs();
+            case SIGMOID -> x.sigmoid();
+            case TANH -> x.tanh();
+            case RELU -> x.relu();
+            case SIN -> x.sin();
+            case COS -> x.cos();
+            default -> throw new IllegalStateException("Pointwise: no unary " + op);
+        };
+    }
+
+    private static Tensor binaryOp(Binary op, Tensor x, Tensor y) {
+        return switch (op) {
+            case ADD -> x.add(y);
+            case SUB -> x.sub(y);
+            case MUL -> x.mul(y);
+            case DIV -> x.div(y);
+            case MAX -> x.maximum(y);
+            default -> throw new IllegalStateException("Pointwise: no binary " + op);
+        };
+    }
+
+    // x op c, as the tensor op with a double (c held in x's type, stride 0)
+    private static Tensor constantOp(Binary op, Tensor x, double c) {
+        return op == Binary.POW ? x.pow(c) : binaryOp(op, x, x.scalarLike(c));
+    }
+
+    // One pass: each task walks its range in chunks, running the program over each chunk.
+    private Tensor fused(Tensor[] inputs, int[] shape) {
+        DType dt = inputs[0].dtype();
+        Tensor out = Tensor.empty(dt, shape);
+        int n = out.numel();
+        Object[] arrays = new Object[arity];
+        int[] offsets = new int[arity], strides = new int[arity];
+        for (int i = 0; i < arity; i++) {
+            arrays[i] = dt == DType.FLOAT32 ? inputs[i].storage.f() : inputs[i].storage.d();
+            offsets[i] = inputs[i].offset;
+            strides[i] = inputs[i].numel() == 1 ? 0 : 1;
+        }
+        Object y = dt == DType.FLOAT32 ? out.storage.f() : out.storage.d();
+        Object[] constants = new Object[program.size()];
+        for (Expr e : program) {
+            if (e.kind == Kind.CONST) constants[e.index] = dt == DType.FLOAT32 ? new float[] {(float) e.constant} : new double[] {e.constant};
+        }
+        Parallel.RangeBody body = (from, to) -> {
+            Object[] buffers = new Object[slots];
+            for (int s = 0; s < slots; s++) buffers[s] = dt == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
+            for (int c0 = from; c0 < to; c0 += CHUNK) {
+                int len = Math.min(CHUNK, to - c0);
+                for (int i = 0; i < program.size(); i++) {
+                    Expr e = program.get(i);
+                    if (e.kind == Kind.INPUT || e.kind == Kind.CONST) continue;
+                    Object dst = e == root ? y : buffers[slot[i]];
+                    int dOff = e == root ? c0 : 0;
+                    Object a = array(e.a, arrays, constants, buffers);
+                    int ao = offset(e.a, offsets, strides, c0), as = stride(e.a, strides);
+                    if (e.kind == Kind.UNARY) {
+                        unary(e.unary, a, ao, as, dst, dOff, len);
+                    } else {
+                        binary(e.binary, a, ao, as, array(e.b, arrays, constants, buffers), offset(e.b, offsets, strides, c0),
+                                stride(e.b, strides), dst, dOff, len);
+                    }
+                }
+            }
+        };
+        if (n <= Runs.GRAIN) {
+            if (n > 0) body.run(0, n);
+        } else {
+            Parallel.forRange(n, Runs.GRAIN, body);
+        }
+        return out;
+    }
+
+    private Object array(Expr e, Object[] arrays, Object[] constants, Object[] buffers) {
+        return switch (e.kind) {
+            case INPUT -> arrays[e.input];
+            case CONST -> constants[e.index];
+            default -> buffers[slot[e.index]];
+        };
+    }
+
+    private static int offset(Expr e, int[] offsets, int[] strides, int c0) {
+        return e.kind == Kind.INPUT ? offsets[e.input] + c0 * strides[e.input] : 0;
+    }
+
+    private static int stride(Expr e, int[] strides) {
+        return switch (e.kind) {
+            case INPUT -> strides[e.input];
+            case CONST -> 0;
+            default -> 1;
+        };
+    }
+
+    private static void unary(Unary op, Object x, int xo, int xs, Object y, int yo, int n) {
+        if (x instanceof float[] f) EW.unary(op, f, xo, xs, (float[]) y, yo, 1, n);
+        else EW.unary(op, (double[]) x, xo, xs, (double[]) y, yo, 1, n);
+    }
+
+    private static void binary(Binary op, Object a, int ao, int as, Object b, int bo, int bs, Object y, int yo, int n) {
+        if (a instanceof float[] f) EW.binary(op, f, ao, as, (float[]) b, bo, bs, (float[]) y, yo, 1, n);
+        else EW.binary(op, (double[]) a, ao, as, (double[]) b, bo, bs, (double[]) y, yo, 1, n);
+    }
+
+    // Post-order, each node once: numbers the nodes in program order.
+    private void order(Expr e, Map<Expr, Boolean> seen) {
+        if (seen.containsKey(e)) return;
+        seen.put(e, Boolean.TRUE);
+        for (Expr o : e.operands()) order(o, seen);
+        e.index = program.size();
+        program.add(e);
+    }
+
+    private enum Kind { INPUT, CONST, UNARY, BINARY }
+
+    /**
+     * A symbolic elementwise value inside {@link Pointwise#of}: an input, or an op of others. Its
+     * methods mirror the tensor ops of the same names (and expand to the same primitives: neg is a
+     * product with −1, minimum is −max(−x, −y), square is x·x).
+     */
+    public static final class Expr {
+        private final Object owner;
+        private final Kind kind;
+        private final Unary unary;
+        private final Binary binary;
+        private final int input;
+        private final double constant;
+        private final Expr a, b;
+        private int index = -1;
+
+        private Expr(Object owner, Kind kind, Unary unary, Binary binary, int input, double constant, Expr a, Expr b) {
+            this.owner = owner;
+            this.kind = kind;
+            this.unary = unary;
+            this.binary = binary;
+            this.input = input;
+            this.constant = constant;
+            this.a = a;
+            this.b = b;
+        }
+
+        private List<Expr> operands() {
+            return a == null ? List.of() : b == null ? List.of(a) : List.of(a, b);
+        }
+
+        private Expr unary(Unary op) {
+            return new Expr(owner, Kind.UNARY, op, null, -1, 0, this, null);
+        }
+
+        private Expr binary(Binary op, Expr y) {
+            if (y == null) throw new IllegalArgumentException("Pointwise: " + op.name().toLowerCase() + " of a null expression");
+            if (y.owner != owner) {
+                throw new IllegalArgumentException("Pointwise: " + op.name().toLowerCase()
+                        + " mixes the inputs of two Pointwise expressions; build each from the Expr[] it is given");
+            }
+            return new Expr(owner, Kind.BINARY, null, op, -1, 0, this, y);
+        }
+
+        private Expr binary(Binary op, double c) {
+            return new Expr(owner, Kind.BINARY, null, op, -1, 0, this, new Expr(owner, Kind.CONST, null, null, -1, c, null, null));
+        }
+
+        /** this + y. */
+        public Expr add(Expr y) { return binary(Binary.ADD, y); }
+
+        /** this + c. */
+        public Expr add(double c) { return binary(Binary.ADD, c); }
+
+        /** this − y. */
+        public Expr sub(Expr y) { return binary(Binary.SUB, y); }
+
+        /** this − c. */
+        public Expr sub(double c) { return binary(Binary.SUB, c); }
+
+        /** this · y. */
+        public Expr mul(Expr y) { return binary(Binary.MUL, y); }
+
+        /** this · c. */
+        public Expr mul(double c) { return binary(Binary.MUL, c); }
+
+        /** this / y. */
+        public Expr div(Expr y) { return binary(Binary.DIV, y); }
+
+        /** this / c. */
+        public Expr div(double c) { return binary(Binary.DIV, c); }
+
+        /** this to the power p. */
+        public Expr pow(double p) { return binary(Binary.POW, p); }
+
+        /** The larger of this and y. */
+        public Expr maximum(Expr y) { return binary(Binary.MAX, y); }
+
+        /** The smaller of this and y: −max(−this, −y), as {@link Tensor#minimum}. */
+        public Expr minimum(Expr y) { return neg().maximum(y.neg()).neg(); }
+
+        /** −this: this · (−1), as {@link Tensor#neg}. */
+        public Expr neg() { return mul(-1); }
+
+        /** this · this. */
+        public Expr square() { return mul(this); }
+
+        /** e^this. */
+        public Expr exp() { return unary(Unary.EXP); }
+
+        /** The natural logarithm. */
+        public Expr log() { return unary(Unary.LOG); }
+
+        /** The square root. */
+        public Expr sqrt() { return unary(Unary.SQRT); }
+
+        /** The absolute value. */
+        public Expr abs() { return unary(Unary.ABS); }
+
+        /** 1 / (1 + e^−this). */
+        public Expr sigmoid() { return unary(Unary.SIGMOID); }
+
+        /** The hyperbolic tangent. */
+        public Expr tanh() { return unary(Unary.TANH); }
+
+        /** max(this, 0). */
+        public Expr relu() { return unary(Unary.RELU); }
+
+        /** The sine. */
+        public Expr sin() { return unary(Unary.SIN); }
+
+        /** The cosine. */
+        public Expr cos() { return unary(Unary.COS); }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.nabla.tensor;
+
+import static dev.nabla.tensor.TensorAssert.assertContentEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.kernel.Parallel;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The fused pass gives bitwise what the tensor ops written out give, on any thread count. */
+class PointwiseTest {
+    /** An expression, and the same computation written with tensor ops. */
+    private record Case(String name, int arity, Function<Pointwise.Expr[], Pointwise.Expr> fused,
+                        Function<Tensor[], Tensor> ops) {}
+
+    private static final List<Case> CASES = List.of(
+            new Case("the bench's chain", 4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]),
+                    t -> t[0].mul(t[1]).add(t[2]).tanh().mul(t[3])),
+            new Case("every unary", 1, v -> v[0].exp().log().abs().sqrt().sigmoid().tanh().relu().sin().cos(),
+                    t -> t[0].exp().log().abs().sqrt().sigmoid().tanh().relu().sin().cos()),
+            new Case("every binary, constants", 2,
+                    v -> v[0].sub(v[1]).div(v[1].add(3)).maximum(v[0]).minimum(v[1].mul(0.5)).pow(2).sub(0.25).div(1.5).neg(),
+                    t -> t[0].sub(t[1]).div(t[1].add(3)).maximum(t[0]).minimum(t[1].mul(0.5)).pow(2).sub(0.25).div(1.5).neg()),
+            new Case("shared subexpressions", 2, v -> {
+                Pointwise.Expr s = v[0].mul(v[1]).sigmoid();
+                return s.mul(s.sub(1).neg()).add(s.square()).mul(v[0].exp().add(s));
+            }, t -> {
+                Tensor s = t[0].mul(t[1]).sigmoid();
+                return s.mul(s.sub(1).neg()).add(s.square()).mul(t[0].exp().add(s));
+            }),
+            new Case("nan, infinities and zeros", 2, v -> v[0].div(v[1]).log().exp().mul(v[1].relu()),
+                    t -> t[0].div(t[1]).log().exp().mul(t[1].relu())));
+
+    private static Tensor[] inputs(int arity, DType dt, int n, long seed) {
+        Generator g = new Generator(seed);
+        Tensor[] t = new Tensor[arity];
+        for (int i = 0; i < arity; i++) t[i] = Tensor.randn(g, dt, n).mul(3);
+        return t;
+    }
+
+    private static Tensor withThreads(int threads, java.util.function.Supplier<Tensor> f) {
+        int old = Parallel.threads();
+        try {
+            Parallel.setThreads(threads);
+            return f.get();
+        } finally {
+            Parallel.setThreads(old);
+        }
+    }
+
+    @Test
+    void fusedEqualsTheOpsBitwise() {
+        // sizes around the chunk (1024) and the parallel grain (32768)
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int n : new int[] {0, 1, 17, 1023, 1024, 1025, 5000, 32768, 70001}) {
+                for (Case c : CASES) {
+                    Tensor[] x = inputs(c.arity, dt, n, n + 7);
+                    Pointwise p = Pointwise.of(c.arity, c.fused);
+                    Tensor expected = c.ops.apply(x);
+                    for (int threads : new int[] {1, 2}) {
+                        Tensor got = withThreads(threads, () -> p.apply(x));
+                        assertContentEquals(expected, got, c.name + ", " + dt + ", n = " + n + ", " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void specialValuesAsTheOps() {
+        float[] a = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-40f, 88.8f, -104f};
+        float[] b = {0f, 2f, -0f, Float.NaN, 1f, Float.POSITIVE_INFINITY, -3f, 1e-40f, -1e-45f, 5f};
+        Tensor x = Tensor.of(a, a.length), y = Tensor.of(b, b.length);
+        for (Case c : CASES) {
+            if (c.arity != 2) continue;
+            assertContentEquals(c.ops.apply(new Tensor[] {x, y}), Pointwise.of(2, c.fused).apply(x, y), c.name);
+        }
+    }
+
+    @Test
+    void singleValuesBroadcast() {
+        Tensor x = Tensor.randn(new Generator(1), 3000), s = Tensor.of(new float[] {0.75f}), s0 = Tensor.of(new float[] {2f}, new int[0]);
+        Pointwise p = Pointwise.of(3, v -> v[0].mul(v[1]).add(v[2]).tanh());
+        assertContentEquals(x.mul(s).add(s0).tanh(), p.apply(x, s, s0));
+        assertContentEquals(s.mul(x).add(s0).tanh(), p.apply(s, x, s0));
+    }
+
+    @Test
+    void stridedBroadcastAndMixedInputsRunTheOps() {
+        Generator g = new Generator(2);
+        Tensor m = Tensor.randn(g, 40, 30), col = Tensor.randn(g, 40, 1), row = Tensor.randn(g, 30);
+        Pointwise p = Pointwise.of(2, v -> v[0].mul(v[1]).add(v[0]).exp());
+        assertContentEquals(m.t().mul(row.reshape(30, 1)).add(m.t()).exp(), p.apply(m.t(), row.reshape(30, 1)));
+        assertContentEquals(m.mul(col).add(m).exp(), p.apply(m, col));
+        Tensor d = Tensor.randn(g, DType.FLOAT64, 40, 30);
+        assertContentEquals(m.mul(d).add(m).exp(), p.apply(m, d)); // float32 with float64 promotes, as the ops do
+    }
+
+    @Test
+    void gradientsAsTheOps() {
+        Generator g = new Generator(3);
+        Tensor a = Tensor.randn(g, DType.FLOAT64, 50).requiresGrad(true), b = Tensor.randn(g, DType.FLOAT64, 50).requiresGrad(true);
+        Tensor c = Tensor.randn(g, DType.FLOAT64, 50);
+        Pointwise p = Pointwise.of(3, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[0]).sigmoid());
+        p.apply(a, b, c).sum().backward();
+        Tensor ga = a.grad(), gb = b.grad();
+        Tensor a2 = a.detach().requiresGrad(true), b2 = b.detach().requiresGrad(true);
+        a2.mul(b2).add(c).tanh().mul(a2).sigmoid().sum().backward();
+        assertContentEquals(a2.grad(), ga);
+        assertContentEquals(b2.grad(), gb);
+        try (var s = GradMode.noGrad()) {  // no recording: the fused pass, same values
+            assertContentEquals(a.mul(b).add(c).tanh().mul(a).sigmoid(), p.apply(a, b, c));
+        }
+    }
+
+    @Test
+    void anInputAloneIsReturned() {
+        Tensor x = Tensor.randn(new Generator(4), 5);
+        assertSame(x, Pointwise.of(2, v -> v[1]).apply(Tensor.zeros(5), x));
+    }
+
+    @Test
+    void badUseIsRefusedWithTheReason() {
+        var arity = assertThrows(IllegalArgumentException.class, () -> Pointwise.of(0, v -> null));
+        assertTrue(arity.getMessage().contains("arity 0"), arity.getMessage());
+        var nothing = assertThrows(IllegalArgumentException.class, () -> Pointwise.of(1, v -> null));
+        assertTrue(nothing.getMessage().contains("returned null"), nothing.getMessage());
+        Pointwise.Expr[] other = new Pointwise.Expr[1];
+        Pointwise.of(1, v -> other[0] = v[0].exp());
+        var mixed = assertThrows(IllegalArgumentException.class, () -> Pointwise.of(1, v -> v[0].add(other[0])));
+        assertTrue(mixed.getMessage().contains("two Pointwise"), mixed.getMessage());
+        var foreign = assertThrows(IllegalArgumentException.class, () -> Pointwise.of(1, v -> other[0]));
+        assertTrue(foreign.getMessage().contains("another Pointwise"), foreign.getMessage());
+        Pointwise p = Pointwise.of(2, v -> v[0].add(v[1]));
+        var count = assertThrows(IllegalArgumentException.class, () -> p.apply(Tensor.zeros(3)));
+        assertEquals("Pointwise.apply: takes 2 tensors, got 1", count.getMessage());
+        var shapes = assertThrows(IllegalArgumentException.class, () -> p.apply(Tensor.zeros(3), Tensor.zeros(4)));
+        assertTrue(shapes.getMessage().contains("Pointwise.apply") && shapes.getMessage().contains("[3]")
+                && shapes.getMessage().contains("[4]"), shapes.getMessage());
+        var labels = assertThrows(IllegalArgumentException.class, () -> p.apply(Tensor.of(new long[] {1, 2}, 2), Tensor.zeros(2)));
+        assertTrue(labels.getMessage().contains("int64"), labels.getMessage());
+    }
+}
