@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code nabla train SPEC.json}: trains the network a spec describes, with a progress bar,
- * checkpointing every epoch ({@code --resume} continues a killed run), prints the final and test
+ * checkpointing after every epoch, at most every {@value #CHECKPOINT_SECONDS} s ({@code --resume}
+ * continues a killed run), prints the final and test
  * metrics, saves the model as one self-checking file ({@link SavedModel}) and writes
  * the loss curves and, for a 1-D regression, the fitted curve as PNG files. For a classifier
  * it also prints the test set's confusion matrix and per-class accuracy and draws sample test
@@ -51,6 +52,11 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the network of a JSON spec; save the model and plots into an output folder.")
 public final class TrainCommand extends SpecCommand {
+    /**
+     * Seconds between checkpoints at least: a kill loses no more. Writing one after each of the
+     * Runge example's 300 short epochs took half its training time (7.4–9 s against 3.6 s without).
+     */
+    static final double CHECKPOINT_SECONDS = 2;
     @Mixin
     EpochsOption epochs;
 
@@ -58,7 +64,7 @@ public final class TrainCommand extends SpecCommand {
             + " e.g. Fashion-MNIST), data file (csv) or text file or folder (text)")
     Path data;
 
-    @Option(names = "--resume", description = "continue from out/<name>/checkpoint.safetensors (written after every epoch);"
+    @Option(names = "--resume", description = "continue from out/<name>/checkpoint.safetensors (written after an epoch, at most every 2 s, and at the end);"
             + " the result is bitwise that of an uninterrupted run")
     boolean resume;
 
@@ -139,7 +145,9 @@ public final class TrainCommand extends SpecCommand {
         }
         Files.createDirectories(dir);
         EpochLog log = new EpochLog(before);
-        options.callbacks(new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before), log);
+        ModelCheckpoint checkpointer = new ModelCheckpoint(checkpoint).generators(dataGenerators).history(before)
+                .minInterval(CHECKPOINT_SECONDS);
+        options.callbacks(checkpointer, log);
         if (tensorboard != null) {
             options.callbacks(Watchers.tensorBoard(tensorboard, d));
             o.println("TensorBoard event files: " + tensorboard + " (view: tensorboard --logdir " + tensorboard + ")");
@@ -153,6 +161,7 @@ public final class TrainCommand extends SpecCommand {
         try {
             history = fit(spec, d, model, trainer, options, o);
         } catch (NonFiniteException e) {
+            checkpointer.flush(); // the last good epoch, if the interval held it back
             throw UserError.failure("training stopped: " + e.getMessage() + "\n  " + keep(dir, spec, log, checkpoint));
         }
         if (averageEvery != null) history.epochs().forEach(log::add); // parameter averaging calls no callbacks

@@ -170,4 +170,47 @@ class ModelCheckpointTest {
         assertEquals(2, r.epoch());
         assertEquals(h.epochs(), r.history());
     }
+
+    /**
+     * With a minimum interval, epochs in between are held in memory: nothing is written until the
+     * end, which writes the last epoch exactly as a checkpoint after every epoch does; flush writes a
+     * held epoch with its end-of-epoch weights even after they changed.
+     */
+    @Test
+    void aMinimumIntervalHoldsEpochsBackAndWritesTheLastOneAtTheEnd(@TempDir Path dir) throws IOException {
+        Path every = dir.resolve("every.safetensors"), spaced = dir.resolve("spaced.safetensors");
+        Layer a = mlp(1), b = mlp(1);
+        trainer(a, new Adam(a.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(4).batchSize(16).seed(3)
+                .callbacks(new ModelCheckpoint(every)));
+        ModelCheckpoint held = new ModelCheckpoint(spaced).minInterval(3600);
+        List<Boolean> written = new java.util.ArrayList<>();
+        trainer(b, new Adam(b.parameters(), 1e-2)).fit(DATA, new FitOptions().epochs(4).batchSize(16).seed(3)
+                .callbacks(held, new dev.nabla.train.Callback() {
+                    @Override
+                    public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+                        written.add(Files.exists(spaced));
+                    }
+                }));
+        assertEquals(List.of(false, false, false, false), written, "held back while training");
+        assertArrayEquals(Files.readAllBytes(every), Files.readAllBytes(spaced), "the end writes the last epoch, bitwise");
+
+        // flush after the weights moved on: the file holds the held epoch's weights
+        Path flushed = dir.resolve("flushed.safetensors");
+        Layer c = mlp(1);
+        ModelCheckpoint later = new ModelCheckpoint(flushed).minInterval(3600);
+        Trainer t = trainer(c, new Adam(c.parameters(), 1e-2));
+        later.onTrainBegin(t);
+        later.onEpochEnd(t, 0, Map.of("loss", 1.0));
+        Map<String, float[]> atEpochEnd = new LinkedHashMap<>();
+        c.stateDict().forEach((k, v) -> atEpochEnd.put(k, v.toFloatArray()));
+        try (var s = dev.nabla.tensor.GradMode.noGrad()) {
+            for (Tensor p : c.parameters()) p.copyFrom(p.add(1));
+        }
+        assertTrue(!Files.exists(flushed));
+        later.flush();
+        Checkpoint saved = Checkpoint.load(flushed);
+        assertEquals(1, saved.epoch());
+        atEpochEnd.forEach((k, v) -> assertArrayEquals(v, saved.model().get(k).toFloatArray(), k));
+        assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint(flushed).minInterval(-1));
+    }
 }
