@@ -1,6 +1,6 @@
 // nabla's playground page: settings → /playground/new, the train button loops on /playground/train; draws the boundary and the losses.
 "use strict";
-let running = false, lossChart = null;
+let running = false, looping = false, lossChart = null;
 
 async function call(path) {
   const r = await fetch(path);
@@ -55,7 +55,9 @@ async function reset() {
   }
 }
 
+// one loop at a time; "paused" only once its last request has landed and been drawn
 async function loop() {
+  looping = true;
   while (running) {
     try {
       draw(await call("playground/train?epochs=2"));
@@ -64,6 +66,7 @@ async function loop() {
       running = false;
     }
   }
+  looping = false;
   document.getElementById("status").textContent = "paused";
 }
 
@@ -71,7 +74,7 @@ document.getElementById("reset").onclick = reset;
 document.getElementById("train").onclick = () => {
   running = !running;
   document.getElementById("train").textContent = running ? "pause" : "train";
-  document.getElementById("status").textContent = running ? "training" : "paused";
-  if (running) loop();
+  document.getElementById("status").textContent = running ? "training" : "pausing";
+  if (running && !looping) loop();
 };
 reset();
