@@ -90,6 +90,15 @@ class PointwiseTest {
     }
 
     @Test
+    void contiguousViewsAtAnOffsetAreFused() {
+        Tensor big = Tensor.randn(new Generator(5), 3, 5000);
+        Tensor a = big.slice(0, 1, 2, 1).reshape(5000), b = big.slice(0, 2, 3, 1).reshape(5000); // offsets 5000 and 10000
+        assertTrue(a.isContiguous() && b.isContiguous());
+        Pointwise p = Pointwise.of(2, v -> v[0].sub(v[1]).sigmoid().mul(v[1]));
+        assertContentEquals(a.sub(b).sigmoid().mul(b), p.apply(a, b));
+    }
+
+    @Test
     void stridedBroadcastAndMixedInputsRunTheOps() {
         Generator g = new Generator(2);
         Tensor m = Tensor.randn(g, 40, 30), col = Tensor.randn(g, 40, 1), row = Tensor.randn(g, 30);
