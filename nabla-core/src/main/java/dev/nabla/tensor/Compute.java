@@ -303,6 +303,13 @@ final class Compute {
         int off = x.offset;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = x.storage.f(), y = out.storage.f();
+            if (op == Reduce.SUM && rows < LinearOp.NARROW) { // a bias gradient of a narrow layer: one loop, not a call per row
+                System.arraycopy(a, off, y, 0, rows);
+                for (int i = 1; i < len; i++) {
+                    for (int j = 0, s = off + i * rows; j < rows; j++) y[j] = y[j] + a[s + j];
+                }
+                return;
+            }
             Parallel.forRange(rows, Math.max(1024, rowGrain(len)), (from, to) -> {
                 System.arraycopy(a, off + from, y, from, to - from);
                 for (int i = 1; i < len; i++) EW.binary(combine, y, from, 1, a, off + i * rows + from, 1, y, from, 1, to - from);
