@@ -37,6 +37,9 @@ public final class Tensor {
     final int[] shape;
     final int[] strides;
     final int offset;
+    // fixed with the view; asked for by every op, so computed once (a tenth of the Runge protocol's time went to such bookkeeping)
+    private final int numel;
+    private final boolean contiguous;
 
     private boolean requiresGrad;
     Node gradFn;
@@ -50,6 +53,8 @@ public final class Tensor {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        this.numel = Shape.numel(shape);
+        this.contiguous = Views.isContiguous(this);
     }
 
     // ---------------------------------------------------------------- creation
@@ -130,13 +135,13 @@ public final class Tensor {
     /** The number of dimensions (0 for a scalar). */
     public int dim() { return shape.length; }
     /** The number of elements. */
-    public int numel() { return Shape.numel(shape); }
+    public int numel() { return numel; }
     /** The element type. */
     public DType dtype() { return storage.dtype; }
     /** The strides in elements (a copy). */
     public int[] strides() { return strides.clone(); }
     /** True when the elements lie in row-major order without gaps. */
-    public boolean isContiguous() { return Views.isContiguous(this); }
+    public boolean isContiguous() { return contiguous; }
 
     /** The value of a one-element tensor. */
     public double item() { return Indexing.item(this); }
