@@ -49,18 +49,24 @@ public final class Tensor {
     private List<UnaryOperator<Tensor>> hooks;
 
     Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        this(storage, shape, strides, offset, Shape.numel(shape), false);
+    }
+
+    // a new row-major tensor of n elements is contiguous: nothing to compute
+    private Tensor(Storage storage, int[] shape, int[] strides, int offset, int numel, boolean rowMajor) {
         this.storage = storage;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
-        this.numel = Shape.numel(shape);
-        this.contiguous = Views.isContiguous(this);
+        this.numel = numel;
+        this.contiguous = rowMajor || Views.isContiguous(this);
     }
 
     // ---------------------------------------------------------------- creation
 
     static Tensor empty(DType dtype, int[] shape) {
-        return new Tensor(new Storage(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
+        int n = Shape.numel(shape);
+        return new Tensor(new Storage(dtype, n), shape, Shape.contiguousStrides(shape), 0, n, true);
     }
 
     /** Zeros of the given shape, float32. */
