@@ -272,8 +272,16 @@ public final class VectorElementwise implements Elementwise {
         for (int bound = from + F.loopBound(to - from); i < bound; i += len) {
             FloatVector gi = FloatVector.fromArray(F, g, i), m0 = FloatVector.fromArray(F, m, i);
             FloatVector v0 = FloatVector.fromArray(F, v, i);
-            if (subnormal(m0).or(subnormal(v0)).or(subnormal(gi)).anyTrue()) {
+            VectorMask<Float> tinyM = subnormal(m0), tinyVg = subnormal(v0).or(subnormal(gi));
+            if (tinyVg.anyTrue()) {
                 for (int h = i; h < i + len; h += HALF.length()) adamWide(p, g, m, v, h, b1, c1, b2, c2, bc, e, s);
+                continue;
+            }
+            if (tinyM.anyTrue()) {
+                // Only m: the second moment's operations are normal and stay in float32 (its
+                // square root and divide were most of adamWide's cost).
+                v0.mul(b2).add(gi.mul(c2).mul(gi)).intoArray(v, i);
+                for (int h = i; h < i + len; h += HALF.length()) adamWideFirstMoment(p, g, m, v, h, b1, c1, bc, e, s);
                 continue;
             }
             FloatVector mi = m0.mul(b1).add(gi.mul(c1)), vi = v0.mul(b2).add(gi.mul(c2).mul(gi));
@@ -283,6 +291,28 @@ public final class VectorElementwise implements Elementwise {
             FloatVector.fromArray(F, p, i).add(mi.mul(s).div(denom)).intoArray(p, i);
         }
         if (i < to) AdamKernel.loop(p, g, m, v, i, to, b1, c1, b2, c2, bc, e, s);
+    }
+
+    /**
+     * {@link #adamWide} for a half vector at i whose g and new v (already in v) are normal: the
+     * denominator in float32 as {@link #adam} computes it, the first moment and the step in float64.
+     */
+    private static void adamWideFirstMoment(float[] p, float[] g, float[] m, float[] v, int i,
+                                            float b1, float c1, float bc, float e, float s) {
+        final VectorOperators.Conversion<Float, Double> w = VectorOperators.F2D;
+        final VectorOperators.Conversion<Double, Float> n = VectorOperators.D2F;
+        DoubleVector denom = (DoubleVector) FloatVector.fromArray(HALF, v, i).sqrt().div(bc).add(e).convertShape(w, D, 0);
+        DoubleVector gi = (DoubleVector) FloatVector.fromArray(HALF, g, i).convertShape(w, D, 0);
+        DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF, m, i).convertShape(w, D, 0);
+        x = (DoubleVector) x.mul(b1).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        DoubleVector y = (DoubleVector) gi.mul(c1).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        FloatVector mi = (FloatVector) x.add(y).convertShape(n, HALF, 0);
+        mi.intoArray(m, i);
+        y = (DoubleVector) mi.convertShape(w, D, 0);
+        y = (DoubleVector) y.mul(s).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        y = (DoubleVector) y.div(denom).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        x = (DoubleVector) FloatVector.fromArray(HALF, p, i).convertShape(w, D, 0);
+        ((FloatVector) x.add(y).convertShape(n, HALF, 0)).intoArray(p, i);
     }
 
     private static VectorMask<Float> subnormal(FloatVector x) {

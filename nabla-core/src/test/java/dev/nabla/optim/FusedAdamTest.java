@@ -20,20 +20,24 @@ class FusedAdamTest {
     }
 
     private static void check(DType dt, int n, double lr, double eps) {
-        check(dt, n, lr, eps, 1);
+        check(dt, n, lr, eps, 1, 1);
     }
 
-    /** Five steps from moments scaled by momentScale (1e-39: subnormal float32 moments). */
-    private static void check(DType dt, int n, double lr, double eps, double momentScale) {
+    /**
+     * Five steps from first and second moments scaled by mScale and vScale (1e-39: subnormal
+     * float32 moments); with subnormal first moments, the gradients are mostly 0.
+     */
+    private static void check(DType dt, int n, double lr, double eps, double mScale, double vScale) {
         Generator gen = new Generator(n);
-        Tensor p0 = Tensor.randn(gen, dt, n), m0 = Tensor.randn(gen, dt, n).mul(0.1 * momentScale);
-        Tensor v0 = Tensor.rand(gen, dt, n).mul(0.01 * momentScale);
+        Tensor p0 = Tensor.randn(gen, dt, n), m0 = Tensor.randn(gen, dt, n).mul(0.1 * mScale);
+        Tensor v0 = Tensor.rand(gen, dt, n).mul(0.01 * vScale);
         Tensor pa = p0.copy(), ma = m0.copy(), va = v0.copy(), pb = p0.copy(), mb = m0.copy(), vb = v0.copy();
         Optimizer.State a = state(ma, va), b = state(mb, vb);
         try (var scope = GradMode.noGrad()) {
             for (long step = 1; step <= 5; step++) {
                 Tensor g = Tensor.randn(gen, dt, n).mul(step == 3 ? 1e-20 : 1); // also tiny gradients (denormal squares)
-                if (momentScale < 1) g = g.mul(Tensor.rand(gen, dt, n).lt(0.2).toType(dt).mul(1e-39)); // mostly 0, else subnormal
+                if (vScale < 1) g = g.mul(Tensor.rand(gen, dt, n).lt(0.2).toType(dt).mul(1e-39)); // mostly 0, else subnormal
+                else if (mScale < 1) g = g.mul(Tensor.rand(gen, dt, n).lt(0.1).toType(dt)); // a unit that rarely fires
                 Adam.adamStep(pa, g, a, step, lr, 0.9, 0.999, eps, false);
                 Adam.adamStepComposite(pb, g, b, step, lr, 0.9, 0.999, eps, false);
             }
@@ -55,8 +59,11 @@ class FusedAdamTest {
     @Test
     void fusedEqualsCompositeOnSubnormalMoments() {
         // the Panama kernel computes vectors with a subnormal lane in float64: the same bits
-        check(DType.FLOAT32, 1000, 1e-3, 1e-8, 1e-39);
-        check(DType.FLOAT32, 1003, 1e-2, 0, 1e-39);
+        check(DType.FLOAT32, 1000, 1e-3, 1e-8, 1e-39, 1e-39);
+        check(DType.FLOAT32, 1003, 1e-2, 0, 1e-39, 1e-39);
+        // only the first moments subnormal (a dead unit's): its second moments stay in float32
+        check(DType.FLOAT32, 1000, 1e-3, 1e-8, 1e-39, 1);
+        check(DType.FLOAT32, 1003, 1e-2, 0, 1e-39, 1);
     }
 
     @Test
