@@ -263,7 +263,9 @@ public final class VectorElementwise implements Elementwise {
      * is subnormal: a multiply, divide or square root of a subnormal float costs ~100 cycles on
      * x86 (~35 ns an element here, 15–30 times the normal step), and in training a tenth of
      * Adam's first moments pass through the subnormals (a unit that stopped receiving gradient
-     * decays them by β₁ a step, and small ones stick there). Such vectors take {@link #adamWide}.
+     * decays them by β₁ a step, and small ones stick there). Such vectors compute the operations
+     * that involve the subnormals in float64: {@link #adamWideFirstMoment}, or {@link #adamWide}
+     * when g or v is subnormal too.
      */
     @Override
     public void adam(float[] p, float[] g, float[] m, float[] v, int from, int to,
@@ -278,10 +280,10 @@ public final class VectorElementwise implements Elementwise {
                 continue;
             }
             if (tinyM.anyTrue()) {
-                // Only m: the second moment's operations are normal and stay in float32 (its
-                // square root and divide were most of adamWide's cost).
+                // Only m (a unit that stopped firing: 15% of bench mlp's vectors): the second
+                // moment's operations are normal and stay in float32, on the whole vector.
                 v0.mul(b2).add(gi.mul(c2).mul(gi)).intoArray(v, i);
-                for (int h = i; h < i + len; h += HALF.length()) adamWideFirstMoment(p, g, m, v, h, b1, c1, bc, e, s);
+                for (int h = i; h < i + len; h += HALF.length()) adamWideFirstMoment(p, g, m, v, h, false, b1, c1, bc, e, s);
                 continue;
             }
             FloatVector mi = m0.mul(b1).add(gi.mul(c1)), vi = v0.mul(b2).add(gi.mul(c2).mul(gi));
@@ -293,63 +295,57 @@ public final class VectorElementwise implements Elementwise {
         if (i < to) AdamKernel.loop(p, g, m, v, i, to, b1, c1, b2, c2, bc, e, s);
     }
 
-    /**
-     * {@link #adamWide} for a half vector at i whose g and new v (already in v) are normal: the
-     * denominator in float32 as {@link #adam} computes it, the first moment and the step in float64.
-     */
-    private static void adamWideFirstMoment(float[] p, float[] g, float[] m, float[] v, int i,
-                                            float b1, float c1, float bc, float e, float s) {
-        final VectorOperators.Conversion<Float, Double> w = VectorOperators.F2D;
-        final VectorOperators.Conversion<Double, Float> n = VectorOperators.D2F;
-        DoubleVector denom = (DoubleVector) FloatVector.fromArray(HALF, v, i).sqrt().div(bc).add(e).convertShape(w, D, 0);
-        DoubleVector gi = (DoubleVector) FloatVector.fromArray(HALF, g, i).convertShape(w, D, 0);
-        DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF, m, i).convertShape(w, D, 0);
-        x = (DoubleVector) x.mul(b1).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        DoubleVector y = (DoubleVector) gi.mul(c1).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        FloatVector mi = (FloatVector) x.add(y).convertShape(n, HALF, 0);
-        mi.intoArray(m, i);
-        y = (DoubleVector) mi.convertShape(w, D, 0);
-        y = (DoubleVector) y.mul(s).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        y = (DoubleVector) y.div(denom).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        x = (DoubleVector) FloatVector.fromArray(HALF, p, i).convertShape(w, D, 0);
-        ((FloatVector) x.add(y).convertShape(n, HALF, 0)).intoArray(p, i);
-    }
-
     private static VectorMask<Float> subnormal(FloatVector x) {
         return x.abs().compare(VectorOperators.LT, Float.MIN_NORMAL).and(x.compare(VectorOperators.NE, 0f));
     }
 
     /**
-     * {@link #adam} on the half vector at i, each operation in float64 and rounded to float32
-     * (F2D after D2F): bitwise the float32 result (a float64 sum, product, quotient or square root
-     * of floats, rounded to float, is the correctly rounded float one, as 53 ≥ 2·24 + 2), with no
-     * subnormal operand (converting subnormals is not slow). Written out, without helper methods,
-     * so that C2 keeps every vector in a register.
+     * {@link #adam}'s first moment and step on the half vector at i, each operation in float64 and
+     * rounded to float32 (F2D after D2F): bitwise the float32 result (a float64 sum, product,
+     * quotient or square root of floats, rounded to float, is the correctly rounded float one, as
+     * 53 ≥ 2·24 + 2), with no subnormal operand (converting subnormals is not slow). The new second
+     * moment is read from v; the denominator is computed in float64 too if v may be subnormal
+     * (tinyV), else by its float32 operations. Written out, without helper methods, so that C2
+     * keeps every vector in a register.
      */
-    private static void adamWide(float[] p, float[] g, float[] m, float[] v, int i,
-                                 float b1, float c1, float b2, float c2, float bc, float e, float s) {
+    private static void adamWideFirstMoment(float[] p, float[] g, float[] m, float[] v, int i, boolean tinyV,
+                                            float b1, float c1, float bc, float e, float s) {
         final VectorOperators.Conversion<Float, Double> w = VectorOperators.F2D;
         final VectorOperators.Conversion<Double, Float> n = VectorOperators.D2F;
+        FloatVector vi = FloatVector.fromArray(HALF, v, i);
+        DoubleVector denom;
+        if (tinyV) {
+            DoubleVector x = (DoubleVector) vi.convertShape(w, D, 0);
+            x = (DoubleVector) x.sqrt().convertShape(n, HALF, 0).convertShape(w, D, 0);
+            x = (DoubleVector) x.div(bc).convertShape(n, HALF, 0).convertShape(w, D, 0);
+            denom = (DoubleVector) x.add(e).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        } else {
+            denom = (DoubleVector) vi.sqrt().div(bc).add(e).convertShape(w, D, 0);
+        }
         DoubleVector gi = (DoubleVector) FloatVector.fromArray(HALF, g, i).convertShape(w, D, 0);
         DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF, m, i).convertShape(w, D, 0);
         x = (DoubleVector) x.mul(b1).convertShape(n, HALF, 0).convertShape(w, D, 0);
         DoubleVector y = (DoubleVector) gi.mul(c1).convertShape(n, HALF, 0).convertShape(w, D, 0);
         FloatVector mi = (FloatVector) x.add(y).convertShape(n, HALF, 0);
         mi.intoArray(m, i);
-        x = (DoubleVector) FloatVector.fromArray(HALF, v, i).convertShape(w, D, 0);
-        x = (DoubleVector) x.mul(b2).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        y = (DoubleVector) gi.mul(c2).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        y = (DoubleVector) y.mul(gi).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        FloatVector vi = (FloatVector) x.add(y).convertShape(n, HALF, 0);
-        vi.intoArray(v, i);
-        x = (DoubleVector) vi.convertShape(w, D, 0);
-        x = (DoubleVector) x.sqrt().convertShape(n, HALF, 0).convertShape(w, D, 0);
-        x = (DoubleVector) x.div(bc).convertShape(n, HALF, 0).convertShape(w, D, 0);
-        DoubleVector denom = (DoubleVector) x.add(e).convertShape(n, HALF, 0).convertShape(w, D, 0);
         y = (DoubleVector) mi.convertShape(w, D, 0);
         y = (DoubleVector) y.mul(s).convertShape(n, HALF, 0).convertShape(w, D, 0);
         y = (DoubleVector) y.div(denom).convertShape(n, HALF, 0).convertShape(w, D, 0);
         x = (DoubleVector) FloatVector.fromArray(HALF, p, i).convertShape(w, D, 0);
         ((FloatVector) x.add(y).convertShape(n, HALF, 0)).intoArray(p, i);
+    }
+
+    /** {@link #adam} on the half vector at i with a subnormal g or v: both moments in float64. */
+    private static void adamWide(float[] p, float[] g, float[] m, float[] v, int i,
+                                 float b1, float c1, float b2, float c2, float bc, float e, float s) {
+        final VectorOperators.Conversion<Float, Double> w = VectorOperators.F2D;
+        final VectorOperators.Conversion<Double, Float> n = VectorOperators.D2F;
+        DoubleVector gi = (DoubleVector) FloatVector.fromArray(HALF, g, i).convertShape(w, D, 0);
+        DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF, v, i).convertShape(w, D, 0);
+        x = (DoubleVector) x.mul(b2).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        DoubleVector y = (DoubleVector) gi.mul(c2).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        y = (DoubleVector) y.mul(gi).convertShape(n, HALF, 0).convertShape(w, D, 0);
+        ((FloatVector) x.add(y).convertShape(n, HALF, 0)).intoArray(v, i);
+        adamWideFirstMoment(p, g, m, v, i, true, b1, c1, bc, e, s);
     }
 }
