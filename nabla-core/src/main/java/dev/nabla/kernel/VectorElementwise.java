@@ -274,16 +274,16 @@ public final class VectorElementwise implements Elementwise {
         for (int bound = from + F.loopBound(to - from); i < bound; i += len) {
             FloatVector gi = FloatVector.fromArray(F, g, i), m0 = FloatVector.fromArray(F, m, i);
             FloatVector v0 = FloatVector.fromArray(F, v, i);
-            VectorMask<Float> tinyM = subnormal(m0), tinyVg = subnormal(v0).or(subnormal(gi));
-            if (tinyVg.anyTrue()) {
-                for (int h = i; h < i + len; h += HALF.length()) adamWide(p, g, m, v, h, b1, c1, b2, c2, bc, e, s);
-                continue;
-            }
-            if (tinyM.anyTrue()) {
-                // Only m (a unit that stopped firing: 15% of bench mlp's vectors): the second
-                // moment's operations are normal and stay in float32, on the whole vector.
-                v0.mul(b2).add(gi.mul(c2).mul(gi)).intoArray(v, i);
-                for (int h = i; h < i + len; h += HALF.length()) adamWideFirstMoment(p, g, m, v, h, false, b1, c1, bc, e, s);
+            VectorMask<Float> tinyVg = subnormal(v0).or(subnormal(gi));
+            if (subnormal(m0).or(tinyVg).anyTrue()) {  // one test on the common path
+                if (tinyVg.anyTrue()) {
+                    for (int h = i; h < i + len; h += HALF.length()) adamWide(p, g, m, v, h, b1, c1, b2, c2, bc, e, s);
+                } else {
+                    // Only m (a unit that stopped firing: 15% of bench mlp's vectors): the second
+                    // moment's operations are normal and stay in float32, on the whole vector.
+                    v0.mul(b2).add(gi.mul(c2).mul(gi)).intoArray(v, i);
+                    for (int h = i; h < i + len; h += HALF.length()) adamWideFirstMoment(p, g, m, v, h, false, b1, c1, bc, e, s);
+                }
                 continue;
             }
             FloatVector mi = m0.mul(b1).add(gi.mul(c1)), vi = v0.mul(b2).add(gi.mul(c2).mul(gi));
