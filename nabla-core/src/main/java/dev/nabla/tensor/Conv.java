@@ -54,6 +54,8 @@ final class Conv {
      * the dcgan's 128×1024 weight times 49 columns cost as much to pack as to multiply.
      */
     private static final int SHARED_EXAMPLES = 4;
+    /** Output planes (oh·ow) up to which a group's examples are one product ({@link #wide}). */
+    private static final int WIDE_PLANE = 64;
     /** Columns of a block of examples, about: the batch is cut into balanced blocks by its sizes alone. */
     private static final int BLOCK_COLUMNS = 2048;
 
@@ -111,6 +113,17 @@ final class Conv {
         return g.groups() == 1 ? SHARED_EXAMPLES : 1;
     }
 
+    /**
+     * Whether the per-example path multiplies a group's examples as one product of their positions side
+     * by side (im2col of the group into one matrix), planes copied back: a 7×7 plane is 49 columns, which
+     * the GEMM pads to 64 per example but to 224 for 4 examples (196 columns). Measured on the dcgan's
+     * Conv(64→128, 4, 2, 1), batch 32: forward 4–9% and input gradient 8–15% faster; on a 14×14 plane
+     * (the cnn's second layer, 224 for 196) the forward was 10% slower.
+     */
+    private static boolean wide(ConvGeometry g) {
+        return shared(g) > 1 && !g.pointwise() && g.ohw() <= WIDE_PLANE;
+    }
+
     private static boolean blocked(ConvGeometry g) {
         return g.n() > 1 && g.ohw() < SMALL_PLANE && g.workPerExample() < SMALL_WORK && !g.pointwise();
     }
@@ -128,15 +141,15 @@ final class Conv {
 
     /**
      * Copies the planes of examples [first, first + count) between an [n, channels, oh·ow] array (at
-     * off) and the block matrix [channels, count·oh·ow] that holds them side by side.
+     * off) and the block matrix [channels, count·oh·ow] (at blockOff) that holds them side by side.
      */
-    private static void blockPlanes(Object nchw, int off, int channels, Object block, int first, int count,
+    private static void blockPlanes(Object nchw, int off, int channels, Object block, int blockOff, int first, int count,
                                     boolean intoBlock, ConvGeometry g) {
         int ohw = g.ohw(), cols = count * ohw;
         forBlock(count, (s0, s1) -> {
             for (int s = s0; s < s1; s++) {
                 for (int ch = 0; ch < channels; ch++) {
-                    int at = off + ((first + s) * channels + ch) * ohw, in = ch * cols + s * ohw;
+                    int at = off + ((first + s) * channels + ch) * ohw, in = blockOff + ch * cols + s * ohw;
                     if (intoBlock) System.arraycopy(nchw, at, block, in, ohw);
                     else System.arraycopy(block, in, nchw, at, ohw);
                 }
@@ -175,17 +188,27 @@ final class Conv {
                 im2colBlock(xa, xc.offset, col, first, count, g);
                 gemm(f, g.groups(), false, false, og, cols, kg, wa, wc.offset, og * kg, kg,
                         col, 0, kg * cols, cols, false, prod, 0, og * cols, cols);
-                blockPlanes(ya, 0, g.o(), prod, first, count, false, g);
+                blockPlanes(ya, 0, g.o(), prod, 0, first, count, false, g);
                 if (bc != null) forBlock(count, (from, to) -> {
                     for (int s = from; s < to; s++) addBias(bc, ya, (s0 + s) * g.o() * ohw, g.o(), ohw);
                 });
             }
             return out;
         }
-        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g);
-        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : share * colLen, (from, to, col) -> {
+        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), prodOff = share * colLen;
+        boolean wide = wide(g);
+        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : prodOff + (wide ? g.o() * share * ohw : 0), (from, to, col) -> {
             for (int s0 = from; s0 < to; s0 += share) {
                 int count = Math.min(share, to - s0);
+                if (wide) {
+                    int cols = count * ohw;
+                    im2colBlock(xa, xc.offset, col, s0, count, g);
+                    gemm(f, 1, false, false, g.o(), cols, kg, wa, wc.offset, 0, kg,
+                            col, 0, 0, cols, false, col, prodOff, 0, cols);
+                    blockPlanes(ya, 0, g.o(), col, prodOff, s0, count, false, g);
+                    if (bc != null) for (int s = s0; s < s0 + count; s++) addBias(bc, ya, s * g.o() * ohw, g.o(), ohw);
+                    continue;
+                }
                 Object src = col;
                 int srcOff = 0, srcStride = colLen;
                 if (direct) {
@@ -246,7 +269,7 @@ final class Conv {
             Object col = alloc(f, g.c() * g.kh() * g.kw() * eb * ohw), gb = alloc(f, g.o() * eb * ohw);
             for (int first = 0; first < g.n(); first += eb) {
                 int count = Math.min(eb, g.n() - first), cols = count * ohw, s0 = first;
-                blockPlanes(ga, gc.offset, g.o(), gb, first, count, true, g);
+                blockPlanes(ga, gc.offset, g.o(), gb, 0, first, count, true, g);
                 gemm(f, g.groups(), true, false, kg, cols, og, wa, wc.offset, og * kg, kg,
                         gb, 0, og * cols, cols, false, col, 0, kg * cols, cols);
                 forBlock(count, (from, to) -> {
@@ -255,10 +278,21 @@ final class Conv {
             }
             return out;
         }
-        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g);
-        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : share * colLen, (from, to, col) -> {
+        int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), gbOff = share * colLen;
+        boolean wide = wide(g);
+        forExamples(g.n(), g.workPerExample(), f, direct ? 0 : gbOff + (wide ? g.o() * share * ohw : 0), (from, to, col) -> {
             for (int s0 = from; s0 < to; s0 += share) {
                 int count = Math.min(share, to - s0), gOff = gc.offset + s0 * g.o() * ohw;
+                if (wide) {
+                    int cols = count * ohw, first = s0;
+                    blockPlanes(ga, gc.offset, g.o(), col, gbOff, s0, count, true, g);
+                    gemm(f, 1, true, false, kg, cols, g.o(), wa, wc.offset, 0, kg,
+                            col, gbOff, 0, cols, false, col, 0, 0, cols);
+                    forBlock(count, (a, b) -> {
+                        for (int s = a; s < b; s++) IM2COL.col2im(col, s * ohw, cols, xa, (first + s) * chw, g);
+                    });
+                    continue;
+                }
                 Object dst = direct ? xa : col;
                 int dstOff = direct ? s0 * chw : 0, dstStride = direct ? chw : colLen;
                 if (share > 1) { // the examples' products share the weight, packed once
@@ -304,7 +338,7 @@ final class Conv {
             for (int first = 0; first < n; first += eb) { // blocks summed in batch order
                 int count = Math.min(eb, n - first), cols = count * ohw;
                 im2colBlock(xa, xc.offset, col, first, count, g);
-                blockPlanes(ga, gc.offset, g.o(), gb, first, count, true, g);
+                blockPlanes(ga, gc.offset, g.o(), gb, 0, first, count, true, g);
                 if (transposed) {
                     gemm(f, g.groups(), false, true, kg, og, cols, col, 0, kg * cols, cols,
                             gb, 0, og * cols, cols, first > 0, acc, 0, og * kg, og);

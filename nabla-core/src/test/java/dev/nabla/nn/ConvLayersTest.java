@@ -83,7 +83,7 @@ class ConvLayersTest {
     private static double[] reference(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] d, int groups, int oh, int ow) {
         int[] xs = x.shape(), ws = w.shape();
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3], og = o / groups;
-        double[] out = new double[n * o * oh * ow];
+        double[] out = new double[n * o * oh * ow], xd = x.toDoubleArray(), wdata = w.toDoubleArray();
         for (int i = 0; i < n; i++) {
             for (int oc = 0; oc < o; oc++) {
                 int gi = oc / og;
@@ -95,7 +95,7 @@ class ConvLayersTest {
                                 for (int v = 0; v < kw; v++) {
                                     int ih = y * s[0] - p[0] + u * d[0], iw = q * s[1] - p[2] + v * d[1];
                                     if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
-                                    acc += x.get(i, gi * cg + ic, ih, iw) * w.get(oc, ic, u, v);
+                                    acc += xd[((i * c + gi * cg + ic) * h + ih) * wd + iw] * wdata[((oc * cg + ic) * kh + u) * kw + v];
                                 }
                             }
                         }
@@ -158,6 +158,39 @@ class ConvLayersTest {
             for (int i = 0; i < cv.length; i++) rhs += gyd[i] * cv[i];
             assertEquals(rhs, lhs, 1e-10 * (1 + Math.abs(rhs)), "trial " + trial + ": the input gradient is not the adjoint");
         }
+    }
+
+    /**
+     * A product large enough for the per-example path (128×512 weight) on 7×7 planes, which it makes
+     * for a group of examples side by side: forward, input and weight gradients against the definition
+     * (the gradients as adjoints), on 1 thread (12 examples: ranges of 3, each one group) and bitwise
+     * the same on 2 (ranges of 1).
+     */
+    @Test
+    void groupedProductsOfSmallPlanesMatchTheDefinition() {
+        Generator g = new Generator(11);
+        int[] s = {2, 2}, p = {1, 1, 1, 1}, d = {1, 1};
+        Tensor x = Tensor.randn(g, DType.FLOAT64, 12, 32, 14, 14), w = Tensor.randn(g, DType.FLOAT64, 128, 32, 4, 4);
+        Tensor b = Tensor.randn(g, DType.FLOAT64, 128), gy = Tensor.randn(g, DType.FLOAT64, 12, 128, 7, 7);
+        Tensor vx = Tensor.randn(g, DType.FLOAT64, 12, 32, 14, 14), vw = Tensor.randn(g, DType.FLOAT64, 128, 32, 4, 4);
+        Supplier<List<Tensor>> run = () -> {
+            Tensor xr = x.detach().requiresGrad(true), wr = w.detach().requiresGrad(true);
+            Tensor y = xr.conv2d(wr, b, s, p, d, 1);
+            y.mul(gy).sum().backward();
+            return List.of(y, xr.grad(), wr.grad());
+        };
+        List<Tensor> one = withThreads(1, run), two = withThreads(2, run);
+        for (int i = 0; i < 3; i++) assertTrue(one.get(i).contentEquals(two.get(i)), "result " + i + " differs on 2 threads");
+        double[] expected = reference(x, w, b, s, p, d, 1, 7, 7), got = one.get(0).toDoubleArray();
+        for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-11, "forward element " + i);
+        double[] gyd = gy.toDoubleArray(), viaX = reference(vx, w, null, s, p, d, 1, 7, 7), viaW = reference(x, vw, null, s, p, d, 1, 7, 7);
+        double rx = 0, rw = 0;
+        for (int i = 0; i < gyd.length; i++) {
+            rx += gyd[i] * viaX[i];
+            rw += gyd[i] * viaW[i];
+        }
+        assertEquals(rx, one.get(1).mul(vx).sum().item(), 1e-9 * (1 + Math.abs(rx)), "the input gradient is not the adjoint");
+        assertEquals(rw, one.get(2).mul(vw).sum().item(), 1e-9 * (1 + Math.abs(rw)), "the weight gradient is not the adjoint");
     }
 
     private static List<Tensor> withThreads(int n, Supplier<List<Tensor>> f) {
