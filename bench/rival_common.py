@@ -30,6 +30,7 @@ RUNGE_LRS, RUNGE_SEEDS, RUNGE_EPOCHS, RUNGE_BATCH = (1e-2, 1e-3), 5, 300, 39
 CNN_WARM, CNN_STEPS, CNN_REPS, BATCH, TRAIN = 20, 20, 5, 128, 60_000
 DCGAN_WARM, DCGAN_STEPS, DCGAN_REPS = 3, 5, 3  # the DCGAN step is ~40x the cnn's work
 VGG_REPS = 3
+WARM_SECONDS = 20             # the least warm-up of cnn, dcgan and vgg16, for every participant (see CnnBench.java)
 VGG16_D = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]  # "M": max pool
 
 
@@ -38,7 +39,7 @@ def quick():
     g = globals()
     g.update(GEMM_SIZES=[256], EW_N=1 << 20, REDUCE_N=1 << 22, COPY_N=1 << 22, REPS=2, MLP_N=6_000, MLP_EPOCHS=1,
              RUNGE_LRS=(1e-2,), RUNGE_SEEDS=1, RUNGE_EPOCHS=10, CNN_WARM=2, CNN_STEPS=2, CNN_REPS=1, TRAIN=1_024,
-             DCGAN_WARM=1, DCGAN_STEPS=1, DCGAN_REPS=1, VGG_REPS=1)
+             DCGAN_WARM=1, DCGAN_STEPS=1, DCGAN_REPS=1, VGG_REPS=1, WARM_SECONDS=0)
 
 
 def limit_cpus(n):
@@ -66,11 +67,14 @@ def best_time(fn, reps=None, min_warm_seconds=0.3):
 
 
 def timed_steps(step, warm, steps, reps, sync=lambda: None):
-    """A training step: warm calls, then reps repetitions of steps calls; the median ms per step. sync()
-    waits for the work queued so far (JAX dispatches asynchronously)."""
-    for _ in range(warm):
+    """A training step: warm calls and at least WARM_SECONDS (as nabla's CnnBench.timedSteps), then reps
+    repetitions of steps calls; the median ms per step. sync() waits for the work queued so far (JAX
+    dispatches asynchronously)."""
+    start, done = time.perf_counter(), 0
+    while done < warm or time.perf_counter() - start < WARM_SECONDS:
         step()
-    sync()
+        sync()
+        done += 1
     ms = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -303,7 +303,8 @@ def dcgan(jax):
 
 def vgg16(jax):
     """VGG16 (configuration D, 2 classes, no dropout), 224x224x3, batch 2: one jitted forward + backward
-    pass (the gradients of the cross-entropy), median of VGG_REPS after one warm-up (which compiles); seconds."""
+    pass (the gradients of the cross-entropy), median of VGG_REPS after a warm-up (one pass, which
+    compiles, and at least WARM_SECONDS); seconds."""
     keys = iter(jax.random.split(jax.random.key(0), 20))
     convs, c = [], 3
     for v in rc.VGG16_D:

@@ -199,7 +199,7 @@ def dcgan(torch):
 
 def vgg16(torch):
     """VGG16 (configuration D, 2 classes, no dropout), 224x224x3, batch 2: one forward + backward pass
-    (cross-entropy), median of VGG_REPS after one warm-up; seconds."""
+    (cross-entropy), median of VGG_REPS after a warm-up (one pass and at least WARM_SECONDS); seconds."""
     nn = torch.nn
     torch.manual_seed(0)
     layers, c = [], 3

@@ -33,15 +33,16 @@ import java.util.List;
  *   <li>{@code cnn}: Conv2d(1,32,3,pad 1)-ReLU-MaxPool2 → Conv2d(32,64,3,pad 1)-ReLU-MaxPool2 →
  *       Flatten → Linear(3136,128)-ReLU → Linear(128,10); cross-entropy, Adam lr 1e-3, batch 128,
  *       random data of Fashion-MNIST's shape (60,000 × 1×28×28 in [0, 1], 10 classes), shuffled.
- *       20 warm-up steps (after 5, the JIT was still compiling: the next steps ran 20% slow), then
- *       5 repetitions of 20 steps; the median gives samples/s.
+ *       20 warm-up steps (after 5, the JIT was still compiling: the next steps ran 20% slow) and at
+ *       least {@link #WARM_SECONDS}, then 5 repetitions of 20 steps; the median gives samples/s.
  *   <li>{@code dcgan}: the training step of examples/dcgan-fashion.json ({@link GanStep}: D on real
  *       and detached generated images, then G with the non-saturating loss; Linear(100 → 6272) →
  *       BN → ReLU → ConvTranspose(128→64, 4, 2, 1) → BN → ReLU → ConvTranspose(64→1) → tanh against
  *       Conv(1→64, 4, 2, 1) → LeakyReLU → Conv(64→128) → BN → LeakyReLU → Linear(6272 → 1)), batch
- *       128 of random images in [−1, 1], Adam 2e-4: 3 warm-up steps, then 3 repetitions of 5 steps.
+ *       128 of random images in [−1, 1], Adam 2e-4: 3 warm-up steps and at least {@link #WARM_SECONDS},
+ *       then 3 repetitions of 5 steps.
  *   <li>{@code vgg16}: VGG16 (configuration D, 2 classes, no dropout) on 224×224×3, batch 2: one
- *       forward + backward pass, median of 3 after one warm-up.
+ *       forward + backward pass, median of 3 after a warm-up of one pass and at least {@link #WARM_SECONDS}.
  * </ul>
  * The counts are {@link Plan}'s; float32, 2 threads.
  */
@@ -58,9 +59,21 @@ public final class CnnBench {
                 new Linear(3136, 128, g), new ReLU(), new Linear(128, 10, g));
     }
 
-    /** The median ms per step of a training step: warm steps, then reps repetitions of steps steps. */
-    static double timedSteps(Runnable step, int warm, int steps, int reps) {
-        for (int i = 0; i < warm; i++) step.run();
+    /**
+     * Seconds that a warm-up lasts at least, for every participant (bench/rival_common.py has the same):
+     * nabla's dcgan step took 1.7 s in its first 5 steps, then 520, 485, 445 ms and settled at
+     * 330–450 ms only after ~20 s of running, while the JIT compiled; 3 warm-up steps had timed it at
+     * 246 samples/s where it runs at ~300 and more.
+     */
+    static final double WARM_SECONDS = 20;
+
+    /**
+     * The median ms per step of a training step: warm steps and at least {@link #WARM_SECONDS} (not
+     * in a quick plan), then reps repetitions of steps steps.
+     */
+    static double timedSteps(Runnable step, int warm, int steps, int reps, boolean quick) {
+        long start = System.nanoTime(), minWarm = quick ? 0 : (long) (WARM_SECONDS * 1e9);
+        for (int i = 0; i < warm || System.nanoTime() - start < minWarm; i++) step.run();
         double[] ms = new double[reps];
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
@@ -138,15 +151,16 @@ public final class CnnBench {
     }
 
     static double cnnSamplesPerSecond(Plan plan) {
-        return BATCH * 1e3 / timedSteps(cnnStep(plan.train()), plan.cnnWarm(), plan.cnnSteps(), plan.cnnReps());
+        return BATCH * 1e3 / timedSteps(cnnStep(plan.train()), plan.cnnWarm(), plan.cnnSteps(), plan.cnnReps(), plan.quick());
     }
 
     static double dcganSamplesPerSecond(Plan plan) {
-        return BATCH * 1e3 / timedSteps(dcganStep(plan.train()), plan.dcganWarm(), plan.dcganSteps(), plan.dcganReps());
+        return BATCH * 1e3 / timedSteps(dcganStep(plan.train()), plan.dcganWarm(), plan.dcganSteps(), plan.dcganReps(),
+                plan.quick());
     }
 
     /** Seconds of one pass, the median of plan.vggReps() after a warm-up. */
     static double vgg16Seconds(Plan plan) {
-        return timedSteps(vgg16Step(), 1, 1, plan.vggReps()) / 1e3;
+        return timedSteps(vgg16Step(), 1, 1, plan.vggReps(), plan.quick()) / 1e3;
     }
 }
