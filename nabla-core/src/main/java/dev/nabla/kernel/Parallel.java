@@ -119,6 +119,17 @@ public final class Parallel {
         return pool.threads;
     }
 
+    /**
+     * The threads a loop started now on this thread would use: 1 inside a parallel loop (on a worker,
+     * or on a caller while its loop, or another's, holds the pool), where loops run inline; else
+     * {@link #threads()}. For work split by the thread count: a GEMM inside a loop over examples cut
+     * its tiles for two threads and packed its operand twice, to run them all on one.
+     */
+    public static int available() {
+        Pool p = pool;
+        return Thread.currentThread() instanceof Worker || p.current.get() != null ? 1 : p.threads;
+    }
+
     /** Sets the number of threads (at least 1); results do not depend on it. */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {

@@ -136,7 +136,7 @@ public final class VectorGemm implements Gemm {
         }
         final int kcb = kBlock(k), kBlocks = ceilDiv(k, kcb);
         final int rowPanels = ceilDiv(m, MR), colPanels = ceilDiv(n, nr);
-        final int threads = parallel && work >= PAR_MIN ? Parallel.threads() : 1;
+        final int threads = parallel && work >= PAR_MIN ? Parallel.available() : 1;
         // B is packed for all of k at once, in blocks of columns of at most B_BLOCK elements, so
         // that each block of columns needs two parallel phases only: pack B, then compute tiles.
         final int jcPanels = (int) Math.max(1, Math.min(colPanels, B_BLOCK / ((long) k * nr)));

@@ -35,6 +35,18 @@ class ParallelTest {
     }
 
     @Test
+    void insideALoopOnlyOneThreadIsAvailable() {
+        onThreads(3, () -> {
+            assertEquals(3, Parallel.available());
+            Set<Integer> inside = ConcurrentHashMap.newKeySet();
+            Parallel.forRange(64, 1, (from, to) -> inside.add(Parallel.available()));
+            assertEquals(Set.of(1), inside, "on the caller and on the workers alike");
+            assertEquals(3, Parallel.available(), "after the loop");
+        });
+        onThreads(1, () -> assertEquals(1, Parallel.available()));
+    }
+
+    @Test
     void everyIndexRunsOnceAndNestedLoopsRunInline() {
         onThreads(2, () -> {
             AtomicInteger sum = new AtomicInteger();
