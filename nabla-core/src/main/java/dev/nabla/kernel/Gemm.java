@@ -24,4 +24,41 @@ public interface Gemm {
                double[] a, int aOff, int aBatchStride, int lda,
                double[] b, int bOff, int bBatchStride, int ldb,
                double beta, double[] c, int cOff, int cBatchStride, int ldc);
+
+    /**
+     * op(A), m×k (a float[] or double[] stored as for {@link #sgemm}), shared by a series of products
+     * with different B, as a convolution's weight over its examples: the operand and, from an
+     * implementation that packs its operands, its packed panels (else null), made once by {@link #shareA}.
+     */
+    record SharedA(boolean transA, int m, int k, Object a, int aOff, int lda, Object panels) {}
+
+    /** Readies op(A) for {@link #gemm(SharedA, boolean, int, Object, int, int, boolean, Object, int, int)}; checks its bounds. */
+    default SharedA shareA(boolean transA, int m, int k, Object a, int aOff, int lda) {
+        checkShared(transA, m, k, a, aOff, lda);
+        return new SharedA(transA, m, k, a, aOff, lda, null);
+    }
+
+    /**
+     * C = op(A)·op(B) (+ C when accumulate) for a shared op(A), with B and C of its type: the same
+     * numbers as the batched product of the same operands, without packing A again.
+     */
+    default void gemm(SharedA a, boolean transB, int n, Object b, int bOff, int ldb, boolean accumulate, Object c, int cOff, int ldc) {
+        if (a.a() instanceof float[] af) {
+            sgemm(1, a.transA(), transB, a.m(), n, a.k(), af, a.aOff(), 0, a.lda(), (float[]) b, bOff, 0, ldb,
+                    accumulate ? 1f : 0f, (float[]) c, cOff, 0, ldc);
+        } else {
+            dgemm(1, a.transA(), transB, a.m(), n, a.k(), (double[]) a.a(), a.aOff(), 0, a.lda(), (double[]) b, bOff, 0, ldb,
+                    accumulate ? 1d : 0d, (double[]) c, cOff, 0, ldc);
+        }
+    }
+
+    /** The checks of {@link #shareA}: a float[] or double[] holding op(A) m×k as stored. */
+    private static void checkShared(boolean transA, int m, int k, Object a, int aOff, int lda) {
+        int len = a instanceof float[] f ? f.length : a instanceof double[] d ? d.length : -1;
+        if (len < 0) {
+            throw new IllegalArgumentException("shareA: A must be a float[] or a double[], not "
+                    + (a == null ? "null" : a.getClass().getSimpleName()));
+        }
+        ScalarGemm.check("shareA", 1, transA, false, m, 1, k, len, aOff, 0, lda, k, 0, 0, 1, m, 0, 0, 1);
+    }
 }

@@ -75,7 +75,7 @@ public final class VectorGemm implements Gemm {
                       float[] b, int bOff, int bBatchStride, int ldb,
                       float beta, float[] c, int cOff, int cBatchStride, int ldc) {
         VectorGemmFloat.gemm(batch, transA, transB, m, n, k, a, aOff, aBatchStride, lda, b, bOff, bBatchStride, ldb,
-                beta, c, cOff, cBatchStride, ldc);
+                beta, c, cOff, cBatchStride, ldc, null);
     }
 
     @Override
@@ -84,7 +84,27 @@ public final class VectorGemm implements Gemm {
                       double[] b, int bOff, int bBatchStride, int ldb,
                       double beta, double[] c, int cOff, int cBatchStride, int ldc) {
         VectorGemmDouble.gemm(batch, transA, transB, m, n, k, a, aOff, aBatchStride, lda, b, bOff, bBatchStride, ldb,
-                beta, c, cOff, cBatchStride, ldc);
+                beta, c, cOff, cBatchStride, ldc, null);
+    }
+
+    /** Packs op(A) once, into the panels the packed path reads (a new array, which every thread may read). */
+    @Override
+    public SharedA shareA(boolean transA, int m, int k, Object a, int aOff, int lda) {
+        Gemm.super.shareA(transA, m, k, a, aOff, lda); // the checks
+        Object panels = a instanceof float[] f ? VectorGemmFloat.packShared(transA, m, k, f, aOff, lda)
+                : VectorGemmDouble.packShared(transA, m, k, (double[]) a, aOff, lda);
+        return new SharedA(transA, m, k, a, aOff, lda, panels);
+    }
+
+    @Override
+    public void gemm(SharedA a, boolean transB, int n, Object b, int bOff, int ldb, boolean accumulate, Object c, int cOff, int ldc) {
+        if (a.a() instanceof float[] af) {
+            VectorGemmFloat.gemm(1, a.transA(), transB, a.m(), n, a.k(), af, a.aOff(), 0, a.lda(), (float[]) b, bOff, 0, ldb,
+                    accumulate ? 1f : 0f, (float[]) c, cOff, 0, ldc, (float[]) a.panels());
+        } else {
+            VectorGemmDouble.gemm(1, a.transA(), transB, a.m(), n, a.k(), (double[]) a.a(), a.aOff(), 0, a.lda(),
+                    (double[]) b, bOff, 0, ldb, accumulate ? 1d : 0d, (double[]) c, cOff, 0, ldc, (double[]) a.panels());
+        }
     }
 
     /** The k block for a given k: the blocks are balanced and depend on k alone. */

@@ -25,10 +25,14 @@ final class VectorGemmDouble {
 
     private VectorGemmDouble() {}
 
+    /**
+     * The batched product; panels, when not null, is op(A) already packed by {@link #packShared} (the
+     * batch then shares A), used when the shape takes the packed path.
+     */
     static void gemm(int batch, boolean transA, boolean transB, int m, int n, int k,
                      double[] a, int aOff, int aBatchStride, int lda,
                      double[] b, int bOff, int bBatchStride, int ldb,
-                     double beta, double[] c, int cOff, int cBatchStride, int ldc) {
+                     double beta, double[] c, int cOff, int cBatchStride, int ldc, double[] panels) {
         ScalarGemm.check("dgemm", batch, transA, transB, m, n, k, a.length, aOff, aBatchStride, lda,
                 b.length, bOff, bBatchStride, ldb, c.length, cOff, cBatchStride, ldc);
         if (batch == 0 || m == 0 || n == 0) return;
@@ -44,9 +48,8 @@ final class VectorGemmDouble {
         }
         long work = (long) m * n * k;
         // items sharing A read it packed once (the same panels they would each pack)
-        double[] shared = batch > 1 && aBatchStride == 0 && VectorGemm.packed(m, n, k, transB)
-                ? new DoubleJob(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc, null).packAll()
-                : null;
+        double[] shared = !VectorGemm.packed(m, n, k, transB) ? null : panels != null ? panels
+                : batch > 1 && aBatchStride == 0 ? new DoubleJob(transA, m, k, a, aOff, lda).packAll(false) : null;
         if (batch > 1 && work < BATCH_WORK) {
             int grain = (int) Math.max(1, Math.min(batch, PAR_MIN / 2 / work));
             Parallel.forRange(batch, grain, (p0, p1) -> {
@@ -61,6 +64,11 @@ final class VectorGemmDouble {
                         b, bOff + p * bBatchStride, ldb, acc, c, cOff + p * cBatchStride, ldc, shared), true);
             }
         }
+    }
+
+    /** op(A) (m×k) packed as the batched product packs a shared A, in a new array that any thread may read. */
+    static double[] packShared(boolean transA, int m, int k, double[] a, int aOff, int lda) {
+        return new DoubleJob(transA, m, k, a, aOff, lda).packAll(true);
     }
 
     /** Per-thread packing buffers, grown on demand and kept up to KEEP elements each. */
@@ -106,13 +114,18 @@ final class VectorGemmDouble {
             this.shared = shared;
         }
 
+        /** A job that only packs op(A) (packAll). */
+        DoubleJob(boolean tA, int m, int k, double[] a, int aOff, int lda) {
+            this(tA, false, m, 0, k, a, aOff, lda, null, 0, 0, false, null, 0, 0, null);
+        }
+
         /**
-         * All of op(A) packed, in the calling thread's buffer: row panel q holds its k rows of MR
-         * values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
+         * All of op(A) packed, in the calling thread's buffer (or a new array: fresh): row panel q holds
+         * its k rows of MR values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
          */
-        double[] packAll() {
-            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k);
-            double[] ap = BUFFERS.get().shared(panels * MR * k + GATHER);
+        double[] packAll(boolean fresh) {
+            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k + GATHER;
+            double[] ap = fresh ? new double[size] : BUFFERS.get().shared(size);
             gather = gatherOffsets();
             for (int q = 0; q < panels; q++) {  // in increasing order: a gather's spill is overwritten next
                 for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);

@@ -49,10 +49,7 @@ final class Conv {
      */
     private static final int SMALL_PLANE = 256;
     private static final long SMALL_WORK = 1L << 21;
-    /**
-     * Examples per batched GEMM on the per-example path (their im2col matrices are held at once):
-     * the dcgan's 128×1024 weight times 49 columns cost as much to pack as to multiply.
-     */
+    /** Examples per group on the per-example path: their im2col matrices are held at once. */
     private static final int SHARED_EXAMPLES = 4;
     /** Output planes (oh·ow) up to which a group's examples are one product ({@link #wide}). */
     private static final int WIDE_PLANE = 64;
@@ -105,9 +102,11 @@ final class Conv {
     }
 
     /**
-     * Examples whose products are made in one batched GEMM call on the per-example path, so that
-     * the weight is packed once for all of them (ungrouped convolutions only: the GEMM's batch is
-     * then the examples rather than the groups).
+     * Examples per group on the per-example path of an ungrouped convolution, whose weight is then
+     * packed once per call ({@link Gemm#shareA}) for all the examples: the dcgan's 128×1024 weight
+     * cost as much to pack as to multiply by one example's 49 columns, and packed per group of 4
+     * it was still 9% of a training step. A grouped convolution multiplies one example at a time
+     * (the GEMM's batch is its groups).
      */
     private static int shared(ConvGeometry g) {
         return g.groups() == 1 ? SHARED_EXAMPLES : 1;
@@ -197,14 +196,14 @@ final class Conv {
         }
         int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), prodOff = share * colLen;
         boolean wide = wide(g);
+        Gemm.SharedA weight = share > 1 ? GEMM.shareA(false, g.o(), kg, wa, wc.offset, kg) : null;
         forExamples(g.n(), g.workPerExample(), f, direct ? 0 : prodOff + (wide ? g.o() * share * ohw : 0), (from, to, col) -> {
             for (int s0 = from; s0 < to; s0 += share) {
                 int count = Math.min(share, to - s0);
                 if (wide) {
                     int cols = count * ohw;
                     im2colBlock(xa, xc.offset, col, s0, count, g);
-                    gemm(f, 1, false, false, g.o(), cols, kg, wa, wc.offset, 0, kg,
-                            col, 0, 0, cols, false, col, prodOff, 0, cols);
+                    GEMM.gemm(weight, false, cols, col, 0, cols, false, col, prodOff, cols);
                     blockPlanes(ya, 0, g.o(), col, prodOff, s0, count, false, g);
                     if (bc != null) for (int s = s0; s < s0 + count; s++) addBias(bc, ya, s * g.o() * ohw, g.o(), ohw);
                     continue;
@@ -219,8 +218,9 @@ final class Conv {
                     for (int s = 0; s < count; s++) IM2COL.im2col(xa, xc.offset + (s0 + s) * chw, col, s * colLen, g);
                 }
                 if (share > 1) { // the examples' products share the weight, packed once
-                    gemm(f, count, false, false, og, ohw, kg, wa, wc.offset, 0, kg,
-                            src, srcOff, srcStride, ohw, false, ya, s0 * g.o() * ohw, g.o() * ohw, ohw);
+                    for (int s = 0; s < count; s++) {
+                        GEMM.gemm(weight, false, ohw, src, srcOff + s * srcStride, ohw, false, ya, (s0 + s) * g.o() * ohw, ohw);
+                    }
                 } else {
                     gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
                             src, srcOff, kg * ohw, ohw, false, ya, s0 * g.o() * ohw, og * ohw, ohw);
@@ -280,14 +280,14 @@ final class Conv {
         }
         int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), gbOff = share * colLen;
         boolean wide = wide(g);
+        Gemm.SharedA weightT = share > 1 ? GEMM.shareA(true, kg, g.o(), wa, wc.offset, kg) : null;
         forExamples(g.n(), g.workPerExample(), f, direct ? 0 : gbOff + (wide ? g.o() * share * ohw : 0), (from, to, col) -> {
             for (int s0 = from; s0 < to; s0 += share) {
                 int count = Math.min(share, to - s0), gOff = gc.offset + s0 * g.o() * ohw;
                 if (wide) {
                     int cols = count * ohw, first = s0;
                     blockPlanes(ga, gc.offset, g.o(), col, gbOff, s0, count, true, g);
-                    gemm(f, 1, true, false, kg, cols, g.o(), wa, wc.offset, 0, kg,
-                            col, gbOff, 0, cols, false, col, 0, 0, cols);
+                    GEMM.gemm(weightT, false, cols, col, gbOff, cols, false, col, 0, cols);
                     forBlock(count, (a, b) -> {
                         for (int s = a; s < b; s++) IM2COL.col2im(col, s * ohw, cols, xa, (first + s) * chw, g);
                     });
@@ -296,8 +296,9 @@ final class Conv {
                 Object dst = direct ? xa : col;
                 int dstOff = direct ? s0 * chw : 0, dstStride = direct ? chw : colLen;
                 if (share > 1) { // the examples' products share the weight, packed once
-                    gemm(f, count, true, false, kg, ohw, og, wa, wc.offset, 0, kg,
-                            ga, gOff, g.o() * ohw, ohw, false, dst, dstOff, dstStride, ohw);
+                    for (int s = 0; s < count; s++) {
+                        GEMM.gemm(weightT, false, ohw, ga, gOff + s * g.o() * ohw, ohw, false, dst, dstOff + s * dstStride, ohw);
+                    }
                 } else {
                     gemm(f, g.groups(), true, false, kg, ohw, og, wa, wc.offset, og * kg, kg,
                             ga, gOff, og * ohw, ohw, false, dst, dstOff, kg * ohw, ohw);

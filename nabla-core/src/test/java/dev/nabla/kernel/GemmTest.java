@@ -2,6 +2,7 @@ package dev.nabla.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -263,8 +264,24 @@ class GemmTest {
                     }
                     assertArrayEquals(one, c, g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k + (tA ? " Aᵀ" : "")
                             + ": a batch sharing A differs from its items one by one");
+                    // A packed once (shareA) for products made one at a time, the last one accumulated
+                    Gemm.SharedA shared = g.shareA(tA, m, k, a, 1, lda);
+                    float[] viaShared = new float[batch * m * n];
+                    for (int p = 0; p < batch; p++) g.gemm(shared, false, n, b, p * k * n, n, false, viaShared, p * m * n, n);
+                    assertArrayEquals(one, viaShared, g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k
+                            + (tA ? " Aᵀ" : "") + ": products with a shared A differ from the plain ones");
+                    g.sgemm(1, tA, false, m, n, k, a, 1, 0, lda, b, 0, 0, n, 1f, one, 0, 0, n);
+                    g.gemm(shared, false, n, b, 0, n, true, viaShared, 0, n);
+                    assertArrayEquals(one, viaShared, g.getClass().getSimpleName() + ": accumulating with a shared A");
                 }
             }
+            double[] a = new double[128 * 1024], b = new double[1024 * 60], c = new double[128 * 60], viaShared = new double[128 * 60];
+            Random rnd = new Random(8);
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextDouble() - 0.5;
+            for (int i = 0; i < b.length; i++) b[i] = rnd.nextDouble() - 0.5;
+            g.dgemm(1, false, false, 128, 60, 1024, a, 0, 0, 1024, b, 0, 0, 60, 0d, c, 0, 0, 60);
+            g.gemm(g.shareA(false, 128, 1024, a, 0, 1024), false, 60, b, 0, 60, false, viaShared, 0, 60);
+            assertArrayEquals(c, viaShared, g.getClass().getSimpleName() + ": float64 products with a shared A");
         }
     }
 
@@ -344,6 +361,10 @@ class GemmTest {
                     () -> g.sgemm(1, false, false, 2, 2, 3, a, 1, 0, 3, b, 0, 0, 2, 0f, c, 0, 0, 2));  // A too short
             assertThrows(IllegalArgumentException.class,
                     () -> g.sgemm(2, false, false, 2, 2, 3, a, 0, 0, 3, b, 0, 0, 2, 0f, c, 0, 0, 2));  // C stride 0
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.shareA(false, 2, 3, a, 1, 3));
+            assertTrue(e.getMessage().startsWith("shareA(") && e.getMessage().contains("A is stored as 2×3"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> g.shareA(false, 2, 3, new int[6], 0, 3));
+            assertTrue(e.getMessage().contains("must be a float[] or a double[], not int[]"), e.getMessage());
         }
     }
 }
