@@ -34,7 +34,7 @@ public interface Gemm {
 
     /** Readies op(A) for {@link #gemm(SharedA, boolean, int, Object, int, int, boolean, Object, int, int)}; checks its bounds. */
     default SharedA shareA(boolean transA, int m, int k, Object a, int aOff, int lda) {
-        checkShared(transA, m, k, a, aOff, lda);
+        ScalarGemm.checkShared(transA, m, k, a, aOff, lda);
         return new SharedA(transA, m, k, a, aOff, lda, null);
     }
 
@@ -50,15 +50,5 @@ public interface Gemm {
             dgemm(1, a.transA(), transB, a.m(), n, a.k(), (double[]) a.a(), a.aOff(), 0, a.lda(), (double[]) b, bOff, 0, ldb,
                     accumulate ? 1d : 0d, (double[]) c, cOff, 0, ldc);
         }
-    }
-
-    /** The checks of {@link #shareA}: a float[] or double[] holding op(A) m×k as stored. */
-    private static void checkShared(boolean transA, int m, int k, Object a, int aOff, int lda) {
-        int len = a instanceof float[] f ? f.length : a instanceof double[] d ? d.length : -1;
-        if (len < 0) {
-            throw new IllegalArgumentException("shareA: A must be a float[] or a double[], not "
-                    + (a == null ? "null" : a.getClass().getSimpleName()));
-        }
-        ScalarGemm.check("shareA", 1, transA, false, m, 1, k, len, aOff, 0, lda, k, 0, 0, 1, m, 0, 0, 1);
     }
 }

@@ -60,6 +60,16 @@ public final class ScalarGemm implements Gemm {
         }
     }
 
+    /** The checks of {@link Gemm#shareA}: a float[] or double[] holding op(A) m×k as stored. */
+    static void checkShared(boolean transA, int m, int k, Object a, int aOff, int lda) {
+        int len = a instanceof float[] f ? f.length : a instanceof double[] d ? d.length : -1;
+        if (len < 0) {
+            throw new IllegalArgumentException("shareA: A must be a float[] or a double[], not "
+                    + (a == null ? "null" : a.getClass().getSimpleName()));
+        }
+        check("shareA", 1, transA, false, m, 1, k, len, aOff, 0, lda, k, 0, 0, 1, m, 0, 0, 1);
+    }
+
     private static String operand(String name, int batch, int rows, int cols, int len, int off, int batchStride, int ld) {
         if (batch == 0 || rows == 0 || cols == 0) return null;
         if (ld < cols) {

@@ -90,7 +90,7 @@ public final class VectorGemm implements Gemm {
     /** Packs op(A) once, into the panels the packed path reads (a new array, which every thread may read). */
     @Override
     public SharedA shareA(boolean transA, int m, int k, Object a, int aOff, int lda) {
-        Gemm.super.shareA(transA, m, k, a, aOff, lda); // the checks
+        ScalarGemm.checkShared(transA, m, k, a, aOff, lda);
         Object panels = a instanceof float[] f ? VectorGemmFloat.packShared(transA, m, k, f, aOff, lda)
                 : VectorGemmDouble.packShared(transA, m, k, (double[]) a, aOff, lda);
         return new SharedA(transA, m, k, a, aOff, lda, panels);

@@ -205,25 +205,24 @@ final class Conv {
                     im2colBlock(xa, xc.offset, col, s0, count, g);
                     GEMM.gemm(weight, false, cols, col, 0, cols, false, col, prodOff, cols);
                     blockPlanes(ya, 0, g.o(), col, prodOff, s0, count, false, g);
-                    if (bc != null) for (int s = s0; s < s0 + count; s++) addBias(bc, ya, s * g.o() * ohw, g.o(), ohw);
-                    continue;
-                }
-                Object src = col;
-                int srcOff = 0, srcStride = colLen;
-                if (direct) {
-                    src = xa;
-                    srcOff = xc.offset + s0 * chw;
-                    srcStride = chw;
                 } else {
-                    for (int s = 0; s < count; s++) IM2COL.im2col(xa, xc.offset + (s0 + s) * chw, col, s * colLen, g);
-                }
-                if (share > 1) { // the examples' products share the weight, packed once
-                    for (int s = 0; s < count; s++) {
-                        GEMM.gemm(weight, false, ohw, src, srcOff + s * srcStride, ohw, false, ya, (s0 + s) * g.o() * ohw, ohw);
+                    Object src = col;
+                    int srcOff = 0, srcStride = colLen;
+                    if (direct) {
+                        src = xa;
+                        srcOff = xc.offset + s0 * chw;
+                        srcStride = chw;
+                    } else {
+                        for (int s = 0; s < count; s++) IM2COL.im2col(xa, xc.offset + (s0 + s) * chw, col, s * colLen, g);
                     }
-                } else {
-                    gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
-                            src, srcOff, kg * ohw, ohw, false, ya, s0 * g.o() * ohw, og * ohw, ohw);
+                    if (share > 1) { // the examples' products share the weight, packed once
+                        for (int s = 0; s < count; s++) {
+                            GEMM.gemm(weight, false, ohw, src, srcOff + s * srcStride, ohw, false, ya, (s0 + s) * g.o() * ohw, ohw);
+                        }
+                    } else {
+                        gemm(f, g.groups(), false, false, og, ohw, kg, wa, wc.offset, og * kg, kg,
+                                src, srcOff, kg * ohw, ohw, false, ya, s0 * g.o() * ohw, og * ohw, ohw);
+                    }
                 }
                 if (bc != null) for (int s = s0; s < s0 + count; s++) addBias(bc, ya, s * g.o() * ohw, g.o(), ohw);
             }
