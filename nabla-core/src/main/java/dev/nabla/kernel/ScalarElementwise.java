@@ -105,17 +105,16 @@ public final class ScalarElementwise implements Elementwise {
                 for (; i < n; i++) s += x[xo + i * xs];
                 yield s;
             }
-            case MAX, MIN -> (float) extreme(op, x, xo, xs, n);
+            case MAX, MIN -> extreme(op, x, xo, xs, n);
         };
     }
 
-    private static double extreme(Reduce op, float[] x, int xo, int xs, int n) {
-        double best = x[xo];
-        if (best != best) return best;
-        for (int i = 1; i < n; i++) {
-            double v = x[xo + i * xs];
-            if (v != v) return v;
-            if (op == Reduce.MAX ? v > best : v < best) best = v;
+    // Math.max/min: NaN wins and +0 is above -0, as the vector kernels' lanes do
+    private static float extreme(Reduce op, float[] x, int xo, int xs, int n) {
+        float best = x[xo];
+        for (int i = 1; i < n && best == best; i++) {
+            float v = x[xo + i * xs];
+            best = op == Reduce.MAX ? Math.max(best, v) : Math.min(best, v);
         }
         return best;
     }
@@ -135,11 +134,9 @@ public final class ScalarElementwise implements Elementwise {
             }
             case MAX, MIN -> {
                 double best = x[xo];
-                if (best != best) yield best;
-                for (int i = 1; i < n; i++) {
+                for (int i = 1; i < n && best == best; i++) {
                     double v = x[xo + i * xs];
-                    if (v != v) yield v;
-                    if (op == Reduce.MAX ? v > best : v < best) best = v;
+                    best = op == Reduce.MAX ? Math.max(best, v) : Math.min(best, v);
                 }
                 yield best;
             }

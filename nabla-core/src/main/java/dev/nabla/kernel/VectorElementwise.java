@@ -144,7 +144,8 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public float reduce(Reduce op, float[] x, int xo, int xs, int n) {
-        if (xs != 1 || op != Reduce.SUM || n < 2 * F.length()) return SCALAR.reduce(op, x, xo, xs, n);
+        if (xs != 1 || n < 2 * F.length()) return SCALAR.reduce(op, x, xo, xs, n);
+        if (op != Reduce.SUM) return extreme(op, x, xo, n);
         // Two accumulators hide the add latency; lanes are combined in a fixed order.
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
         int i = 0, len = F.length();
@@ -155,6 +156,20 @@ public final class VectorElementwise implements Elementwise {
         float s = sumLanes(s0.add(s1));
         for (; i < n; i++) s += x[xo + i];
         return s;
+    }
+
+    // lanewise max/min are Math.max/min (NaN wins, +0 above -0), so any order gives the scalar loop's value
+    private static float extreme(Reduce op, float[] x, int xo, int n) {
+        boolean max = op == Reduce.MAX;
+        FloatVector best = FloatVector.fromArray(F, x, xo);
+        int i = F.length(), len = F.length();
+        for (int bound = n - len; i <= bound; i += len) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            best = max ? best.max(v) : best.min(v);
+        }
+        float b = SCALAR.reduce(op, best.toArray(), 0, 1, len);
+        for (; i < n; i++) b = max ? Math.max(b, x[xo + i]) : Math.min(b, x[xo + i]);
+        return b;
     }
 
     @Override

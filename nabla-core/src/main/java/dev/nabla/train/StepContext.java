@@ -150,10 +150,10 @@ public final class StepContext {
         return null;
     }
 
-    // max |x| is finite exactly when every element is (NaN propagates through max)
+    // every element is finite exactly when max and min are (NaN propagates through both); no copy of t
     private static boolean allFinite(Tensor t) {
         try (var scope = GradMode.noGrad()) {
-            return t.numel() == 0 || Double.isFinite(t.abs().max().item());
+            return t.numel() == 0 || Double.isFinite(t.max().item()) && Double.isFinite(t.min().item());
         }
     }
 
