@@ -12,6 +12,8 @@ on the generator's tanh output mapped to [0, 1] as GanTraining does, and prints 
 Recipe experiments: --batch, --lr-g and --lr-d override the spec; --smooth T trains D to give real
 images the target T (one-sided label smoothing, Salimans et al. 2016); --ema D also scores an exponential
 moving average of G's weights (decay D, buffers copied, as nabla's ExponentialMovingAverage);
+--decay-from E lowers both learning rates linearly, batch by batch, from epoch E to 0 at the end (as the
+spec's training.lrDecayFrom, nabla's LinearDecay);
 --save-dir keeps G after every epoch, to score it later with another classifier; --threads.
 
 --score-generator FILE scores a generator saved by `nabla train` (nabla.model file) the same way,
@@ -129,6 +131,8 @@ def main():
     ap.add_argument("--save-dir", help="save the generator after every epoch there (safetensors, nabla's names)")
     ap.add_argument("--ema", type=float, help="also score an exponential moving average of the generator's weights")
     ap.add_argument("--smooth", type=float, default=1.0, help="one-sided label smoothing: D's target for real images")
+    ap.add_argument("--decay-from", type=float, help="both learning rates fall linearly from this epoch (a fraction of one"
+                    " counts) to 0 at the end of the last epoch, batch by batch")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     spec = json.loads(pathlib.Path(a.spec).read_text())
@@ -166,7 +170,14 @@ def main():
         order = torch.randperm(len(train), generator=gen)
         sums = {"d_loss": 0.0, "g_loss": 0.0, "D(x)": 0.0, "D(G(z))": 0.0}
         batches = g_batches = 0
+        steps = (len(train) + batch - 1) // batch
         for b, i in enumerate(range(0, len(train), batch)):
+            if a.decay_from is not None:
+                at = epoch + b / steps  # epochs done before this batch
+                factor = min(1.0, (a.epochs - at) / (a.epochs - a.decay_from))
+                for opt, lr in ((opt_g, go["lr"]), (opt_d, do["lr"])):
+                    for group in opt.param_groups:
+                        group["lr"] = lr * factor
             real = train[order[i:i + batch]]
             n = len(real)
             z = torch.randn(n, latent, generator=gen)

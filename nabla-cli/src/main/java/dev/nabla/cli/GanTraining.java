@@ -26,6 +26,7 @@ import dev.nabla.train.FitOptions;
 import dev.nabla.train.GanStep;
 import dev.nabla.train.History;
 import dev.nabla.train.InceptionScore;
+import dev.nabla.train.LinearDecay;
 import dev.nabla.train.Metric;
 import dev.nabla.train.StepContext;
 import dev.nabla.train.TrainStep;
@@ -97,6 +98,13 @@ final class GanTraining {
         FitOptions options = spec.fitOptions();
         int totalEpochs = epochs != null ? epochs : spec.epochs();
         options.epochs(totalEpochs);
+        if (spec.lrDecayFrom() >= 0) { // made before a resume restores the optimizers' decayed rates
+            if (spec.lrDecayFrom() >= totalEpochs) {
+                throw UserError.usage(specFile + ": training.lrDecayFrom is " + spec.lrDecayFrom() + " but the training has "
+                        + totalEpochs + " epochs; give more with --epochs or lower lrDecayFrom");
+            }
+            options.callbacks(new LinearDecay(spec.lrDecayFrom(), totalEpochs, step.optimizers().values().toArray(Optimizer[]::new)));
+        }
         Tensor fixedNoise = Tensor.randn(new Generator(spec.seed() + 7), spec.samples(), spec.latentSize());
         List<float[][]> strips = new ArrayList<>();
         List<Map<String, Double>> batches = new ArrayList<>();

@@ -102,18 +102,10 @@ class GanTrainingTest {
     void aGanResumedFromItsCheckpointEndsAsAnUninterruptedRun(@TempDir Path dir) throws IOException {
         Path data = dir.resolve("data"), full = dir.resolve("full"), cut = dir.resolve("cut");
         writeImages(data, 64, 20);
-        // the MLP GAN example made small (fast), with a dropout in D so that its generator is resumed too,
-        // and a weight average of G (which the samples and scores then use)
-        String spec = Files.writeString(dir.resolve("small-gan.json"), Files.readString(Path.of("..", "examples", "gan-fashion.json"))
-                .replace("\"units\": 256}", "\"units\": 16}").replace("\"units\": 512}", "\"units\": 16}")
-                .replace("\"units\": 1024}", "\"units\": 16}")
-                .replace("{\"type\": \"flatten\"},", "{\"type\": \"flatten\"}, {\"type\": \"dropout\", \"rate\": 0.2},")
-                .replace("\"classifierEpochs\": 3", "\"classifierEpochs\": 1")
-                .replace("\"samples\": 64", "\"samples\": 64, \"generatorEma\": 0.9")).toString();
-        // the score's network, untrained (the scores need only be equal): no classifier training in this test
-        JsonNode cnn = new ObjectMapper().readTree(GanTraining.CLASSIFIER);
-        String classifier = new SavedModel(ModelSpec.build(cnn, "classifier", new Generator(1)).model(), 1, 28, 28).spec(cnn)
-                .save(dir.resolve("classifier.safetensors")).toString();
+        // with a dropout in D so that its generator is resumed too, and a weight average of G (which the samples
+        // and scores then use)
+        String spec = smallGan(dir, "\"generatorEma\": 0.9");
+        String classifier = untrainedClassifier(dir);
         Run a = train(spec, data, "--epochs", "2", "--out", full.toString(), "--classifier", classifier);
         assertEquals(0, a.code(), a.err() + a.out());
         Run b = train(spec, data, "--epochs", "1", "--out", cut.toString(), "--classifier", classifier);
@@ -140,5 +132,40 @@ class GanTrainingTest {
         assertEquals(1, wrong.code(), wrong.out());
         assertTrue(wrong.err().contains("--resume: ") && wrong.err().contains("resume with the step that saved it")
                 && !wrong.err().contains("\tat "), wrong.err());
+    }
+
+    // the MLP GAN example made small (fast), with a dropout in D and the given extra training keys
+    private static String smallGan(Path dir, String training) throws IOException {
+        return Files.writeString(dir.resolve("small-gan.json"), Files.readString(Path.of("..", "examples", "gan-fashion.json"))
+                .replace("\"units\": 256}", "\"units\": 16}").replace("\"units\": 512}", "\"units\": 16}")
+                .replace("\"units\": 1024}", "\"units\": 16}")
+                .replace("{\"type\": \"flatten\"},", "{\"type\": \"flatten\"}, {\"type\": \"dropout\", \"rate\": 0.2},")
+                .replace("\"classifierEpochs\": 3", "\"classifierEpochs\": 1")
+                .replace("\"samples\": 64", "\"samples\": 64, " + training)).toString();
+    }
+
+    // the score's network, untrained (where the scores need only be equal): no classifier training
+    private static String untrainedClassifier(Path dir) throws IOException {
+        JsonNode cnn = new ObjectMapper().readTree(GanTraining.CLASSIFIER);
+        return new SavedModel(ModelSpec.build(cnn, "classifier", new Generator(1)).model(), 1, 28, 28).spec(cnn)
+                .save(dir.resolve("classifier.safetensors")).toString();
+    }
+
+    /** "lrDecayFrom": both rates constant until that epoch, then down to 0 at the end; it must start before the end. */
+    @Test
+    void theLearningRatesFallToZeroFromTheGivenEpoch(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        writeImages(data, 64, 20);
+        String spec = smallGan(dir, "\"lrDecayFrom\": 1"), classifier = untrainedClassifier(dir);
+        Run run = train(spec, data, "--epochs", "2", "--out", dir.resolve("out").toString(), "--classifier", classifier);
+        assertEquals(0, run.code(), run.err() + run.out());
+        Matcher m = Pattern.compile("Epoch (\\d)/2 .* generator_lr: ([0-9.e-]+) - discriminator_lr: ([0-9.e-]+)").matcher(run.out());
+        List<String> rates = new ArrayList<>();
+        while (m.find()) rates.add(m.group(1) + ": " + Double.parseDouble(m.group(2)) + " " + Double.parseDouble(m.group(3)));
+        assertEquals(List.of("1: 2.0E-4 2.0E-4", "2: 0.0 0.0"), rates, run.out());
+        Run early = train(spec, data, "--epochs", "1", "--out", dir.resolve("out2").toString(), "--classifier", classifier);
+        assertEquals(2, early.code(), early.out());
+        assertTrue(early.err().contains("training.lrDecayFrom is 1.0 but the training has 1 epochs") && !early.err().contains("\tat "),
+                early.err());
     }
 }

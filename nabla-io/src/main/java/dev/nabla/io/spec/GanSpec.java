@@ -13,6 +13,7 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
 import dev.nabla.train.GanStep;
+import dev.nabla.train.LinearDecay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,9 @@ import java.util.function.Function;
  * "generatorEma" (optional) keeps an exponential moving average of the generator's weights with
  * that decay, which the samples and the score then use ({@link GanStep#averageGenerator}).
  * "realLabel" (optional, default 1) is the discriminator's target for real images: 0.9 is
- * one-sided label smoothing ({@link GanStep#realLabel}).
+ * one-sided label smoothing ({@link GanStep#realLabel}). "lrDecayFrom" (optional) lowers both
+ * learning rates linearly, batch by batch, from that epoch to 0 at the end of the last
+ * ({@link LinearDecay}).
  */
 public final class GanSpec {
     /** The value of "type" that marks a GAN spec. */
@@ -65,7 +68,7 @@ public final class GanSpec {
     private DataSpec.Loaded loaded;
     private final Function<List<Tensor>, Optimizer> generatorOptimizer, discriminatorOptimizer;
     private final int epochs, batchSize, discriminatorSteps, samples, scoreImages, classifierEpochs;
-    private final double generatorEma, realLabel;
+    private final double generatorEma, realLabel, lrDecayFrom;
     private final boolean shuffle;
 
     private GanSpec(JsonNode root, String source, Path baseDir, Path dataOverride) {
@@ -127,6 +130,11 @@ public final class GanSpec {
         if (!(realLabel > 0 && realLabel <= 1)) {
             throw new SpecException("$.training.realLabel", "is " + realLabel + "; the discriminator's target for real images"
                     + " must be in (0, 1] (0.9: one-sided label smoothing; 1 or absent: none)");
+        }
+        lrDecayFrom = training.number("lrDecayFrom", -1);
+        if (training.has("lrDecayFrom") && !(lrDecayFrom >= 0 && lrDecayFrom < epochs)) {
+            throw new SpecException("$.training.lrDecayFrom", "is " + lrDecayFrom + "; the epoch where the learning rates"
+                    + " start to fall must be in [0, " + epochs + "), before the last epoch ends");
         }
         shuffle = training.bool("shuffle", true);
         training.checkNoUnknownKeys();
@@ -214,6 +222,14 @@ public final class GanSpec {
     /** Epochs, batch size and shuffling (seeded by the spec's seed). */
     public FitOptions fitOptions() {
         return new FitOptions().epochs(epochs).batchSize(batchSize).shuffle(shuffle).seed(seed + 2);
+    }
+
+    /**
+     * The epoch where both learning rates start their linear fall to 0 at the end of training,
+     * or a negative number when they stay constant.
+     */
+    public double lrDecayFrom() {
+        return lrDecayFrom;
     }
 
     /** The name (default: the file name). */

@@ -84,6 +84,14 @@ class GanSpecTest {
         assertEquals(1, averaged.realLabel());
         assertEquals(0.9, parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1", "\"epochs\": 1, \"realLabel\": 0.9"))
                 .step().realLabel());
+        assertTrue(parse(spec(IMAGE, "[1, 4, 4]", "")).lrDecayFrom() < 0, "no decay unless asked");
+        assertEquals(0.5, parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1", "\"epochs\": 1, \"lrDecayFrom\": 0.5"))
+                .lrDecayFrom());
+        for (String bad : new String[] {"1", "-1", "2.5"}) {
+            e = assertThrows(SpecException.class, () -> parse(spec(IMAGE, "[1, 4, 4]", "").replace("\"epochs\": 1",
+                    "\"epochs\": 1, \"lrDecayFrom\": " + bad)));
+            assertTrue(e.getMessage().contains("$.training.lrDecayFrom") && e.getMessage().contains("[0, 1)"), e.getMessage());
+        }
     }
 
     @Test
