@@ -55,6 +55,8 @@ final class Conv {
     private static final int WIDE_PLANE = 64;
     /** Columns of a block of examples, about: the batch is cut into balanced blocks by its sizes alone. */
     private static final int BLOCK_COLUMNS = 2048;
+    /** Multiply-adds below which the GEMM runs a product on one thread (VectorGemm.PAR_MIN). */
+    private static final long BLOCK_SPLIT_WORK = 1L << 22;
 
     // ---------------------------------------------------------------- geometry
 
@@ -133,6 +135,18 @@ final class Conv {
         return (int) ((g.n() + blocks - 1) / blocks);
     }
 
+    /**
+     * Runs body over the blocks [b0, b1) of eb examples, which write disjoint examples. When a
+     * block's product is below the GEMM's own parallel threshold (it would run on one thread),
+     * the blocks run on threads of their own; else one after another, each GEMM on all threads
+     * (an odd number of blocks would leave a thread idle). The same bits either way.
+     */
+    private static void forBlocks(ConvGeometry g, int eb, Parallel.RangeBody body) {
+        int blocks = (g.n() + eb - 1) / eb;
+        if ((long) g.groups() * g.og() * g.kg() * eb * g.ohw() < BLOCK_SPLIT_WORK) Parallel.forRange(blocks, 1, body);
+        else body.run(0, blocks);
+    }
+
     /** A body run for examples [from, to) of a block, numbered from 0 within it. */
     private static void forBlock(int count, Parallel.RangeBody body) {
         Parallel.forRange(count, 1, body);
@@ -181,17 +195,19 @@ final class Conv {
         Object xa = xc.storage.array, wa = wc.storage.array, ya = out.storage.array;
         if (blocked(g)) {
             int eb = blockExamples(g);
-            Object col = alloc(f, g.c() * g.kh() * g.kw() * eb * ohw), prod = alloc(f, g.o() * eb * ohw);
-            for (int first = 0; first < g.n(); first += eb) {
-                int count = Math.min(eb, g.n() - first), cols = count * ohw, s0 = first;
-                im2colBlock(xa, xc.offset, col, first, count, g);
-                gemm(f, g.groups(), false, false, og, cols, kg, wa, wc.offset, og * kg, kg,
-                        col, 0, kg * cols, cols, false, prod, 0, og * cols, cols);
-                blockPlanes(ya, 0, g.o(), prod, 0, first, count, false, g);
-                if (bc != null) forBlock(count, (from, to) -> {
-                    for (int s = from; s < to; s++) addBias(bc, ya, (s0 + s) * g.o() * ohw, g.o(), ohw);
-                });
-            }
+            forBlocks(g, eb, (b0, b1) -> {
+                Object col = alloc(f, g.c() * g.kh() * g.kw() * eb * ohw), prod = alloc(f, g.o() * eb * ohw);
+                for (int first = b0 * eb; first < Math.min(g.n(), b1 * eb); first += eb) {
+                    int count = Math.min(eb, g.n() - first), cols = count * ohw, s0 = first;
+                    im2colBlock(xa, xc.offset, col, first, count, g);
+                    gemm(f, g.groups(), false, false, og, cols, kg, wa, wc.offset, og * kg, kg,
+                            col, 0, kg * cols, cols, false, prod, 0, og * cols, cols);
+                    blockPlanes(ya, 0, g.o(), prod, 0, first, count, false, g);
+                    if (bc != null) forBlock(count, (from, to) -> {
+                        for (int s = from; s < to; s++) addBias(bc, ya, (s0 + s) * g.o() * ohw, g.o(), ohw);
+                    });
+                }
+            });
             return out;
         }
         int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), prodOff = share * colLen;
@@ -265,16 +281,18 @@ final class Conv {
         Object ga = gc.storage.array, wa = wc.storage.array, xa = out.storage.array;
         if (blocked(g)) {
             int eb = blockExamples(g);
-            Object col = alloc(f, g.c() * g.kh() * g.kw() * eb * ohw), gb = alloc(f, g.o() * eb * ohw);
-            for (int first = 0; first < g.n(); first += eb) {
-                int count = Math.min(eb, g.n() - first), cols = count * ohw, s0 = first;
-                blockPlanes(ga, gc.offset, g.o(), gb, 0, first, count, true, g);
-                gemm(f, g.groups(), true, false, kg, cols, og, wa, wc.offset, og * kg, kg,
-                        gb, 0, og * cols, cols, false, col, 0, kg * cols, cols);
-                forBlock(count, (from, to) -> {
-                    for (int s = from; s < to; s++) IM2COL.col2im(col, s * ohw, cols, xa, (s0 + s) * chw, g);
-                });
-            }
+            forBlocks(g, eb, (b0, b1) -> {
+                Object col = alloc(f, g.c() * g.kh() * g.kw() * eb * ohw), gb = alloc(f, g.o() * eb * ohw);
+                for (int first = b0 * eb; first < Math.min(g.n(), b1 * eb); first += eb) {
+                    int count = Math.min(eb, g.n() - first), cols = count * ohw, s0 = first;
+                    blockPlanes(ga, gc.offset, g.o(), gb, 0, first, count, true, g);
+                    gemm(f, g.groups(), true, false, kg, cols, og, wa, wc.offset, og * kg, kg,
+                            gb, 0, og * cols, cols, false, col, 0, kg * cols, cols);
+                    forBlock(count, (from, to) -> {
+                        for (int s = from; s < to; s++) IM2COL.col2im(col, s * ohw, cols, xa, (s0 + s) * chw, g);
+                    });
+                }
+            });
             return out;
         }
         int colLen = g.c() * g.kh() * g.kw() * ohw, share = shared(g), gbOff = share * colLen;
@@ -376,15 +394,18 @@ final class Conv {
         };
         if (chunks == 1) body.run(0, n); // on the caller: the GEMM may use the threads
         else Parallel.forRange(n, grain, body);
-        for (int k = 1; k < chunks; k++) { // in chunk order, whatever thread finished first
-            if (f) {
-                float[] y = (float[]) partial[0], p = (float[]) partial[k];
-                for (int i = 0; i < size; i++) y[i] += p[i];
-            } else {
-                double[] y = (double[]) partial[0], p = (double[]) partial[k];
-                for (int i = 0; i < size; i++) y[i] += p[i];
+        // in chunk order, whatever thread finished first; each thread sums a range of the weights
+        Parallel.forRange(chunks > 1 ? size : 0, Runs.GRAIN / 2, (lo, hi) -> {
+            for (int k = 1; k < chunks; k++) {
+                if (f) {
+                    float[] y = (float[]) partial[0], p = (float[]) partial[k];
+                    for (int i = lo; i < hi; i++) y[i] += p[i];
+                } else {
+                    double[] y = (double[]) partial[0], p = (double[]) partial[k];
+                    for (int i = lo; i < hi; i++) y[i] += p[i];
+                }
             }
-        }
+        });
         if (transposed) untranspose(partial[0], out.storage.array, g, f);
         return out;
     }

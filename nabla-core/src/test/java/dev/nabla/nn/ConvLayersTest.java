@@ -168,11 +168,25 @@ class ConvLayersTest {
      */
     @Test
     void groupedProductsOfSmallPlanesMatchTheDefinition() {
+        stride2MatchesTheDefinition(12, 32, 14, 128);
+    }
+
+    @Test
+    void blocksOfExamplesRunOnSeveralThreadsAndMatchTheDefinition() {
+        // the dcgan discriminator's first layer, small: 3 blocks of 8 examples (196 positions each), each product
+        // below the GEMM's parallel threshold, so the blocks themselves run on the threads
+        stride2MatchesTheDefinition(24, 1, 28, 16);
+    }
+
+    // Conv(c -> o, 4, stride 2, padding 1) on [n, c, hw, hw] in float64: forward against the definition, both
+    // gradients as its adjoints, all three the same bits on 1 and 2 threads
+    private static void stride2MatchesTheDefinition(int n, int c, int hw, int o) {
         Generator g = new Generator(11);
         int[] s = {2, 2}, p = {1, 1, 1, 1}, d = {1, 1};
-        Tensor x = Tensor.randn(g, DType.FLOAT64, 12, 32, 14, 14), w = Tensor.randn(g, DType.FLOAT64, 128, 32, 4, 4);
-        Tensor b = Tensor.randn(g, DType.FLOAT64, 128), gy = Tensor.randn(g, DType.FLOAT64, 12, 128, 7, 7);
-        Tensor vx = Tensor.randn(g, DType.FLOAT64, 12, 32, 14, 14), vw = Tensor.randn(g, DType.FLOAT64, 128, 32, 4, 4);
+        int ohw = hw / 2;
+        Tensor x = Tensor.randn(g, DType.FLOAT64, n, c, hw, hw), w = Tensor.randn(g, DType.FLOAT64, o, c, 4, 4);
+        Tensor b = Tensor.randn(g, DType.FLOAT64, o), gy = Tensor.randn(g, DType.FLOAT64, n, o, ohw, ohw);
+        Tensor vx = Tensor.randn(g, DType.FLOAT64, n, c, hw, hw), vw = Tensor.randn(g, DType.FLOAT64, o, c, 4, 4);
         Supplier<List<Tensor>> run = () -> {
             Tensor xr = x.detach().requiresGrad(true), wr = w.detach().requiresGrad(true);
             Tensor y = xr.conv2d(wr, b, s, p, d, 1);
@@ -181,9 +195,10 @@ class ConvLayersTest {
         };
         List<Tensor> one = withThreads(1, run), two = withThreads(2, run);
         for (int i = 0; i < 3; i++) assertTrue(one.get(i).contentEquals(two.get(i)), "result " + i + " differs on 2 threads");
-        double[] expected = reference(x, w, b, s, p, d, 1, 7, 7), got = one.get(0).toDoubleArray();
+        double[] expected = reference(x, w, b, s, p, d, 1, ohw, ohw), got = one.get(0).toDoubleArray();
         for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-11, "forward element " + i);
-        double[] gyd = gy.toDoubleArray(), viaX = reference(vx, w, null, s, p, d, 1, 7, 7), viaW = reference(x, vw, null, s, p, d, 1, 7, 7);
+        double[] gyd = gy.toDoubleArray(), viaX = reference(vx, w, null, s, p, d, 1, ohw, ohw);
+        double[] viaW = reference(x, vw, null, s, p, d, 1, ohw, ohw);
         double rx = 0, rw = 0;
         for (int i = 0; i < gyd.length; i++) {
             rx += gyd[i] * viaX[i];
