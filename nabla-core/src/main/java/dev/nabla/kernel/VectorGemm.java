@@ -144,6 +144,18 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
+        if (n == 1 && !job.tA && (job.tB || job.ldb == 1)) {
+            // a matrix times one contiguous column (a Linear layer with one output, e.g. a GAN's
+            // discriminator): dot products of A's rows with it, at full vector width, where the direct
+            // path would use one lane of each vector
+            job.prepareDots();
+            if (parallel && work >= PAR_MIN && Parallel.threads() > 1) {
+                Parallel.forRange(m, 4 * (int) Math.max(1, PAR_MIN / 8 / k), job::matVec);
+            } else {
+                job.matVec(0, m);
+            }
+            return;
+        }
         if (!packed(m, n, k, job.tB)) {
             job.prepareDirect();
             if (parallel && work >= 2 * PAR_MIN && m >= 8 && Parallel.threads() > 1) {
@@ -244,6 +256,13 @@ public final class VectorGemm implements Gemm {
          * lane by lane, then the lanes in order, then the tail of k: an order fixed by k.
          */
         abstract void dots(int j0, int j1);
+
+        /**
+         * The matrix-vector path (n = 1, A not transposed, B's column contiguous) for rows [i0, i1)
+         * of C: each row's dot product as in {@link #dots}, so its bits do not depend on the rows
+         * around it.
+         */
+        abstract void matVec(int i0, int i1);
 
         /** The direct path for rows [i0, i1) of C. */
         abstract void direct(int i0, int i1);
