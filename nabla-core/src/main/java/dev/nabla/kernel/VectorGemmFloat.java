@@ -273,50 +273,35 @@ final class VectorGemmFloat {
 
         @Override
         void dots(int j0, int j1) {
-            final float[] a = da, b = this.b, lanes = new float[FL];
+            final float[] lanes = new float[FL];
             final int bound = FS.loopBound(k);
-            // rows past m repeat the last one: four sums always, the extra ones not stored
-            final int r0 = dao, r1 = dao + Math.min(1, m - 1) * dla;
-            final int r2 = dao + Math.min(2, m - 1) * dla, r3 = dao + Math.min(3, m - 1) * dla;
-            for (int j = j0; j < j1; j++) {
-                int bo = bOff + j * ldb;
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-                for (int l = 0; l < bound; l += FL) {
-                    FloatVector w = FloatVector.fromArray(FS, b, bo + l);
-                    s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
-                    s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
-                    s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
-                    s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
-                }
-                putDot(s0, r0, bo, bound, lanes, cOff + j);
-                if (m > 1) putDot(s1, r1, bo, bound, lanes, cOff + ldc + j);
-                if (m > 2) putDot(s2, r2, bo, bound, lanes, cOff + 2 * ldc + j);
-                if (m > 3) putDot(s3, r3, bo, bound, lanes, cOff + 3 * ldc + j);
-            }
+            for (int j = j0; j < j1; j++) dot4(dao, m, bOff + j * ldb, bound, lanes, cOff + j);
         }
 
         @Override
         void matVec(int i0, int i1) {
-            final float[] a = da, b = this.b, lanes = new float[FL];
+            final float[] lanes = new float[FL];
             final int bound = FS.loopBound(k);
-            for (int i = i0; i < i1; i += 4) {
-                // rows past i1 repeat the last one: four sums always, the extra ones not stored
-                int h = Math.min(4, i1 - i), r0 = dao + i * dla, r1 = r0 + Math.min(1, h - 1) * dla;
-                int r2 = r0 + Math.min(2, h - 1) * dla, r3 = r0 + Math.min(3, h - 1) * dla;
-                FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-                for (int l = 0; l < bound; l += FL) {
-                    FloatVector w = FloatVector.fromArray(FS, b, bOff + l);
-                    s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
-                    s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
-                    s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
-                    s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
-                }
-                int ci = cOff + i * ldc;
-                putDot(s0, r0, bOff, bound, lanes, ci);
-                if (h > 1) putDot(s1, r1, bOff, bound, lanes, ci + ldc);
-                if (h > 2) putDot(s2, r2, bOff, bound, lanes, ci + 2 * ldc);
-                if (h > 3) putDot(s3, r3, bOff, bound, lanes, ci + 3 * ldc);
+            for (int i = i0; i < i1; i += 4) dot4(dao + i * dla, Math.min(4, i1 - i), bOff, bound, lanes, cOff + i * ldc);
+        }
+
+        /** C rows ci, ci + ldc, ... (h ≤ 4 of them) (+)= rows r0.. of da · B's contiguous row at bo. */
+        private void dot4(int r0, int h, int bo, int bound, float[] lanes, int ci) {
+            final float[] a = da, b = this.b;
+            // rows past h repeat the last one: four sums always, the extra ones not stored
+            final int r1 = r0 + Math.min(1, h - 1) * dla, r2 = r0 + Math.min(2, h - 1) * dla, r3 = r0 + Math.min(3, h - 1) * dla;
+            FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+            for (int l = 0; l < bound; l += FL) {
+                FloatVector w = FloatVector.fromArray(FS, b, bo + l);
+                s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
+                s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
+                s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
+                s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
             }
+            putDot(s0, r0, bo, bound, lanes, ci);
+            if (h > 1) putDot(s1, r1, bo, bound, lanes, ci + ldc);
+            if (h > 2) putDot(s2, r2, bo, bound, lanes, ci + 2 * ldc);
+            if (h > 3) putDot(s3, r3, bo, bound, lanes, ci + 3 * ldc);
         }
 
         private void putDot(FloatVector s, int ar, int bo, int bound, float[] lanes, int ci) {
