@@ -77,8 +77,39 @@ public final class BatchNormKernel {
         return Math.max(1, GRAIN / Math.max(1, n));
     }
 
+    /** A pass over the row of an [N, C] array that starts at element r. */
+    @FunctionalInterface
+    private interface RowBody {
+        void run(int r);
+    }
+
+    /**
+     * Runs body over the rows of an [n, c] array in parallel chunks of about GRAIN elements. The
+     * elementwise passes of [N, C] went element by element through p % c and two float64
+     * constants: 8 ns an element, 1.6 ms for the dcgan generator's BatchNorm1d(6272) at batch 32.
+     */
+    private static void forRows(int n, int c, RowBody body) {
+        Parallel.forRange(n, Math.max(1, GRAIN / Math.max(1, c)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) body.run(r * c);
+        });
+    }
+
+    /** The first c values as float32, as the passes use them. */
+    private static float[] floats(double[] v, int c) {
+        float[] f = new float[c];
+        for (int i = 0; i < c; i++) f[i] = (float) v[i];
+        return f;
+    }
+
     /** y = x·scale[ch] + shift[ch] (y contiguous from 0), PyTorch's order of operations. */
     public void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
+        if (s == 1) { // [N, C]: row by row against the constants as float arrays, a loop the JIT vectorizes
+            float[] a = floats(scale, c), b = floats(shift, c);
+            forRows(n, c, r -> {
+                for (int ch = 0; ch < c; ch++) y[r + ch] = x[xo + r + ch] * a[ch] + b[ch];
+            });
+            return;
+        }
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 float a = (float) scale[p % c], b = (float) shift[p % c];
@@ -152,6 +183,15 @@ public final class BatchNormKernel {
      */
     public void inputGrad(float[] g, int go, float[] x, int xo, int n, int c, int s, double[] mean,
                                  double[] gMean, double[] proj, double[] k, float[] dx) {
+        if (s == 1) { // [N, C], as in affine
+            float[] m = floats(mean, c), gm = floats(gMean, c), pr = floats(proj, c), kk = floats(k, c);
+            forRows(n, c, r -> {
+                for (int ch = 0; ch < c; ch++) {
+                    dx[r + ch] = (g[go + r + ch] - gm[ch] - (x[xo + r + ch] - m[ch]) * pr[ch]) * kk[ch];
+                }
+            });
+            return;
+        }
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int ch = p % c;

@@ -88,4 +88,38 @@ class BatchNormKernelTest {
             }
         }
     }
+
+    @Test
+    void theElementwisePassesAreTheirFormulaInFloat32ElementByElement() {
+        Random r = new Random(6);
+        // s = 1 ([N, C]) takes a row-by-row path; 20 × 5000 spans several parallel chunks
+        for (int[] size : new int[][] {{20, 5000, 1}, {3, 4, 37}, {1, 7, 1}}) {
+            int n = size[0], c = size[1], s = size[2], len = n * c * s, xo = 3, go = 1;
+            float[] x = new float[xo + len], g = new float[go + len];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+            double[] scale = new double[c], shift = new double[c], mean = new double[c], gMean = new double[c];
+            double[] proj = new double[c], k = new double[c];
+            for (int ch = 0; ch < c; ch++) {
+                scale[ch] = r.nextGaussian();
+                shift[ch] = r.nextGaussian();
+                mean[ch] = r.nextGaussian();
+                gMean[ch] = r.nextGaussian();
+                proj[ch] = r.nextGaussian();
+                k[ch] = r.nextGaussian();
+            }
+            for (KernelProvider provider : new KernelProvider[] {KernelProvider.scalar(), KernelProvider.panama()}) {
+                float[] y = new float[len], dx = new float[len];
+                provider.batchNorm().affine(x, xo, n, c, s, scale, shift, y);
+                provider.batchNorm().inputGrad(g, go, x, xo, n, c, s, mean, gMean, proj, k, dx);
+                for (int i = 0; i < len; i++) {
+                    int ch = i / s % c;
+                    String where = provider.name() + " " + n + "×" + c + "×" + s + " element " + i;
+                    assertEquals(x[xo + i] * (float) scale[ch] + (float) shift[ch], y[i], 0f, "affine " + where);
+                    float expected = (g[go + i] - (float) gMean[ch] - (x[xo + i] - (float) mean[ch]) * (float) proj[ch]) * (float) k[ch];
+                    assertEquals(expected, dx[i], 0f, "input gradient " + where);
+                }
+            }
+        }
+    }
 }
