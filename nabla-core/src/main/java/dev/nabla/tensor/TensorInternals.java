@@ -33,4 +33,9 @@ final class TensorInternals implements Internals.Access {
         if (r == null) r = BatchNormOp.reference(x, weight, bias, eps);
         return new Internals.BatchNorm(r.y(), r.mean(), r.var());
     }
+
+    @Override
+    public Tensor adopt(float[] data, int... shape) {
+        return Factories.fromArray(DType.FLOAT32, data, data.length, shape);
+    }
 }

@@ -44,6 +44,12 @@ public final class Internals {
 
         /** Training-mode batch norm as one op; with weight or bias of another type, the composite. */
         BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+
+        /**
+         * A float32 tensor over data itself, not a copy (Tensor.of copies): for an array its caller
+         * has just filled and hands over, such as a batch of a dataset.
+         */
+        Tensor adopt(float[] data, int... shape);
     }
 
     /** Called once by the tensor package. */
