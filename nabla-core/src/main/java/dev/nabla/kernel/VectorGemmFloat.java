@@ -102,6 +102,10 @@ final class VectorGemmFloat {
         float[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
         int dao, dla;
         private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
+        /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
+        private static final VectorMask<Float> PANEL_TAIL = FS.indexInRange(0, MR - (GATHER - FL));
+        /** Elements of op(A) below which packAll stays on the calling thread. */
+        private static final int PACK_PARALLEL = 1 << 16;
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
         private int[] bGather; // column offsets of a transposed B's gathers, set by allocB
 
@@ -122,14 +126,18 @@ final class VectorGemmFloat {
         /**
          * All of op(A) packed, in the calling thread's buffer (or a new array: fresh): row panel q holds
          * its k rows of MR values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
+         * Panels are written independently, on the threads when A is large: a layer's weight packed
+         * before its examples' products was the longest stretch of a dcgan step on one thread.
          */
         float[] packAll(boolean fresh) {
-            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k + GATHER;
+            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k;
             float[] ap = fresh ? new float[size] : BUFFERS.get().shared(size);
             gather = gatherOffsets();
-            for (int q = 0; q < panels; q++) {  // in increasing order: a gather's spill is overwritten next
-                for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);
-            }
+            Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> {
+                for (int q = q0; q < q1; q++) {
+                    for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);
+                }
+            });
             return ap;
         }
 
@@ -191,11 +199,15 @@ final class VectorGemmFloat {
         private void packA(int i, int h, int pc, int kc, float[] ap, int d) {
             final float[] a = this.a;
             if (!tA && h == MR) {
-                // gather MR values of one column at a time; the lanes past MR spill into the
-                // next slot, which is written afterwards (the buffer has slack at the end)
+                // gather MR values of one column at a time; the lanes past MR are not stored, so
+                // that panels can be written in any order
                 final int[] ix = gather;
                 for (int l = 0, s = aOff + i * lda + pc; l < kc; l++, d += MR) {
-                    for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + l, ix, r).intoArray(ap, d + r);
+                    for (int r = 0; r < MR; r += FL) {
+                        FloatVector v = FloatVector.fromArray(FS, a, s + l, ix, r);
+                        if (r + FL <= MR) v.intoArray(ap, d + r);
+                        else v.intoArray(ap, d + r, PANEL_TAIL);
+                    }
                 }
             } else if (!tA) {
                 for (int r = 0; r < h; r++) {
@@ -209,7 +221,11 @@ final class VectorGemmFloat {
                 int s = aOff + pc * lda + i;
                 for (int l = 0; l < kc; l++, s += lda, d += MR) {
                     if (h == MR && s + GATHER <= a.length) {
-                        for (int r = 0; r < MR; r += FL) FloatVector.fromArray(FS, a, s + r).intoArray(ap, d + r);
+                        for (int r = 0; r < MR; r += FL) {
+                            FloatVector v = FloatVector.fromArray(FS, a, s + r);
+                            if (r + FL <= MR) v.intoArray(ap, d + r);
+                            else v.intoArray(ap, d + r, PANEL_TAIL);
+                        }
                     } else {
                         for (int r = 0; r < h; r++) ap[d + r] = a[s + r];
                         for (int r = h; r < MR; r++) ap[d + r] = 0f;
@@ -223,7 +239,7 @@ final class VectorGemmFloat {
             Buffers buf = BUFFERS.get();
             float[] ap = shared, tmp = buf.t, bp = this.bp, c = this.c;
             if (ap == null) {
-                ap = buf.a((ip1 - ip0) * MR * kc + GATHER);
+                ap = buf.a((ip1 - ip0) * MR * kc);
                 for (int q = ip0; q < ip1; q++) {
                     packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
                 }
