@@ -253,6 +253,8 @@ final class VectorGemmDouble {
                         kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h <= 4 && w == DNR) {
                         kernelD4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h == MR && w <= NARROW_EDGE && MR <= DL) {
+                        kernelD12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h == MR && w <= DL) {
                         kernelD12x1(kc, ap, ai, bp, bi, DS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
@@ -630,6 +632,38 @@ final class VectorGemmDouble {
         storeD(c9, mask, c, ci + 9 * ldc, acc);
         storeD(c10, mask, c, ci + 10 * ldc, acc);
         storeD(c11, mask, c, ci + 11 * ldc, acc);
+    }
+
+    /** Columns of an edge panel up to which {@link #kernelD12xNarrow} takes it. */
+    private static final int NARROW_EDGE = 4;
+    /** The lanes of a panel step's MR values, when they fit one vector. */
+    private static final VectorMask<Double> ROWS = DS.indexInRange(0, Math.min(MR, DL));
+
+    /**
+     * A full A panel times the first w ≤ {@value #NARROW_EDGE} columns of a B panel, stored straight
+     * into C, with the panel's MR rows in the lanes of one vector (when MR ≤ DL): 4 FMAs a step where
+     * kernelD12x1 takes MR (a group of four 7×7 planes is 196 = 6·32 + 4 columns, and its last 4
+     * cost half a full panel). Each element is the same products summed in the same order as in
+     * kernelD, so the same bits; the tile goes through t (MR·DNR) to C.
+     */
+    private static void kernelD12xNarrow(int kc, double[] ap, int ai, double[] bp, int bi, int w, double[] t, double[] c,
+                                         int ci, int ldc, boolean acc) {
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+        for (int l = 0; l < kc; l++) {
+            DoubleVector a = DoubleVector.fromArray(DS, ap, ai + l * MR, ROWS);
+            int bo = bi + l * DNR;
+            s0 = DoubleVector.broadcast(DS, bp[bo]).fma(a, s0);
+            s1 = DoubleVector.broadcast(DS, bp[bo + 1]).fma(a, s1);
+            s2 = DoubleVector.broadcast(DS, bp[bo + 2]).fma(a, s2);
+            s3 = DoubleVector.broadcast(DS, bp[bo + 3]).fma(a, s3);
+        }
+        s0.intoArray(t, 0);
+        s1.intoArray(t, DL);
+        s2.intoArray(t, 2 * DL);
+        s3.intoArray(t, 3 * DL);
+        for (int r = 0; r < MR; r++, ci += ldc) {
+            for (int jj = 0; jj < w; jj++) c[ci + jj] = acc ? c[ci + jj] + t[jj * DL + r] : t[jj * DL + r];
+        }
     }
 
     private static void storeD(DoubleVector s, VectorMask<Double> mask, double[] c, int ci, boolean acc) {

@@ -253,6 +253,8 @@ final class VectorGemmFloat {
                         kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h <= 4 && w == FNR) {
                         kernelF4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
+                    } else if (h == MR && w <= NARROW_EDGE && MR <= FL) {
+                        kernelF12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h == MR && w <= FL) {
                         kernelF12x1(kc, ap, ai, bp, bi, FS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
@@ -630,6 +632,38 @@ final class VectorGemmFloat {
         storeF(c9, mask, c, ci + 9 * ldc, acc);
         storeF(c10, mask, c, ci + 10 * ldc, acc);
         storeF(c11, mask, c, ci + 11 * ldc, acc);
+    }
+
+    /** Columns of an edge panel up to which {@link #kernelF12xNarrow} takes it. */
+    private static final int NARROW_EDGE = 4;
+    /** The lanes of a panel step's MR values, when they fit one vector. */
+    private static final VectorMask<Float> ROWS = FS.indexInRange(0, Math.min(MR, FL));
+
+    /**
+     * A full A panel times the first w ≤ {@value #NARROW_EDGE} columns of a B panel, stored straight
+     * into C, with the panel's MR rows in the lanes of one vector (when MR ≤ FL): 4 FMAs a step where
+     * kernelF12x1 takes MR (a group of four 7×7 planes is 196 = 6·32 + 4 columns, and its last 4
+     * cost half a full panel). Each element is the same products summed in the same order as in
+     * kernelF, so the same bits; the tile goes through t (MR·FNR) to C.
+     */
+    private static void kernelF12xNarrow(int kc, float[] ap, int ai, float[] bp, int bi, int w, float[] t, float[] c,
+                                         int ci, int ldc, boolean acc) {
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+        for (int l = 0; l < kc; l++) {
+            FloatVector a = FloatVector.fromArray(FS, ap, ai + l * MR, ROWS);
+            int bo = bi + l * FNR;
+            s0 = FloatVector.broadcast(FS, bp[bo]).fma(a, s0);
+            s1 = FloatVector.broadcast(FS, bp[bo + 1]).fma(a, s1);
+            s2 = FloatVector.broadcast(FS, bp[bo + 2]).fma(a, s2);
+            s3 = FloatVector.broadcast(FS, bp[bo + 3]).fma(a, s3);
+        }
+        s0.intoArray(t, 0);
+        s1.intoArray(t, FL);
+        s2.intoArray(t, 2 * FL);
+        s3.intoArray(t, 3 * FL);
+        for (int r = 0; r < MR; r++, ci += ldc) {
+            for (int jj = 0; jj < w; jj++) c[ci + jj] = acc ? c[ci + jj] + t[jj * FL + r] : t[jj * FL + r];
+        }
     }
 
     private static void storeF(FloatVector s, VectorMask<Float> mask, float[] c, int ci, boolean acc) {
