@@ -158,10 +158,8 @@ def cnn(torch):
     return [rc.figure("cnn", "samples/s", rc.BATCH * 1e3 / rc.timed_steps(step, rc.CNN_WARM, rc.CNN_STEPS, rc.CNN_REPS))]
 
 
-def dcgan(torch):
-    """The DCGAN step of examples/dcgan-fashion.json (nabla's GanStep): D on real and detached G(z), then G
-    with the non-saturating loss; weights N(0, 0.02), BatchNorm scales N(1, 0.02); Adam 2e-4, betas (0.5,
-    0.999) for both; BCE with logits; batch 128 of random images in [-1, 1]; samples/s."""
+def dcgan_models(torch):
+    """The dcgan protocol's generator and discriminator, weights N(0, 0.02), BatchNorm scales N(1, 0.02)."""
     nn = torch.nn
     torch.manual_seed(0)
     g = nn.Sequential(nn.Linear(100, 6272, bias=False), nn.BatchNorm1d(6272), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
@@ -174,6 +172,15 @@ def dcgan(torch):
             nn.init.normal_(m.weight, 1.0 if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) else 0.0, 0.02)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
+    return g, d
+
+
+def dcgan(torch):
+    """The DCGAN step of examples/dcgan-fashion.json (nabla's GanStep): D on real and detached G(z), then G
+    with the non-saturating loss; weights N(0, 0.02), BatchNorm scales N(1, 0.02); Adam 2e-4, betas (0.5,
+    0.999) for both; BCE with logits; batch 128 of random images in [-1, 1]; samples/s."""
+    nn = torch.nn
+    g, d = dcgan_models(torch)
     og = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     od = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     loss = nn.BCEWithLogitsLoss()

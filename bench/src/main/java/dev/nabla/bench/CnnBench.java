@@ -109,23 +109,35 @@ public final class CnnBench {
         };
     }
 
+    /** The dcgan's generator (examples/dcgan-fashion.json), N(0, 0.02) weights as initDcgan gives them. */
+    static Sequential dcganGenerator(Generator g) {
+        return initDcgan(new Sequential(new Linear(100, 6272, false, g), new BatchNorm1d(6272), new ReLU(),
+                new Unflatten(128, 7, 7), ConvTranspose2d.builder(128, 64, 4).stride(2).padding(1).bias(false).generator(g).build(),
+                new BatchNorm2d(64), new ReLU(), ConvTranspose2d.builder(64, 1, 4).stride(2).padding(1).generator(g).build(),
+                new Tanh()), g);
+    }
+
+    /** The dcgan's discriminator, initialized as the generator. */
+    static Sequential dcganDiscriminator(Generator g) {
+        return initDcgan(new Sequential(Conv2d.builder(1, 64, 4).stride(2).padding(1).generator(g).build(), new LeakyReLU(0.2),
+                Conv2d.builder(64, 128, 4).stride(2).padding(1).bias(false).generator(g).build(), new BatchNorm2d(128),
+                new LeakyReLU(0.2), new Flatten(), new Linear(6272, 1, g)), g);
+    }
+
+    // weights N(0, 0.02), batch norm scales N(1, 0.02), biases 0
+    private static Sequential initDcgan(Sequential model, Generator g) {
+        for (Layer m : model.namedLayers().values()) {
+            if (!m.hasParameter("weight")) continue;
+            Init.normal(m.parameter("weight"), m.typeName().startsWith("BatchNorm") ? 1 : 0, 0.02, g);
+            if (m.hasParameter("bias")) Init.zeros(m.parameter("bias"));
+        }
+        return model;
+    }
+
     /** The dcgan protocol's training step (as examples/dcgan-fashion.json), driven as fit drives it. */
     static Runnable dcganStep(int train) {
         Generator g = new Generator(0);
-        Sequential gen = new Sequential(new Linear(100, 6272, false, g), new BatchNorm1d(6272), new ReLU(),
-                new Unflatten(128, 7, 7), ConvTranspose2d.builder(128, 64, 4).stride(2).padding(1).bias(false).generator(g).build(),
-                new BatchNorm2d(64), new ReLU(), ConvTranspose2d.builder(64, 1, 4).stride(2).padding(1).generator(g).build(),
-                new Tanh());
-        Sequential disc = new Sequential(Conv2d.builder(1, 64, 4).stride(2).padding(1).generator(g).build(), new LeakyReLU(0.2),
-                Conv2d.builder(64, 128, 4).stride(2).padding(1).bias(false).generator(g).build(), new BatchNorm2d(128),
-                new LeakyReLU(0.2), new Flatten(), new Linear(6272, 1, g));
-        for (Layer l : List.of(gen, disc)) {
-            for (Layer m : l.namedLayers().values()) {
-                if (!m.hasParameter("weight")) continue;
-                Init.normal(m.parameter("weight"), m.typeName().startsWith("BatchNorm") ? 1 : 0, 0.02, g);
-                if (m.hasParameter("bias")) Init.zeros(m.parameter("bias"));
-            }
-        }
+        Sequential gen = dcganGenerator(g), disc = dcganDiscriminator(g);
         GanStep gan = new GanStep(gen, disc, new Adam(gen.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false),
                 new Adam(disc.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false), 100, new Generator(1));
         StepContext context = new StepContext(gan, Double.POSITIVE_INFINITY);
