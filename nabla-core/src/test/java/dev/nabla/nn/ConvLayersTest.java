@@ -178,6 +178,38 @@ class ConvLayersTest {
         stride2MatchesTheDefinition(24, 1, 28, 16);
     }
 
+    @Test
+    void scratchBuffersReusedByLaterCallsLeaveNoTrace() {
+        // the per-thread scratch (column matrices, products, the weight gradient's partial sums) is not
+        // cleared between calls: a convolution after others of other sizes and values must give the
+        // bits it gave first, on each path (the dcgan's grouped examples, blocks of small examples,
+        // float64), forward and both gradients
+        Generator g = new Generator(12);
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            List<Supplier<List<Tensor>>> runs = List.of(stride2Run(g, t, 32, 64, 14, 128), stride2Run(g, t, 24, 1, 28, 16),
+                    stride2Run(g, t, 8, 16, 28, 32));
+            List<List<Tensor>> first = new ArrayList<>();
+            for (Supplier<List<Tensor>> r : runs) first.add(r.get());
+            for (int i = runs.size() - 1; i >= 0; i--) {
+                List<Tensor> again = runs.get(i).get();
+                for (int k = 0; k < 3; k++) {
+                    assertTrue(first.get(i).get(k).contentEquals(again.get(k)), t + " run " + i + ", result " + k + " differs");
+                }
+            }
+        }
+    }
+
+    // Conv(c -> o, 4, 2, 1) on random data of type t: a run gives the output and both gradients
+    private static Supplier<List<Tensor>> stride2Run(Generator g, DType t, int n, int c, int hw, int o) {
+        Tensor x = Tensor.randn(g, t, n, c, hw, hw), w = Tensor.randn(g, t, o, c, 4, 4), gy = Tensor.randn(g, t, n, o, hw / 2, hw / 2);
+        return () -> {
+            Tensor xr = x.detach().requiresGrad(true), wr = w.detach().requiresGrad(true);
+            Tensor y = xr.conv2d(wr, null, 2, 1);
+            y.backward(gy);
+            return List.of(y, xr.grad(), wr.grad());
+        };
+    }
+
     // Conv(c -> o, 4, stride 2, padding 1) on [n, c, hw, hw] in float64: forward against the definition, both
     // gradients as its adjoints, all three the same bits on 1 and 2 threads
     private static void stride2MatchesTheDefinition(int n, int c, int hw, int o) {
