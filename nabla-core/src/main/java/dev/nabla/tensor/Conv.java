@@ -78,7 +78,7 @@ final class Conv {
 
     /**
      * Per-thread scratch arrays, kept between calls up to {@value #KEEP_SCRATCH} elements a slot (a
-     * larger request gets a fresh array, used once). A dcgan step allocated 173 MB at batch 32, half
+     * larger request gets a fresh array, used once). A dcgan step allocated 164 MB at batch 32, half
      * of it these buffers, fresh for every chunk of every call, and zeroing fresh memory runs at
      * ~6.7 GB/s here (800 KB: 120 µs). Every path writes a scratch entry before reading it, so
      * the arrays are not cleared.
