@@ -79,7 +79,7 @@ public final class Winograd {
         int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, tiles = g.n() * th * tw;
         int tb = blockTiles(tiles, Math.max(c, o));
         Tiling tiling = new Tiling(th, tw);
-        float[] v = new float[16 * c * tb], m = new float[16 * o * tb], du = new float[16 * o * c];
+        float[] v = Scratch.floats(0, 16 * c * tb), m = Scratch.floats(1, 16 * o * tb), du = Scratch.floats(2, 16 * o * c);
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
             Parallel.forRange(c + o, channelGrain(cnt), (c0, c1) -> {
@@ -163,10 +163,10 @@ public final class Winograd {
         int tb = blockTiles(tiles, Math.max(cin, cout));
         int blocks = (tiles + tb - 1) / tb;
         Tiling tiling = new Tiling(th, tw);
-        // scratch per chunk; a block's numbers do not depend on the chunk it falls in
+        // scratch per thread (Scratch); a block's numbers do not depend on the chunk it falls in
         int grain = Math.max(1, blocks / (4 * Parallel.threads()));
         Parallel.forRange(blocks, grain, (b0, b1) -> {
-            float[] v = new float[16 * cin * tb], m = new float[16 * cout * tb];
+            float[] v = Scratch.floats(0, 16 * cin * tb), m = Scratch.floats(1, 16 * cout * tb);
             Rows rows = new Rows(tw);
             for (int blk = b0; blk < b1; blk++) {
                 int t0 = blk * tb, cnt = Math.min(tb, tiles - t0);

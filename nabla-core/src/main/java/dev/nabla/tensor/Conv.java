@@ -8,6 +8,7 @@ import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.kernel.PoolGeometry;
 import dev.nabla.kernel.Pooling;
+import dev.nabla.kernel.Scratch;
 import dev.nabla.kernel.Winograd;
 import java.util.Arrays;
 
@@ -71,36 +72,14 @@ final class Conv {
     }
 
     /**
-     * The scratch slots a thread may hold at once: a column matrix, a product or a block of
+     * The {@link Scratch} slots a thread may hold at once: a column matrix, a product or a block of
      * gradients, and the weight gradient's partial sums (the caller's, which every thread writes).
      */
     private static final int COLUMNS = 0, PRODUCT = 1, PARTIALS = 2;
 
-    /**
-     * Per-thread scratch arrays, kept between calls up to {@value #KEEP_SCRATCH} elements a slot (a
-     * larger request gets a fresh array, used once). A dcgan step allocated 164 MB at batch 32, half
-     * of it these buffers, fresh for every chunk of every call, and zeroing fresh memory runs at
-     * ~6.7 GB/s here (800 KB: 120 µs). Every path writes a scratch entry before reading it, so
-     * the arrays are not cleared.
-     */
-    private static final class Scratch {
-        static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
-        final float[][] floats = {new float[0], new float[0], new float[0]};
-        final double[][] doubles = {new double[0], new double[0], new double[0]};
-    }
-
-    private static final int KEEP_SCRATCH = 1 << 20;
-
-    /** This thread's scratch array of slot at least length long (its contents are arbitrary). */
+    /** This thread's scratch array of slot, at least length long (its contents are arbitrary). */
     private static Object scratch(boolean f32, int slot, int length) {
-        if (length > KEEP_SCRATCH) return alloc(f32, length);
-        Scratch s = Scratch.LOCAL.get();
-        if (f32) {
-            if (s.floats[slot].length < length) s.floats[slot] = new float[length];
-            return s.floats[slot];
-        }
-        if (s.doubles[slot].length < length) s.doubles[slot] = new double[length];
-        return s.doubles[slot];
+        return f32 ? Scratch.floats(slot, length) : Scratch.doubles(slot, length);
     }
 
     private static void gemm(boolean f32, int batch, boolean ta, boolean tb, int m, int n, int k,

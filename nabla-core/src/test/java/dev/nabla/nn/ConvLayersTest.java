@@ -180,14 +180,14 @@ class ConvLayersTest {
 
     @Test
     void scratchBuffersReusedByLaterCallsLeaveNoTrace() {
-        // the per-thread scratch (column matrices, products, the weight gradient's partial sums) is not
-        // cleared between calls: a convolution after others of other sizes and values must give the
-        // bits it gave first, on each path (the dcgan's grouped examples, blocks of small examples,
-        // float64), forward and both gradients
+        // the per-thread scratch (column matrices, products, the weight gradient's partial sums,
+        // Winograd's tiles) is not cleared between calls: a convolution after others of other sizes and
+        // values must give the bits it gave first, on each path (the dcgan's grouped examples, blocks
+        // of small examples, Winograd for float32's 3×3, float64), forward and both gradients
         Generator g = new Generator(12);
         for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            List<Supplier<List<Tensor>>> runs = List.of(stride2Run(g, t, 32, 64, 14, 128), stride2Run(g, t, 24, 1, 28, 16),
-                    stride2Run(g, t, 8, 16, 28, 32));
+            List<Supplier<List<Tensor>>> runs = List.of(convRun(g, t, 32, 64, 14, 128, 4, 2), convRun(g, t, 24, 1, 28, 16, 4, 2),
+                    convRun(g, t, 8, 16, 28, 32, 4, 2), convRun(g, t, 2, 16, 32, 24, 3, 1), convRun(g, t, 3, 24, 34, 16, 3, 1));
             List<List<Tensor>> first = new ArrayList<>();
             for (Supplier<List<Tensor>> r : runs) first.add(r.get());
             for (int i = runs.size() - 1; i >= 0; i--) {
@@ -199,12 +199,13 @@ class ConvLayersTest {
         }
     }
 
-    // Conv(c -> o, 4, 2, 1) on random data of type t: a run gives the output and both gradients
-    private static Supplier<List<Tensor>> stride2Run(Generator g, DType t, int n, int c, int hw, int o) {
-        Tensor x = Tensor.randn(g, t, n, c, hw, hw), w = Tensor.randn(g, t, o, c, 4, 4), gy = Tensor.randn(g, t, n, o, hw / 2, hw / 2);
+    // Conv(c -> o, k, stride, padding 1) on random data of type t: a run gives the output and both gradients
+    private static Supplier<List<Tensor>> convRun(Generator g, DType t, int n, int c, int hw, int o, int k, int stride) {
+        int ohw = (hw + 2 - k) / stride + 1;
+        Tensor x = Tensor.randn(g, t, n, c, hw, hw), w = Tensor.randn(g, t, o, c, k, k), gy = Tensor.randn(g, t, n, o, ohw, ohw);
         return () -> {
             Tensor xr = x.detach().requiresGrad(true), wr = w.detach().requiresGrad(true);
-            Tensor y = xr.conv2d(wr, null, 2, 1);
+            Tensor y = xr.conv2d(wr, null, stride, 1);
             y.backward(gy);
             return List.of(y, xr.grad(), wr.grad());
         };
