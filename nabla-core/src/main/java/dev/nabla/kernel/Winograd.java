@@ -24,6 +24,9 @@ import java.util.List;
  * weight gradients within 1e-5 of the sum of |gy·x| (tested against float64 references).
  */
 public final class Winograd {
+    /** The {@link Scratch} slots: transformed input tiles, products (or transformed output gradients), dU. */
+    private static final int INPUT_TILES = 0, OUTPUT_TILES = 1, WEIGHT_SUMS = 2;
+
     /** Fewer input or output channels than this keep im2col (the GEMMs' inner size would be tiny). */
     static final int MIN_CHANNELS = 16;
     /**
@@ -79,7 +82,8 @@ public final class Winograd {
         int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, tiles = g.n() * th * tw;
         int tb = blockTiles(tiles, Math.max(c, o));
         Tiling tiling = new Tiling(th, tw);
-        float[] v = Scratch.floats(0, 16 * c * tb), m = Scratch.floats(1, 16 * o * tb), du = Scratch.floats(2, 16 * o * c);
+        float[] v = Scratch.floats(INPUT_TILES, 16 * c * tb), m = Scratch.floats(OUTPUT_TILES, 16 * o * tb);
+        float[] du = Scratch.floats(WEIGHT_SUMS, 16 * o * c);
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
             Parallel.forRange(c + o, channelGrain(cnt), (c0, c1) -> {
@@ -166,7 +170,7 @@ public final class Winograd {
         // scratch per thread (Scratch); a block's numbers do not depend on the chunk it falls in
         int grain = Math.max(1, blocks / (4 * Parallel.threads()));
         Parallel.forRange(blocks, grain, (b0, b1) -> {
-            float[] v = Scratch.floats(0, 16 * cin * tb), m = Scratch.floats(1, 16 * cout * tb);
+            float[] v = Scratch.floats(INPUT_TILES, 16 * cin * tb), m = Scratch.floats(OUTPUT_TILES, 16 * cout * tb);
             Rows rows = new Rows(tw);
             for (int blk = b0; blk < b1; blk++) {
                 int t0 = blk * tb, cnt = Math.min(tb, tiles - t0);
