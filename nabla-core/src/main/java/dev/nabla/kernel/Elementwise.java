@@ -43,20 +43,23 @@ public interface Elementwise {
     /** The float64 {@link #axpy(float, float[], int, float[], int, int)}. */
     void axpy(double a, double[] x, int xo, double[] y, int yo, int n);
 
-    /** y[yo + i] = x[xo + idx[io + i]] for i &lt; n: a strided convolution's im2col rows. */
-    void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n);
+    /**
+     * y[yo + r·cols + q] = x[xo + r·rowStep + q·stride] for r &lt; rows, q &lt; cols: one row of a strided
+     * convolution's im2col matrix (rows = output height, cols = output width), read from its input plane.
+     */
+    void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo);
 
-    /** The float64 {@link #gather(float[], int, int[], int, float[], int, int)}. */
-    void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n);
+    /** The float64 {@link #gatherStrided(float[], int, int, int, int, int, float[], int)}. */
+    void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
 
     /**
-     * y[yo + idx[io + i]] += x[xo + i] for i &lt; n, the indices distinct: the adjoint of gather
-     * (col2im's rows).
+     * y[yo + r·rowStep + q·stride] += x[xo + r·cols + q] for r &lt; rows, q &lt; cols, in that order (stride ≥ 1):
+     * the adjoint of gatherStrided (col2im's rows).
      */
-    void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n);
+    void scatterAddStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo);
 
-    /** The float64 {@link #scatterAdd(float[], int, int[], int, float[], int, int)}. */
-    void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n);
+    /** The float64 {@link #scatterAddStrided(float[], int, int, int, int, int, float[], int)}. */
+    void scatterAddStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
 
     /**
      * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the

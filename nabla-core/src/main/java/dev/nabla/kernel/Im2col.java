@@ -90,19 +90,24 @@ public final class Im2col {
 
     /**
      * A strided convolution's receptive fields, read through a zero-padded copy of one channel's
-     * plane: the rows of col are then gathers at fixed offsets, with no bounds test per element
-     * (a stride-2 layer's rows are a few elements long; the row-by-row copies with their
-     * clipping cost 2-3 ns an element).
+     * plane: each row of col is then a strided 2-D gather at a fixed offset, with no bounds test
+     * per element (a stride-2 layer's rows are a few elements long; the row-by-row copies with
+     * their clipping cost 2-3 ns an element).
      */
-    private record PaddedPlane(int hp, int wp, int[] at) {
-        /** The window of the input every kernel tap reads, and at[y·ow + q] = y·sh·wp + q·sw. */
+    private record PaddedPlane(int hp, int wp) {
+        /**
+         * Elements past the plane that stay zero: a vector load of the last row may run over
+         * its end (without them the SIMD gather takes the scalar loop there).
+         */
+        private static final int SLACK = 64;
+
+        /** The window of the input every kernel tap reads. */
         static PaddedPlane of(ConvGeometry g) {
-            int hp = (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1, wp = (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1;
-            int[] at = new int[g.ohw()];
-            for (int y = 0, k = 0; y < g.oh(); y++) {
-                for (int q = 0; q < g.ow(); q++) at[k++] = y * g.sh() * wp + q * g.sw();
-            }
-            return new PaddedPlane(hp, wp, at);
+            return new PaddedPlane((g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1, (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
+        }
+
+        Object allocate(boolean f32) {
+            return f32 ? new float[hp * wp + SLACK] : new double[hp * wp + SLACK];
         }
 
         /** The offset of kernel tap (i, j) in the padded plane. */
@@ -133,20 +138,20 @@ public final class Im2col {
      */
     private void strided(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1, boolean toCol) {
         PaddedPlane p = PaddedPlane.of(g);
-        Object xp = x instanceof float[] ? new float[p.hp() * p.wp()] : new double[p.hp() * p.wp()];
-        int[] at = p.at();
+        Object xp = p.allocate(x instanceof float[]);
+        int rowStep = g.sh() * p.wp(), stride = g.sw(), oh = g.oh(), ow = g.ow();
         for (int c = c0; c < c1; c++) {
             p.copy(x, xOff, c, xp, true, g);
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++) {
                     int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
                     if (xp instanceof float[] xf) {
-                        if (toCol) ew.gather(xf, tap, at, 0, (float[]) col, base, at.length);
-                        else ew.scatterAdd((float[]) col, base, at, 0, xf, tap, at.length);
+                        if (toCol) ew.gatherStrided(xf, tap, rowStep, stride, oh, ow, (float[]) col, base);
+                        else ew.scatterAddStrided((float[]) col, base, rowStep, stride, oh, ow, xf, tap);
                     } else if (toCol) {
-                        ew.gather((double[]) xp, tap, at, 0, (double[]) col, base, at.length);
+                        ew.gatherStrided((double[]) xp, tap, rowStep, stride, oh, ow, (double[]) col, base);
                     } else {
-                        ew.scatterAdd((double[]) col, base, at, 0, (double[]) xp, tap, at.length);
+                        ew.scatterAddStrided((double[]) col, base, rowStep, stride, oh, ow, (double[]) xp, tap);
                     }
                 }
             }

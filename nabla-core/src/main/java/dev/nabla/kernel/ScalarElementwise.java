@@ -154,23 +154,31 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
-    public void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] = x[xo + idx[io + i]];
+    public void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];
+        }
     }
 
     @Override
-    public void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] = x[xo + idx[io + i]];
+    public void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];
+        }
     }
 
     @Override
-    public void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + idx[io + i]] += x[xo + i];
+    public void scatterAddStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) y[yo + r * rowStep + q * stride] += x[xo + r * cols + q];
+        }
     }
 
     @Override
-    public void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + idx[io + i]] += x[xo + i];
+    public void scatterAddStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) y[yo + r * rowStep + q * stride] += x[xo + r * cols + q];
+        }
     }
 
     @Override

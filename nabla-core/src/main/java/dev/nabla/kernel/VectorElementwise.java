@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -217,30 +218,67 @@ public final class VectorElementwise implements Elementwise {
 
     // The tails are scalar: a masked gather or scatter still reads a whole vector of indices.
 
-    @Override
-    public void gather(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
-        int i = 0, len = F.length();
-        for (int bound = F.loopBound(n); i < bound; i += len) FloatVector.fromArray(F, x, xo, idx, io + i).intoArray(y, yo + i);
-        if (i < n) SCALAR.gather(x, xo, idx, io + i, y, yo + i, n - i);
-    }
+    /**
+     * Stride 2: PICK2 moves the even lanes of a vector to the first half (one load holds FL/2
+     * elements of a strided row), SPREAD2 moves them back and EVEN marks the even lanes. A
+     * stride-2 convolution's im2col row then costs a load, a permute and a masked store per FL/2
+     * elements, 2.7 times faster than the gathers of an index array and 1.9 times faster than the
+     * scalar loop (49-element rows, measured on AMD's Zen 4). The shuffles must be constants: one
+     * read from an array per stride was re-checked at every use, which took the gain away. Other
+     * strides run the scalar loop, which was faster than the gathers too.
+     */
+    private static final VectorShuffle<Float> PICK2 = VectorShuffle.fromOp(F, l -> 2 * l % F.length()),
+            SPREAD2 = VectorShuffle.fromOp(F, l -> l / 2);
+    private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
 
     @Override
-    public void gather(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
-        SCALAR.gather(x, xo, idx, io, y, yo, n);
-    }
-
-    @Override
-    public void scatterAdd(float[] x, int xo, int[] idx, int io, float[] y, int yo, int n) {
-        int i = 0, len = F.length();
-        for (int bound = F.loopBound(n); i < bound; i += len) {
-            FloatVector.fromArray(F, y, yo, idx, io + i).add(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo, idx, io + i);
+    public void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
+        if (stride != 2) {
+            SCALAR.gatherStrided(x, xo, rowStep, stride, rows, cols, y, yo);
+            return;
         }
-        if (i < n) SCALAR.scatterAdd(x, xo + i, idx, io + i, y, yo, n - i);
+        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
+        VectorMask<Float> pieceIn = F.indexInRange(0, 2 * per - 1), pieceOut = F.indexInRange(0, per);
+        VectorMask<Float> restIn = F.indexInRange(0, Math.max(0, 2 * rest - 1)), restOut = F.indexInRange(0, rest);
+        for (int r = 0; r < rows; r++) {
+            int src = xo + r * rowStep, dst = yo + r * cols, q = 0;
+            for (int p = 0; p < full; p++, q += per) {
+                FloatVector.fromArray(F, x, src + 2 * q, pieceIn).rearrange(PICK2).intoArray(y, dst + q, pieceOut);
+            }
+            if (rest > 0) FloatVector.fromArray(F, x, src + 2 * q, restIn).rearrange(PICK2).intoArray(y, dst + q, restOut);
+        }
     }
 
     @Override
-    public void scatterAdd(double[] x, int xo, int[] idx, int io, double[] y, int yo, int n) {
-        SCALAR.scatterAdd(x, xo, idx, io, y, yo, n);
+    public void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
+        SCALAR.gatherStrided(x, xo, rowStep, stride, rows, cols, y, yo);
+    }
+
+    @Override
+    public void scatterAddStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
+        if (stride != 2) {
+            SCALAR.scatterAddStrided(x, xo, rowStep, stride, rows, cols, y, yo);
+            return;
+        }
+        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
+        VectorMask<Float> pieceIn = F.indexInRange(0, per), pieceOut = EVEN;
+        VectorMask<Float> restIn = F.indexInRange(0, rest), restOut = EVEN.and(F.indexInRange(0, Math.max(0, 2 * rest - 1)));
+        for (int r = 0; r < rows; r++) {
+            int src = xo + r * cols, dst = yo + r * rowStep, q = 0;
+            for (int p = 0; p < full; p++, q += per) addSpread(x, src + q, pieceIn, y, dst + 2 * q, pieceOut);
+            if (rest > 0) addSpread(x, src + q, restIn, y, dst + 2 * q, restOut);
+        }
+    }
+
+    // y[at + 2i] += x[from + i] for the lanes of in (and 2i of out)
+    private static void addSpread(float[] x, int from, VectorMask<Float> in, float[] y, int at, VectorMask<Float> out) {
+        FloatVector v = FloatVector.fromArray(F, x, from, in).rearrange(SPREAD2);
+        FloatVector.fromArray(F, y, at, out).add(v).intoArray(y, at, out);
+    }
+
+    @Override
+    public void scatterAddStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
+        SCALAR.scatterAddStrided(x, xo, rowStep, stride, rows, cols, y, yo);
     }
 
     @Override

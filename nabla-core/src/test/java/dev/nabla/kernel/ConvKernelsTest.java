@@ -87,30 +87,38 @@ class ConvKernelsTest {
                 assertEquals(Float.floatToRawIntBits(y1[i]), Float.floatToRawIntBits(y2[i]), "reluBackward float n=" + n + " i=" + i);
                 assertEquals(Double.doubleToRawLongBits(yd1[i]), Double.doubleToRawLongBits(yd2[i]), "reluBackward double n=" + n);
             }
-            int io = r.nextInt(3);
-            int[] idx = new int[io + n];
-            for (int i = 0; i < n; i++) idx[io + i] = i; // a permutation of [0, n): distinct targets
-            for (int i = n - 1; i > 0; i--) {
-                int k = r.nextInt(i + 1), t = idx[io + i];
-                idx[io + i] = idx[io + k];
-                idx[io + k] = t;
-            }
-            for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
-                float[] gf = new float[n];
-                double[] gdd = new double[n];
-                ew.gather(x, off, idx, io, gf, 0, n);
-                ew.gather(xd, off, idx, io, gdd, 0, n);
-                float[] sf = y1.clone();
-                double[] sd = yd1.clone();
-                ew.scatterAdd(g, off, idx, io, sf, off, n);
-                ew.scatterAdd(gd, off, idx, io, sd, off, n);
-                for (int i = 0; i < n; i++) {
-                    String where = ew.name() + " n=" + n + " i=" + i;
-                    assertEquals(Float.floatToRawIntBits(x[off + idx[io + i]]), Float.floatToRawIntBits(gf[i]), "gather float " + where);
-                    assertEquals(Double.doubleToRawLongBits(xd[off + idx[io + i]]), Double.doubleToRawLongBits(gdd[i]), "gather double " + where);
-                    int to = off + idx[io + i];
-                    assertEquals(Float.floatToRawIntBits(y1[to] + g[off + i]), Float.floatToRawIntBits(sf[to]), "scatterAdd float " + where);
-                    assertEquals(Double.doubleToRawLongBits(yd1[to] + gd[off + i]), Double.doubleToRawLongBits(sd[to]), "scatterAdd double " + where);
+            for (int stride = 1; stride <= 3 && n > 0; stride++) { // n elements as rows of 1..n columns, often at the array's end
+                int cols = 1 + r.nextInt(n), rows = n / cols, rowStep = (cols - 1) * stride + 1 + r.nextInt(3);
+                int xo = r.nextInt(3);
+                float[] p = new float[xo + (rows - 1) * rowStep + (cols - 1) * stride + 1 + r.nextInt(2)];
+                double[] pd = new double[p.length];
+                for (int i = 0; i < p.length; i++) pd[i] = p[i] = value(r);
+                for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
+                    float[] gf = new float[rows * cols + off];
+                    double[] gdd = new double[rows * cols + off];
+                    ew.gatherStrided(p, xo, rowStep, stride, rows, cols, gf, off);
+                    ew.gatherStrided(pd, xo, rowStep, stride, rows, cols, gdd, off);
+                    float[] sf = p.clone();
+                    double[] sd = pd.clone();
+                    ew.scatterAddStrided(g, 0, rowStep, stride, rows, cols, sf, xo);
+                    ew.scatterAddStrided(gd, 0, rowStep, stride, rows, cols, sd, xo);
+                    float[] ef = p.clone();
+                    double[] ed = pd.clone();
+                    for (int row = 0; row < rows; row++) {
+                        for (int q = 0; q < cols; q++) {
+                            int at = xo + row * rowStep + q * stride, k = row * cols + q;
+                            String where = ew.name() + " stride " + stride + " " + rows + "x" + cols + " at " + row + "," + q;
+                            assertEquals(Float.floatToRawIntBits(p[at]), Float.floatToRawIntBits(gf[off + k]), "gatherStrided float " + where);
+                            assertEquals(Double.doubleToRawLongBits(pd[at]), Double.doubleToRawLongBits(gdd[off + k]), "gatherStrided double " + where);
+                            ef[at] += g[k];
+                            ed[at] += gd[k];
+                        }
+                    }
+                    for (int i = 0; i < off; i++) assertEquals(0f, gf[i], "gatherStrided writes nothing before its output");
+                    for (int i = 0; i < p.length; i++) { // untouched entries stay as they were
+                        assertEquals(Float.floatToRawIntBits(ef[i]), Float.floatToRawIntBits(sf[i]), "scatterAddStrided float " + ew.name() + " i=" + i);
+                        assertEquals(Double.doubleToRawLongBits(ed[i]), Double.doubleToRawLongBits(sd[i]), "scatterAddStrided double " + ew.name() + " i=" + i);
+                    }
                 }
             }
             float slope = 0.2f;
