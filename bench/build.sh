@@ -27,7 +27,9 @@ classpath="$root/bench/target/classes:$root/nabla-core/target/classes:$root/benc
 # lr=0.001 0.097 -> 0.104 s (medians of 3). NABLA_JAVA_OPTS comes after, so it can override it
 # (with -XX:-UseG1GC). -XX:GCTimeRatio=4 keeps the heap near a step's live set, as in ./nabla (see
 # the measurements there).
-jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4)
+# -XX:G1HeapRegionSize=8m: the dcgan protocol's 3.2 MB activations are young objects, not humongous
+# ones (measured in ./nabla, which sets it too).
+jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
 if [[ -n ${NABLA_JAVA_OPTS:-} ]]; then
     read -r -a extra <<<"$NABLA_JAVA_OPTS"
     jvm_opts+=("${extra[@]}")
