@@ -1,7 +1,7 @@
 """Checks nabla's TensorBoard event files with TensorBoard's own reader (EventAccumulator):
 every tag, step and value against what the Java side says it logged.
 
-Run by nabla-dashboard's TensorBoardCrossCheckTest when /opt/venv/bin/python exists, or by hand
+Run by nabla-dashboard's TensorBoardLoggerTest when /opt/venv/bin/python exists (exit code 77, a skip, when that Python lacks these modules), or by hand
 after that test:  /opt/venv/bin/python scripts/check_tensorboard.py nabla-dashboard/target/tensorboard-crosscheck
 The folder holds the log runs (train/, validation/) and expected.json:
   {"scalars": {run: {tag: [[step, value], ...]}},
@@ -16,9 +16,13 @@ import json
 import os
 import sys
 
-import numpy as np
-from PIL import Image
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+try:
+    import numpy as np
+    from PIL import Image
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+except ImportError as e:  # exit code 77: the test skips the cross-check and says why
+    print(f"check_tensorboard: this Python has no module {e.name}; pip install numpy pillow tensorboard")
+    sys.exit(77)
 
 KEEP_ALL = {"scalars": 0, "histograms": 0, "images": 0, "tensors": 0, "compressedHistograms": 0}
 

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -194,6 +195,8 @@ class TensorBoardLoggerTest {
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "check_tensorboard.py timed out");
+            // 77: that Python lacks TensorBoard, Pillow or NumPy, so the cross-check cannot run (skipped, with the reason)
+            Assumptions.assumeTrue(p.exitValue() != 77, out);
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains("train: ") && out.contains("validation: "), out);
         }
