@@ -96,8 +96,9 @@ public final class Im2col {
      */
     private record PaddedPlane(int hp, int wp) {
         /**
-         * Elements past the plane that stay zero: a vector load of the last row may run over
-         * its end (without them the SIMD gather takes the scalar loop there).
+         * Elements past the plane: the SIMD gather's masked load of the last row reaches up to a
+         * vector past its end, and one that passes the array's end takes the Vector API's per-lane
+         * bounds check instead of one instruction.
          */
         private static final int SLACK = 64;
 

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Elementwise kernels on the JDK Vector API: unit-stride runs (and a broadcast scalar operand)
- * go through full-width vectors; strided runs fall back to the scalar loops. Loaded by
+ * go through full-width vectors; strided runs fall back to the scalar loops, but for the stride-2
+ * rows of a convolution's im2col and col2im ({@link #gatherStrided}). Loaded by
  * {@link KernelProvider} only when jdk.incubator.vector is present.
  *
  * <p>Only correctly rounded lane operations are vectorized (arithmetic, sqrt, min/max,
@@ -215,8 +216,6 @@ public final class VectorElementwise implements Elementwise {
     public void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
         SCALAR.axpy(a, x, xo, y, yo, n);
     }
-
-    // The tails are scalar: a masked gather or scatter still reads a whole vector of indices.
 
     /**
      * Stride 2: PICK2 moves the even lanes of a vector to the first half (one load holds FL/2
