@@ -1,5 +1,6 @@
 package dev.nabla.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -37,16 +38,6 @@ public final class VectorElementwise implements Elementwise {
         return F.vectorBitSize() + "-bit vectors, " + F.length() + " floats";
     }
 
-    private static FloatVector apply(Unary op, FloatVector v) {
-        return switch (op) {
-            case NEG -> v.neg();
-            case SQRT -> v.sqrt();
-            case ABS -> v.abs();
-            case RELU -> v.blend(0f, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN: LE is false
-            default -> throw new AssertionError(op);
-        };
-    }
-
     private static boolean vectorized(Unary op) {
         return op == Unary.NEG || op == Unary.SQRT || op == Unary.ABS || op == Unary.RELU;
     }
@@ -71,8 +62,19 @@ public final class VectorElementwise implements Elementwise {
                 default -> VectorTranscendentals.sigmoid(x, xo, y, yo, i);
             }
         }
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            apply(op, FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
+        // One loop per op, the op chosen outside it (see binary)
+        int len = F.length(), bound = F.loopBound(n);
+        switch (op) {
+            case NEG -> { for (; i < bound; i += len) load(x, xo + i).neg().intoArray(y, yo + i); }
+            case SQRT -> { for (; i < bound; i += len) load(x, xo + i).sqrt().intoArray(y, yo + i); }
+            case ABS -> { for (; i < bound; i += len) load(x, xo + i).abs().intoArray(y, yo + i); }
+            case RELU -> { // NaN stays NaN: LE is false
+                for (; i < bound; i += len) {
+                    FloatVector v = load(x, xo + i);
+                    v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i);
+                }
+            }
+            default -> { } // the transcendental ones ran above
         }
         // the tail in scalar code: a masked access near the array's end takes a slow checked path
         if (i < n) SCALAR.unary(op, x, xo + i, 1, y, yo + i, 1, n - i);
@@ -83,22 +85,8 @@ public final class VectorElementwise implements Elementwise {
         SCALAR.unary(op, x, xo, xs, y, yo, ys, n);
     }
 
-    private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case POW -> throw new AssertionError(op);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case EQ -> zeroOne(a.compare(VectorOperators.EQ, b));
-            case NE -> zeroOne(a.compare(VectorOperators.NE, b));
-            case LT -> zeroOne(a.compare(VectorOperators.LT, b));
-            case LE -> zeroOne(a.compare(VectorOperators.LE, b));
-            case GT -> zeroOne(a.compare(VectorOperators.GT, b));
-            case GE -> zeroOne(a.compare(VectorOperators.GE, b));
-        };
+    private static FloatVector load(float[] x, int o) {
+        return FloatVector.fromArray(F, x, o);
     }
 
     private static FloatVector zeroOne(VectorMask<Float> m) {
@@ -112,21 +100,36 @@ public final class VectorElementwise implements Elementwise {
             SCALAR.binary(op, a, ao, as, b, bo, bs, y, yo, ys, n);
             return;
         }
-        // One loop per operand layout, with no vector merged from two sources: a vector phi in the
-        // loop crashed C2 once here (JDK 25.0.3, an internal error in compiled binary()).
+        // One loop per op, the op chosen outside it: a switch on the op inside the loop, once C2 had
+        // seen several ops, was compiled as a call that boxed its vectors (a 32k-element add took
+        // 58 µs instead of 13). A broadcast operand is read from a vector's worth of copies at a
+        // fixed offset (stride 0), so that every layout runs the same loop, with no vector merged
+        // from two sources (a vector phi crashed C2 once here, JDK 25.0.3).
+        float[] ra = as == 0 ? copies(a[ao]) : a, rb = bs == 0 ? copies(b[bo]) : b;
+        int rao = as == 0 ? 0 : ao, rbo = bs == 0 ? 0 : bo;
         int i = 0, len = F.length(), bound = F.loopBound(n);
-        if (as == 0) {
-            FloatVector va = FloatVector.broadcast(F, a[ao]);
-            for (; i < bound; i += len) apply(op, va, FloatVector.fromArray(F, b, bo + i)).intoArray(y, yo + i);
-        } else if (bs == 0) {
-            FloatVector vb = FloatVector.broadcast(F, b[bo]);
-            for (; i < bound; i += len) apply(op, FloatVector.fromArray(F, a, ao + i), vb).intoArray(y, yo + i);
-        } else {
-            for (; i < bound; i += len) {
-                apply(op, FloatVector.fromArray(F, a, ao + i), FloatVector.fromArray(F, b, bo + i)).intoArray(y, yo + i);
-            }
+        switch (op) {
+            case ADD -> { for (; i < bound; i += len) load(ra, rao + i * as).add(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case SUB -> { for (; i < bound; i += len) load(ra, rao + i * as).sub(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case MUL -> { for (; i < bound; i += len) load(ra, rao + i * as).mul(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case DIV -> { for (; i < bound; i += len) load(ra, rao + i * as).div(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case MAX -> { for (; i < bound; i += len) load(ra, rao + i * as).max(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case MIN -> { for (; i < bound; i += len) load(ra, rao + i * as).min(load(rb, rbo + i * bs)).intoArray(y, yo + i); }
+            case EQ -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.EQ, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case NE -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.NE, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case LT -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.LT, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case LE -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.LE, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case GT -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.GT, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case GE -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.GE, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case POW -> throw new AssertionError(op);
         }
         if (i < n) SCALAR.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);
+    }
+
+    private static float[] copies(float v) {
+        float[] c = new float[F.length()];
+        Arrays.fill(c, v);
+        return c;
     }
 
     @Override
