@@ -90,6 +90,12 @@ public interface Elementwise {
     void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n);
 
     /**
+     * y[yo + i] = (x[xo + i] read as an unsigned byte) / divisor for i &lt; n: pixels to floats
+     * (divisor 255 gives torchvision's ToTensor scaling), correctly rounded, so both providers agree.
+     */
+    void unsignedBytes(byte[] x, int xo, float divisor, float[] y, int yo, int n);
+
+    /**
      * Adam's update of elements [from, to) of p, m and v, with gradient g: {@link AdamKernel}'s
      * formula, each operation rounded to float32, so both providers give the same bits.
      */

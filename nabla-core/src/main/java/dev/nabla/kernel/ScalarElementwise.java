@@ -225,6 +225,11 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void unsignedBytes(byte[] x, int xo, float divisor, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = (x[xo + i] & 0xFF) / divisor;
+    }
+
+    @Override
     public void adam(float[] p, float[] g, float[] m, float[] v, int from, int to,
                      float b1, float c1, float b2, float c2, float bc, float e, float s) {
         AdamKernel.loop(p, g, m, v, from, to, b1, c1, b2, c2, bc, e, s);

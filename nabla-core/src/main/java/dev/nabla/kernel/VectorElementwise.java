@@ -1,8 +1,10 @@
 package dev.nabla.kernel;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -32,6 +34,9 @@ public final class VectorElementwise implements Elementwise {
     /** Half a float vector, and the doubles of the same width (Adam's subnormal lanes). */
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    /** As many bytes, and ints, as a float vector has lanes (pixels widened to floats). */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
 
     @Override
     public String name() {
@@ -311,6 +316,17 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n) {
         SCALAR.leakyRelu(x, xo, v, vo, slope, y, yo, n);
+    }
+
+    @Override
+    public void unsignedBytes(byte[] x, int xo, float divisor, float[] y, int yo, int n) {
+        int i = 0, len = F.length();
+        for (int bound = F.loopBound(n); i < bound; i += len) {
+            ByteVector b = ByteVector.fromArray(BYTES, x, xo + i);
+            IntVector w = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+            ((FloatVector) w.convertShape(VectorOperators.I2F, F, 0)).div(divisor).intoArray(y, yo + i);
+        }
+        if (i < n) SCALAR.unsignedBytes(x, xo + i, divisor, y, yo + i, n - i);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Elementwise;
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.tensor.internal.Internals;
 import java.util.List;
 
@@ -37,5 +39,13 @@ final class TensorInternals implements Internals.Access {
     @Override
     public Tensor adopt(float[] data, int... shape) {
         return Factories.fromArray(DType.FLOAT32, data, data.length, shape);
+    }
+
+    @Override
+    public Tensor unsignedBytes(byte[] x, int[] offsets, int rowLength, float divisor, int... shape) {
+        float[] y = new float[offsets.length * rowLength];
+        Elementwise ew = KernelProvider.get().elementwise();
+        for (int r = 0; r < offsets.length; r++) ew.unsignedBytes(x, offsets[r], divisor, y, r * rowLength, rowLength);
+        return adopt(y, shape);
     }
 }

@@ -50,6 +50,12 @@ public final class Internals {
          * has just filled and hands over, such as a batch of a dataset.
          */
         Tensor adopt(float[] data, int... shape);
+
+        /**
+         * A float32 tensor of rows of bytes read as unsigned and divided by divisor: row r is the
+         * rowLength bytes of x from offsets[r] on (a batch of images, 255 scaling pixels to [0, 1]).
+         */
+        Tensor unsignedBytes(byte[] x, int[] offsets, int rowLength, float divisor, int... shape);
     }
 
     /** Called once by the tensor package. */
