@@ -104,9 +104,6 @@ final class VectorGemmFloat {
         private static final int GATHER = (MR + FL - 1) / FL * FL;  // lanes of the gathers of packA
         /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
         private static final VectorMask<Float> PANEL_TAIL = FS.indexInRange(0, MR - (GATHER - FL));
-        //[float32 only: the lanes Transpose16 stores for a panel of B and one of A
-        private static final VectorMask<Float> ALL = FS.maskAll(true), PANEL = FS.indexInRange(0, MR);
-        //]
         /** Elements of op(A) below which packAll stays on the calling thread. */
         private static final int PACK_PARALLEL = 1 << 16;
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
@@ -179,13 +176,6 @@ final class VectorGemmFloat {
             } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
                 for (int p = p0; p < p1; p++, d += stride) {
                     int j = p * FNR, w = Math.min(FNR, n - j);
-                    //[float32 only: 16-lane transposes in registers, 1.7x faster than the gathers on Zen 4
-                    if (w == FNR && Transpose16.FITS) {
-                        Transpose16.transpose(b, bOff + j * ldb + pc, ldb, FL, kc, bp, d, FNR, ALL);
-                        Transpose16.transpose(b, bOff + (j + FL) * ldb + pc, ldb, FL, kc, bp, d + FL, FNR, ALL);
-                        continue;
-                    }
-                    //]
                     if (w == FNR) {  // a full panel: gather each row of it, two vectors a step
                         final int[] ix = bGather;
                         for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += FNR) {
@@ -208,12 +198,6 @@ final class VectorGemmFloat {
         /** Packs rows [i, i+h) of op(A), columns [pc, pc+kc), into a panel of MR rows at d. */
         private void packA(int i, int h, int pc, int kc, float[] ap, int d) {
             final float[] a = this.a;
-            //[float32 only: see packB
-            if (!tA && h == MR && Transpose16.FITS) {
-                Transpose16.transpose(a, aOff + i * lda + pc, lda, MR, kc, ap, d, MR, PANEL);
-                return;
-            }
-            //]
             if (!tA && h == MR) {
                 // gather MR values of one column at a time; the lanes past MR are not stored, so
                 // that panels can be written in any order

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 /**
  * Writes the float64 kernels from their float32 sources, so the two types are written once:
  * {@code scripts/generate-double-kernels} runs it ({@code java DoubleKernels.java <kernel source dir>});
- * {@link DoubleKernelsTest} fails when a checked-in float64 file is not what it generates. A section
- * from a line {@code //[float32 only: why} to a line {@code //]} is left out of the float64 file.
+ * {@link DoubleKernelsTest} fails when a checked-in float64 file is not what it generates.
  */
 final class DoubleKernels {
     /** float32 source → generated float64 file, in src/main/java/dev/nabla/kernel. */
@@ -25,7 +24,6 @@ final class DoubleKernels {
 
     /** Rules applied in order: each regex to its replacement. */
     private static final String[][] RULES = {
-        {"(?s)\\n[ \\t]*//\\[float32 only[^\\n]*\\n.*?//\\]", ""},  // a float32-only section, from //[float32 only to //]
         {"float32", "float64"},
         {"\\bfloat\\b", "double"},
         {"Float", "Double"},
