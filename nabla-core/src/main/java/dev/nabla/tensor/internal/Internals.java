@@ -7,10 +7,11 @@ import java.util.List;
  * The entry points of the tensor package's internals (the tape, fused ops) for the other
  * packages of nabla-core: the functional autograd, user-defined ops, the fused Adam step and
  * batch normalization. Not API: the module does not export this package. The tensor package
- * installs the implementation when {@link Tensor} is loaded, which every call here implies.
+ * installs the implementation when {@link Tensor} is initialized; {@link #get} initializes it if no
+ * caller has yet (a dataset's first batch is built from arrays alone).
  */
 public final class Internals {
-    private static Access access;
+    private static volatile Access access;
 
     private Internals() {}
 
@@ -65,7 +66,15 @@ public final class Internals {
     }
 
     /** The tensor package's implementation. */
-    public static synchronized Access get() {
+    public static Access get() {
+        Access a = access;
+        if (a != null) return a;
+        // outside any lock: Tensor's initializer calls install
+        try {
+            Class.forName(Tensor.class.getName(), true, Tensor.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
         return access;
     }
 }
