@@ -41,7 +41,7 @@ class GanSpecTest {
         assertEquals(1, gamma.mean().item(), 0.01, "BatchNorm scales ~ N(1, 0.02)");
         GanStep step = s.step();
         assertEquals(2, step.optimizers().size());
-        assertEquals(2e-4, step.optimizers().get(GanStep.GENERATOR).lr());
+        assertEquals(8e-4, step.optimizers().get(GanStep.GENERATOR).lr());
         assertArrayEquals(new int[] {3, 1, 28, 28}, step.sample(Tensor.zeros(3, 100)).shape());
         assertTrue(GanSpec.read(EXAMPLES.resolve("gan-fashion.json"), null).generator().layerNames().contains("batchnorm1d"));
     }
