@@ -42,6 +42,8 @@ class GanSpecTest {
         GanStep step = s.step();
         assertEquals(2, step.optimizers().size());
         assertEquals(8e-4, step.optimizers().get(GanStep.GENERATOR).lr());
+        assertEquals(8e-4, step.optimizers().get(GanStep.DISCRIMINATOR).lr());
+        assertEquals(4, s.lrDecayFrom(), "both rates fall linearly to 0 from epoch 4");
         assertArrayEquals(new int[] {3, 1, 28, 28}, step.sample(Tensor.zeros(3, 100)).shape());
         assertTrue(GanSpec.read(EXAMPLES.resolve("gan-fashion.json"), null).generator().layerNames().contains("batchnorm1d"));
     }
