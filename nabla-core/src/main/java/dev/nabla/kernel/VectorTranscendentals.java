@@ -2,6 +2,9 @@ package dev.nabla.kernel;
 
 import static dev.nabla.kernel.Transcendentals.*;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -16,15 +19,16 @@ import jdk.incubator.vector.VectorSpecies;
  * conversion), none of the Vector API's own transcendental operators.
  *
  * <p>The kernels work on arrays, not on vectors passed between methods: a method too large for
- * C2 to inline that takes or returns a vector boxes it on every call (several times slower), and
- * C2 does not inline a large method it has already compiled on its own. So each loop calls only
- * tiny helpers, and sigmoid and tanh take e^x from {@link #expSplit} through a small block of
- * scratch memory that stays in the L1 cache. Their three loops (argument, e^x, quotient) are
- * separate methods called from a driver that runs once per call: C2 compiles each loop on its
- * own before the driver. When a block method held two loops and called expSplit, C2 compiled it
- * first, inlined expSplit into it, and then failed to intrinsify part of the vector operations
- * of so large a method, boxing them: tanh took 11.8 ns an element instead of 1.2 unless exp had
- * run (and been compiled) before.
+ * C2 to inline that takes or returns a vector boxes it on every call (several times slower). Each
+ * large loop (e^x, log, the quotients of tanh and sigmoid) is called through a method handle C2
+ * cannot inline, so that C2 compiles it on its own: C2 inlines any hot method of up to 325
+ * bytecodes, and a compilation that takes in several of these loops (tanh's and sigmoid's driver,
+ * or the elementwise kernel that calls both) outgrows C2's node budget for late inlining; the
+ * Vector API calls it then leaves out run as Java code that allocates every vector. Measured
+ * before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an element and
+ * allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused chain with
+ * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid and tanh take e^x from
+ * {@link #expSplit} through a small block of scratch memory that stays in the L1 cache.
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
@@ -37,16 +41,43 @@ final class VectorTranscendentals {
      */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
+    // The large loops, as handles C2 cannot inline (see the class comment). Deliberately not final:
+    // C2 inlines through a handle it can treat as a constant, which a static final field is.
+    private static MethodHandle expSplit = loop("expSplit"), log = loop("logLoop"),
+            tanhFromExp = loop("tanhFromExp"), sigmoidFromExp = loop("sigmoidFromExp");
+
+    private static MethodHandle loop(String name) {
+        try {
+            return MethodHandles.lookup().findStatic(VectorTranscendentals.class, name, MethodType.methodType(
+                    void.class, float[].class, int.class, float[].class, int.class, int.class, float[][].class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // loop(x, xo, y, yo, n, scratch), compiled on its own
+    private static void run(MethodHandle loop, float[] x, int xo, float[] y, int yo, int n, float[][] scratch) {
+        try {
+            loop.invokeExact(x, xo, y, yo, n, scratch);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("a kernel loop threw a checked exception", t);
+        }
+    }
+
     /** y[yo + i] = e^x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void exp(float[] x, int xo, float[] y, int yo, int n) {
-        for (int b = 0; b < n; b += BLOCK) expSplit(x, xo + b, y, yo + b, null, Math.min(BLOCK, n - b));
+        for (int b = 0; b < n; b += BLOCK) run(expSplit, x, xo + b, y, yo + b, Math.min(BLOCK, n - b), null);
     }
 
     /**
      * e^x = hi + lo as {@link Transcendentals#expSplit}, for n (a multiple of the vector length)
-     * inputs from x[xo]: hi into h from ho (NaN for a NaN), lo into l from 0 unless l is null.
+     * inputs from x[xo]: hi into h from ho (NaN for a NaN), lo into scratch[1] from 0 unless
+     * scratch is null.
      */
-    private static void expSplit(float[] x, int xo, float[] h, int ho, float[] l, int n) {
+    private static void expSplit(float[] x, int xo, float[] h, int ho, int n, float[][] scratch) {
+        float[] l = scratch == null ? null : scratch[1];
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector xc = v.max(EXP_MIN).min(EXP_MAX);
@@ -70,6 +101,10 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = log x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void log(float[] x, int xo, float[] y, int yo, int n) {
+        run(log, x, xo, y, yo, n, null);
+    }
+
+    private static void logLoop(float[] x, int xo, float[] y, int yo, int n, float[][] unused) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             VectorMask<Float> subnormal = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
@@ -102,14 +137,13 @@ final class VectorTranscendentals {
     // tanh or sigmoid by blocks: the argument of e into hi, e = hi + lo, then the quotient into y
     private static void throughExp(boolean tanh, float[] x, int xo, float[] y, int yo, int n) {
         float[][] scratch = SCRATCH.get();
-        float[] hi = scratch[0], lo = scratch[1];
+        float[] hi = scratch[0];
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
             if (tanh) tanhArgument(x, xo + b, hi, m);
             else sigmoidArgument(x, xo + b, hi, m);
-            expSplit(hi, 0, hi, 0, lo, m);
-            if (tanh) tanhFromExp(x, xo + b, y, yo + b, m, hi, lo);
-            else sigmoidFromExp(x, xo + b, y, yo + b, m, hi, lo);
+            run(expSplit, hi, 0, hi, 0, m, scratch);
+            run(tanh ? tanhFromExp : sigmoidFromExp, x, xo + b, y, yo + b, m, scratch);
         }
     }
 
@@ -121,7 +155,8 @@ final class VectorTranscendentals {
     }
 
     // tanh of m ≤ BLOCK elements, given e^(−2|x|) = hi + lo
-    private static void tanhFromExp(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+    private static void tanhFromExp(float[] x, int xo, float[] y, int yo, int m, float[][] scratch) {
+        float[] hi = scratch[0], lo = scratch[1];
         for (int i = 0; i < m; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector a = v.abs();
@@ -152,7 +187,8 @@ final class VectorTranscendentals {
     }
 
     // sigmoid of m ≤ BLOCK elements, given e^(−|x|) = hi + lo
-    private static void sigmoidFromExp(float[] x, int xo, float[] y, int yo, int m, float[] hi, float[] lo) {
+    private static void sigmoidFromExp(float[] x, int xo, float[] y, int yo, int m, float[][] scratch) {
+        float[] hi = scratch[0], lo = scratch[1];
         for (int i = 0; i < m; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
