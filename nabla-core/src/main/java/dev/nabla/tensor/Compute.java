@@ -258,7 +258,7 @@ final class Compute {
         }
         Tensor p = Views.permuteRaw(x, perm).contiguousRaw();
         if (rows == 1) {
-            reduceAll(op, p, len, out);
+            out.fillRaw(reduceAll(op, p, len));
         } else if (p.dtype() == DType.FLOAT32) {
             float[] a = p.storage.f(), y = out.storage.f();
             Parallel.forRange(rows, rowGrain(len), (from, to) -> {
@@ -324,20 +324,34 @@ final class Compute {
     }
 
     /** One long reduction: fixed-size blocks reduced in parallel, then combined in block order. */
-    private static void reduceAll(Reduce op, Tensor p, int len, Tensor out) {
+    /** op over the len elements of the contiguous p (float32 widened: exact), on the threads by blocks. */
+    private static double reduceAll(Reduce op, Tensor p, int len) {
+        if (len == 0) return 0;
         int block = Runs.GRAIN * 4;
         int blocks = Parallel.chunks(len, block);
         if (p.dtype() == DType.FLOAT32) {
             float[] a = p.storage.f();
+            if (blocks == 1) return EW.reduce(op, a, p.offset, 1, len);
             float[] part = new float[blocks];
             Parallel.forRange(len, block, (from, to) -> part[from / block] = EW.reduce(op, a, p.offset + from, 1, to - from));
-            out.storage.f()[0] = len == 0 ? 0f : EW.reduce(op, part, 0, 1, blocks);
-        } else {
-            double[] a = p.storage.d();
-            double[] part = new double[blocks];
-            Parallel.forRange(len, block, (from, to) -> part[from / block] = EW.reduce(op, a, p.offset + from, 1, to - from));
-            out.storage.d()[0] = len == 0 ? 0.0 : EW.reduce(op, part, 0, 1, blocks);
+            return EW.reduce(op, part, 0, 1, blocks);
         }
+        double[] a = p.storage.d();
+        if (blocks == 1) return EW.reduce(op, a, p.offset, 1, len);
+        double[] part = new double[blocks];
+        Parallel.forRange(len, block, (from, to) -> part[from / block] = EW.reduce(op, a, p.offset + from, 1, to - from));
+        return EW.reduce(op, part, 0, 1, blocks);
+    }
+
+    /**
+     * Whether every element of x is finite: exactly when its max and min are (NaN propagates
+     * through both). No tensor is allocated for a contiguous x: the trainer asks this of every
+     * weight's gradient at every step, where two reductions to tensors took 9% of a small net's step.
+     */
+    static boolean allFinite(Tensor x) {
+        if (!x.dtype().isFloating() || x.numel() == 0) return true;
+        Tensor p = x.contiguousRaw();
+        return Double.isFinite(reduceAll(Reduce.MAX, p, p.numel())) && Double.isFinite(reduceAll(Reduce.MIN, p, p.numel()));
     }
 
     /** Index of the max (or min) along dim, first occurrence on ties; NaN counts as the extreme. */

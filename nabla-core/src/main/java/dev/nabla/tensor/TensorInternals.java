@@ -48,4 +48,9 @@ final class TensorInternals implements Internals.Access {
         for (int r = 0; r < offsets.length; r++) ew.unsignedBytes(x, offsets[r], divisor, y, r * rowLength, rowLength);
         return adopt(y, shape);
     }
+
+    @Override
+    public boolean allFinite(Tensor t) {
+        return Compute.allFinite(t);
+    }
 }

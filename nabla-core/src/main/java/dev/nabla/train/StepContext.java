@@ -4,8 +4,8 @@ import dev.nabla.data.Dataset;
 import dev.nabla.nn.Layer;
 import dev.nabla.optim.Clip;
 import dev.nabla.optim.Optimizer;
-import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -145,16 +145,9 @@ public final class StepContext {
     private String firstNonFinite(List<Tensor> params, boolean grads) {
         for (int i = 0; i < params.size(); i++) {
             Tensor t = grads ? params.get(i).grad() : params.get(i);
-            if (t != null && !allFinite(t)) return names.getOrDefault(params.get(i), "parameter " + i + " of the optimizer");
+            if (t != null && !Internals.get().allFinite(t)) return names.getOrDefault(params.get(i), "parameter " + i + " of the optimizer");
         }
         return null;
-    }
-
-    // every element is finite exactly when max and min are (NaN propagates through both); no copy of t
-    private static boolean allFinite(Tensor t) {
-        try (var scope = GradMode.noGrad()) {
-            return t.numel() == 0 || Double.isFinite(t.max().item()) && Double.isFinite(t.min().item());
-        }
     }
 
     /** Runs body with the given models in eval mode, restoring each one's mode afterwards. */

@@ -391,4 +391,31 @@ class TensorBasicsTest {
         assertArrayEquals(new float[] {0.5f, 0.25f}, a.grad().toFloatArray());
         assertArrayEquals(new double[] {2, 2.5}, b.grad().toDoubleArray());
     }
+
+    /** The trainer's check of every gradient: any NaN or infinity, wherever it is, in any layout. */
+    @Test
+    void allFiniteFindsANonFiniteElementAnywhere() {
+        var check = dev.nabla.tensor.internal.Internals.get();
+        for (int n : new int[] {1, 17, 1000, 300_000}) {  // one block, and several on the threads
+            float[] f = new float[n];
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) f[i] = (float) (d[i] = Math.sin(i) * 1e30);
+            assertTrue(check.allFinite(Tensor.of(f, n)) && check.allFinite(Tensor.of(d, n)), "n " + n);
+            for (int at : new int[] {0, n / 2, n - 1}) {
+                for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                    float[] fb = f.clone();
+                    double[] db = d.clone();
+                    fb[at] = (float) bad;
+                    db[at] = bad;
+                    assertFalse(check.allFinite(Tensor.of(fb, n)), "float32 n " + n + ", " + bad + " at " + at);
+                    assertFalse(check.allFinite(Tensor.of(db, n)), "float64 n " + n + ", " + bad + " at " + at);
+                }
+            }
+        }
+        // a transposed view, an empty tensor, an integer tensor
+        assertFalse(check.allFinite(Tensor.of(new float[] {1, 2, 3, Float.NaN, 5, 6}, 2, 3).t()));
+        assertTrue(check.allFinite(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).t()));
+        assertTrue(check.allFinite(Tensor.of(new float[0], 0, 4)));
+        assertTrue(check.allFinite(Tensor.of(new long[] {1, Long.MAX_VALUE}, 2)));
+    }
 }

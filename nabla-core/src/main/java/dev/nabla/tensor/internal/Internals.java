@@ -57,6 +57,9 @@ public final class Internals {
          * rowLength bytes of x from offsets[r] on (a batch of images, 255 scaling pixels to [0, 1]).
          */
         Tensor unsignedBytes(byte[] x, int[] offsets, int rowLength, float divisor, int... shape);
+
+        /** Whether every element of t is finite (true for an integer or empty tensor), with no tensor allocated. */
+        boolean allFinite(Tensor t);
     }
 
     /** Called once by the tensor package. */
