@@ -104,6 +104,12 @@ final class VectorGemmDouble {
         private static final int GATHER = (MR + DL - 1) / DL * DL;  // lanes of the gathers of packA
         /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
         private static final VectorMask<Double> PANEL_TAIL = DS.indexInRange(0, MR - (GATHER - DL));
+        /**
+         * Doubles a packed A holds past its panels: packA's masked store of a step's last vector
+         * spans DL lanes, and a masked store that runs past the array's end takes the Vector API's
+         * per-lane bounds check, which C2 does not intrinsify.
+         */
+        private static final int PACK_SLACK = DL;
         /** Elements of op(A) below which packAll stays on the calling thread. */
         private static final int PACK_PARALLEL = 1 << 16;
         private int[] gather;  // row offsets for the gathers, set by allocB before the tiles run
@@ -130,7 +136,7 @@ final class VectorGemmDouble {
          * before its examples' products was the longest stretch of a dcgan step on one thread.
          */
         double[] packAll(boolean fresh) {
-            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k;
+            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k + PACK_SLACK;
             double[] ap = fresh ? new double[size] : BUFFERS.get().shared(size);
             gather = gatherOffsets();
             Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> {
@@ -239,7 +245,7 @@ final class VectorGemmDouble {
             Buffers buf = BUFFERS.get();
             double[] ap = shared, tmp = buf.t, bp = this.bp, c = this.c;
             if (ap == null) {
-                ap = buf.a((ip1 - ip0) * MR * kc);
+                ap = buf.a((ip1 - ip0) * MR * kc + PACK_SLACK);
                 for (int q = ip0; q < ip1; q++) {
                     packA(q * MR, Math.min(MR, m - q * MR), pc, kc, ap, (q - ip0) * MR * kc);
                 }
