@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API calls it then leaves out run as Java code that allocates every vector. Measured
  * before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an element and
  * allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused chain with
- * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid and tanh take e^x from
- * {@link #expSplit} through a small block of scratch memory that stays in the L1 cache.
+ * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid and tanh
+ * take e^x from {@link #expSplit} through a small block of scratch memory that stays in the L1
+ * cache.
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
