@@ -101,7 +101,8 @@ final class VectorGemmDouble {
         int dbo, dlb;
         double[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
         int dao, dla;
-        private static final int STEP_LANES = (MR + DL - 1) / DL * DL;  // lanes of packA's loads of a transposed A's step
+        /** The lanes packA loads per k step of a transposed A (MR rounded up to whole vectors). */
+        private static final int STEP_LANES = (MR + DL - 1) / DL * DL;
         /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
         private static final VectorMask<Double> PANEL_TAIL = DS.indexInRange(0, MR - (STEP_LANES - DL));
         /**

@@ -101,7 +101,8 @@ final class VectorGemmFloat {
         int dbo, dlb;
         float[] da;        // op(A) as row-major rows for the dot path: a itself, or a copy
         int dao, dla;
-        private static final int STEP_LANES = (MR + FL - 1) / FL * FL;  // lanes of packA's loads of a transposed A's step
+        /** The lanes packA loads per k step of a transposed A (MR rounded up to whole vectors). */
+        private static final int STEP_LANES = (MR + FL - 1) / FL * FL;
         /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
         private static final VectorMask<Float> PANEL_TAIL = FS.indexInRange(0, MR - (STEP_LANES - FL));
         /**

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Compiled Panama kernels allocate nothing. Whether C2 leaves Vector API calls as their Java
  * fallbacks (which allocate every vector) depends on what it compiled before, so the check runs
- * in a fresh JVM (AllocationProbe, on the class path) on the pattern that showed it: tanh and sigmoid used in
- * turn made C2 inline both functions' loops into one compilation and run out of node budget
- * (9,216 bytes a call of 768 floats, twice the time) before VectorTranscendentals called its large
- * loops through method handles.
+ * in a fresh JVM (AllocationProbe, on the class path) on the pattern that showed it: tanh and
+ * sigmoid used in turn made C2 inline both functions' loops into one compilation and run out of
+ * node budget (9,216 bytes a call of 768 floats, twice the time) before VectorTranscendentals
+ * called its large loops through method handles.
  */
 class KernelAllocationTest {
     @Test
