@@ -92,45 +92,55 @@ final class Backprop {
     }
 
     /**
-     * Adds gradient term gi to input in's. Without createGraph, a sum this pass made is
-     * accumulated into in place (the same additions in the same order: the same bits) instead of
-     * allocating a new one for every further term; a term itself may be shared (a view of the
-     * output's gradient, a user's tensor from a hook) and is never written to.
+     * Adds gradient term gi to the one of edge (a node's output or a leaf). Without createGraph, a
+     * sum this pass made is accumulated into in place (the same additions in the same order: the
+     * same bits) instead of allocating a new one for every further term; a term itself may be
+     * shared (a view of the output's gradient, a user's tensor from a hook) and is never written to.
      */
-    private static void accumulate(Map<Tensor, Tensor> grads, Set<Tensor> sums, Tensor in, Tensor gi,
+    private static void accumulate(Map<Object, Tensor> grads, Set<Tensor> sums, Object edge, Tensor gi,
                                    boolean createGraph) {
-        Tensor acc = grads.get(in);
+        Tensor acc = grads.get(edge);
         if (acc == null) {
-            grads.put(in, gi);
+            grads.put(edge, gi);
         } else if (sums.contains(acc)) {
             acc.addInPlace(gi);
         } else {
             Tensor sum = acc.add(gi);
             if (!createGraph) sums.add(sum);
-            grads.put(in, sum);
+            grads.put(edge, sum);
         }
     }
 
-    /** Topological order of the tensors reachable from the roots, outputs first. */
-    private static List<Tensor> order(List<Tensor> roots) {
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Tensor> post = new ArrayList<>();
-        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {tensor, next input index}
+    /** Where a tensor sits in the graph: the node that produced it, or the leaf itself. */
+    private static Object vertex(Tensor t) {
+        return t.gradFn != null ? t.gradFn : t;
+    }
+
+    /** Topological order of the vertices (nodes and leaves) reachable from the roots, outputs first. */
+    private static List<Object> order(List<Tensor> roots) {
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Object> post = new ArrayList<>();
+        ArrayDeque<Object> stack = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>(); // the next edge of the vertex on top of stack
         for (Tensor r : roots) {
-            if (!seen.add(r)) continue;
-            stack.push(new Object[] {r, 0});
+            Object root = vertex(r);
+            if (!seen.add(root)) continue;
+            stack.push(root);
+            next.push(new int[1]);
             while (!stack.isEmpty()) {
-                Object[] top = stack.peek();
-                Tensor t = (Tensor) top[0];
-                int i = (Integer) top[1];
-                Tensor[] ins = t.gradFn == null ? new Tensor[0] : t.gradFn.inputs;
-                if (i < ins.length) {
-                    top[1] = i + 1;
-                    Tensor in = ins[i];
-                    if (in.requiresGrad() && seen.add(in)) stack.push(new Object[] {in, 0});
+                Object v = stack.peek();
+                Object[] edges = v instanceof Node n ? n.edges : NO_EDGES;
+                int[] i = next.peek();
+                if (i[0] < edges.length) {
+                    Object e = edges[i[0]++];
+                    if (e != null && seen.add(e)) {
+                        stack.push(e);
+                        next.push(new int[1]);
+                    }
                 } else {
                     stack.pop();
-                    post.add(t);
+                    next.pop();
+                    post.add(v);
                 }
             }
         }
@@ -138,70 +148,81 @@ final class Backprop {
         return post;
     }
 
+    private static final Object[] NO_EDGES = new Object[0];
+
     /**
      * The pass: with targets, only the part of the graph leading to them; their gradients are
      * returned, or accumulated into their grad (intoGrad); without, into every leaf's grad.
      */
     private static Map<Tensor, Tensor> run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph,
                                            boolean createGraph, List<Tensor> targets, boolean intoGrad) {
-        List<Tensor> topo = order(roots);
-        Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
-        if (targets != null) targetSet.addAll(targets);
+        List<Object> topo = order(roots);
+        // the targets by vertex (a non-leaf target's is its node)
+        Map<Object, Tensor> targetOf = new IdentityHashMap<>();
+        if (targets != null) for (Tensor t : targets) targetOf.put(vertex(t), t);
         // With targets, only the part of the graph that leads to one of them needs derivatives.
-        Set<Tensor> leadsToTarget = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> leadsToTarget = Collections.newSetFromMap(new IdentityHashMap<>());
         if (targets != null) {
             for (int i = topo.size() - 1; i >= 0; i--) {
-                Tensor t = topo.get(i);
-                boolean reach = targetSet.contains(t);
-                if (t.gradFn != null) for (Tensor in : t.gradFn.inputs) reach |= leadsToTarget.contains(in);
-                if (reach) leadsToTarget.add(t);
+                Object v = topo.get(i);
+                boolean reach = targetOf.containsKey(v);
+                if (v instanceof Node n) for (Object e : n.edges) reach |= e != null && leadsToTarget.contains(e);
+                if (reach) leadsToTarget.add(v);
             }
         }
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Map<Object, Tensor> grads = new IdentityHashMap<>();
         // the sums this pass made itself: no one else holds them, so further terms are added in place
         Set<Tensor> sums = Collections.newSetFromMap(new IdentityHashMap<>());
         // storages already owned elsewhere (a seed, another grad): a stored grad must not share one
         Set<Storage> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < roots.size(); i++) {
-            grads.merge(roots.get(i), seeds.get(i), Tensor::add);
+            grads.merge(vertex(roots.get(i)), seeds.get(i), Tensor::add);
             handedOut.add(seeds.get(i).storage);
         }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         try (var mode = GradMode.set(createGraph)) {
             for (int k = 0; k < topo.size(); k++) {
                 // drop the pass's own references as it goes, so that what it has gone past can be freed
-                Tensor t = topo.set(k, null);
-                leadsToTarget.remove(t);
-                Tensor g = grads.remove(t);
+                Object v = topo.set(k, null);
+                leadsToTarget.remove(v);
+                Tensor g = grads.remove(v);
                 if (g == null) continue;
                 sums.remove(g);
-                for (var hook : t.hooks()) {
-                    Tensor h = hook.apply(g);
-                    if (h != null) g = h;
+                Node node = v instanceof Node n ? n : null;
+                // the tensor itself: a leaf, or a node's output that retains its gradient or has hooks
+                Tensor t = node == null ? (Tensor) v : node.kept();
+                if (t != null) {
+                    for (var hook : t.hooks()) {
+                        Tensor h = hook.apply(g);
+                        if (h != null) g = h;
+                    }
                 }
+                Tensor target = targets == null ? null : targetOf.get(v);
                 if (targets != null && !intoGrad) {
-                    if (targetSet.contains(t)) found.put(t, g);
-                } else if (targets != null ? targetSet.contains(t) : t.gradFn == null || t.retainsGrad()) {
+                    if (target != null) found.put(target, g);
+                } else if (targets != null ? target != null : node == null || t != null && t.retainsGrad()) {
+                    if (target != null) t = target;
                     // The stored grad must own its memory: an optimizer may scale it in place.
                     // (nor be an expanded or strided view, which in-place updates refuse or would misread)
                     Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;
                     t.accumulateGrad(createGraph ? own : own.detach());
                 }
-                Node node = t.gradFn;
                 if (node == null) continue;
                 if (node.released()) throw node.releasedError();
-                for (int i = 0; i < node.inputs.length; i++) {
-                    Tensor in = node.inputs[i];
-                    if (!in.requiresGrad() || (targets != null && !leadsToTarget.contains(in))) continue;
+                Object[] edges = node.edges;
+                for (int i = 0; i < edges.length; i++) {
+                    Object e = edges[i];
+                    if (e == null || e instanceof Tensor leaf && !leaf.requiresGrad()
+                            || (targets != null && !leadsToTarget.contains(e))) continue;
                     Tensor gi = node.backward(i, g);
                     if (gi == null) continue;
                     // a promoting op (float32 with float64) hands back the wider type; a gradient has its input's
-                    if (gi.dtype() != in.dtype()) gi = gi.toType(in.dtype());
-                    if (!Arrays.equals(gi.shape, in.shape)) {
+                    if (gi.dtype() != node.dtype(i)) gi = gi.toType(node.dtype(i));
+                    if (!Arrays.equals(gi.shape, node.shape(i))) {
                         throw new IllegalStateException("internal error: the derivative of " + node.label + " gave shape "
-                                + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(in.shape));
+                                + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(node.shape(i)));
                     }
-                    accumulate(grads, sums, in, gi, createGraph);
+                    accumulate(grads, sums, e, gi, createGraph);
                 }
                 if (!retainGraph) node.release();
             }

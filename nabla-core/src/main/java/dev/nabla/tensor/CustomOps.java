@@ -43,7 +43,7 @@ final class CustomOps {
     static Tensor backward(Node n, int i, Tensor g) {
         Rule r = n.attrs();
         if (g != r.lastG) {
-            Tensor[] ins = new Tensor[n.inputs.length];
+            Tensor[] ins = new Tensor[n.arity()];
             for (int k = 0; k < ins.length; k++) ins[k] = n.in(k);
             List<Tensor> grads = r.backward.apply(g, Arrays.asList(ins), n.out());
             if (grads == null || grads.size() != ins.length) {

@@ -4,8 +4,9 @@ package dev.nabla.tensor;
  * The derivative of every primitive in one table (PyTorch's derivatives.yaml, in Java): for
  * node n of op {@code n.op}, the gradient of its input i given the gradient g of its output,
  * as a vector-Jacobian product. The rules read the saved tensors through {@link Node#in},
- * {@link Node#constant} and {@link Node#out} (version-checked, so the saved set is what a rule
- * reads) and the attributes the forward recorded through {@link Node#attrs}.
+ * {@link Node#constant} and {@link Node#out} (version-checked; a node keeps the operands and the
+ * output only when its op's rule reads them, {@link Op#saves}) and the attributes the forward
+ * recorded through {@link Node#attrs}.
  *
  * <p>Each rule is written with differentiable tensor ops, so that with createGraph the backward
  * pass is itself recorded and derivatives of any order follow. A broadcasting op sums its

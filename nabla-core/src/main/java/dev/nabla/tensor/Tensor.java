@@ -220,6 +220,7 @@ public final class Tensor {
     public Tensor retainGrad() {
         if (!requiresGrad) throw new IllegalStateException("retainGrad on a tensor that does not require grad");
         retainsGrad = true;
+        if (gradFn != null) gradFn.keep(this); // the node hands it the gradient
         return this;
     }
 
@@ -232,6 +233,7 @@ public final class Tensor {
         if (!requiresGrad) throw new IllegalStateException("registerHook on a tensor that does not require grad");
         if (hooks == null) hooks = new ArrayList<>();
         hooks.add(hook);
+        if (gradFn != null) gradFn.keep(this); // the node hands it the gradient
         return this;
     }
 

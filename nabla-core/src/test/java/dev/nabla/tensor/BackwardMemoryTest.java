@@ -36,7 +36,8 @@ class BackwardMemoryTest {
         Tensor retained = loss(x, kept);
         retained.backward(null, true, false);
         System.gc();
-        for (WeakReference<Tensor> ref : kept) assertNotNull(ref.get(), "retainGraph keeps the saved activations");
+        assertNotNull(kept.get(1).get(), "retainGraph keeps the saved activations (tanh's output, which its rule reads)");
+        assertTrue(collected(kept.get(0)), "but not 2x, which no rule reads");
         retained.backward(); // the graph is still there for a second pass
 
         List<WeakReference<Tensor>> freed = new ArrayList<>();
@@ -77,5 +78,38 @@ class BackwardMemoryTest {
         }
         assertArrayEquals(grads[1].toFloatArray(), grads[0].toFloatArray(), "the same additions in the same order");
         assertArrayEquals(w.toFloatArray(), seen.get(0).toFloatArray(), "a gradient a hook kept is never added to");
+    }
+
+    @Test
+    void aResultNoRuleReadsIsFreedByTheForwardPassAndTheGradientsStayTheSame() throws InterruptedException {
+        Generator gen = new Generator(5);
+        Tensor x = Tensor.rand(gen, 8, 3, 6, 6).requiresGrad(true), w = Tensor.rand(gen, 4, 3, 3, 3).requiresGrad(true);
+        float[][] reference = new float[2][];
+        for (int pass = 0; pass < 2; pass++) {
+            x.setGrad(null);
+            w.setGrad(null);
+            // conv → ReLU → max pool → sum: the rules read the conv's operands and the ReLU's output, not the
+            // conv's output nor the ReLU's input (the same tensor), nor the pool's
+            Tensor z = x.conv2d(w, null, 1, 1), a = z.relu();
+            WeakReference<Tensor> convOutput = new WeakReference<>(z);
+            if (pass == 1) z.retainGrad(); // retaining its gradient keeps it
+            z = null;
+            Tensor loss = a.maxPool2d(2).sum();
+            a = null;
+            if (pass == 0) assertTrue(collected(convOutput), "the conv's output is garbage before backward");
+            else assertNotNull(convOutput.get(), "a tensor that retains its gradient is kept");
+            loss.backward();
+            if (pass == 1) assertNotNull(convOutput.get().grad(), "and gets it");
+            reference[pass] = x.grad().toFloatArray();
+        }
+        assertArrayEquals(reference[0], reference[1], "freeing the conv's output changes no bit of the gradient");
+    }
+
+    @Test
+    void aRuleReadingATensorItsOpDoesNotKeepIsAnInternalError() {
+        Tensor x = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+        Tensor y = x.add(1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.gradFn.out());
+        assertTrue(e.getMessage().contains("Op.ADD does not keep"), e.getMessage());
     }
 }

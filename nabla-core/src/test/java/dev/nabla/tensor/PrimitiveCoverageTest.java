@@ -73,13 +73,14 @@ class PrimitiveCoverageTest {
 
     private static Set<Op> ops(List<Tensor> roots) {
         Set<Op> ops = EnumSet.noneOf(Op.class);
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Tensor> todo = new ArrayDeque<>(roots);
+        Set<Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Node> todo = new ArrayDeque<>();
+        for (Tensor t : roots) if (t.gradFn != null) todo.push(t.gradFn);
         while (!todo.isEmpty()) {
-            Tensor t = todo.pop();
-            if (!visited.add(t) || t.gradFn == null) continue;
-            ops.add(t.gradFn.op);
-            todo.addAll(List.of(t.gradFn.inputs));
+            Node n = todo.pop();
+            if (!visited.add(n)) continue;
+            ops.add(n.op);
+            for (Object e : n.edges) if (e instanceof Node producer) todo.push(producer);
         }
         return ops;
     }
