@@ -50,8 +50,9 @@ enum Op {
      * What a node of the op keeps for its derivative rule besides the constants (always kept): the
      * differentiable operands, the output, both or neither. What is not kept can be freed once the
      * forward pass has moved on (a ReLU's input, a convolution's output: half of a conv-ReLU net's
-     * activations), as PyTorch saves only the tensors a formula names. A rule that reads a tensor
-     * its op does not keep fails with an internal error, and every primitive's gradcheck runs its rule.
+     * activations), as PyTorch saves only the tensors a formula names. OpSavesTest derives each
+     * op's from its rule's source; a rule that reads a tensor its op does not keep fails with an
+     * internal error.
      */
     enum Saves {
         NONE(false, false), INPUTS(true, false), OUTPUT(false, true), ALL(true, true);
