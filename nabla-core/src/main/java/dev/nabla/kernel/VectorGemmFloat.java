@@ -281,43 +281,96 @@ final class VectorGemmFloat {
 
         @Override
         void dots(int j0, int j1) {
-            final float[] lanes = new float[FL];
-            final int bound = FS.loopBound(k);
-            for (int j = j0; j < j1; j++) dot4(dao, m, bOff + j * ldb, bound, lanes, cOff + j);
+            final float[] lanes = new float[4 * FL];
+            final int bound = FS.loopBound(k), cols = 4 / m; // four sums a step: 4 columns of one row, 2 of two rows
+            int j = j0;
+            if (cols > 1) {
+                // sum s of the four is C's row s % m, column j + s / m
+                final int a1 = (1 % m) * dla, a3 = (3 % m) * dla, b1 = (1 / m) * ldb, b2 = (2 / m) * ldb, b3 = (3 / m) * ldb;
+                final int c1 = (1 % m) * ldc + 1 / m, c2 = 2 / m, c3 = (3 % m) * ldc + 3 / m;
+                for (; j + cols <= j1; j += cols) {
+                    int bj = bOff + j * ldb, cj = cOff + j;
+                    dot4(dao, dao + a1, dao, dao + a3, bj, bj + b1, bj + b2, bj + b3, cj, cj + c1, cj + c2, cj + c3, 4, bound, lanes);
+                }
+            }
+            for (; j < j1; j++) dotRows(dao, m, bOff + j * ldb, cOff + j, bound, lanes);
         }
 
         @Override
         void matVec(int i0, int i1) {
-            final float[] lanes = new float[FL];
+            final float[] lanes = new float[4 * FL];
             final int bound = FS.loopBound(k);
-            for (int i = i0; i < i1; i += 4) dot4(dao + i * dla, Math.min(4, i1 - i), bOff, bound, lanes, cOff + i * ldc);
+            for (int i = i0; i < i1; i += 4) dotRows(dao + i * dla, Math.min(4, i1 - i), bOff, cOff + i * ldc, bound, lanes);
         }
 
-        /** C rows ci, ci + ldc, ... (h ≤ 4 of them) (+)= rows r0.. of da · B's contiguous row at bo. */
-        private void dot4(int r0, int h, int bo, int bound, float[] lanes, int ci) {
+        // C rows ci, ci + ldc, ... (h ≤ 4 of them) (+)= rows r.. of da · B's contiguous row at bo; rows
+        // past h repeat the last one: four sums always, the extra ones not stored
+        private void dotRows(int r, int h, int bo, int ci, int bound, float[] lanes) {
+            int r1 = Math.min(1, h - 1), r2 = Math.min(2, h - 1), r3 = Math.min(3, h - 1);
+            dot4(r, r + r1 * dla, r + r2 * dla, r + r3 * dla, bo, bo, bo, bo, ci, ci + r1 * ldc, ci + r2 * ldc, ci + r3 * ldc,
+                    h, bound, lanes);
+        }
+
+        /**
+         * Four dot products of contiguous rows of da (at a0..a3) and B (at b0..b3), the first n of
+         * them stored at c0..c3 (+=). Each is summed lane by lane over k's full vectors, its lanes then
+         * in order, then the tail: one order whatever the other three are. The four are independent
+         * chains (one chain of fused multiply-adds waits on each one's latency: a batch of one took
+         * four times as long summing one dot four times), and so are their lane sums.
+         */
+        private void dot4(int a0, int a1, int a2, int a3, int b0, int b1, int b2, int b3, int c0, int c1, int c2, int c3,
+                          int n, int bound, float[] lanes) {
             final float[] a = da, b = this.b;
-            // rows past h repeat the last one: four sums always, the extra ones not stored
-            final int r1 = r0 + Math.min(1, h - 1) * dla, r2 = r0 + Math.min(2, h - 1) * dla, r3 = r0 + Math.min(3, h - 1) * dla;
             FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
-            for (int l = 0; l < bound; l += FL) {
-                FloatVector w = FloatVector.fromArray(FS, b, bo + l);
-                s0 = FloatVector.fromArray(FS, a, r0 + l).fma(w, s0);
-                s1 = FloatVector.fromArray(FS, a, r1 + l).fma(w, s1);
-                s2 = FloatVector.fromArray(FS, a, r2 + l).fma(w, s2);
-                s3 = FloatVector.fromArray(FS, a, r3 + l).fma(w, s3);
+            // each operand row loaded once a step: the loads, not the multiply-adds, bound these loops
+            if (b0 == b3) { // four rows (or repeats) times one row of B
+                for (int l = 0; l < bound; l += FL) {
+                    FloatVector w = FloatVector.fromArray(FS, b, b0 + l);
+                    s0 = FloatVector.fromArray(FS, a, a0 + l).fma(w, s0);
+                    s1 = FloatVector.fromArray(FS, a, a1 + l).fma(w, s1);
+                    s2 = FloatVector.fromArray(FS, a, a2 + l).fma(w, s2);
+                    s3 = FloatVector.fromArray(FS, a, a3 + l).fma(w, s3);
+                }
+            } else if (a0 == a3) { // one row times four rows of B
+                for (int l = 0; l < bound; l += FL) {
+                    FloatVector x = FloatVector.fromArray(FS, a, a0 + l);
+                    s0 = x.fma(FloatVector.fromArray(FS, b, b0 + l), s0);
+                    s1 = x.fma(FloatVector.fromArray(FS, b, b1 + l), s1);
+                    s2 = x.fma(FloatVector.fromArray(FS, b, b2 + l), s2);
+                    s3 = x.fma(FloatVector.fromArray(FS, b, b3 + l), s3);
+                }
+            } else { // two rows (a0, a1 = a3) times two rows of B (b0 = b1, b2 = b3)
+                for (int l = 0; l < bound; l += FL) {
+                    FloatVector x0 = FloatVector.fromArray(FS, a, a0 + l), x1 = FloatVector.fromArray(FS, a, a1 + l);
+                    FloatVector w0 = FloatVector.fromArray(FS, b, b0 + l), w2 = FloatVector.fromArray(FS, b, b2 + l);
+                    s0 = x0.fma(w0, s0);
+                    s1 = x1.fma(w0, s1);
+                    s2 = x0.fma(w2, s2);
+                    s3 = x1.fma(w2, s3);
+                }
             }
-            putDot(s0, r0, bo, bound, lanes, ci);
-            if (h > 1) putDot(s1, r1, bo, bound, lanes, ci + ldc);
-            if (h > 2) putDot(s2, r2, bo, bound, lanes, ci + 2 * ldc);
-            if (h > 3) putDot(s3, r3, bo, bound, lanes, ci + 3 * ldc);
-        }
-
-        private void putDot(FloatVector s, int ar, int bo, int bound, float[] lanes, int ci) {
-            s.intoArray(lanes, 0);
-            float sum = 0;
-            for (float v : lanes) sum += v;
-            for (int l = bound; l < k; l++) sum = Math.fma(da[ar + l], b[bo + l], sum);
-            c[ci] = acc ? c[ci] + sum : sum;
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, FL);
+            s2.intoArray(lanes, 2 * FL);
+            s3.intoArray(lanes, 3 * FL);
+            float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+            for (int v = 0; v < FL; v++) {
+                t0 += lanes[v];
+                t1 += lanes[FL + v];
+                t2 += lanes[2 * FL + v];
+                t3 += lanes[3 * FL + v];
+            }
+            for (int l = bound; l < k; l++) {
+                t0 = Math.fma(a[a0 + l], b[b0 + l], t0);
+                t1 = Math.fma(a[a1 + l], b[b1 + l], t1);
+                t2 = Math.fma(a[a2 + l], b[b2 + l], t2);
+                t3 = Math.fma(a[a3 + l], b[b3 + l], t3);
+            }
+            final float[] c = this.c;
+            c[c0] = acc ? c[c0] + t0 : t0;
+            if (n > 1) c[c1] = acc ? c[c1] + t1 : t1;
+            if (n > 2) c[c2] = acc ? c[c2] + t2 : t2;
+            if (n > 3) c[c3] = acc ? c[c3] + t3 : t3;
         }
 
         @Override
