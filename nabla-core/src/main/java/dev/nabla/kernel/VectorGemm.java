@@ -24,8 +24,9 @@ import jdk.incubator.vector.FloatVector;
  * <p>Small products (m·n·k up to {@value #SMALL}, k up to one block), narrow ones (n at most one
  * vector) and short ones (m at most 4, B of at most {@value #SMALL} elements) take a direct path
  * without packing: 4 rows × 2 vectors of C at a time, summed over all of k. Short ones with a
- * transposed B (x·Wᵀ for a batch of a few) are dot products of contiguous rows instead. A batch of
- * small products is spread over threads by batch item.
+ * transposed B (x·Wᵀ for a batch of a few) are dot products of contiguous rows instead, and short
+ * ones with a larger B stream it row by row, summing C's few rows in place. A batch of small
+ * products is spread over threads by batch item.
  *
  * <p>Every element of C is summed over k in an order fixed by k and the path, which depend on
  * the shape only, never on the thread count: threads only choose which tiles of C they compute.
@@ -41,6 +42,11 @@ public final class VectorGemm implements Gemm {
     /** Largest number of rows and columns of C in one tile (one parallel task). */
     private static final int MC = 144;
     private static final int NC = 1024;
+    /**
+     * Columns of C the streaming path sums at once: m ≤ 4 rows of them (64 KB of float32) stay in
+     * the cache while all of k passes.
+     */
+    static final int STREAM_STRIP = 4096;
     /** m·n·k at or below which the direct path is used. */
     static final long SMALL = 1L << 18;
     /**
@@ -118,15 +124,14 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Whether an m×n×k product takes the packed path (else the dot path, for a few rows times a
-     * transposed B, or the direct one: small products, and narrow ones that packed panels would
-     * mostly pad; a long k is packed even when small, since the direct path would stream all of B
-     * per 4 rows, and so is a short product with a large B, which the direct path walks down its
-     * columns: 2×4096 by 4096×25088 took 190 ms that way).
+     * Whether an m×n×k product takes the packed path (else, for at most 4 rows, the dot, direct or
+     * streaming path; for more, the direct one for small products, and narrow ones that packed
+     * panels would mostly pad; a long k is packed even when small, since the direct path would
+     * stream all of B per 4 rows).
      */
     static boolean packed(int m, int n, int k, boolean tB) {
         long work = (long) m * n * k;
-        return !(tB && m <= 4) && !((work <= SMALL && k <= KC) || n <= NARROW || (m <= 4 && (long) k * n <= SMALL));
+        return m > 4 && !((work <= SMALL && k <= KC) || n <= NARROW);
     }
 
     /** One product of the batch, in the type-independent part: size class, blocking, tiling. */
@@ -153,6 +158,19 @@ public final class VectorGemm implements Gemm {
                 Parallel.forRange(m, 4 * (int) Math.max(1, PAR_MIN / 8 / k), job::matVec);
             } else {
                 job.matVec(0, m);
+            }
+            return;
+        }
+        if (!job.tB && m <= 4 && (long) k * n > SMALL) {
+            // a few rows times a large B (a Linear layer's input gradient g·W at a small batch): B
+            // streamed once, row by row, where packing it read and wrote it twice more (2×4096 by
+            // 4096×25088 ran at half the speed of memory)
+            if (parallel && work >= PAR_MIN && Parallel.threads() > 1) {
+                int vectors = ceilDiv(n, NARROW);
+                Parallel.forRange(vectors, (int) Math.max(1, PAR_MIN / 2 / ((long) m * k * NARROW)),
+                        (p0, p1) -> job.stream(p0 * NARROW, Math.min(n, p1 * NARROW)));
+            } else {
+                job.stream(0, n);
             }
             return;
         }
@@ -265,6 +283,12 @@ public final class VectorGemm implements Gemm {
          * around it.
          */
         abstract void matVec(int i0, int i1);
+
+        /**
+         * The streaming path (m ≤ 4, B not transposed) for columns [j0, j1) of C: B read once, row
+         * by row, each element of C summed in place by fused multiply-adds over k in order.
+         */
+        abstract void stream(int j0, int j1);
 
         /** The direct path for rows [i0, i1) of C. */
         abstract void direct(int i0, int i1);

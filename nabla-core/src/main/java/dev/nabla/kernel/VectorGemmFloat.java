@@ -394,6 +394,54 @@ final class VectorGemmFloat {
         }
 
         @Override
+        void stream(int j0, int j1) {
+            final float[] a = this.a, b = this.b, c = this.c;
+            final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            final float[] x = new float[4 * m];              // A's m×4 block of the current four l's
+            for (int s0 = j0; s0 < j1; s0 += VectorGemm.STREAM_STRIP) {
+                final int s1 = Math.min(j1, s0 + VectorGemm.STREAM_STRIP), vEnd = s0 + FS.loopBound(s1 - s0);
+                for (int l = 0; l < k; ) {
+                    final int lh = k - l >= 4 ? 4 : 1;        // four rows of B a pass, then one at a time
+                    final boolean first = l == 0 && !acc;    // C's rows start from 0, not from what they hold
+                    for (int i = 0; i < m; i++) {
+                        for (int q = 0; q < lh; q++) x[4 * i + q] = a[aOff + i * ra + (l + q) * sa];
+                    }
+                    final int r = bOff + l * ldb;
+                    if (lh == 4) {
+                        for (int j = s0; j < vEnd; j += FL) {
+                            FloatVector w0 = FloatVector.fromArray(FS, b, r + j), w1 = FloatVector.fromArray(FS, b, r + ldb + j);
+                            FloatVector w2 = FloatVector.fromArray(FS, b, r + 2 * ldb + j), w3 = FloatVector.fromArray(FS, b, r + 3 * ldb + j);
+                            for (int i = 0, ci = cOff + j; i < m; i++, ci += ldc) {
+                                FloatVector t = first ? FloatVector.zero(FS) : FloatVector.fromArray(FS, c, ci);
+                                t = w0.fma(FloatVector.broadcast(FS, x[4 * i]), t);
+                                t = w1.fma(FloatVector.broadcast(FS, x[4 * i + 1]), t);
+                                t = w2.fma(FloatVector.broadcast(FS, x[4 * i + 2]), t);
+                                w3.fma(FloatVector.broadcast(FS, x[4 * i + 3]), t).intoArray(c, ci);
+                            }
+                        }
+                    } else {
+                        for (int j = s0; j < vEnd; j += FL) {
+                            FloatVector w0 = FloatVector.fromArray(FS, b, r + j);
+                            for (int i = 0, ci = cOff + j; i < m; i++, ci += ldc) {
+                                FloatVector t = first ? FloatVector.zero(FS) : FloatVector.fromArray(FS, c, ci);
+                                w0.fma(FloatVector.broadcast(FS, x[4 * i]), t).intoArray(c, ci);
+                            }
+                        }
+                    }
+                    // the last columns, element by element: the same fused multiply-adds in the same order
+                    for (int j = vEnd; j < s1; j++) {
+                        for (int i = 0, ci = cOff + j; i < m; i++, ci += ldc) {
+                            float t = first ? 0f : c[ci];
+                            for (int q = 0; q < lh; q++) t = Math.fma(b[r + q * ldb + j], x[4 * i + q], t);
+                            c[ci] = t;
+                        }
+                    }
+                    l += lh;
+                }
+            }
+        }
+
+        @Override
         void direct(int i0, int i1) {
             final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
             int i = i0;

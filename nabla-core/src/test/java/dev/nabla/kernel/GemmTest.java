@@ -168,6 +168,7 @@ class GemmTest {
         {13, 1100, 40}, {1, 700, 300}, {700, 1, 300}, {300, 300, 1}, {145, 64, 513}, {48, 64, 64},
         {65, 47, 100}, {37, 70, 130}, {121, 40, 64}, {6, 300, 200}, {200, 17, 200}, {3, 1100, 400}, {2, 45, 7000},
         {1500, 1, 3000}, // a matrix times a vector split across threads
+        {4, 3001, 1403}, // a few rows times a large B: streamed, across threads, k not a multiple of 4
     };
 
     private static final int[][] BIG = {{131, 257, 300}, {300, 131, 257}, {257, 99, 300}, {99, 257, 513}};
@@ -290,9 +291,9 @@ class GemmTest {
     void resultsDoNotDependOnThreadCount() {
         int saved = Parallel.threads();
         // (m, n, k, batch): packed tiles in parallel, one thread, batch items in parallel, direct
-        // path in parallel, tiny, dot path (m ≤ 4, B transposed) in parallel
+        // path in parallel, tiny, dot path (m ≤ 4, B transposed) and streaming path (m ≤ 4, B as it is) in parallel
         int[][] shapes = {{300, 257, 513, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5},
-            {3, 2000, 6001, 1}};
+            {3, 2000, 6001, 1}, {2, 5003, 1001, 1}};
         try {
             for (Gemm g : impls()) {
                 for (int[] s : shapes) {
