@@ -2,9 +2,11 @@ package dev.nabla.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.autograd.Autograd;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,5 +113,18 @@ class BackwardMemoryTest {
         Tensor y = x.add(1);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.gradFn.out());
         assertTrue(e.getMessage().contains("Op.ADD does not keep"), e.getMessage());
+    }
+
+    @Test
+    void gradientsWithRespectToAResultItsNodeDoesNotKeepReachIt() {
+        Tensor x = Tensor.of(new double[] {-2, -0.5, 0.5, 3}).requiresGrad(true);
+        double[] want = {0, 1, 3, 8}; // d/dy Σ relu(y)² = 2·relu(y), y = x + 1
+        Tensor y = x.add(1); // add keeps neither its operands nor its output
+        Tensor loss = y.relu().square().sum();
+        // createGraph keeps the graph for the backward below
+        assertArrayEquals(want, Autograd.grad(List.of(loss), List.of(y), null, true, false).get(0).toDoubleArray(), 1e-15);
+        loss.backward(List.of(y));
+        assertArrayEquals(want, y.grad().toDoubleArray(), 1e-15);
+        assertNull(x.grad(), "backward(inputs) accumulates into the inputs only");
     }
 }
