@@ -129,7 +129,7 @@ final class Backprop {
             next.push(new int[1]);
             while (!stack.isEmpty()) {
                 Object v = stack.peek();
-                Object[] edges = v instanceof Node n ? n.edges : NO_EDGES;
+                Object[] edges = v instanceof Node n ? n.edges : Node.NO_EDGES;
                 int[] i = next.peek();
                 if (i[0] < edges.length) {
                     Object e = edges[i[0]++];
@@ -147,8 +147,6 @@ final class Backprop {
         Collections.reverse(post);
         return post;
     }
-
-    private static final Object[] NO_EDGES = new Object[0];
 
     /**
      * The pass: with targets, only the part of the graph leading to them; their gradients are

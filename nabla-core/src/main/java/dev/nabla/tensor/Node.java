@@ -17,7 +17,8 @@ import java.util.Arrays;
  */
 final class Node {
     private static final Tensor[] NONE = new Tensor[0];
-    private static final Object[] NO_EDGES = new Object[0];
+    /** No edges: a leaf's, or a released node's. */
+    static final Object[] NO_EDGES = new Object[0];
 
     final Op op;
     /** The name shown as grad_fn: the primitive's, or a user-defined op's own. */
