@@ -4,6 +4,7 @@ import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -145,7 +146,7 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 RowSparse rows = p.sparseGrad();
-                if (rows == null && p.grad() == null) continue;
+                if (rows == null && Internals.get().gradOf(p) == null) continue;
                 State s = states[i];
                 if (s == null) {
                     s = new State(bufferNames().size());
@@ -153,7 +154,7 @@ public abstract class Optimizer {
                     states[i] = s;
                 }
                 if (rows != null && updateRows(p, rows.coalesce(), s)) continue;
-                Tensor g = p.grad();
+                Tensor g = Internals.get().gradOf(p);
                 if (g.dtype() != p.dtype()) g = g.toType(p.dtype());
                 update(p, g, s);
             }

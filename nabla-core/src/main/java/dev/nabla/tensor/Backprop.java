@@ -98,16 +98,21 @@ final class Backprop {
      * shared (a view of the output's gradient, a user's tensor from a hook) and is never written to.
      */
     private static void accumulate(Map<Object, Tensor> grads, Set<Tensor> sums, Object edge, Tensor gi,
-                                   boolean createGraph) {
+                                   boolean createGraph, BufferPool.Pass pool) {
         Tensor acc = grads.get(edge);
         if (acc == null) {
             grads.put(edge, gi);
         } else if (sums.contains(acc)) {
             acc.addInPlace(gi);
+            if (pool != null) pool.release(gi);
         } else {
             Tensor sum = acc.add(gi);
             if (!createGraph) sums.add(sum);
             grads.put(edge, sum);
+            if (pool != null) {
+                pool.release(acc);
+                pool.release(gi);
+            }
         }
     }
 
@@ -178,7 +183,8 @@ final class Backprop {
             handedOut.add(seeds.get(i).storage);
         }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
-        try (var mode = GradMode.set(createGraph)) {
+        // gradients consumed by the pass give their arrays to the next ones (not when the pass is recorded)
+        try (var mode = GradMode.set(createGraph); var pool = createGraph ? null : BufferPool.open()) {
             for (int k = 0; k < topo.size(); k++) {
                 // drop the pass's own references as it goes, so that what it has gone past can be freed
                 Object v = topo.set(k, null);
@@ -191,19 +197,27 @@ final class Backprop {
                 Tensor t = node == null ? (Tensor) v : node.kept();
                 if (t != null) {
                     for (var hook : t.hooks()) {
+                        BufferPool.keep(g); // seen by the user's hook, as is what it returns
                         Tensor h = hook.apply(g);
                         if (h != null) g = h;
+                        BufferPool.keep(g);
                     }
                 }
                 Tensor target = targets == null ? null : targetOf.get(v);
                 if (targets != null && !intoGrad) {
-                    if (target != null) found.put(target, g);
+                    if (target != null) {
+                        BufferPool.keep(g);
+                        found.put(target, g);
+                    }
                 } else if (targets != null ? target != null : node == null || t != null && t.retainsGrad()) {
                     if (target != null) t = target;
                     // The stored grad must own its memory: an optimizer may scale it in place.
                     // (nor be an expanded or strided view, which in-place updates refuse or would misread)
                     Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;
-                    t.accumulateGrad(createGraph ? own : own.detach());
+                    // a tensor of this pass's own (not a view, nor a hook's) may be reused once the grad is cleared
+                    boolean tapeOnly = pool != null && own.storage.pass == pool && own.storage.owner == own;
+                    BufferPool.keep(own);
+                    t.accumulateGrad(createGraph || own.gradFn == null ? own : own.detach(), tapeOnly);
                 }
                 if (node == null) continue;
                 if (node.released()) throw node.releasedError();
@@ -214,14 +228,17 @@ final class Backprop {
                             || (targets != null && !leadsToTarget.contains(e))) continue;
                     Tensor gi = node.backward(i, g);
                     if (gi == null) continue;
+                    // g itself or a view of it, or a user's rule's result: never pooled
+                    if (gi.storage == g.storage || node.op == Op.CUSTOM) BufferPool.keep(gi);
                     // a promoting op (float32 with float64) hands back the wider type; a gradient has its input's
                     if (gi.dtype() != node.dtype(i)) gi = gi.toType(node.dtype(i));
                     if (!Arrays.equals(gi.shape, node.shape(i))) {
                         throw new IllegalStateException("internal error: the derivative of " + node.label + " gave shape "
                                 + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(node.shape(i)));
                     }
-                    accumulate(grads, sums, e, gi, createGraph);
+                    accumulate(grads, sums, e, gi, createGraph, pool);
                 }
+                if (pool != null && node.op != Op.CUSTOM) pool.release(g); // its inputs' gradients are made
                 if (!retainGraph) node.release();
             }
         }

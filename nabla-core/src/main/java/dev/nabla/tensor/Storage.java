@@ -8,6 +8,12 @@ final class Storage {
     final DType dtype;
     final Object array;
     private int version;
+    /** The backward pass that allocated this array and may give it to the pool, else null. */
+    BufferPool.Pass pass;
+    /** The tensor such an array was allocated for: only it, not a view, gives the array back. */
+    Tensor owner;
+    /** A leaf's gradient that only backward and the optimizer have read: clearing it gives the array to the pool. */
+    boolean recyclable;
 
     Storage(DType dtype, int length) {
         this.dtype = dtype;

@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the reverse pass frees and reuses: saved activations, gradient sums, the freed tape. */
+/** What the reverse pass frees and reuses: saved activations, gradient sums, the freed tape, gradient arrays. */
 class BackwardMemoryTest {
     /** tanh(2x).exp().sum(), keeping only weak references to its two activations. */
     private static Tensor loss(Tensor x, List<WeakReference<Tensor>> activations) {
@@ -126,5 +127,90 @@ class BackwardMemoryTest {
         loss.backward(List.of(y));
         assertArrayEquals(want, y.grad().toDoubleArray(), 1e-15);
         assertNull(x.grad(), "backward(inputs) accumulates into the inputs only");
+    }
+
+    // ---------------------------------------------------------------- the pool of gradient arrays
+
+    /** A two-layer net on 64 rows, every tensor of at least BufferPool.MIN_LENGTH elements. */
+    private record Net(Tensor x, Tensor w1, Tensor w2) {
+        static Net create(long seed) {
+            Generator gen = new Generator(seed);
+            return new Net(Tensor.randn(gen, 64, 64), Tensor.randn(gen, 64, 128).mul(0.1).requiresGrad(true),
+                    Tensor.randn(gen, 128, 64).mul(0.1).requiresGrad(true));
+        }
+
+        /** Views, a sum of two terms, one tensor used twice, a concatenation: the rules that hand on g or a view of it. */
+        Tensor loss(List<Tensor> seen, Tensor retained) {
+            Tensor h = x.matmul(w1).relu();
+            Tensor r = h.reshape(64, 2, 64).reshape(64, 128);
+            if (retained != null) r = r.add(retained);
+            if (seen != null) r.registerHook(g -> { seen.add(g); return null; });
+            Tensor both = r.add(r);
+            Tensor y = Tensor.cat(List.of(both.matmul(w2), h.matmul(w2)), 0).tanh();
+            return y.mul(y).sum();
+        }
+    }
+
+    @Test
+    void consumedGradientsAndClearedLeafGradientsGiveTheirArraysToTheNextTensors() {
+        Net net = Net.create(3);
+        long before = BufferPool.reused();
+        net.loss(null, null).backward();
+        assertTrue(BufferPool.reused() > before, "the pass's consumed gradients are reused within it");
+        Object array = net.w1.gradForUpdate().storage.array;
+        net.w1.setGrad(null);
+        assertTrue(drawsArray(array, 64, 128), "the cleared gradient's array is given to a new tensor of its length");
+
+        Net seenNet = Net.create(3);
+        seenNet.loss(null, null).backward();
+        Object seenArray = seenNet.w1.grad().storage.array; // the user has seen it: it is theirs
+        seenNet.w1.setGrad(null);
+        assertFalse(drawsArray(seenArray, 64, 128), "a gradient the user asked for is never reused");
+    }
+
+    /** Whether new zero tensors of this shape, as many as the pool can give, include one on array (all of them zeroed). */
+    private static boolean drawsArray(Object array, int... shape) {
+        boolean found = false;
+        for (int i = BufferPool.held(); i >= 0; i--) {
+            Tensor t = Tensor.zeros(shape);
+            assertArrayEquals(new float[t.numel()], t.toFloatArray(), "a reused array is zeroed");
+            found |= t.storage.array == array;
+        }
+        return found;
+    }
+
+    @Test
+    void pooledPassesGiveTheSameGradientsAndNeverTouchWhatTheUserHolds() {
+        // the reference: each step's gradients from a recorded pass (createGraph), which pools nothing
+        Net ref = Net.create(5);
+        List<float[]> expected = new ArrayList<>();
+        for (int step = 0; step < 4; step++) {
+            Tensor retained = Tensor.randn(new Generator(step), 64, 128).requiresGrad(true);
+            List<Tensor> g = Autograd.grad(ref.loss(new ArrayList<>(), retained), List.of(ref.w1, ref.w2, retained), true);
+            for (Tensor t : g) expected.add(t.detach().toFloatArray());
+        }
+
+        Net net = Net.create(5);
+        List<Tensor> held = new ArrayList<>();
+        List<float[]> snapshots = new ArrayList<>();
+        for (int step = 0; step < 4; step++) {
+            Tensor retained = Tensor.randn(new Generator(step), 64, 128).requiresGrad(true);
+            List<Tensor> seen = new ArrayList<>();
+            net.loss(seen, retained).backward();
+            List<Tensor> grads = List.of(net.w1.grad(), net.w2.grad(), retained.grad());
+            for (int k = 0; k < 3; k++) {
+                assertArrayEquals(expected.get(3 * step + k), grads.get(k).toFloatArray(), "step " + step + ", gradient " + k);
+            }
+            held.addAll(grads);
+            held.addAll(seen);
+            // a second pass by Autograd.grad: what it returns is the caller's
+            held.addAll(Autograd.grad(net.loss(null, retained), List.of(net.w1, retained), false));
+            for (int k = snapshots.size(); k < held.size(); k++) snapshots.add(held.get(k).toFloatArray());
+            net.w1.setGrad(null);
+            net.w2.setGrad(null);
+        }
+        for (int k = 0; k < held.size(); k++) {
+            assertArrayEquals(snapshots.get(k), held.get(k).toFloatArray(), "tensor " + k + " the user holds was overwritten");
+        }
     }
 }
