@@ -3,7 +3,6 @@ package dev.nabla.optim;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
-import dev.nabla.tensor.internal.Internals;
 import java.util.Arrays;
 import java.util.List;
 
@@ -67,7 +66,7 @@ public final class Clip {
             for (Tensor p : params) {
                 RowSparse sparse = p.sparseGrad();
                 if (sparse != null) p.setSparseGrad(new RowSparse(sparse.indices(), sparse.values().mul(coef), sparse.shape()));
-                else if (Internals.get().gradOf(p) != null) scaleInPlace(p, Internals.get().gradOf(p), coef);
+                else if (p.grad() != null) scaleInPlace(p, p.grad(), coef);
             }
         }
         return total;
@@ -76,7 +75,7 @@ public final class Clip {
     // The values that make up p's gradient: a row-sparse one's rows, each once (zeros add nothing to a norm).
     private static Tensor rows(Tensor p) {
         RowSparse sparse = p.sparseGrad();
-        return sparse != null ? sparse.coalesce().values() : Internals.get().gradOf(p);
+        return sparse != null ? sparse.coalesce().values() : p.grad();
     }
 
     private static double norm(Tensor g, double p) {
@@ -118,7 +117,7 @@ public final class Clip {
                     p.setSparseGrad(new RowSparse(once.indices(), once.values().clamp(-clip, clip), once.shape()));
                     continue;
                 }
-                Tensor g = Internals.get().gradOf(p);
+                Tensor g = p.grad();
                 if (g == null) continue;
                 Tensor c = g.clamp(-clip, clip);
                 if (ownsMemory(g)) g.copyFrom(c);

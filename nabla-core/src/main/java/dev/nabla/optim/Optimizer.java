@@ -4,7 +4,6 @@ import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
-import dev.nabla.tensor.internal.Internals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -146,7 +145,7 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 RowSparse rows = p.sparseGrad();
-                if (rows == null && Internals.get().gradOf(p) == null) continue;
+                if (rows == null && p.grad() == null) continue;
                 State s = states[i];
                 if (s == null) {
                     s = new State(bufferNames().size());
@@ -154,7 +153,7 @@ public abstract class Optimizer {
                     states[i] = s;
                 }
                 if (rows != null && updateRows(p, rows.coalesce(), s)) continue;
-                Tensor g = Internals.get().gradOf(p);
+                Tensor g = p.grad();
                 if (g.dtype() != p.dtype()) g = g.toType(p.dtype());
                 update(p, g, s);
             }

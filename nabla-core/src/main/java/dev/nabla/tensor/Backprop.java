@@ -214,10 +214,8 @@ final class Backprop {
                     // The stored grad must own its memory: an optimizer may scale it in place.
                     // (nor be an expanded or strided view, which in-place updates refuse or would misread)
                     Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;
-                    // a tensor of this pass's own (not a view, nor a hook's) may be reused once the grad is cleared
-                    boolean tapeOnly = pool != null && own.storage.pass == pool && own.storage.owner == own;
                     BufferPool.keep(own);
-                    t.accumulateGrad(createGraph || own.gradFn == null ? own : own.detach(), tapeOnly);
+                    t.accumulateGrad(createGraph ? own : own.detach());
                 }
                 if (node == null) continue;
                 if (node.released()) throw node.releasedError();

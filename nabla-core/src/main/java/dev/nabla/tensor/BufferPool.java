@@ -8,34 +8,30 @@ import java.util.Map;
 /**
  * Arrays of gradients a backward pass has consumed, given to the pass's next tensors of the same
  * length instead of fresh ones: an output's gradient is dead once its node's rule has turned it
- * into its inputs' gradients (in a stack of layers of one width, each layer's gradient takes the
- * array of the one before), and a leaf's gradient that is cleared before the next pass (an
- * optimizer's zeroGrad) becomes that pass's gradient of the same leaf. On the JVM a fresh array of
- * a few megabytes is a "humongous" object that makes G1 grow the heap before it collects (a
- * VGG16's first classifier layer has a 411 MB weight gradient); reusing them keeps the heap, and
- * the process, smaller.
+ * into its inputs' gradients, so in a stack of layers of one width each layer's gradient takes the
+ * array of the one before. On the JVM a fresh array of a few megabytes is a "humongous" object,
+ * allocated outside the young generation, that G1 may grow the heap for before it collects.
  *
- * <p>Only an array allocated during a pass (on its thread, not in a nested pass) is released,
+ * <p>Only an array allocated during the pass (on its thread, not in a nested pass) is released,
  * and only through the tensor it was allocated for, not a view: a gradient a leaf keeps, a hook
  * sees, the caller gets back, or a rule hands on as its input's gradient (itself or a view) is
  * kept out of it. The derivative rules keep no reference to the gradient they are given beyond
- * their call (a user's rule may: its gradients are never pooled). A leaf's gradient is given back
- * only if no one has asked {@link Tensor#grad()} for it. A reused array is zeroed first, so a
- * tensor from the pool is exactly what {@link Tensor#empty} gives. Each thread has its own pool;
- * what a pass released and did not reuse is dropped when it ends (held longer, arrays the
- * forward pass cannot use would only add to the live set), as is a cleared gradient the next pass
- * does not take.
+ * their call (a user's rule may: its gradients are never pooled). A reused array is zeroed first,
+ * so a tensor from the pool is exactly what {@link Tensor#empty} gives. What a pass released and
+ * did not reuse is dropped when it ends: arrays held from one step to the next would only add to
+ * the live set of the forward pass between them (a leaf's gradient kept for the next pass, as
+ * PyTorch's zero_grad(set_to_none=False) keeps it, raised VGG16's peak by its saved activations).
  */
 final class BufferPool {
     /** Below this many elements a fresh array is as cheap as a lookup (and never a humongous object). */
     static final int MIN_LENGTH = 1 << 12;
     private static final ThreadLocal<BufferPool> POOLS = ThreadLocal.withInitial(BufferPool::new);
 
-    /** The arrays the pool holds, by dtype and length. */
+    /** The arrays the running pass has released, by dtype and length. */
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
     /** The innermost running pass on this thread, or null. */
     private Pass running;
-    /** How many arrays the pool has given out again. */
+    /** How many arrays the pool has given out again (for tests). */
     private long reused;
 
     /** One backward pass: what it allocates it may release. */
@@ -54,7 +50,7 @@ final class BufferPool {
             if (s.pass != this || s.owner != t) return;
             s.pass = null;
             s.owner = null;
-            pool.give(t);
+            pool.free.computeIfAbsent(key(s.dtype, t.numel()), k -> new ArrayDeque<>()).push(s.array);
         }
 
         @Override
@@ -70,10 +66,11 @@ final class BufferPool {
         return p.running = new Pass(p, p.running);
     }
 
-    /** A zeroed storage of n elements, on an array the pool holds when it has one of that length. */
+    /** A zeroed storage of n elements, on an array the running pass released when it has one of that length. */
     static Storage allocate(DType dtype, int n) {
         if (n < MIN_LENGTH) return new Storage(dtype, n);
         BufferPool p = POOLS.get();
+        if (p.running == null) return new Storage(dtype, n);
         long key = key(dtype, n);
         ArrayDeque<Object> q = p.free.get(key);
         Object array = q == null ? null : q.poll();
@@ -93,32 +90,14 @@ final class BufferPool {
         return s;
     }
 
-    /** Gives the array of t, a leaf's gradient no one else holds, to this thread's pool; t must not be read after. */
-    static void recycle(Tensor t) {
-        t.storage.recyclable = false;
-        if (t.numel() >= MIN_LENGTH) POOLS.get().give(t);
-    }
-
     /** Keeps t's array out of the pool (someone outside the pass may hold it). */
     static void keep(Tensor t) {
         t.storage.pass = null;
     }
 
-    private void give(Tensor t) {
-        free.computeIfAbsent(key(t.dtype(), t.numel()), k -> new ArrayDeque<>()).push(t.storage.array);
-    }
-
     /** How many arrays this thread's pool has given out again (for tests). */
     static long reused() {
         return POOLS.get().reused;
-    }
-
-    /** How many arrays this thread's pool holds (for tests). */
-    static int held() {
-        BufferPool p = POOLS.get();
-        int n = 0;
-        for (var q : p.free.values()) n += q.size();
-        return n;
     }
 
     private static long key(DType dtype, int n) {

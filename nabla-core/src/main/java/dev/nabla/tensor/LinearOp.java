@@ -79,7 +79,7 @@ final class LinearOp {
     static Tensor backward(Node n, int i, Tensor g) {
         return switch (i) {
             case 0 -> g.matmul(n.in(1));
-            case 1 -> { // (gᵀ·x)ᵀᵀ is gᵀ·x itself: no view, so that the array may be reused once the grad is cleared
+            case 1 -> { // (gᵀ·x)ᵀᵀ is gᵀ·x itself: the product, not a view of a view of it
                 Tensor x = n.in(0), wt = n.in(1).t();
                 yield LinearAlgebra.transposedOperand(wt) ? g.mT().matmul(x) : x.mT().matmul(g).t();
             }

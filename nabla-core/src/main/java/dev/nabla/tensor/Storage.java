@@ -12,8 +12,6 @@ final class Storage {
     BufferPool.Pass pass;
     /** The tensor such an array was allocated for: only it, not a view, gives the array back. */
     Tensor owner;
-    /** A leaf's gradient that only backward and the optimizer have read: clearing it gives the array to the pool. */
-    boolean recyclable;
 
     Storage(DType dtype, int length) {
         this.dtype = dtype;

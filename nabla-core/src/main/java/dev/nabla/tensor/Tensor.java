@@ -196,13 +196,7 @@ public final class Tensor {
      * gradient ({@link #sparseGrad()}) is returned as a new dense tensor, so writing into it
      * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it.
      */
-    public Tensor grad() {
-        if (sparseGrad != null) return sparseGrad.toDense();
-        if (grad != null) grad.storage.recyclable = false; // the caller may keep it
-        return grad;
-    }
-    /** The gradient for an update within the step, not kept by the caller (Internals.gradOf). */
-    Tensor gradForUpdate() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
+    public Tensor grad() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
     /** The gradient as rows while every contribution to it was row-sparse (a sparse {@code Embedding}), else null. */
     public RowSparse sparseGrad() { return sparseGrad; }
 
@@ -218,13 +212,9 @@ public final class Tensor {
         if (grad != null) grad = grad.add(g.toDense());
         else sparseGrad = sparseGrad == null ? g : sparseGrad.plus(g);
     }
-    /**
-     * Replaces the accumulated gradient (null clears it). A gradient backward made, and that no
-     * one has asked {@link #grad()} for, is reused for the arrays of the next pass.
-     */
+    /** Replaces the accumulated gradient (null clears it). */
     public void setGrad(Tensor g) {
         if (g != null) Shape.checkGradShape("setGrad", g.shape, this);
-        if (grad != null && grad != g && grad.storage.recyclable) BufferPool.recycle(grad);
         grad = g;
         sparseGrad = null;
     }
@@ -251,20 +241,12 @@ public final class Tensor {
     }
 
     List<UnaryOperator<Tensor>> hooks() { return hooks == null ? List.of() : hooks; }
-    /** Adds g to the gradient; tapeOnly: g is the pass's own, unrecorded tensor (and so is any sum made here). */
-    void accumulateGrad(Tensor g, boolean tapeOnly) {
+    void accumulateGrad(Tensor g) {
         if (sparseGrad != null) { // a dense contribution turns the whole gradient dense
             g = g.add(sparseGrad.toDense());
             sparseGrad = null;
         }
-        if (grad == null) {
-            grad = g;
-        } else {
-            Tensor before = grad;
-            grad = before.add(g);
-            if (before.storage.recyclable) BufferPool.recycle(before);
-        }
-        grad.storage.recyclable = tapeOnly;
+        grad = grad == null ? g : grad.add(g);
     }
     /** Backpropagates from this scalar: accumulates d(this)/d(leaf) into every leaf's grad. */
     public void backward() { backward(null, false, false); }

@@ -37,11 +37,6 @@ final class TensorInternals implements Internals.Access {
     }
 
     @Override
-    public Tensor gradOf(Tensor p) {
-        return p.gradForUpdate();
-    }
-
-    @Override
     public Tensor adopt(float[] data, int... shape) {
         return Factories.fromArray(DType.FLOAT32, data, data.length, shape);
     }

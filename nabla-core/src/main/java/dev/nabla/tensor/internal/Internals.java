@@ -47,13 +47,6 @@ public final class Internals {
         BatchNorm batchNorm(Tensor x, Tensor weight, Tensor bias, double eps);
 
         /**
-         * p's gradient for a use within the step that keeps no reference to it (an optimizer's
-         * update, clipping, a finiteness check): unlike Tensor.grad(), it leaves the array to be
-         * reused once the gradient is cleared.
-         */
-        Tensor gradOf(Tensor p);
-
-        /**
          * A float32 tensor over data itself, not a copy (Tensor.of copies): for an array its caller
          * has just filled and hands over, such as a batch of a dataset.
          */
