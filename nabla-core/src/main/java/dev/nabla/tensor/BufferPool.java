@@ -18,9 +18,10 @@ import java.util.Map;
  * kept out of it. The derivative rules keep no reference to the gradient they are given beyond
  * their call (a user's rule may: its gradients are never pooled). A reused array is zeroed first,
  * so a tensor from the pool is exactly what {@link Tensor#empty} gives. What a pass released and
- * did not reuse is dropped when it ends: arrays held from one step to the next would only add to
- * the live set of the forward pass between them (a leaf's gradient kept for the next pass, as
- * PyTorch's zero_grad(set_to_none=False) keeps it, raised VGG16's peak by its saved activations).
+ * did not reuse is dropped when it ends: arrays held from one step to the next would add to the
+ * live set of the forward pass between them (a weight's gradient kept for the next pass, as
+ * PyTorch's zero_grad(set_to_none=False) keeps it, adds itself to the forward pass's peak, where
+ * the saved activations are).
  */
 final class BufferPool {
     /** Below this many elements a fresh array is as cheap as a lookup (and never a humongous object). */
