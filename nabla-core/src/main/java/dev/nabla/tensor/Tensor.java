@@ -275,6 +275,12 @@ public final class Tensor {
     void attach(Node n) {
         requiresGrad = true;
         gradFn = n;
+        // recorded inside a backward pass (by a hook in grad mode): not the pass's to reuse, and its
+        // storage must not hold it, and so its graph, for a view that outlives it
+        if (storage.owner == this) {
+            storage.owner = null;
+            storage.pass = null;
+        }
     }
 
     // ---------------------------------------------------------------- type

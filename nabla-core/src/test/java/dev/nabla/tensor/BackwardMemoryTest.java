@@ -165,6 +165,26 @@ class BackwardMemoryTest {
     }
 
     @Test
+    void aResultRecordedInsideAPassIsNotHeldThroughAViewOfIt() throws InterruptedException {
+        Generator gen = new Generator(4);
+        Tensor x = Tensor.randn(gen, 64, 128).requiresGrad(true), w = Tensor.randn(gen, 64, 128).requiresGrad(true);
+        List<Tensor> views = new ArrayList<>();
+        List<WeakReference<Tensor>> recorded = new ArrayList<>();
+        Tensor y = x.mul(2);
+        y.registerHook(g -> {
+            try (var on = GradMode.set(true)) {
+                Tensor r = w.mul(g); // on the tape, allocated while the pass runs
+                recorded.add(new WeakReference<>(r));
+                views.add(r.detach());
+            }
+            return null;
+        });
+        y.sum().backward();
+        assertNotNull(views.get(0));
+        assertTrue(collected(recorded.get(0)), "a detached view keeps the data, not the recorded tensor and its graph");
+    }
+
+    @Test
     void pooledPassesGiveTheSameGradientsAndNeverTouchWhatTheUserHolds() {
         // the reference: each step's gradients from a recorded pass (createGraph), which pools nothing
         Net ref = Net.create(5);
