@@ -24,8 +24,11 @@ import java.util.Map;
  * the saved activations are).
  */
 final class BufferPool {
-    /** Below this many elements a fresh array is as cheap as a lookup (and never a humongous object). */
-    static final int MIN_LENGTH = 1 << 12;
+    /**
+     * Below this many elements a fresh array is as cheap as a lookup (and never a humongous object).
+     * The system property nabla.poolMinLength overrides it: the test run that pools every array sets 1.
+     */
+    static final int MIN_LENGTH = Math.max(1, Integer.getInteger("nabla.poolMinLength", 1 << 12));
     private static final ThreadLocal<BufferPool> POOLS = ThreadLocal.withInitial(BufferPool::new);
 
     /** The arrays the running pass has released, by dtype and length. */
