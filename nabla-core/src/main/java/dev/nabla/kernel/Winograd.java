@@ -5,42 +5,62 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Float32 3×3 stride-1 convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray,
- * "Fast Algorithms for Convolutional Neural Networks", 2016): each 2×2 block of outputs is
- * Aᵀ[Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B)]A over the 4×4 input tiles d_c, so that a layer costs 16
- * products [out × in]·[in × tiles] (batched GEMMs over the channels, the provider's {@link Gemm})
- * instead of 9·4 = 36 multiply-adds per tile and channel pair: 2.25× fewer. The transforms are
- * additions (and halvings of the weights), done here in plain Java for both providers.
+ * Float32 3×3 stride-1 convolutions by Winograd's minimal filtering F(4×4, 3×3) (Lavin and Gray,
+ * "Fast Algorithms for Convolutional Neural Networks", 2016, interpolation points 0, ±1, ±2, ∞):
+ * each 4×4 block of outputs is Aᵀ[Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B)]A over the 6×6 input tiles d_c, so
+ * that a layer costs 36 products [out × in]·[in × tiles] (batched GEMMs over the channels, the
+ * provider's {@link Gemm}) instead of 9·16 = 144 multiply-adds per tile and channel pair: 4× fewer
+ * (F(2×2, 3×3), which nabla used before, saves 2.25×). The tile transforms are additions and
+ * multiplications by 2, 4, 5 and 8 (the weights' by 1/4, 1/6, 1/12 and 1/24, computed in double and
+ * rounded once), done here in plain Java for both providers.
  *
  * <p>No im2col matrix is built: the tiles of all examples are cut into blocks of a size fixed by
  * the channel counts and the number of tiles, and each block is transformed, multiplied and
- * transformed back into the output with scratch of its own (about 1 MB), blocks running in
- * parallel (the weight gradient sums over blocks in block order instead, each block's work
- * parallel inside). Every output element is computed in an order fixed by the sizes, so results
+ * transformed back into the output. Below {@value #WIDE_CHANNELS} channels the blocks run in
+ * parallel, a thread's at a time with scratch of its own (about 1 MB); from there, and always for
+ * the weight gradient (which sums over blocks in block order), they run in turn, each with its
+ * transforms parallel over channels and its GEMMs parallel inside. Every output element is computed in an order fixed by the sizes, so results
  * do not depend on the thread count; both providers run this same algorithm, and differ only in
- * the GEMM's last bits, as documented in {@link Gemm}. The float32 rounding differs from im2col's:
- * the weight transforms are computed in double and rounded once, the tile transforms add up to 9
- * terms on each side of the GEMM: outputs and input gradients are within 1e-6 of the sum of |w·x|,
- * weight gradients within 1e-5 of the sum of |gy·x| (tested against float64 references).
+ * the GEMM's last bits, as documented in {@link Gemm}. The float32 rounding differs from im2col's
+ * (the tile transforms combine up to 36 terms on each side of the GEMM): outputs and input
+ * gradients are within 1e-5 of the sum of |w·x|, weight gradients within 2e-5 of the sum of
+ * |gy·x| (tested against float64 references, {@code WinogradTest}; about 10× F(2×2, 3×3)'s error
+ * for outputs and input gradients).
  */
 public final class Winograd {
     /** The {@link Scratch} slots: transformed input tiles, products (or transformed output gradients), dU. */
     private static final int INPUT_TILES = 0, OUTPUT_TILES = 1, WEIGHT_SUMS = 2;
-
+    /** Outputs per tile side, input points per tile side, and the tile's transform positions (GEMMs). */
+    private static final int OUT = 4, IN = 6, POSITIONS = IN * IN;
+    /** G's denominators as factors (multiplying in double is several times faster than dividing). */
+    /** Filters transformed per copy into the 36 position planes. */
+    private static final int WEIGHT_CHUNK = 64;
+    private static final double SIXTH = 1 / 6d, TWELFTH = 1 / 12d, TWENTY_FOURTH = 1 / 24d;
     /** Fewer input or output channels than this keep im2col (the GEMMs' inner size would be tiny). */
     static final int MIN_CHANNELS = 16;
     /**
      * Narrower outputs than this keep im2col: the transforms loop over a row's tiles, and a short
-     * row does not pay (measured, against im2col, fwd + both gradients: 0.4× the time on VGG16's
-     * 224×224 64-channel layer, 0.5× at 56×56, even at 28×28 and 1.7× on the cnn protocol's
-     * 14×14 32→64 layer at batch 128).
+     * row does not pay. Measured against im2col, forward + both gradients at batch 2, 2 threads:
+     * VGG16's 512-channel layer at 28×28 (7 tiles a row) 97 against 134 ms, at 14×14 (4 tiles, the
+     * last one half padding) 39 against 36 ms; with F(2×2, 3×3), 1.7× the time on the cnn
+     * protocol's 14×14 32→64 layer at batch 128.
      */
-    static final int MIN_WIDTH = 32;
+    static final int MIN_WIDTH = 24;
+    /**
+     * From this many channels (the larger side) a layer's blocks run one after the other, each
+     * with its transforms parallel over channels and its GEMMs parallel in the GEMM driver, in
+     * blocks of {@value #WIDE_BLOCK} tiles: with a block per thread (as below this size) each
+     * block packs the 36 weight matrices again, 1 MB each at 512 channels, for a few dozen tiles.
+     * Measured forward + both gradients, batch 2, 2 threads: 74 against 98 ms at 128 channels
+     * (112×112), 77 against 110 at 256 (56×56); at 64 channels (224×224) one block per thread
+     * stays faster.
+     */
+    static final int WIDE_CHANNELS = 128, WIDE_BLOCK = 256;
     /**
      * Fewer output tiles (over the batch) than this keep im2col: transforming the weights would
      * cost as much as the multiplies saved.
      */
-    static final int MIN_TILES = 256;
+    static final int MIN_TILES = 64;
 
     private final Gemm gemm;
 
@@ -52,7 +72,12 @@ public final class Winograd {
     public static boolean applies(ConvGeometry g) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && Math.min(g.c(), g.o()) >= MIN_CHANNELS && g.ow() >= MIN_WIDTH
-                && (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2) >= MIN_TILES;
+                && (long) g.n() * tiles(g.oh()) * tiles(g.ow()) >= MIN_TILES;
+    }
+
+    /** Tiles along a side of `size` outputs. */
+    private static int tiles(int size) {
+        return (size + OUT - 1) / OUT;
     }
 
     /** y = conv(x, w) + bias for contiguous x [n, c, h, w] at xOff, w [o, c, 3, 3] at wOff, bias [o] (or null) at bOff. */
@@ -73,79 +98,101 @@ public final class Winograd {
 
     /**
      * The weight gradient of forward, Σ over the batch, into dw [o, c, 3, 3]: the adjoint of
-     * g ↦ G g Gᵀ applied to dU[ξ] = Σ_tiles (A dy Aᵀ)[ξ]·(Bᵀ d B)[ξ]ᵀ, 16 GEMMs [o × tiles]·[tiles × c]
+     * g ↦ G g Gᵀ applied to dU[ξ] = Σ_tiles (A dy Aᵀ)[ξ]·(Bᵀ d B)[ξ]ᵀ, 36 GEMMs [o × tiles]·[tiles × c]
      * accumulated block after block (in block order: the sum's order is fixed by the sizes). Blocks
      * run one after the other, each with its transforms parallel over channels and its GEMMs
      * parallel in the GEMM driver, so no per-thread copy of dU is needed.
      */
     public void weightGrad(float[] x, int xOff, float[] gy, int gOff, float[] dw, ConvGeometry g) {
-        int c = g.c(), o = g.o(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, tiles = g.n() * th * tw;
+        int c = g.c(), o = g.o(), th = tiles(g.oh()), tw = tiles(g.ow()), tiles = g.n() * th * tw;
         int tb = blockTiles(tiles, Math.max(c, o));
         Tiling tiling = new Tiling(th, tw);
-        float[] v = Scratch.floats(INPUT_TILES, 16 * c * tb), m = Scratch.floats(OUTPUT_TILES, 16 * o * tb);
-        float[] du = Scratch.floats(WEIGHT_SUMS, 16 * o * c);
+        float[] v = Scratch.floats(INPUT_TILES, POSITIONS * c * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * o * tb);
+        float[] du = Scratch.floats(WEIGHT_SUMS, POSITIONS * o * c);
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
-            Parallel.forRange(c + o, channelGrain(cnt), (c0, c1) -> {
+            Parallel.forRange(c + o, channelGrain(cnt, c + o), (c0, c1) -> {
                 Rows rows = new Rows(tw);
                 if (c0 < c) inputTransform(x, xOff, c, g.h(), g.w(), g.pt(), g.pl(), tiling, first, cnt, v, tb, rows, c0, Math.min(c, c1));
                 if (c1 > c) gradTransform(gy, gOff, o, g.oh(), g.ow(), tiling, first, cnt, m, tb, rows, Math.max(0, c0 - c), c1 - c);
             });
-            gemm.sgemm(16, false, true, o, c, cnt, m, 0, o * tb, tb, v, 0, c * tb, tb, t0 == 0 ? 0f : 1f, du, 0, o * c, c);
+            gemm.sgemm(POSITIONS, false, true, o, c, cnt, m, 0, o * tb, tb, v, 0, c * tb, tb, t0 == 0 ? 0f : 1f, du, 0, o * c, c);
         }
         int plane = o * c;
-        Parallel.forRange(plane, Math.max(1, (1 << 14) / 9), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) { // dw = Gᵀ dU G: t = Gᵀ dU (3×4), then t G (3×3)
-                double[] t = new double[12];
-                for (int j = 0; j < 4; j++) {
-                    double u0 = du[j * plane + p], u1 = du[(4 + j) * plane + p], u2 = du[(8 + j) * plane + p], u3 = du[(12 + j) * plane + p];
-                    t[j] = u0 + 0.5 * (u1 + u2);
-                    t[4 + j] = 0.5 * (u1 - u2);
-                    t[8 + j] = 0.5 * (u1 + u2) + u3;
+        Parallel.forRange(plane, Math.max(1, (1 << 12) / POSITIONS), (p0, p1) -> {
+            double[] t = new double[3 * IN], r = new double[3];
+            for (int p = p0; p < p1; p++) { // dw = Gᵀ dU G: t = Gᵀ dU (3×6), then rows of t times G (3×3)
+                for (int b = 0; b < IN; b++) {
+                    adjoint(du[b * plane + p], du[(IN + b) * plane + p], du[(2 * IN + b) * plane + p],
+                            du[(3 * IN + b) * plane + p], du[(4 * IN + b) * plane + p], du[(5 * IN + b) * plane + p], r);
+                    for (int i = 0; i < 3; i++) t[IN * i + b] = r[i];
                 }
                 for (int i = 0; i < 3; i++) {
-                    double u0 = t[4 * i], u1 = t[4 * i + 1], u2 = t[4 * i + 2], u3 = t[4 * i + 3];
-                    dw[p * 9 + 3 * i] = (float) (u0 + 0.5 * (u1 + u2));
-                    dw[p * 9 + 3 * i + 1] = (float) (0.5 * (u1 - u2));
-                    dw[p * 9 + 3 * i + 2] = (float) (0.5 * (u1 + u2) + u3);
+                    int q = IN * i;
+                    adjoint(t[q], t[q + 1], t[q + 2], t[q + 3], t[q + 4], t[q + 5], r);
+                    for (int j = 0; j < 3; j++) dw[p * 9 + 3 * i + j] = (float) r[j];
                 }
             }
         });
     }
 
-    // Channels per parallel chunk of a block's transforms: about 2^14 tiles each.
-    private static int channelGrain(int tiles) {
-        return Math.max(1, (1 << 14) / Math.max(1, tiles));
+    /**
+     * G·(g0, g1, g2) into t[at + stride·a], a < 6: the 3-tap filter's values at the interpolation
+     * points 0, −1, 1, −2, 2 and ∞, scaled by G's denominators (Lavin and Gray's G for F(4×4, 3×3)).
+     */
+    private static void interpolate(double g0, double g1, double g2, double[] t, int at, int stride) {
+        double even = g0 + g2, even4 = g0 + 4 * g2;
+        t[at] = g0 * 0.25;
+        t[at + stride] = -(even + g1) * SIXTH;
+        t[at + 2 * stride] = -(even - g1) * SIXTH;
+        t[at + 3 * stride] = (even4 + 2 * g1) * TWENTY_FOURTH;
+        t[at + 4 * stride] = (even4 - 2 * g1) * TWENTY_FOURTH;
+        t[at + 5 * stride] = g2;
+    }
+
+    /** Gᵀ·(u0, …, u5) into r[0..2]: the adjoint of {@link #interpolate}. */
+    private static void adjoint(double u0, double u1, double u2, double u3, double u4, double u5, double[] r) {
+        double s12 = u1 + u2, s34 = u3 + u4;
+        r[0] = u0 * 0.25 - s12 * SIXTH + s34 * TWENTY_FOURTH;
+        r[1] = (u2 - u1) * SIXTH + (u3 - u4) * TWELFTH;
+        r[2] = (s34 - s12) * SIXTH + u5;
     }
 
     /**
-     * U = G g Gᵀ for each pair of w [o, c, 3, 3], laid out [16][o][c]; flipped, g is w[o][c]
-     * rotated by 180° and U is laid out [16][c][o]. Computed in double, rounded once.
+     * Channels per parallel chunk of a block's transforms: about 2^14 tiles each, and at least two
+     * chunks a thread (each channel is transformed alone, so the chunks do not change the bits).
+     */
+    private static int channelGrain(int tiles, int channels) {
+        return Math.max(1, Math.min((1 << 14) / Math.max(1, tiles), channels / (2 * Parallel.threads())));
+    }
+
+    /**
+     * U = G g Gᵀ for each pair of w [o, c, 3, 3], laid out [36][o][c]; flipped, g is w[o][c]
+     * rotated by 180° and U is laid out [36][c][o]. Computed in double, rounded once.
      */
     private static float[] transformWeights(float[] w, int wOff, int o, int c, boolean flipped) {
-        float[] u = new float[16 * o * c];
-        int plane = o * c;
-        Parallel.forRange(o, Math.max(1, (1 << 14) / c), (o0, o1) -> {
-            double[] t = new double[12];
-            for (int oi = o0; oi < o1; oi++) {
-                for (int ci = 0; ci < c; ci++) {
-                    int src = wOff + (oi * c + ci) * 9;
-                    // t = G g (4×3), g read rotated when flipped
-                    for (int j = 0; j < 3; j++) {
-                        double g0 = tap(w, src, 0, j, flipped), g1 = tap(w, src, 1, j, flipped), g2 = tap(w, src, 2, j, flipped);
-                        t[j] = g0;
-                        t[3 + j] = 0.5 * (g0 + g1 + g2);
-                        t[6 + j] = 0.5 * (g0 - g1 + g2);
-                        t[9 + j] = g2;
+        float[] u = new float[POSITIONS * o * c];
+        // destination rows and columns ([o][c], or [c][o] flipped), walked in the order they are
+        // stored, a chunk of columns at a time: 36 interleaved streams of single floats a megabyte
+        // apart (512 channels) ran 2.4× slower than writing each position's chunk in one copy
+        int plane = o * c, rows = flipped ? c : o, cols = flipped ? o : c;
+        Parallel.forRange(rows, Math.max(1, (1 << 12) / cols), (r0, r1) -> {
+            double[] t = new double[3 * IN], r = new double[IN];
+            float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
+            for (int row = r0; row < r1; row++) {
+                for (int col0 = 0; col0 < cols; col0 += WEIGHT_CHUNK) {
+                    int n = Math.min(WEIGHT_CHUNK, cols - col0);
+                    for (int q = 0; q < n; q++) {
+                        int col = col0 + q, src = wOff + (flipped ? col * c + row : row * c + col) * 9;
+                        for (int j = 0; j < 3; j++) { // t = G g (6×3), g read rotated when flipped
+                            interpolate(tap(w, src, 0, j, flipped), tap(w, src, 1, j, flipped), tap(w, src, 2, j, flipped), t, j, 3);
+                        }
+                        for (int a = 0; a < IN; a++) { // row a of t Gᵀ
+                            interpolate(t[3 * a], t[3 * a + 1], t[3 * a + 2], r, 0, 1);
+                            for (int b = 0; b < IN; b++) chunk[(IN * a + b) * WEIGHT_CHUNK + q] = (float) r[b];
+                        }
                     }
-                    int dst = flipped ? ci * o + oi : oi * c + ci;
-                    for (int i = 0; i < 4; i++) { // row i of t Gᵀ
-                        double a = t[3 * i], b = t[3 * i + 1], e = t[3 * i + 2];
-                        u[(4 * i) * plane + dst] = (float) a;
-                        u[(4 * i + 1) * plane + dst] = (float) (0.5 * (a + b + e));
-                        u[(4 * i + 2) * plane + dst] = (float) (0.5 * (a - b + e));
-                        u[(4 * i + 3) * plane + dst] = (float) e;
-                    }
+                    for (int x = 0; x < POSITIONS; x++) System.arraycopy(chunk, x * WEIGHT_CHUNK, u, x * plane + row * cols + col0, n);
                 }
             }
         });
@@ -158,38 +205,53 @@ public final class Winograd {
 
     /**
      * out [n, cout, oh, ow] = the 3×3 correlation of in [n, cin, h, w] (zero outside, output
-     * (0, 0) reading input (−pt, −pl)) with the transformed weights u [16][cout][cin], plus bias.
+     * (0, 0) reading input (−pt, −pl)) with the transformed weights u [36][cout][cin], plus bias.
      */
     private void correlate(float[] in, int inOff, int n, int cin, int h, int w, int pt, int pl, float[] u, int cout,
                            float[] out, int oh, int ow, float[] bias, int bOff) {
-        int th = (oh + 1) / 2, tw = (ow + 1) / 2;
+        int th = tiles(oh), tw = tiles(ow);
         int tiles = n * th * tw;
         int tb = blockTiles(tiles, Math.max(cin, cout));
-        int blocks = (tiles + tb - 1) / tb;
         Tiling tiling = new Tiling(th, tw);
-        // scratch per thread (Scratch); a block's numbers do not depend on the chunk it falls in
-        int grain = Math.max(1, blocks / (4 * Parallel.threads()));
+        if (Math.max(cin, cout) >= WIDE_CHANNELS) { // blocks in turn, the work in each parallel
+            float[] v = Scratch.floats(INPUT_TILES, POSITIONS * cin * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * cout * tb);
+            for (int t0 = 0; t0 < tiles; t0 += tb) {
+                int first = t0, cnt = Math.min(tb, tiles - t0);
+                Parallel.forRange(cin, channelGrain(cnt, cin), (c0, c1) ->
+                        inputTransform(in, inOff, cin, h, w, pt, pl, tiling, first, cnt, v, tb, new Rows(tw), c0, c1));
+                gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
+                        0f, m, 0, cout * tb, tb);
+                Parallel.forRange(cout, channelGrain(cnt, cout), (o0, o1) ->
+                        outputTransform(m, tb, cout, tiling, first, cnt, out, oh, ow, bias, bOff, new Rows(tw), o0, o1));
+            }
+            return;
+        }
+        // a block per thread at a time, with scratch of its own (Scratch); a block's numbers do not
+        // depend on the chunk it falls in
+        int blocks = (tiles + tb - 1) / tb, grain = Math.max(1, blocks / (4 * Parallel.threads()));
         Parallel.forRange(blocks, grain, (b0, b1) -> {
-            float[] v = Scratch.floats(INPUT_TILES, 16 * cin * tb), m = Scratch.floats(OUTPUT_TILES, 16 * cout * tb);
+            float[] v = Scratch.floats(INPUT_TILES, POSITIONS * cin * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * cout * tb);
             Rows rows = new Rows(tw);
             for (int blk = b0; blk < b1; blk++) {
                 int t0 = blk * tb, cnt = Math.min(tb, tiles - t0);
                 inputTransform(in, inOff, cin, h, w, pt, pl, tiling, t0, cnt, v, tb, rows, 0, cin);
-                gemm.sgemm(16, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
+                gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
                         0f, m, 0, cout * tb, tb);
-                outputTransform(m, tb, cout, tiling, t0, cnt, out, oh, ow, bias, bOff, rows);
+                outputTransform(m, tb, cout, tiling, t0, cnt, out, oh, ow, bias, bOff, rows, 0, cout);
             }
         });
     }
 
     /**
-     * Tiles per block: about 16K floats of transformed input or output per tile position, so that
-     * a block's 16 positions (1 MB) stay in the L2 cache between the transform and the GEMM (64K
-     * was 1.5× slower on a 64-channel 224×224 layer), a multiple of 16, at least 4 blocks when there are enough
-     * tiles (both cores busy on a small plane). Depends on the sizes only.
+     * Tiles per block: {@value #WIDE_BLOCK} from {@value #WIDE_CHANNELS} channels; below, about
+     * 2^18 floats of transformed input or output over the 36 positions (1 MB), so that a block
+     * stays in the L2 cache between the transform and the GEMM (4× that was 1.5× slower on a
+     * 64-channel 224×224 layer with F(2×2, 3×3)), a multiple of 16, at least 4 blocks when there
+     * are enough tiles (both cores busy on a small plane). Depends on the sizes only.
      */
     static int blockTiles(int tiles, int channels) {
-        int byCache = Math.max(32, Math.min(1024, (1 << 14) / channels));
+        if (channels >= WIDE_CHANNELS) return Math.min(tiles, WIDE_BLOCK);
+        int byCache = Math.max(32, Math.min(1024, (1 << 18) / (POSITIONS * channels)));
         int byCount = (tiles + 3) / 4;
         return Math.max(16, (Math.min(byCache, byCount) + 15) / 16 * 16);
     }
@@ -212,156 +274,189 @@ public final class Winograd {
         }
     }
 
-    /** Scratch rows of one tile row: 4 input rows split into even and odd columns, their combinations, output rows. */
+    /**
+     * Scratch rows of one tile row: up to 6 rows of a plane, each split into its 4 column phases
+     * (phase p of tile k is column 4k + p), and the output transform's 4 × 6 partial rows.
+     */
     private static final class Rows {
-        final float[][] even = new float[4][], odd = new float[4][];
+        final float[][][] phase = new float[IN][OUT][];
+        final float[][][] partial = new float[OUT][IN][];
 
         Rows(int tw) {
-            for (int i = 0; i < 4; i++) {
-                even[i] = new float[tw + 1];
-                odd[i] = new float[tw + 1];
+            for (int i = 0; i < IN; i++) {
+                for (int p = 0; p < OUT; p++) phase[i][p] = new float[tw + 1];
+            }
+            for (int r = 0; r < OUT; r++) {
+                for (int b = 0; b < IN; b++) partial[r][b] = new float[tw];
             }
         }
     }
 
     /**
-     * v[ξ][ch][i] = (Bᵀ d B)[ξ] for the 4×4 input tile d of channel ch, tile t0 + i; a run of tiles
-     * at a time, so that the loops are over contiguous tiles (vectorized by the JIT; additions
-     * only, so the bits do not depend on it).
+     * Loads row `row` of a plane at base (width w, `rows` rows) into the 4 phases q, columns
+     * c0 + 4k + p for k < n, zero outside the plane.
+     */
+    private static void loadPhases(float[] x, int base, int row, int rows, int w, int c0, int n, float[][] q) {
+        if (row < 0 || row >= rows) {
+            for (float[] a : q) Arrays.fill(a, 0, n, 0f);
+            return;
+        }
+        int p0 = base + row * w;
+        // tiles [inside, end) lie within the row; those before and after are checked column by column
+        int inside = Math.min(n, Math.max(0, (-c0 + OUT - 1) / OUT)), end = Math.max(inside, Math.min(n, (w - c0) / OUT));
+        float[] a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
+        for (int k = inside, at = p0 + c0 + OUT * inside; k < end; k++, at += OUT) {
+            a0[k] = x[at];
+            a1[k] = x[at + 1];
+            a2[k] = x[at + 2];
+            a3[k] = x[at + 3];
+        }
+        for (int p = 0; p < OUT; p++) {
+            float[] a = q[p];
+            for (int k = 0, col = c0 + p; k < inside; k++, col += OUT) a[k] = col >= 0 && col < w ? x[p0 + col] : 0f;
+            for (int k = end, col = c0 + p + OUT * end; k < n; k++, col += OUT) a[k] = col >= 0 && col < w ? x[p0 + col] : 0f;
+        }
+    }
+
+    /**
+     * v[ξ][ch][i] = (Bᵀ d B)[ξ] for the 6×6 input tile d of channel ch, tile t0 + i; a run of tiles
+     * at a time, so that the loops are over contiguous tiles (vectorized by the JIT; the same
+     * operations in the same order either way, so the bits do not depend on it).
      */
     private static void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
                                        float[] v, int tb, Rows rows, int ch0, int ch1) {
         int plane = h * w, vs = c * tb;
+        float[][][] ph = rows.phase;
         for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], r0 = 2 * run[1] - pt, c0 = 2 * run[2] - pl, len = run[3];
+            int s = run[0], r0 = OUT * run[1] - pt, c0 = OUT * run[2] - pl, len = run[3];
             for (int ch = ch0; ch < ch1; ch++) {
                 int base = xOff + (s * c + ch) * plane;
-                for (int i = 0; i < 4; i++) { // rows r0 + i, columns c0 + 2k (even) and c0 + 2k + 1 (odd), zero outside
-                    float[] e = rows.even[i], o = rows.odd[i];
-                    int row = r0 + i;
-                    if (row < 0 || row >= h) {
-                        Arrays.fill(e, 0, len + 1, 0f);
-                        Arrays.fill(o, 0, len + 1, 0f);
-                        continue;
-                    }
-                    for (int k = 0, col = c0, p = base + row * w + c0; k <= len; k++, col += 2, p += 2) {
-                        e[k] = col >= 0 && col < w ? x[p] : 0f;
-                        o[k] = col + 1 >= 0 && col + 1 < w ? x[p + 1] : 0f;
-                    }
-                }
-                columns(rows.even, len + 1);
-                columns(rows.odd, len + 1);
+                // tile k's columns are phases 0-3 at k and phases 0, 1 at k + 1
+                for (int i = 0; i < IN; i++) loadPhases(x, base, r0 + i, h, w, c0, len + 1, ph[i]);
+                for (int p = 0; p < OUT; p++) inputColumns(ph, p, len + 1);
                 int at = ch * tb + run[4];
-                for (int i = 0; i < 4; i++) { // rows: (Bᵀ d) B, tile k reading columns k and k + 1 of each half
-                    float[] e = rows.even[i], o = rows.odd[i];
-                    int v0 = 4 * i * vs + at, v1 = v0 + vs, v2 = v1 + vs, v3 = v2 + vs;
-                    // one loop per output row, so that each vectorizes with a single store stream
-                    for (int k = 0; k < len; k++) v[v0 + k] = e[k] - e[k + 1];
-                    for (int k = 0; k < len; k++) v[v1 + k] = o[k] + e[k + 1];
-                    for (int k = 0; k < len; k++) v[v2 + k] = e[k + 1] - o[k];
-                    for (int k = 0; k < len; k++) v[v3 + k] = o[k] - o[k + 1];
+                for (int i = 0; i < IN; i++) { // rows: (Bᵀ d) B
+                    float[] d0 = ph[i][0], d1 = ph[i][1], d2 = ph[i][2], d3 = ph[i][3];
+                    int v0 = IN * i * vs + at, v1 = v0 + vs, v2 = v1 + vs, v3 = v2 + vs, v4 = v3 + vs, v5 = v4 + vs;
+                    // one loop per output, so that each vectorizes with a single store stream
+                    for (int k = 0; k < len; k++) v[v0 + k] = 4 * d0[k] - 5 * d2[k] + d0[k + 1];
+                    for (int k = 0; k < len; k++) v[v1 + k] = d3[k] + d0[k + 1] - 4 * (d1[k] + d2[k]);
+                    for (int k = 0; k < len; k++) v[v2 + k] = d0[k + 1] - d3[k] + 4 * (d1[k] - d2[k]);
+                    for (int k = 0; k < len; k++) v[v3 + k] = d0[k + 1] - d2[k] + 2 * (d3[k] - d1[k]);
+                    for (int k = 0; k < len; k++) v[v4 + k] = d0[k + 1] - d2[k] - 2 * (d3[k] - d1[k]);
+                    for (int k = 0; k < len; k++) v[v5 + k] = 4 * d1[k] - 5 * d3[k] + d1[k + 1];
                 }
             }
         }
     }
 
-    /** Bᵀ applied down the 4 rows d, in place: (d0 − d2, d1 + d2, d2 − d1, d1 − d3). */
-    private static void columns(float[][] d, int n) {
-        float[] d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3];
+    /** Bᵀ applied down the 6 rows of phase p, in place, for tiles [0, n). */
+    private static void inputColumns(float[][][] ph, int p, int n) {
+        float[] r0 = ph[0][p], r1 = ph[1][p], r2 = ph[2][p], r3 = ph[3][p], r4 = ph[4][p], r5 = ph[5][p];
         for (int k = 0; k < n; k++) {
-            float a = d0[k], b = d1[k], c = d2[k], e = d3[k];
-            d0[k] = a - c;
-            d1[k] = b + c;
-            d2[k] = c - b;
-            d3[k] = b - e;
+            float a = r0[k], b = r1[k], c = r2[k], d = r3[k], e = r4[k], f = r5[k];
+            r0[k] = 4 * a - 5 * c + e;
+            r1[k] = d + e - 4 * (b + c);
+            r2[k] = e - d + 4 * (b - c);
+            r3[k] = e - c + 2 * (d - b);
+            r4[k] = e - c - 2 * (d - b);
+            r5[k] = 4 * b - 5 * d + f;
         }
     }
 
     /**
-     * m[ξ][oc][i] = (A dy Aᵀ)[ξ] for the 2×2 block dy of output channel oc at tile t0 + i (zero
+     * m[ξ][oc][i] = (A dy Aᵀ)[ξ] for the 4×4 block dy of output channel oc at tile t0 + i (zero
      * past the plane's edge), for channels [oc0, oc1): the adjoint of the output transform.
      */
     private static void gradTransform(float[] gy, int gOff, int cout, int oh, int ow, Tiling tl, int t0, int cnt,
                                       float[] m, int tb, Rows rows, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
+        float[][][] ph = rows.phase;
         for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], y = 2 * run[1], x0 = 2 * run[2], len = run[3];
+            int s = run[0], y = OUT * run[1], x0 = OUT * run[2], len = run[3];
             for (int oc = oc0; oc < oc1; oc++) {
                 int base = gOff + (s * cout + oc) * plane;
-                for (int i = 0; i < 2; i++) { // rows y + i, columns x0 + 2k (even) and x0 + 2k + 1 (odd), zero outside
-                    float[] e = rows.even[i], od = rows.odd[i];
-                    if (y + i >= oh) {
-                        Arrays.fill(e, 0, len, 0f);
-                        Arrays.fill(od, 0, len, 0f);
-                        continue;
-                    }
-                    for (int k = 0, p = base + (y + i) * ow + x0; k < len; k++, p += 2) {
-                        e[k] = gy[p];
-                        od[k] = x0 + 2 * k + 1 < ow ? gy[p + 1] : 0f;
-                    }
-                }
-                // A dy: rows (g0, g0 + g1, g0 − g1, −g1), each then spread over columns the same way
+                for (int i = 0; i < OUT; i++) loadPhases(gy, base, y + i, oh, ow, x0, len, ph[i]);
+                for (int p = 0; p < OUT; p++) gradColumns(ph, p, len);
                 int at = oc * tb + run[4];
-                for (int i = 0; i < 4; i++) {
-                    for (int half = 0; half < 2; half++) {
-                        float[] g0 = half == 0 ? rows.even[0] : rows.odd[0], g1 = half == 0 ? rows.even[1] : rows.odd[1];
-                        float[] r = half == 0 ? rows.even[2 + i % 2] : rows.odd[2 + i % 2];
-                        switch (i) {
-                            case 0 -> System.arraycopy(g0, 0, r, 0, len);
-                            case 1 -> { for (int k = 0; k < len; k++) r[k] = g0[k] + g1[k]; }
-                            case 2 -> { for (int k = 0; k < len; k++) r[k] = g0[k] - g1[k]; }
-                            default -> { for (int k = 0; k < len; k++) r[k] = -g1[k]; }
-                        }
-                    }
-                    float[] e = rows.even[2 + i % 2], od = rows.odd[2 + i % 2];
-                    int m0 = 4 * i * ms + at, m1 = m0 + ms, m2 = m1 + ms, m3 = m2 + ms;
-                    System.arraycopy(e, 0, m, m0, len);
-                    for (int k = 0; k < len; k++) m[m1 + k] = e[k] + od[k];
-                    for (int k = 0; k < len; k++) m[m2 + k] = e[k] - od[k];
-                    for (int k = 0; k < len; k++) m[m3 + k] = -od[k];
+                for (int a = 0; a < IN; a++) { // rows: (A dy) Aᵀ, the same combination across the 4 columns
+                    float[] d0 = ph[a][0], d1 = ph[a][1], d2 = ph[a][2], d3 = ph[a][3];
+                    int m0 = IN * a * ms + at, m1 = m0 + ms, m2 = m1 + ms, m3 = m2 + ms, m4 = m3 + ms, m5 = m4 + ms;
+                    System.arraycopy(d0, 0, m, m0, len);
+                    for (int k = 0; k < len; k++) m[m1 + k] = d0[k] + d2[k] + (d1[k] + d3[k]);
+                    for (int k = 0; k < len; k++) m[m2 + k] = d0[k] + d2[k] - (d1[k] + d3[k]);
+                    for (int k = 0; k < len; k++) m[m3 + k] = d0[k] + 4 * d2[k] + 2 * (d1[k] + 4 * d3[k]);
+                    for (int k = 0; k < len; k++) m[m4 + k] = d0[k] + 4 * d2[k] - 2 * (d1[k] + 4 * d3[k]);
+                    System.arraycopy(d3, 0, m, m5, len);
                 }
             }
         }
     }
 
-    /** out's 2×2 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane; a run of tiles at a time. */
+    /** A applied down the 4 rows of phase p into 6 rows, in place, for tiles [0, n). */
+    private static void gradColumns(float[][][] ph, int p, int n) {
+        float[] r0 = ph[0][p], r1 = ph[1][p], r2 = ph[2][p], r3 = ph[3][p], r4 = ph[4][p], r5 = ph[5][p];
+        for (int k = 0; k < n; k++) {
+            float a = r0[k], b = r1[k], c = r2[k], d = r3[k];
+            r1[k] = a + c + (b + d);
+            r2[k] = a + c - (b + d);
+            r3[k] = a + 4 * c + 2 * (b + 4 * d);
+            r4[k] = a + 4 * c - 2 * (b + 4 * d);
+            r5[k] = d;
+        }
+    }
+
+    /** out's 4×4 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane; a run of tiles at a time. */
     private static void outputTransform(float[] m, int tb, int cout, Tiling tl, int t0, int cnt, float[] out, int oh, int ow,
-                                        float[] bias, int bOff, Rows rows) {
+                                        float[] bias, int bOff, Rows rows, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
-        float[] y00 = rows.even[0], y01 = rows.odd[0], y10 = rows.even[1], y11 = rows.odd[1];
+        float[][][] part = rows.partial, ph = rows.phase;
         for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], y = 2 * run[1], x0 = 2 * run[2], len = run[3];
-            for (int oc = 0; oc < cout; oc++) {
+            int s = run[0], y = OUT * run[1], x0 = OUT * run[2], len = run[3];
+            for (int oc = oc0; oc < oc1; oc++) {
                 float bv = bias == null ? 0f : bias[bOff + oc];
                 int at = oc * tb + run[4];
-                for (int k = 0; k < len; k++) {
-                    int q = at + k;
-                    // rows of Aᵀ m: r0 = m0 + m1 + m2, r1 = m1 − m2 − m3 (mk: row k of the tile)
-                    float r00 = m[q] + m[q + 4 * ms] + m[q + 8 * ms];
-                    float r01 = m[q + ms] + m[q + 5 * ms] + m[q + 9 * ms];
-                    float r02 = m[q + 2 * ms] + m[q + 6 * ms] + m[q + 10 * ms];
-                    float r03 = m[q + 3 * ms] + m[q + 7 * ms] + m[q + 11 * ms];
-                    float r10 = m[q + 4 * ms] - m[q + 8 * ms] - m[q + 12 * ms];
-                    float r11 = m[q + 5 * ms] - m[q + 9 * ms] - m[q + 13 * ms];
-                    float r12 = m[q + 6 * ms] - m[q + 10 * ms] - m[q + 14 * ms];
-                    float r13 = m[q + 7 * ms] - m[q + 11 * ms] - m[q + 15 * ms];
-                    y00[k] = r00 + r01 + r02 + bv;
-                    y01[k] = r01 - r02 - r03 + bv;
-                    y10[k] = r10 + r11 + r12 + bv;
-                    y11[k] = r11 - r12 - r13 + bv;
+                for (int b = 0; b < IN; b++) { // column b of Aᵀ m: part[r][b] (mk: row k of the tile)
+                    int q0 = at + b * ms, q1 = q0 + IN * ms, q2 = q1 + IN * ms, q3 = q2 + IN * ms, q4 = q3 + IN * ms, q5 = q4 + IN * ms;
+                    float[] p0 = part[0][b], p1 = part[1][b], p2 = part[2][b], p3 = part[3][b];
+                    for (int k = 0; k < len; k++) {
+                        float sum12 = m[q1 + k] + m[q2 + k], dif12 = m[q1 + k] - m[q2 + k];
+                        float sum34 = m[q3 + k] + m[q4 + k], dif34 = m[q3 + k] - m[q4 + k];
+                        p0[k] = m[q0 + k] + sum12 + sum34;
+                        p1[k] = dif12 + 2 * dif34;
+                        p2[k] = sum12 + 4 * sum34;
+                        p3[k] = dif12 + 8 * dif34 + m[q5 + k];
+                    }
                 }
-                int p = (s * cout + oc) * plane + y * ow + x0;
-                interleave(y00, y01, len, out, p, ow - x0);
-                if (y + 1 < oh) interleave(y10, y11, len, out, p + ow, ow - x0);
+                for (int r = 0; r < OUT && y + r < oh; r++) { // (Aᵀ m) A along row r, into its 4 column phases
+                    float[] e0 = part[r][0], e1 = part[r][1], e2 = part[r][2], e3 = part[r][3], e4 = part[r][4], e5 = part[r][5];
+                    float[] o0 = ph[0][0], o1 = ph[0][1], o2 = ph[0][2], o3 = ph[0][3];
+                    for (int k = 0; k < len; k++) {
+                        float sum12 = e1[k] + e2[k], dif12 = e1[k] - e2[k], sum34 = e3[k] + e4[k], dif34 = e3[k] - e4[k];
+                        o0[k] = e0[k] + sum12 + sum34 + bv;
+                        o1[k] = dif12 + 2 * dif34 + bv;
+                        o2[k] = sum12 + 4 * sum34 + bv;
+                        o3[k] = dif12 + 8 * dif34 + e5[k] + bv;
+                    }
+                    interleave(ph[0], len, out, (s * cout + oc) * plane + (y + r) * ow + x0, ow - x0);
+                }
             }
         }
     }
 
-    /** out[p + 2k] = even[k], out[p + 2k + 1] = odd[k] for k < n, stopping at width columns. */
-    private static void interleave(float[] even, float[] odd, int n, float[] out, int p, int width) {
-        for (int k = 0; k < n; k++) {
-            out[p + 2 * k] = even[k];
-            if (2 * k + 1 < width) out[p + 2 * k + 1] = odd[k];
+    /** out[p + 4k + j] = phases[j][k] for k < n, stopping at width columns. */
+    private static void interleave(float[][] phases, int n, float[] out, int p, int width) {
+        int full = Math.min(n, width / OUT);
+        float[] a = phases[0], b = phases[1], c = phases[2], d = phases[3];
+        for (int k = 0; k < full; k++) {
+            int at = p + OUT * k;
+            out[at] = a[k];
+            out[at + 1] = b[k];
+            out[at + 2] = c[k];
+            out[at + 3] = d[k];
+        }
+        for (int k = full; k < n; k++) {
+            for (int j = 0; j < OUT && OUT * k + j < width; j++) out[p + OUT * k + j] = phases[j][k];
         }
     }
 }
