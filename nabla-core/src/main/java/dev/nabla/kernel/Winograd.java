@@ -33,7 +33,7 @@ public final class Winograd {
     /** Outputs per tile side, input points per tile side, and the tile's transform positions (GEMMs). */
     private static final int OUT = 4, IN = 6, POSITIONS = IN * IN;
     /** G's denominators as factors (multiplying in double is several times faster than dividing). */
-    /** Filters transformed per copy into the 36 position planes. */
+    /** Filters transformed per copy into (or out of) the 36 position planes. */
     private static final int WEIGHT_CHUNK = 64;
     private static final double SIXTH = 1 / 6d, TWELFTH = 1 / 12d, TWENTY_FOURTH = 1 / 24d;
     /** Fewer input or output channels than this keep im2col (the GEMMs' inner size would be tiny). */
@@ -121,16 +121,23 @@ public final class Winograd {
         int plane = o * c;
         Parallel.forRange(plane, Math.max(1, (1 << 12) / POSITIONS), (p0, p1) -> {
             double[] t = new double[3 * IN], r = new double[3];
-            for (int p = p0; p < p1; p++) { // dw = Gᵀ dU G: t = Gᵀ dU (3×6), then rows of t times G (3×3)
-                for (int b = 0; b < IN; b++) {
-                    adjoint(du[b * plane + p], du[(IN + b) * plane + p], du[(2 * IN + b) * plane + p],
-                            du[(3 * IN + b) * plane + p], du[(4 * IN + b) * plane + p], du[(5 * IN + b) * plane + p], r);
-                    for (int i = 0; i < 3; i++) t[IN * i + b] = r[i];
-                }
-                for (int i = 0; i < 3; i++) {
-                    int q = IN * i;
-                    adjoint(t[q], t[q + 1], t[q + 2], t[q + 3], t[q + 4], t[q + 5], r);
-                    for (int j = 0; j < 3; j++) dw[p * 9 + 3 * i + j] = (float) r[j];
+            float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
+            for (int c0 = p0; c0 < p1; c0 += WEIGHT_CHUNK) { // read as the weights were written, a chunk at a time
+                int n = Math.min(WEIGHT_CHUNK, p1 - c0);
+                for (int pos = 0; pos < POSITIONS; pos++) System.arraycopy(du, pos * plane + c0, chunk, pos * WEIGHT_CHUNK, n);
+                for (int q = 0; q < n; q++) { // dw = Gᵀ dU G: t = Gᵀ dU (3×6), then rows of t times G (3×3)
+                    for (int b = 0; b < IN; b++) {
+                        int at = b * WEIGHT_CHUNK + q, step = IN * WEIGHT_CHUNK;
+                        adjoint(chunk[at], chunk[at + step], chunk[at + 2 * step], chunk[at + 3 * step], chunk[at + 4 * step],
+                                chunk[at + 5 * step], r);
+                        for (int i = 0; i < 3; i++) t[IN * i + b] = r[i];
+                    }
+                    int p = c0 + q;
+                    for (int i = 0; i < 3; i++) {
+                        int k = IN * i;
+                        adjoint(t[k], t[k + 1], t[k + 2], t[k + 3], t[k + 4], t[k + 5], r);
+                        for (int j = 0; j < 3; j++) dw[p * 9 + 3 * i + j] = (float) r[j];
+                    }
                 }
             }
         });
