@@ -178,7 +178,7 @@ public final class Winograd {
      * rotated by 180° and U is laid out [36][c][o]. Computed in double, rounded once.
      */
     private static float[] transformWeights(float[] w, int wOff, int o, int c, boolean flipped) {
-        float[] u = new float[POSITIONS * o * c];
+        float[] u = Scratch.floats(WEIGHT_SUMS, POSITIONS * o * c);
         // destination rows and columns ([o][c], or [c][o] flipped), walked in the order they are
         // stored, a chunk of columns at a time: 36 interleaved streams of single floats a megabyte
         // apart (512 channels) ran 2.4× slower than writing each position's chunk in one copy
