@@ -14,13 +14,12 @@ import java.util.List;
  * multiplications by 2, 4, 5 and 8 (the weights' by 1/4, 1/6, 1/12 and 1/24, computed in double and
  * rounded once), done here in plain Java for both providers.
  *
- * <p>No im2col matrix is built: the tiles of all examples are cut into blocks of a size fixed by
- * the channel counts and the number of tiles, and each block is transformed, multiplied and
- * transformed back into the output. Below {@value #WIDE_CHANNELS} channels the blocks run in
- * parallel, a thread's at a time with scratch of its own (about 1 MB); from there, and always for
- * the weight gradient (which sums over blocks in block order), they run in turn, each with its
- * transforms parallel over channels and its GEMMs parallel inside. Every output element is computed in an order fixed by the sizes, so results
- * do not depend on the thread count; both providers run this same algorithm, and differ only in
+ * <p>No im2col matrix is built: the tiles of all examples are cut into blocks of {@value #BLOCK},
+ * and each block is transformed (in parallel over channels, each step one loop over the block's
+ * tiles), multiplied (the GEMMs parallel inside) and transformed back into the output, blocks in
+ * turn; the weight gradient sums its products over the blocks in block order. Every output
+ * element is computed in an order fixed by the sizes, so results do not depend on the thread
+ * count; both providers run this same algorithm, and differ only in
  * the GEMM's last bits, as documented in {@link Gemm}. The float32 rounding differs from im2col's
  * (the tile transforms combine up to 36 terms on each side of the GEMM): outputs and input
  * gradients are within 1e-5 of the sum of |w·x|, weight gradients within 2e-5 of the sum of
@@ -39,28 +38,24 @@ public final class Winograd {
     /** Fewer input or output channels than this keep im2col (the GEMMs' inner size would be tiny). */
     static final int MIN_CHANNELS = 16;
     /**
-     * Narrower outputs than this keep im2col: the transforms loop over a row's tiles, and a short
-     * row does not pay. Measured against im2col, forward + both gradients at batch 2, 2 threads:
-     * VGG16's 512-channel layer at 28×28 (7 tiles a row) 97 against 134 ms, at 14×14 (4 tiles, the
-     * last one half padding) 39 against 36 ms; with F(2×2, 3×3), 1.7× the time on the cnn
-     * protocol's 14×14 32→64 layer at batch 128.
+     * Narrower outputs than this keep im2col: a short row wastes part of its last tile, and a small
+     * plane does not pay. Measured against im2col, forward + both gradients at batch 2, 2 threads:
+     * VGG16's 512-channel layer at 28×28 74 against 134 ms, at 14×14 (4 tiles a row, the last one
+     * half padding) 34 against 35 ms; with F(2×2, 3×3), 1.7× the time on the cnn protocol's 14×14
+     * 32→64 layer at batch 128.
      */
     static final int MIN_WIDTH = 24;
-    /**
-     * From this many channels (the larger side) a layer's blocks run one after the other, each
-     * with its transforms parallel over channels and its GEMMs parallel in the GEMM driver, in
-     * blocks of {@value #WIDE_BLOCK} tiles: with a block per thread (as below this size) each
-     * block packs the 36 weight matrices again, 1 MB each at 512 channels, for a few dozen tiles.
-     * Measured forward + both gradients, batch 2, 2 threads: 74 against 98 ms at 128 channels
-     * (112×112), 77 against 110 at 256 (56×56); at 64 channels (224×224) one block per thread
-     * stays faster.
-     */
-    static final int WIDE_CHANNELS = 128, WIDE_BLOCK = 256;
     /**
      * Fewer output tiles (over the batch) than this keep im2col: transforming the weights would
      * cost as much as the multiplies saved.
      */
     static final int MIN_TILES = 64;
+    /**
+     * Tiles per block: the transforms loop over a block's tiles, the GEMMs' columns are its tiles,
+     * and each block packs the 36 weight matrices again (1 MB each at 512 channels). 128 and 512
+     * were slower than 256 on VGG16's layers at batch 2 (64 to 512 channels), by up to 25%.
+     */
+    static final int BLOCK = 256;
 
     private final Gemm gemm;
 
@@ -105,16 +100,16 @@ public final class Winograd {
      */
     public void weightGrad(float[] x, int xOff, float[] gy, int gOff, float[] dw, ConvGeometry g) {
         int c = g.c(), o = g.o(), th = tiles(g.oh()), tw = tiles(g.ow()), tiles = g.n() * th * tw;
-        int tb = blockTiles(tiles, Math.max(c, o));
+        int tb = Math.min(tiles, BLOCK);
         Tiling tiling = new Tiling(th, tw);
         float[] v = Scratch.floats(INPUT_TILES, POSITIONS * c * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * o * tb);
         float[] du = Scratch.floats(WEIGHT_SUMS, POSITIONS * o * c);
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
             Parallel.forRange(c + o, channelGrain(cnt, c + o), (c0, c1) -> {
-                Rows rows = new Rows(tw);
-                if (c0 < c) inputTransform(x, xOff, c, g.h(), g.w(), g.pt(), g.pl(), tiling, first, cnt, v, tb, rows, c0, Math.min(c, c1));
-                if (c1 > c) gradTransform(gy, gOff, o, g.oh(), g.ow(), tiling, first, cnt, m, tb, rows, Math.max(0, c0 - c), c1 - c);
+                Lanes lanes = new Lanes(tb);
+                if (c0 < c) inputTransform(x, xOff, c, g.h(), g.w(), g.pt(), g.pl(), tiling, first, cnt, v, tb, lanes, c0, Math.min(c, c1));
+                if (c1 > c) gradTransform(gy, gOff, o, g.oh(), g.ow(), tiling, first, cnt, m, tb, lanes, Math.max(0, c0 - c), c1 - c);
             });
             gemm.sgemm(POSITIONS, false, true, o, c, cnt, m, 0, o * tb, tb, v, 0, c * tb, tb, t0 == 0 ? 0f : 1f, du, 0, o * c, c);
         }
@@ -218,49 +213,18 @@ public final class Winograd {
                            float[] out, int oh, int ow, float[] bias, int bOff) {
         int th = tiles(oh), tw = tiles(ow);
         int tiles = n * th * tw;
-        int tb = blockTiles(tiles, Math.max(cin, cout));
+        int tb = Math.min(tiles, BLOCK);
         Tiling tiling = new Tiling(th, tw);
-        if (Math.max(cin, cout) >= WIDE_CHANNELS) { // blocks in turn, the work in each parallel
-            float[] v = Scratch.floats(INPUT_TILES, POSITIONS * cin * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * cout * tb);
-            for (int t0 = 0; t0 < tiles; t0 += tb) {
-                int first = t0, cnt = Math.min(tb, tiles - t0);
-                Parallel.forRange(cin, channelGrain(cnt, cin), (c0, c1) ->
-                        inputTransform(in, inOff, cin, h, w, pt, pl, tiling, first, cnt, v, tb, new Rows(tw), c0, c1));
-                gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
-                        0f, m, 0, cout * tb, tb);
-                Parallel.forRange(cout, channelGrain(cnt, cout), (o0, o1) ->
-                        outputTransform(m, tb, cout, tiling, first, cnt, out, oh, ow, bias, bOff, new Rows(tw), o0, o1));
-            }
-            return;
+        float[] v = Scratch.floats(INPUT_TILES, POSITIONS * cin * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * cout * tb);
+        for (int t0 = 0; t0 < tiles; t0 += tb) {
+            int first = t0, cnt = Math.min(tb, tiles - t0);
+            Parallel.forRange(cin, channelGrain(cnt, cin), (c0, c1) ->
+                    inputTransform(in, inOff, cin, h, w, pt, pl, tiling, first, cnt, v, tb, new Lanes(tb), c0, c1));
+            gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
+                    0f, m, 0, cout * tb, tb);
+            Parallel.forRange(cout, channelGrain(cnt, cout), (o0, o1) ->
+                    outputTransform(m, tb, cout, tiling, first, cnt, out, oh, ow, bias, bOff, new Lanes(tb), o0, o1));
         }
-        // a block per thread at a time, with scratch of its own (Scratch); a block's numbers do not
-        // depend on the chunk it falls in
-        int blocks = (tiles + tb - 1) / tb, grain = Math.max(1, blocks / (4 * Parallel.threads()));
-        Parallel.forRange(blocks, grain, (b0, b1) -> {
-            float[] v = Scratch.floats(INPUT_TILES, POSITIONS * cin * tb), m = Scratch.floats(OUTPUT_TILES, POSITIONS * cout * tb);
-            Rows rows = new Rows(tw);
-            for (int blk = b0; blk < b1; blk++) {
-                int t0 = blk * tb, cnt = Math.min(tb, tiles - t0);
-                inputTransform(in, inOff, cin, h, w, pt, pl, tiling, t0, cnt, v, tb, rows, 0, cin);
-                gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
-                        0f, m, 0, cout * tb, tb);
-                outputTransform(m, tb, cout, tiling, t0, cnt, out, oh, ow, bias, bOff, rows, 0, cout);
-            }
-        });
-    }
-
-    /**
-     * Tiles per block: {@value #WIDE_BLOCK} from {@value #WIDE_CHANNELS} channels; below, about
-     * 2^18 floats of transformed input or output over the 36 positions (1 MB), so that a block
-     * stays in the L2 cache between the transform and the GEMM (4× that was 1.5× slower on a
-     * 64-channel 224×224 layer with F(2×2, 3×3)), a multiple of 16, at least 4 blocks when there
-     * are enough tiles (both cores busy on a small plane). Depends on the sizes only.
-     */
-    static int blockTiles(int tiles, int channels) {
-        if (channels >= WIDE_CHANNELS) return Math.min(tiles, WIDE_BLOCK);
-        int byCache = Math.max(32, Math.min(1024, (1 << 18) / (POSITIONS * channels)));
-        int byCount = (tiles + 3) / 4;
-        return Math.max(16, (Math.min(byCache, byCount) + 15) / 16 * 16);
     }
 
     /** The plane of th × tw tiles of each example; tiles are numbered (example, tile row, tile column). */
@@ -282,92 +246,78 @@ public final class Winograd {
     }
 
     /**
-     * Scratch rows of one tile row: up to 6 rows of a plane, each split into its 4 column phases
-     * (phase p of tile k is column 4k + p), and the output transform's 4 × 6 partial rows.
+     * A block's tiles laid out for the transforms, per channel: 36 arrays of the block's length,
+     * array 6i + j holding point (i, j) of every tile of the block (then the transform's values),
+     * so that each step of a transform is one loop over all the block's tiles.
      */
-    private static final class Rows {
-        final float[][][] phase = new float[IN][OUT][];
-        final float[][][] partial = new float[OUT][IN][];
+    private static final class Lanes {
+        final float[][] a = new float[POSITIONS][];
 
-        Rows(int tw) {
-            for (int i = 0; i < IN; i++) {
-                for (int p = 0; p < OUT; p++) phase[i][p] = new float[tw + 1];
-            }
-            for (int r = 0; r < OUT; r++) {
-                for (int b = 0; b < IN; b++) partial[r][b] = new float[tw];
-            }
+        Lanes(int tb) {
+            for (int i = 0; i < POSITIONS; i++) a[i] = new float[tb];
         }
     }
 
     /**
-     * Loads row `row` of a plane at base (width w, `rows` rows) into the 4 phases q, columns
-     * c0 + 4k + p for k < n, zero outside the plane.
+     * a[first + j][pos + k] = row `row` of a plane at base (width w, `rows` rows), column
+     * c0 + 4k + j, for j < cols and k < n: the columns of n tiles, zero outside the plane.
      */
-    private static void loadPhases(float[] x, int base, int row, int rows, int w, int c0, int n, float[][] q) {
+    private static void loadRow(float[] x, int base, int row, int rows, int w, int c0, int cols, int n, float[][] a,
+                                int first, int pos) {
         if (row < 0 || row >= rows) {
-            for (float[] a : q) Arrays.fill(a, 0, n, 0f);
+            for (int j = 0; j < cols; j++) Arrays.fill(a[first + j], pos, pos + n, 0f);
             return;
         }
         int p0 = base + row * w;
         // tiles [inside, end) lie within the row; those before and after are checked column by column
-        int inside = Math.min(n, Math.max(0, (-c0 + OUT - 1) / OUT)), end = Math.max(inside, Math.min(n, (w - c0) / OUT));
-        float[] a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
-        for (int k = inside, at = p0 + c0 + OUT * inside; k < end; k++, at += OUT) {
-            a0[k] = x[at];
-            a1[k] = x[at + 1];
-            a2[k] = x[at + 2];
-            a3[k] = x[at + 3];
-        }
-        for (int p = 0; p < OUT; p++) {
-            float[] a = q[p];
-            for (int k = 0, col = c0 + p; k < inside; k++, col += OUT) a[k] = col >= 0 && col < w ? x[p0 + col] : 0f;
-            for (int k = end, col = c0 + p + OUT * end; k < n; k++, col += OUT) a[k] = col >= 0 && col < w ? x[p0 + col] : 0f;
+        int inside = Math.min(n, Math.max(0, (-c0 + OUT - 1) / OUT));
+        int end = Math.max(inside, Math.min(n, w - c0 - cols < 0 ? 0 : (w - c0 - cols) / OUT + 1));
+        for (int j = 0; j < cols; j++) {
+            float[] d = a[first + j];
+            for (int k = 0, col = c0 + j; k < inside; k++, col += OUT) d[pos + k] = col >= 0 && col < w ? x[p0 + col] : 0f;
+            for (int k = inside, at = p0 + c0 + j + OUT * inside; k < end; k++, at += OUT) d[pos + k] = x[at];
+            for (int k = end, col = c0 + j + OUT * end; k < n; k++, col += OUT) d[pos + k] = col >= 0 && col < w ? x[p0 + col] : 0f;
         }
     }
 
     /**
-     * v[ξ][ch][i] = (Bᵀ d B)[ξ] for the 6×6 input tile d of channel ch, tile t0 + i; a run of tiles
-     * at a time, so that the loops are over contiguous tiles (vectorized by the JIT; the same
-     * operations in the same order either way, so the bits do not depend on it).
+     * v[ξ][ch][i] = (Bᵀ d B)[ξ] for the 6×6 input tile d of channel ch, tile t0 + i: each step one
+     * loop over the block's tiles (vectorized by the JIT; the same operations in the same order
+     * either way, so the bits do not depend on it).
      */
     private static void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
-                                       float[] v, int tb, Rows rows, int ch0, int ch1) {
+                                       float[] v, int tb, Lanes lanes, int ch0, int ch1) {
         int plane = h * w, vs = c * tb;
-        float[][][] ph = rows.phase;
-        for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], r0 = OUT * run[1] - pt, c0 = OUT * run[2] - pl, len = run[3];
-            for (int ch = ch0; ch < ch1; ch++) {
-                int base = xOff + (s * c + ch) * plane;
-                // tile k's columns are phases 0-3 at k and phases 0, 1 at k + 1
-                for (int i = 0; i < IN; i++) loadPhases(x, base, r0 + i, h, w, c0, len + 1, ph[i]);
-                for (int p = 0; p < OUT; p++) inputColumns(ph, p, len + 1);
-                int at = ch * tb + run[4];
-                for (int i = 0; i < IN; i++) { // rows: (Bᵀ d) B
-                    float[] d0 = ph[i][0], d1 = ph[i][1], d2 = ph[i][2], d3 = ph[i][3];
-                    int v0 = IN * i * vs + at, v1 = v0 + vs, v2 = v1 + vs, v3 = v2 + vs, v4 = v3 + vs, v5 = v4 + vs;
-                    // one loop per output, so that each vectorizes with a single store stream
-                    for (int k = 0; k < len; k++) v[v0 + k] = 4 * d0[k] - 5 * d2[k] + d0[k + 1];
-                    for (int k = 0; k < len; k++) v[v1 + k] = d3[k] + d0[k + 1] - 4 * (d1[k] + d2[k]);
-                    for (int k = 0; k < len; k++) v[v2 + k] = d0[k + 1] - d3[k] + 4 * (d1[k] - d2[k]);
-                    for (int k = 0; k < len; k++) v[v3 + k] = d0[k + 1] - d2[k] + 2 * (d3[k] - d1[k]);
-                    for (int k = 0; k < len; k++) v[v4 + k] = d0[k + 1] - d2[k] - 2 * (d3[k] - d1[k]);
-                    for (int k = 0; k < len; k++) v[v5 + k] = 4 * d1[k] - 5 * d3[k] + d1[k + 1];
+        float[][] a = lanes.a;
+        int[][] runs = tl.runs(t0, cnt);
+        for (int ch = ch0; ch < ch1; ch++) {
+            for (int[] run : runs) {
+                int base = xOff + (run[0] * c + ch) * plane, r0 = OUT * run[1] - pt, c0 = OUT * run[2] - pl;
+                for (int i = 0; i < IN; i++) loadRow(x, base, r0 + i, h, w, c0, IN, run[3], a, IN * i, run[4]);
+            }
+            for (int j = 0; j < IN; j++) { // Bᵀ d: down each column, in place
+                float[] r0 = a[j], r1 = a[IN + j], r2 = a[2 * IN + j], r3 = a[3 * IN + j], r4 = a[4 * IN + j], r5 = a[5 * IN + j];
+                for (int k = 0; k < cnt; k++) {
+                    float p = r0[k], q = r1[k], r = r2[k], s = r3[k], t = r4[k], u = r5[k];
+                    r0[k] = 4 * p - 5 * r + t;
+                    r1[k] = s + t - 4 * (q + r);
+                    r2[k] = t - s + 4 * (q - r);
+                    r3[k] = t - r + 2 * (s - q);
+                    r4[k] = t - r - 2 * (s - q);
+                    r5[k] = 4 * q - 5 * s + u;
                 }
             }
-        }
-    }
-
-    /** Bᵀ applied down the 6 rows of phase p, in place, for tiles [0, n). */
-    private static void inputColumns(float[][][] ph, int p, int n) {
-        float[] r0 = ph[0][p], r1 = ph[1][p], r2 = ph[2][p], r3 = ph[3][p], r4 = ph[4][p], r5 = ph[5][p];
-        for (int k = 0; k < n; k++) {
-            float a = r0[k], b = r1[k], c = r2[k], d = r3[k], e = r4[k], f = r5[k];
-            r0[k] = 4 * a - 5 * c + e;
-            r1[k] = d + e - 4 * (b + c);
-            r2[k] = e - d + 4 * (b - c);
-            r3[k] = e - c + 2 * (d - b);
-            r4[k] = e - c - 2 * (d - b);
-            r5[k] = 4 * b - 5 * d + f;
+            int at = ch * tb;
+            for (int i = 0; i < IN; i++) { // (Bᵀ d) B: along each row, one loop per output (a single store stream)
+                float[] d0 = a[IN * i], d1 = a[IN * i + 1], d2 = a[IN * i + 2], d3 = a[IN * i + 3], d4 = a[IN * i + 4], d5 = a[IN * i + 5];
+                int v0 = IN * i * vs + at, v1 = v0 + vs, v2 = v1 + vs, v3 = v2 + vs, v4 = v3 + vs, v5 = v4 + vs;
+                for (int k = 0; k < cnt; k++) v[v0 + k] = 4 * d0[k] - 5 * d2[k] + d4[k];
+                for (int k = 0; k < cnt; k++) v[v1 + k] = d3[k] + d4[k] - 4 * (d1[k] + d2[k]);
+                for (int k = 0; k < cnt; k++) v[v2 + k] = d4[k] - d3[k] + 4 * (d1[k] - d2[k]);
+                for (int k = 0; k < cnt; k++) v[v3 + k] = d4[k] - d2[k] + 2 * (d3[k] - d1[k]);
+                for (int k = 0; k < cnt; k++) v[v4 + k] = d4[k] - d2[k] - 2 * (d3[k] - d1[k]);
+                for (int k = 0; k < cnt; k++) v[v5 + k] = 4 * d1[k] - 5 * d3[k] + d5[k];
+            }
         }
     }
 
@@ -376,94 +326,92 @@ public final class Winograd {
      * past the plane's edge), for channels [oc0, oc1): the adjoint of the output transform.
      */
     private static void gradTransform(float[] gy, int gOff, int cout, int oh, int ow, Tiling tl, int t0, int cnt,
-                                      float[] m, int tb, Rows rows, int oc0, int oc1) {
+                                      float[] m, int tb, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
-        float[][][] ph = rows.phase;
-        for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], y = OUT * run[1], x0 = OUT * run[2], len = run[3];
-            for (int oc = oc0; oc < oc1; oc++) {
-                int base = gOff + (s * cout + oc) * plane;
-                for (int i = 0; i < OUT; i++) loadPhases(gy, base, y + i, oh, ow, x0, len, ph[i]);
-                for (int p = 0; p < OUT; p++) gradColumns(ph, p, len);
-                int at = oc * tb + run[4];
-                for (int a = 0; a < IN; a++) { // rows: (A dy) Aᵀ, the same combination across the 4 columns
-                    float[] d0 = ph[a][0], d1 = ph[a][1], d2 = ph[a][2], d3 = ph[a][3];
-                    int m0 = IN * a * ms + at, m1 = m0 + ms, m2 = m1 + ms, m3 = m2 + ms, m4 = m3 + ms, m5 = m4 + ms;
-                    System.arraycopy(d0, 0, m, m0, len);
-                    for (int k = 0; k < len; k++) m[m1 + k] = d0[k] + d2[k] + (d1[k] + d3[k]);
-                    for (int k = 0; k < len; k++) m[m2 + k] = d0[k] + d2[k] - (d1[k] + d3[k]);
-                    for (int k = 0; k < len; k++) m[m3 + k] = d0[k] + 4 * d2[k] + 2 * (d1[k] + 4 * d3[k]);
-                    for (int k = 0; k < len; k++) m[m4 + k] = d0[k] + 4 * d2[k] - 2 * (d1[k] + 4 * d3[k]);
-                    System.arraycopy(d3, 0, m, m5, len);
+        float[][] a = lanes.a;
+        int[][] runs = tl.runs(t0, cnt);
+        for (int oc = oc0; oc < oc1; oc++) {
+            for (int[] run : runs) {
+                int base = gOff + (run[0] * cout + oc) * plane;
+                for (int i = 0; i < OUT; i++) loadRow(gy, base, OUT * run[1] + i, oh, ow, OUT * run[2], OUT, run[3], a, IN * i, run[4]);
+            }
+            for (int j = 0; j < OUT; j++) { // A dy: down each column, 4 rows into 6, in place
+                float[] r0 = a[j], r1 = a[IN + j], r2 = a[2 * IN + j], r3 = a[3 * IN + j], r4 = a[4 * IN + j], r5 = a[5 * IN + j];
+                for (int k = 0; k < cnt; k++) {
+                    float p = r0[k], q = r1[k], r = r2[k], s = r3[k];
+                    r1[k] = p + r + (q + s);
+                    r2[k] = p + r - (q + s);
+                    r3[k] = p + 4 * r + 2 * (q + 4 * s);
+                    r4[k] = p + 4 * r - 2 * (q + 4 * s);
+                    r5[k] = s;
                 }
+            }
+            int at = oc * tb;
+            for (int i = 0; i < IN; i++) { // (A dy) Aᵀ: the same combination along each row
+                float[] d0 = a[IN * i], d1 = a[IN * i + 1], d2 = a[IN * i + 2], d3 = a[IN * i + 3];
+                int m0 = IN * i * ms + at, m1 = m0 + ms, m2 = m1 + ms, m3 = m2 + ms, m4 = m3 + ms, m5 = m4 + ms;
+                System.arraycopy(d0, 0, m, m0, cnt);
+                for (int k = 0; k < cnt; k++) m[m1 + k] = d0[k] + d2[k] + (d1[k] + d3[k]);
+                for (int k = 0; k < cnt; k++) m[m2 + k] = d0[k] + d2[k] - (d1[k] + d3[k]);
+                for (int k = 0; k < cnt; k++) m[m3 + k] = d0[k] + 4 * d2[k] + 2 * (d1[k] + 4 * d3[k]);
+                for (int k = 0; k < cnt; k++) m[m4 + k] = d0[k] + 4 * d2[k] - 2 * (d1[k] + 4 * d3[k]);
+                System.arraycopy(d3, 0, m, m5, cnt);
             }
         }
     }
 
-    /** A applied down the 4 rows of phase p into 6 rows, in place, for tiles [0, n). */
-    private static void gradColumns(float[][][] ph, int p, int n) {
-        float[] r0 = ph[0][p], r1 = ph[1][p], r2 = ph[2][p], r3 = ph[3][p], r4 = ph[4][p], r5 = ph[5][p];
-        for (int k = 0; k < n; k++) {
-            float a = r0[k], b = r1[k], c = r2[k], d = r3[k];
-            r1[k] = a + c + (b + d);
-            r2[k] = a + c - (b + d);
-            r3[k] = a + 4 * c + 2 * (b + 4 * d);
-            r4[k] = a + 4 * c - 2 * (b + 4 * d);
-            r5[k] = d;
-        }
-    }
-
-    /** out's 4×4 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane; a run of tiles at a time. */
+    /** out's 4×4 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane, for channels [oc0, oc1). */
     private static void outputTransform(float[] m, int tb, int cout, Tiling tl, int t0, int cnt, float[] out, int oh, int ow,
-                                        float[] bias, int bOff, Rows rows, int oc0, int oc1) {
+                                        float[] bias, int bOff, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
-        float[][][] part = rows.partial, ph = rows.phase;
-        for (int[] run : tl.runs(t0, cnt)) {
-            int s = run[0], y = OUT * run[1], x0 = OUT * run[2], len = run[3];
-            for (int oc = oc0; oc < oc1; oc++) {
-                float bv = bias == null ? 0f : bias[bOff + oc];
-                int at = oc * tb + run[4];
-                for (int b = 0; b < IN; b++) { // column b of Aᵀ m: part[r][b] (mk: row k of the tile)
-                    int q0 = at + b * ms, q1 = q0 + IN * ms, q2 = q1 + IN * ms, q3 = q2 + IN * ms, q4 = q3 + IN * ms, q5 = q4 + IN * ms;
-                    float[] p0 = part[0][b], p1 = part[1][b], p2 = part[2][b], p3 = part[3][b];
-                    for (int k = 0; k < len; k++) {
-                        float sum12 = m[q1 + k] + m[q2 + k], dif12 = m[q1 + k] - m[q2 + k];
-                        float sum34 = m[q3 + k] + m[q4 + k], dif34 = m[q3 + k] - m[q4 + k];
-                        p0[k] = m[q0 + k] + sum12 + sum34;
-                        p1[k] = dif12 + 2 * dif34;
-                        p2[k] = sum12 + 4 * sum34;
-                        p3[k] = dif12 + 8 * dif34 + m[q5 + k];
-                    }
+        float[][] a = lanes.a; // rows r < 4 of Aᵀ m in a[6r + b]; a row's outputs, by column phase, in a[24 + p]
+        int[][] runs = tl.runs(t0, cnt);
+        for (int oc = oc0; oc < oc1; oc++) {
+            float bv = bias == null ? 0f : bias[bOff + oc];
+            int at = oc * tb;
+            for (int b = 0; b < IN; b++) { // column b of Aᵀ m (mk: row k of the tile)
+                int q0 = at + b * ms, q1 = q0 + IN * ms, q2 = q1 + IN * ms, q3 = q2 + IN * ms, q4 = q3 + IN * ms, q5 = q4 + IN * ms;
+                float[] p0 = a[b], p1 = a[IN + b], p2 = a[2 * IN + b], p3 = a[3 * IN + b];
+                for (int k = 0; k < cnt; k++) {
+                    float sum12 = m[q1 + k] + m[q2 + k], dif12 = m[q1 + k] - m[q2 + k];
+                    float sum34 = m[q3 + k] + m[q4 + k], dif34 = m[q3 + k] - m[q4 + k];
+                    p0[k] = m[q0 + k] + sum12 + sum34;
+                    p1[k] = dif12 + 2 * dif34;
+                    p2[k] = sum12 + 4 * sum34;
+                    p3[k] = dif12 + 8 * dif34 + m[q5 + k];
                 }
-                for (int r = 0; r < OUT && y + r < oh; r++) { // (Aᵀ m) A along row r, into its 4 column phases
-                    float[] e0 = part[r][0], e1 = part[r][1], e2 = part[r][2], e3 = part[r][3], e4 = part[r][4], e5 = part[r][5];
-                    float[] o0 = ph[0][0], o1 = ph[0][1], o2 = ph[0][2], o3 = ph[0][3];
-                    for (int k = 0; k < len; k++) {
-                        float sum12 = e1[k] + e2[k], dif12 = e1[k] - e2[k], sum34 = e3[k] + e4[k], dif34 = e3[k] - e4[k];
-                        o0[k] = e0[k] + sum12 + sum34 + bv;
-                        o1[k] = dif12 + 2 * dif34 + bv;
-                        o2[k] = sum12 + 4 * sum34 + bv;
-                        o3[k] = dif12 + 8 * dif34 + e5[k] + bv;
-                    }
-                    interleave(ph[0], len, out, (s * cout + oc) * plane + (y + r) * ow + x0, ow - x0);
+            }
+            float[] o0 = a[4 * IN], o1 = a[4 * IN + 1], o2 = a[4 * IN + 2], o3 = a[4 * IN + 3];
+            for (int r = 0; r < OUT; r++) { // (Aᵀ m) A along row r, into its 4 column phases
+                float[] e0 = a[IN * r], e1 = a[IN * r + 1], e2 = a[IN * r + 2], e3 = a[IN * r + 3], e4 = a[IN * r + 4], e5 = a[IN * r + 5];
+                for (int k = 0; k < cnt; k++) {
+                    float sum12 = e1[k] + e2[k], dif12 = e1[k] - e2[k], sum34 = e3[k] + e4[k], dif34 = e3[k] - e4[k];
+                    o0[k] = e0[k] + sum12 + sum34 + bv;
+                    o1[k] = dif12 + 2 * dif34 + bv;
+                    o2[k] = sum12 + 4 * sum34 + bv;
+                    o3[k] = dif12 + 8 * dif34 + e5[k] + bv;
+                }
+                for (int[] run : runs) {
+                    int y = OUT * run[1] + r, x0 = OUT * run[2];
+                    if (y < oh) interleave(a, 4 * IN, run[4], run[3], out, (run[0] * cout + oc) * plane + y * ow + x0, ow - x0);
                 }
             }
         }
     }
 
-    /** out[p + 4k + j] = phases[j][k] for k < n, stopping at width columns. */
-    private static void interleave(float[][] phases, int n, float[] out, int p, int width) {
+    /** out[p + 4k + j] = a[first + j][pos + k] for k < n, stopping at width columns. */
+    private static void interleave(float[][] a, int first, int pos, int n, float[] out, int p, int width) {
         int full = Math.min(n, width / OUT);
-        float[] a = phases[0], b = phases[1], c = phases[2], d = phases[3];
+        float[] a0 = a[first], a1 = a[first + 1], a2 = a[first + 2], a3 = a[first + 3];
         for (int k = 0; k < full; k++) {
             int at = p + OUT * k;
-            out[at] = a[k];
-            out[at + 1] = b[k];
-            out[at + 2] = c[k];
-            out[at + 3] = d[k];
+            out[at] = a0[pos + k];
+            out[at + 1] = a1[pos + k];
+            out[at + 2] = a2[pos + k];
+            out[at + 3] = a3[pos + k];
         }
         for (int k = full; k < n; k++) {
-            for (int j = 0; j < OUT && OUT * k + j < width; j++) out[p + OUT * k + j] = phases[j][k];
+            for (int j = 0; j < OUT && OUT * k + j < width; j++) out[p + OUT * k + j] = a[first + j][pos + k];
         }
     }
 }
