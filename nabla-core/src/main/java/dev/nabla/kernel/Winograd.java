@@ -260,7 +260,7 @@ public final class Winograd {
 
     /**
      * a[first + j][pos + k] = row `row` of a plane at base (width w, `rows` rows), column
-     * c0 + 4k + j, for j < cols and k < n: the columns of n tiles, zero outside the plane.
+     * c0 + 4k + j, for j < cols (6 or 4) and k < n: the columns of n tiles, zero outside the plane.
      */
     private static void loadRow(float[] x, int base, int row, int rows, int w, int c0, int cols, int n, float[][] a,
                                 int first, int pos) {
@@ -272,10 +272,29 @@ public final class Winograd {
         // tiles [inside, end) lie within the row; those before and after are checked column by column
         int inside = Math.min(n, Math.max(0, (-c0 + OUT - 1) / OUT));
         int end = Math.max(inside, Math.min(n, w - c0 - cols < 0 ? 0 : (w - c0 - cols) / OUT + 1));
+        float[] d0 = a[first], d1 = a[first + 1], d2 = a[first + 2], d3 = a[first + 3];
+        int at = p0 + c0 + OUT * inside;
+        if (cols == IN) { // one pass over the row for all 6 columns (the loop is too short to pay per column)
+            float[] d4 = a[first + 4], d5 = a[first + 5];
+            for (int k = pos + inside; k < pos + end; k++, at += OUT) {
+                d0[k] = x[at];
+                d1[k] = x[at + 1];
+                d2[k] = x[at + 2];
+                d3[k] = x[at + 3];
+                d4[k] = x[at + 4];
+                d5[k] = x[at + 5];
+            }
+        } else {
+            for (int k = pos + inside; k < pos + end; k++, at += OUT) {
+                d0[k] = x[at];
+                d1[k] = x[at + 1];
+                d2[k] = x[at + 2];
+                d3[k] = x[at + 3];
+            }
+        }
         for (int j = 0; j < cols; j++) {
             float[] d = a[first + j];
             for (int k = 0, col = c0 + j; k < inside; k++, col += OUT) d[pos + k] = col >= 0 && col < w ? x[p0 + col] : 0f;
-            for (int k = inside, at = p0 + c0 + j + OUT * inside; k < end; k++, at += OUT) d[pos + k] = x[at];
             for (int k = end, col = c0 + j + OUT * end; k < n; k++, col += OUT) d[pos + k] = col >= 0 && col < w ? x[p0 + col] : 0f;
         }
     }
