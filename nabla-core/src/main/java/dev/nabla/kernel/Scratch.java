@@ -1,6 +1,7 @@
 package dev.nabla.kernel;
 
 import java.lang.ref.SoftReference;
+import java.lang.reflect.Array;
 
 /**
  * Per-thread scratch arrays kept between calls, for the buffers a kernel fills and reads within
@@ -23,31 +24,28 @@ public final class Scratch {
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
+    /** The float32 slots, then the float64 ones. */
     @SuppressWarnings("unchecked")
-    private final SoftReference<float[]>[] floats = new SoftReference[SLOTS];
-    @SuppressWarnings("unchecked")
-    private final SoftReference<double[]>[] doubles = new SoftReference[SLOTS];
+    private final SoftReference<Object>[] kept = new SoftReference[2 * SLOTS];
 
     private Scratch() {}
 
     /** This thread's float32 array of slot at least length long; its contents are arbitrary. */
     public static float[] floats(int slot, int length) {
-        SoftReference<float[]>[] kept = LOCAL.get().floats;
-        float[] a = kept[slot] == null ? null : kept[slot].get();
-        if (a == null || a.length < length) {
-            a = new float[length];
-            kept[slot] = new SoftReference<>(a);
-        }
-        return a;
+        return (float[]) array(slot, length, true);
     }
 
     /** This thread's float64 array of slot at least length long; its contents are arbitrary. */
     public static double[] doubles(int slot, int length) {
-        SoftReference<double[]>[] kept = LOCAL.get().doubles;
-        double[] a = kept[slot] == null ? null : kept[slot].get();
-        if (a == null || a.length < length) {
-            a = new double[length];
-            kept[slot] = new SoftReference<>(a);
+        return (double[]) array(SLOTS + slot, length, false);
+    }
+
+    private static Object array(int index, int length, boolean f32) {
+        SoftReference<Object>[] kept = LOCAL.get().kept;
+        Object a = kept[index] == null ? null : kept[index].get();
+        if (a == null || Array.getLength(a) < length) {
+            a = f32 ? new float[length] : new double[length];
+            kept[index] = new SoftReference<>(a);
         }
         return a;
     }
