@@ -114,7 +114,7 @@ public final class Winograd {
             gemm.sgemm(POSITIONS, false, true, o, c, cnt, m, 0, o * tb, tb, v, 0, c * tb, tb, t0 == 0 ? 0f : 1f, du, 0, o * c, c);
         }
         int plane = o * c;
-        Parallel.forRange(plane, Math.max(1, (1 << 12) / POSITIONS), (p0, p1) -> {
+        Parallel.forRange(plane, 8 * WEIGHT_CHUNK, (p0, p1) -> { // chunks of 512 filters, each with its buffers
             double[] t = new double[3 * IN], r = new double[3];
             float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
             for (int c0 = p0; c0 < p1; c0 += WEIGHT_CHUNK) { // read as the weights were written, a chunk at a time
