@@ -204,17 +204,23 @@ def dcgan(torch):
                       rc.BATCH * 1e3 / rc.timed_steps(step, rc.DCGAN_WARM, rc.DCGAN_STEPS, rc.DCGAN_REPS))]
 
 
+def vgg16_model(torch):
+    """VGG16, configuration D, 2 classes, no dropout, as one flat Sequential (nabla's Vgg layout)."""
+    nn = torch.nn
+    layers, c = [], 3
+    for v in rc.VGG16_D:
+        layers += [nn.MaxPool2d(2)] if v == "M" else [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
+        c = c if v == "M" else v
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(25088, 4096), nn.ReLU(), nn.Linear(4096, 4096), nn.ReLU(),
+                         nn.Linear(4096, 2))
+
+
 def vgg16(torch):
     """VGG16 (configuration D, 2 classes, no dropout), 224x224x3, batch 2: one forward + backward pass
     (cross-entropy), median of VGG_REPS after a warm-up (one pass and at least WARM_SECONDS); seconds."""
     nn = torch.nn
     torch.manual_seed(0)
-    layers, c = [], 3
-    for v in rc.VGG16_D:
-        layers += [nn.MaxPool2d(2)] if v == "M" else [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
-        c = c if v == "M" else v
-    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(25088, 4096), nn.ReLU(), nn.Linear(4096, 4096), nn.ReLU(),
-                          nn.Linear(4096, 2))
+    model = vgg16_model(torch)
     x, y = torch.rand(2, 3, 224, 224), torch.tensor([0, 1])
     loss_fn = nn.CrossEntropyLoss()
 

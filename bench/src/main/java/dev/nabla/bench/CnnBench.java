@@ -154,13 +154,18 @@ public final class CnnBench {
     /** The vgg16 protocol: one forward + backward of VGG16 (no dropout) at batch 2. */
     static Runnable vgg16Step() {
         Generator g = new Generator(0);
-        Layer model = Vgg.builder("D").classes(2).dropout(0).generator(g).build();
+        Layer model = vgg16(g);
         Tensor x = Tensor.rand(g, 2, 3, 224, 224);
         Tensor y = Tensor.of(new long[] {0, 1});
         return () -> {
             model.zeroGrad();
             Losses.crossEntropy(model.forward(x), y).backward();
         };
+    }
+
+    /** The vgg16 protocol's model: VGG16, configuration D, 2 classes, no dropout. */
+    static Sequential vgg16(Generator g) {
+        return Vgg.builder("D").classes(2).dropout(0).generator(g).build();
     }
 
     static double cnnSamplesPerSecond(Plan plan) {
