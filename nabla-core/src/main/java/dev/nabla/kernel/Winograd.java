@@ -57,15 +57,42 @@ public final class Winograd {
      */
     static final int BLOCK = 256;
 
+    /** Whether convolutions that qualify take this algorithm ({@link #setEnabled}; -Dnabla.winograd=false starts without). */
+    private static volatile boolean enabled = enabledByDefault();
+
     private final Gemm gemm;
+
+    private static boolean enabledByDefault() {
+        String prop = System.getProperty("nabla.winograd");
+        if (prop == null || prop.trim().equals("true")) return true;
+        if (prop.trim().equals("false")) return false;
+        throw new IllegalArgumentException("nabla.winograd=" + prop + ": expected true or false");
+    }
+
+    /** True while qualifying float32 convolutions take Winograd's algorithm (the default). */
+    public static boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Turns the algorithm on or off for the convolutions that follow: off, they take im2col and
+     * its rounding (within about 1e-6 of the sum of |w·x|, as PyTorch's CPU convolutions) at the
+     * cost of 4× the multiply-adds.
+     */
+    public static void setEnabled(boolean on) {
+        enabled = on;
+    }
 
     public Winograd(Gemm gemm) {
         this.gemm = gemm;
     }
 
-    /** True when the convolution g has a 3×3 kernel, stride 1, no dilation, one group, enough channels, width and tiles. */
+    /**
+     * True when the algorithm is enabled and the convolution g has a 3×3 kernel, stride 1, no
+     * dilation, one group, enough channels, width and tiles.
+     */
     public static boolean applies(ConvGeometry g) {
-        return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
+        return enabled && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && Math.min(g.c(), g.o()) >= MIN_CHANNELS && g.ow() >= MIN_WIDTH
                 && (long) g.n() * tiles(g.oh()) * tiles(g.ow()) >= MIN_TILES;
     }

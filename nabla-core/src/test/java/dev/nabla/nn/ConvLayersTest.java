@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.Nabla;
 import dev.nabla.autograd.Gradcheck;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.DType;
@@ -176,6 +177,34 @@ class ConvLayersTest {
         // the dcgan discriminator's first layer, small: 3 blocks of 8 examples (196 positions each), each product
         // below the GEMM's parallel threshold, so the blocks themselves run on the threads
         stride2MatchesTheDefinition(24, 1, 28, 16);
+    }
+
+    @Test
+    void winogradTurnedOffGivesIm2colsRounding() {
+        // a 3×3 float32 convolution that qualifies: Winograd's result within 1e-5 of Σ|w·x| of the
+        // float64 one, im2col's (Winograd off) within 1e-6 and closer, and the two differ
+        Generator g = new Generator(5);
+        Tensor x = Tensor.randn(g, 2, 16, 32, 32), w = Tensor.randn(g, 16, 16, 3, 3);
+        double[] exact = x.toType(DType.FLOAT64).conv2d(w.toType(DType.FLOAT64), null, 1, 1).toDoubleArray();
+        double[] scale = x.abs().toType(DType.FLOAT64).conv2d(w.abs().toType(DType.FLOAT64), null, 1, 1).toDoubleArray();
+        boolean before = Nabla.winograd();
+        Tensor on, off;
+        try {
+            Nabla.setWinograd(true);
+            on = x.conv2d(w, null, 1, 1);
+            Nabla.setWinograd(false);
+            off = x.conv2d(w, null, 1, 1);
+        } finally {
+            Nabla.setWinograd(before);
+        }
+        assertTrue(!on.contentEquals(off), "Winograd and im2col round differently");
+        double[] a = on.toDoubleArray(), b = off.toDoubleArray();
+        double worstOn = 0, worstOff = 0;
+        for (int i = 0; i < exact.length; i++) {
+            worstOn = Math.max(worstOn, Math.abs(a[i] - exact[i]) / scale[i]);
+            worstOff = Math.max(worstOff, Math.abs(b[i] - exact[i]) / scale[i]);
+        }
+        assertTrue(worstOn <= 1e-5 && worstOff <= 1e-6 && worstOff < worstOn, "errors / Σ|w·x|: Winograd " + worstOn + ", im2col " + worstOff);
     }
 
     @Test
