@@ -30,8 +30,7 @@ final class ProtocolLayers {
         if (!dcgan && !model.equals("vgg16") || args.length > 3) {
             throw new IllegalArgumentException("usage: ProtocolLayers dcgan|vgg16 [BATCH [REPS]] (got " + String.join(" ", args) + ")");
         }
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : dcgan ? 32 : 2;
-        int reps = args.length > 2 ? Integer.parseInt(args[2]) : dcgan ? 200 : 5;
+        int batch = positive(args, 1, "BATCH", dcgan ? 32 : 2), reps = positive(args, 2, "REPS", dcgan ? 200 : 5);
         // calls before the timed ones (C2 compiles the kernels; a layer alone warms fast), fewer
         // for VGG16's layers, which take up to a tenth of a second each
         int warm = Math.min(reps, dcgan ? 30 : 3);
@@ -51,6 +50,18 @@ final class ProtocolLayers {
             Tensor x = Tensor.rand(g, batch, 3, 224, 224);
             for (boolean print : new boolean[] {false, true}) walk("V", vgg, x, false, warm, reps, g, print);
         }
+    }
+
+    // args[i] as a whole number >= 1, or fallback when absent
+    private static int positive(String[] args, int i, String name, int fallback) {
+        if (args.length <= i) return fallback;
+        try {
+            int v = Integer.parseInt(args[i]);
+            if (v >= 1) return v;
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new IllegalArgumentException("ProtocolLayers: " + name + " " + args[i] + " is not a whole number >= 1");
     }
 
     // Times each layer on its input, then passes the input on through it; returns the model's output.

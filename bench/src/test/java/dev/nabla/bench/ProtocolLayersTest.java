@@ -36,9 +36,13 @@ class ProtocolLayersTest {
     }
 
     @Test
-    void anUnknownModelIsRefusedWithTheUsage() {
+    void anUnknownModelOrABadCountIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"mlp"}));
         assertTrue(e.getMessage().contains("dcgan|vgg16"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"vgg16", "two"}));
+        assertTrue(e.getMessage().contains("BATCH two"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"dcgan", "2", "0"}));
+        assertTrue(e.getMessage().contains("REPS 0"), e.getMessage());
     }
 
     private static List<String> run(String... args) {
