@@ -74,6 +74,9 @@ final class VectorGemmDouble {
     /** Per-thread packing buffers, grown on demand and kept up to KEEP elements each. */
     private static final class Buffers {
         double[] a = new double[0], b = new double[0], s = new double[0], shared = new double[0];
+        /** All of op(A) of the product {@link #ownedProduct}, packed by this thread for its own tiles. */
+        double[] own = new double[0];
+        long ownedProduct = -1;
         final double[] t = new double[MR * DNR];
 
         double[] a(int size) {
@@ -136,26 +139,61 @@ final class VectorGemmDouble {
          * before its examples' products was the longest stretch of a dcgan step on one thread.
          */
         double[] packAll(boolean fresh) {
-            int panels = (m + MR - 1) / MR, kcb = VectorGemm.kBlock(k), size = panels * MR * k + PACK_SLACK;
-            double[] ap = fresh ? new double[size] : BUFFERS.get().shared(size);
-            Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> {
-                for (int q = q0; q < q1; q++) {
-                    for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);
-                }
-            });
+            int panels = (m + MR - 1) / MR;
+            double[] ap = fresh ? new double[panels * MR * k + PACK_SLACK] : BUFFERS.get().shared(panels * MR * k + PACK_SLACK);
+            Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> packPanels(ap, q0, q1));
             return ap;
+        }
+
+        // row panels [q0, q1) of op(A), all k blocks, in packAll's layout
+        private void packPanels(double[] ap, int q0, int q1) {
+            int kcb = VectorGemm.kBlock(k);
+            for (int q = q0; q < q1; q++) {
+                for (int pc = 0; pc < k; pc += kcb) packA(q * MR, Math.min(MR, m - q * MR), pc, Math.min(kcb, k - pc), ap, (q * k + pc) * MR);
+            }
+        }
+
+        @Override
+        void ownTile(long product, int ip0, int ip1, int jp0, int jp1) {
+            Buffers buf = BUFFERS.get();
+            double[] ap = shared;
+            if (ap == null) { // all of A, packed by this thread once per product
+                int panels = (m + MR - 1) / MR;
+                if (buf.ownedProduct != product) {
+                    buf.own = buf.own.length >= panels * MR * k + PACK_SLACK ? buf.own : new double[panels * MR * k + PACK_SLACK];
+                    packPanels(buf.own, 0, panels);
+                    buf.ownedProduct = product;
+                }
+                ap = buf.own;
+            }
+            int kcb = VectorGemm.kBlock(k);
+            double[] bp = buf.b((jp1 - jp0) * kcb * DNR);
+            prepareGather();
+            for (int pc = 0; pc < k; pc += kcb) {
+                int kc = Math.min(kcb, k - pc);
+                packB(bp, pc, kc, jp0, jp1, 0);
+                tile(ap, bp, pc, kc, acc || pc > 0, ip0, ip1, jp0, jp1, -jp0 * kc * DNR);
+            }
         }
 
         @Override
         void allocB(int size) {
             bp = BUFFERS.get().b(size);
+            prepareGather();
+        }
+
+        private void prepareGather() {
             bGather = new int[DNR];
             for (int jj = 0; jj < DNR; jj++) bGather[jj] = jj * ldb;
         }
 
         @Override
         void packB(int pc, int kc, int p0, int p1, int d) {
-            final double[] b = this.b, bp = this.bp;
+            packB(bp, pc, kc, p0, p1, d);
+        }
+
+        private void packB(double[] bp, int pc, int kc, int p0, int p1, int d) {
+            final double[] b = this.b;
             final int stride = kc * DNR;
             if (!tB) {  // rows of B are contiguous: walk them, scattering to the panels
                 int fullEnd = Math.min(p1, n / DNR);  // panels [p0, fullEnd) are full width
@@ -226,8 +264,13 @@ final class VectorGemmDouble {
 
         @Override
         void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
+            tile(shared, bp, pc, kc, accum, ip0, ip1, jp0, jp1, bBase);
+        }
+
+        // ap: all of op(A) packed (packAll's layout), or null: the tile packs its rows of this k block
+        private void tile(double[] whole, double[] bp, int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
             Buffers buf = BUFFERS.get();
-            double[] ap = shared, tmp = buf.t, bp = this.bp, c = this.c;
+            double[] ap = whole, tmp = buf.t, c = this.c;
             if (ap == null) {
                 ap = buf.a((ip1 - ip0) * MR * kc + PACK_SLACK);
                 for (int q = ip0; q < ip1; q++) {
@@ -238,7 +281,7 @@ final class VectorGemmDouble {
             for (int jp = jp0; jp < jp1; jp++) {
                 int j = jp * DNR, w = Math.min(DNR, n - j), bi = bBase + jp * kc * DNR;
                 for (int q = ip0; q < ip1; q++) {
-                    int i = q * MR, h = Math.min(MR, m - i), ai = shared == null ? (q - ip0) * MR * kc : (q * k + pc) * MR;
+                    int i = q * MR, h = Math.min(MR, m - i), ai = whole == null ? (q - ip0) * MR * kc : (q * k + pc) * MR;
                     if (h == MR && w == DNR) {
                         kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h <= 4 && w == DNR) {
