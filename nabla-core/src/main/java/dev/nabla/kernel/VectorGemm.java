@@ -14,8 +14,10 @@ import jdk.incubator.vector.FloatVector;
  * (in its thread's buffer) and runs
  * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
  * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
- * When C has too few rows for tiles of at least {@value #MIN_TILE_PANELS} panels each, the tiles
- * take all the rows and split the columns, and every thread packs what it reads itself.
+ * On several threads, each thread packs what it reads itself where that is cheap: when C has too
+ * few rows for tiles of at least {@value #MIN_TILE_PANELS} panels each, all of A (the tiles then
+ * take all the rows, split the columns and pack their own panels of B); else, while B is small
+ * (at most {@value #OWN_B} elements packed), all of B.
  * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
  * small buffer, except float32 ones of at most 4 rows or one vector of columns, which have kernels of
  * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
@@ -59,6 +61,17 @@ public final class VectorGemm implements Gemm {
      */
     private static final int MIN_TILE_PANELS = 3;
     /**
+     * Elements of packed B up to which, on several threads, each thread packs all of B for itself
+     * and the tiles are cut by rows only: nothing packed passes between threads (see
+     * {@link #MIN_TILE_PANELS} for what that costs when the vCPUs sit on different L3 caches). 2
+     * threads, GFLOP/s, three alternated pairs of processes, before → after: 256³ 131–177 → 185–191,
+     * 512³ 149–190 → 182–193, 1024³ 175–206 → 192–200, 384³ 141–195 → 176–201, 256×784×128 with A
+     * transposed (an MLP's weight gradient) 127–177 → 183–187, 256×256×784 with B transposed
+     * 122–172 → 164–168; the low ends are the processes on two L3 caches. Larger B (2048³) is
+     * packed once for all threads, as before.
+     */
+    private static final long OWN_B = 1L << 20;
+    /**
      * Columns of C the streaming path sums at once: m ≤ 4 rows of them (64 KB of float32) stay in
      * the cache while all of k passes.
      */
@@ -89,7 +102,7 @@ public final class VectorGemm implements Gemm {
     /** Elements of a per-thread packing buffer kept for the next product; a larger one is garbage after use. */
     static final int KEEP = B_BLOCK;
 
-    /** Numbers the few-rows products, so that a thread knows whether its packed A is this product's. */
+    /** Numbers the products whose threads pack their own operands, so that a thread knows whether its packing is this product's. */
     private static final AtomicLong PRODUCTS = new AtomicLong();
 
     public VectorGemm() {}
@@ -211,6 +224,7 @@ public final class VectorGemm implements Gemm {
             // thread packing all of A once and each tile its own panels of B, so that nothing packed
             // passes between threads (see MIN_TILE_PANELS).
             final long product = PRODUCTS.incrementAndGet();
+            job.prepareOwn();
             final int mcP = Math.min(rowPanels, MC / MR), rowTiles = ceilDiv(rowPanels, mcP);
             final int colTiles = Math.min(colPanels, ceilDiv(4 * threads, rowTiles));
             Parallel.forRange(rowTiles * colTiles, 1, (t0, t1) -> {
@@ -219,6 +233,18 @@ public final class VectorGemm implements Gemm {
                     job.ownTile(product, it * rowPanels / rowTiles, (it + 1) * rowPanels / rowTiles,
                             jt * colPanels / colTiles, (jt + 1) * colPanels / colTiles);
                 }
+            });
+            return;
+        }
+        if (threads > 1 && (long) k * colPanels * nr <= OWN_B) {
+            // B small enough for each thread to pack all of it: tiles cut by rows only, each packing
+            // its rows of A per k block, as below
+            final long product = PRODUCTS.incrementAndGet();
+            job.prepareOwn();
+            final int mcP = Math.max(1, Math.min(Math.min(rowPanels, MC / MR), ceilDiv(rowPanels, 4 * threads)));
+            final int rowTiles = ceilDiv(rowPanels, mcP);
+            Parallel.forRange(rowTiles, 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) job.ownRows(product, t * rowPanels / rowTiles, (t + 1) * rowPanels / rowTiles);
             });
             return;
         }
@@ -337,6 +363,15 @@ public final class VectorGemm implements Gemm {
          * column panels of B packed per k block.
          */
         abstract void ownTile(long product, int ip0, int ip1, int jp0, int jp1);
+
+        /**
+         * Row panels [ip0, ip1) of C, all columns and k blocks, on the calling thread's own buffers:
+         * all of op(B) packed once per thread and product, the tile's rows of A per k block.
+         */
+        abstract void ownRows(long product, int ip0, int ip1);
+
+        /** Readies ownTile and ownRows (on the calling thread, before the tiles run). */
+        abstract void prepareOwn();
 
         /** Packs rows [pc, pc+kc) of op(B), column panels [p0, p1), into the B buffer at d. */
         abstract void packB(int pc, int kc, int p0, int p1, int d);

@@ -77,6 +77,9 @@ final class VectorGemmDouble {
         /** All of op(A) of the product {@link #ownedProduct}, packed by this thread for its own tiles. */
         double[] own = new double[0];
         long ownedProduct = -1;
+        /** All of op(B) of the product {@link #ownedB}, packed by this thread for its own tiles. */
+        double[] ownB = new double[0];
+        long ownedB = -1;
         final double[] t = new double[MR * DNR];
 
         double[] a(int size) {
@@ -168,12 +171,30 @@ final class VectorGemmDouble {
             }
             int kcb = VectorGemm.kBlock(k);
             double[] bp = buf.b((jp1 - jp0) * kcb * DNR);
-            prepareGather();
             for (int pc = 0; pc < k; pc += kcb) {
                 int kc = Math.min(kcb, k - pc);
                 packB(bp, pc, kc, jp0, jp1, 0);
                 tile(ap, bp, pc, kc, acc || pc > 0, ip0, ip1, jp0, jp1, -jp0 * kc * DNR);
             }
+        }
+
+        @Override
+        void ownRows(long product, int ip0, int ip1) {
+            Buffers buf = BUFFERS.get();
+            int kcb = VectorGemm.kBlock(k), panels = (n + DNR - 1) / DNR;
+            if (buf.ownedB != product) { // all of B, packed by this thread once per product
+                buf.ownB = buf.ownB.length >= k * panels * DNR ? buf.ownB : new double[k * panels * DNR];
+                for (int pc = 0; pc < k; pc += kcb) packB(buf.ownB, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * DNR);
+                buf.ownedB = product;
+            }
+            for (int pc = 0; pc < k; pc += kcb) {
+                tile(shared, buf.ownB, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * DNR);
+            }
+        }
+
+        @Override
+        void prepareOwn() {
+            prepareGather();
         }
 
         @Override

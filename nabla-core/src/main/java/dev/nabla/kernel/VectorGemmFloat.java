@@ -77,6 +77,9 @@ final class VectorGemmFloat {
         /** All of op(A) of the product {@link #ownedProduct}, packed by this thread for its own tiles. */
         float[] own = new float[0];
         long ownedProduct = -1;
+        /** All of op(B) of the product {@link #ownedB}, packed by this thread for its own tiles. */
+        float[] ownB = new float[0];
+        long ownedB = -1;
         final float[] t = new float[MR * FNR];
 
         float[] a(int size) {
@@ -168,12 +171,30 @@ final class VectorGemmFloat {
             }
             int kcb = VectorGemm.kBlock(k);
             float[] bp = buf.b((jp1 - jp0) * kcb * FNR);
-            prepareGather();
             for (int pc = 0; pc < k; pc += kcb) {
                 int kc = Math.min(kcb, k - pc);
                 packB(bp, pc, kc, jp0, jp1, 0);
                 tile(ap, bp, pc, kc, acc || pc > 0, ip0, ip1, jp0, jp1, -jp0 * kc * FNR);
             }
+        }
+
+        @Override
+        void ownRows(long product, int ip0, int ip1) {
+            Buffers buf = BUFFERS.get();
+            int kcb = VectorGemm.kBlock(k), panels = (n + FNR - 1) / FNR;
+            if (buf.ownedB != product) { // all of B, packed by this thread once per product
+                buf.ownB = buf.ownB.length >= k * panels * FNR ? buf.ownB : new float[k * panels * FNR];
+                for (int pc = 0; pc < k; pc += kcb) packB(buf.ownB, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * FNR);
+                buf.ownedB = product;
+            }
+            for (int pc = 0; pc < k; pc += kcb) {
+                tile(shared, buf.ownB, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * FNR);
+            }
+        }
+
+        @Override
+        void prepareOwn() {
+            prepareGather();
         }
 
         @Override
