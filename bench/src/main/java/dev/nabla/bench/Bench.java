@@ -107,6 +107,10 @@ public final class Bench {
             try {
                 Map<String, Object> run = runForJson(nablaCommand(protocol, quick), Map.of());
                 report.add(protocol, "nabla", figures(run), number(run, "peak_rss_mib"));
+                if (run.get("thread_round_trip_ns") instanceof List<?> rt && rt.size() == 2
+                        && rt.get(0) instanceof Number start && rt.get(1) instanceof Number end) {
+                    report.roundTrip(protocol, start.doubleValue(), end.doubleValue());
+                }
             } catch (IOException e) {
                 System.err.println("bench: nabla's " + protocol + " failed: " + e.getMessage());
                 failed = true;

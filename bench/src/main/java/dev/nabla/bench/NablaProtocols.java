@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * nabla's side of {@code bench/run}: runs one protocol in this JVM, which {@link Bench} starts for
  * that protocol alone (so that the peak RSS, VmHWM, is the protocol's own, as each rival's is), and
  * prints its figures as one JSON line, the same line the rival scripts print:
- * {@code {"ok": true, "name": "nabla", "threads": 2, "peak_rss_mib": ..., "figures": [...]}}.
+ * {@code {"ok": true, "name": "nabla", "threads": 2, "peak_rss_mib": ..., "thread_round_trip_ns": [start, end],
+ * "figures": [...]}}.
  *
  * <pre>
  *   NablaProtocols gemm|elementwise|reduce|copy|runge|mlp|cnn|dcgan|vgg16 [--quick]
@@ -35,13 +36,16 @@ final class NablaProtocols {
         }
         Plan plan = args.length == 2 ? Plan.QUICK : Plan.FULL;
         Nabla.setThreads(THREADS);
+        double roundTripBefore = threadRoundTripNs();
         List<Map<String, Object>> figures = new ArrayList<>();
         for (Figure f : run(args[0], plan)) figures.add(f.toJson());
+        double roundTripAfter = threadRoundTripNs();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
         out.put("name", "nabla");
         out.put("threads", Nabla.threads());
         out.put("peak_rss_mib", peakRssMiB());
+        out.put("thread_round_trip_ns", List.of(roundTripBefore, roundTripAfter));
         out.put("figures", figures);
         System.out.println(Json.write(out).replaceAll("\\s*\n\\s*", " "));
     }
@@ -137,6 +141,43 @@ final class NablaProtocols {
             }
             return dst;
         }, 1.0) / 1e9;
+    }
+
+    /** A volatile the two threads of {@link #threadRoundTripNs} hand back and forth. */
+    private static volatile long baton;
+
+    /**
+     * How long a cache line takes to go from this thread to another and back (median of 5 runs of
+     * 20,000 round trips, ns), or NaN with fewer than 2 processors. Two threads on one L3 cache take
+     * about 70 ns here, on two about 330: the host decides which, per process and over time, and
+     * work that two threads share slows down on two caches.
+     */
+    static double threadRoundTripNs() {
+        if (Runtime.getRuntime().availableProcessors() < 2) return Double.NaN;
+        final int trips = 20_000;
+        double[] runs = new double[5];
+        for (int r = 0; r < runs.length; r++) {
+            baton = 0;
+            Thread other = Thread.ofPlatform().start(() -> {
+                for (long i = 1; i < 2L * trips; i += 2) {
+                    while (baton != i) Thread.onSpinWait();
+                    baton = i + 1;
+                }
+            });
+            long t0 = System.nanoTime();
+            for (long i = 0; i < 2L * trips; i += 2) {
+                baton = i + 1;
+                while (baton != i + 2) Thread.onSpinWait();
+            }
+            runs[r] = (System.nanoTime() - t0) / (double) trips;
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Double.NaN;
+            }
+        }
+        return RungeBench.median(runs);
     }
 
     /** Peak resident set size of this process (VmHWM) in MiB, or NaN off Linux. */

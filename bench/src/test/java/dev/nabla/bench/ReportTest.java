@@ -101,6 +101,25 @@ class ReportTest {
     }
 
     @Test
+    void nablasThreadRoundTripGoesToEachEntryOfItsProtocolAndIntoTheTable() {
+        Report r = new Report();
+        r.add("gemm", "nabla", List.of(new Figure("gemm n=256", "GFLOP/s", 180), new Figure("gemm n=512", "GFLOP/s", 190)), 500);
+        r.add("mlp", "nabla", List.of(new Figure("mlp", "s/epoch", 0.7)), 580);
+        r.roundTrip("gemm", 68, 331);
+        r.finish();
+        for (Report.Entry e : r.entries) {
+            Map<String, Object> json = e.toJson();
+            if (e.protocol.equals("gemm")) assertEquals(List.of(68.0, 331.0), json.get("nabla_thread_round_trip_ns"));
+            else assertFalse(json.containsKey("nabla_thread_round_trip_ns"));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("round trip (ns) at the start/end of each protocol's process: gemm 68/331."), table);
+        assertFalse(table.contains("mlp 0/0"), table);
+    }
+
+    @Test
     void theUnitDecidesWhichWayIsBetterAndAnUnknownUnitIsAnError() {
         assertEquals(Report.Better.LOWER, Report.Better.of("s"));
         assertEquals(Report.Better.HIGHER, Report.Better.of("samples/s"));
