@@ -288,7 +288,7 @@ final class VectorGemmFloat {
             tile(shared, bp, pc, kc, accum, ip0, ip1, jp0, jp1, bBase);
         }
 
-        // ap: all of op(A) packed (packAll's layout), or null: the tile packs its rows of this k block
+        // whole: all of op(A) packed (packAll's layout), or null: the tile packs its rows of this k block
         private void tile(float[] whole, float[] bp, int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase) {
             Buffers buf = BUFFERS.get();
             float[] ap = whole, tmp = buf.t, c = this.c;
