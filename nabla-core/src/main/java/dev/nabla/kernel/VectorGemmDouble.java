@@ -94,6 +94,15 @@ final class VectorGemmDouble {
             return s.length >= size ? s : size > KEEP ? new double[size] : (s = new double[size]);
         }
 
+        // own and ownB: at most KEEP and OWN_B elements, which VectorGemm.run checks before it uses them
+        double[] own(int size) {
+            return own.length >= size ? own : (own = new double[size]);
+        }
+
+        double[] ownB(int size) {
+            return ownB.length >= size ? ownB : (ownB = new double[size]);
+        }
+
         double[] shared(int size) {
             return shared.length >= size ? shared : size > KEEP ? new double[size] : (shared = new double[size]);
         }
@@ -162,12 +171,11 @@ final class VectorGemmDouble {
             double[] ap = shared;
             if (ap == null) { // all of A, packed by this thread once per product
                 int panels = (m + MR - 1) / MR;
+                ap = buf.own(panels * MR * k + PACK_SLACK);
                 if (buf.ownedProduct != product) {
-                    buf.own = buf.own.length >= panels * MR * k + PACK_SLACK ? buf.own : new double[panels * MR * k + PACK_SLACK];
-                    packPanels(buf.own, 0, panels);
+                    packPanels(ap, 0, panels);
                     buf.ownedProduct = product;
                 }
-                ap = buf.own;
             }
             int kcb = VectorGemm.kBlock(k);
             double[] bp = buf.b((jp1 - jp0) * kcb * DNR);
@@ -182,13 +190,13 @@ final class VectorGemmDouble {
         void ownRows(long product, int ip0, int ip1) {
             Buffers buf = BUFFERS.get();
             int kcb = VectorGemm.kBlock(k), panels = (n + DNR - 1) / DNR;
+            double[] bp = buf.ownB(k * panels * DNR);
             if (buf.ownedB != product) { // all of B, packed by this thread once per product
-                buf.ownB = buf.ownB.length >= k * panels * DNR ? buf.ownB : new double[k * panels * DNR];
-                for (int pc = 0; pc < k; pc += kcb) packB(buf.ownB, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * DNR);
+                for (int pc = 0; pc < k; pc += kcb) packB(bp, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * DNR);
                 buf.ownedB = product;
             }
             for (int pc = 0; pc < k; pc += kcb) {
-                tile(shared, buf.ownB, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * DNR);
+                tile(shared, bp, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * DNR);
             }
         }
 

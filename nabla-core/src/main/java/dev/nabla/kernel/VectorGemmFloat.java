@@ -94,6 +94,15 @@ final class VectorGemmFloat {
             return s.length >= size ? s : size > KEEP ? new float[size] : (s = new float[size]);
         }
 
+        // own and ownB: at most KEEP and OWN_B elements, which VectorGemm.run checks before it uses them
+        float[] own(int size) {
+            return own.length >= size ? own : (own = new float[size]);
+        }
+
+        float[] ownB(int size) {
+            return ownB.length >= size ? ownB : (ownB = new float[size]);
+        }
+
         float[] shared(int size) {
             return shared.length >= size ? shared : size > KEEP ? new float[size] : (shared = new float[size]);
         }
@@ -162,12 +171,11 @@ final class VectorGemmFloat {
             float[] ap = shared;
             if (ap == null) { // all of A, packed by this thread once per product
                 int panels = (m + MR - 1) / MR;
+                ap = buf.own(panels * MR * k + PACK_SLACK);
                 if (buf.ownedProduct != product) {
-                    buf.own = buf.own.length >= panels * MR * k + PACK_SLACK ? buf.own : new float[panels * MR * k + PACK_SLACK];
-                    packPanels(buf.own, 0, panels);
+                    packPanels(ap, 0, panels);
                     buf.ownedProduct = product;
                 }
-                ap = buf.own;
             }
             int kcb = VectorGemm.kBlock(k);
             float[] bp = buf.b((jp1 - jp0) * kcb * FNR);
@@ -182,13 +190,13 @@ final class VectorGemmFloat {
         void ownRows(long product, int ip0, int ip1) {
             Buffers buf = BUFFERS.get();
             int kcb = VectorGemm.kBlock(k), panels = (n + FNR - 1) / FNR;
+            float[] bp = buf.ownB(k * panels * FNR);
             if (buf.ownedB != product) { // all of B, packed by this thread once per product
-                buf.ownB = buf.ownB.length >= k * panels * FNR ? buf.ownB : new float[k * panels * FNR];
-                for (int pc = 0; pc < k; pc += kcb) packB(buf.ownB, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * FNR);
+                for (int pc = 0; pc < k; pc += kcb) packB(bp, pc, Math.min(kcb, k - pc), 0, panels, pc * panels * FNR);
                 buf.ownedB = product;
             }
             for (int pc = 0; pc < k; pc += kcb) {
-                tile(shared, buf.ownB, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * FNR);
+                tile(shared, bp, pc, Math.min(kcb, k - pc), acc || pc > 0, ip0, ip1, 0, panels, pc * panels * FNR);
             }
         }
 
