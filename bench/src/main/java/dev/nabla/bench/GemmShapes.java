@@ -34,18 +34,26 @@ final class GemmShapes {
     record Shape(String name, int m, int n, int k, boolean tA, boolean tB) {
         static Shape parse(String s) {
             Matcher mt = SHAPE.matcher(s);
-            if (!mt.matches()) {
-                throw new IllegalArgumentException("GemmShapes: shape '" + s + "' is not MxNxK[tA][tB] (e.g. 128x256x784tB)");
+            if (!mt.matches()) throw new Usage("GemmShapes: shape '" + s + "' is not MxNxK[tA][tB] (e.g. 128x256x784tB)");
+            long m = size(mt.group(1)), n = size(mt.group(2)), k = size(mt.group(3));
+            if (m < 1 || n < 1 || k < 1 || m * k > 1 << 28 || k * n > 1 << 28 || m * n > 1 << 28) {
+                throw new Usage("GemmShapes: shape '" + s + "' needs sizes of at least 1 and matrices of at most 2^28 elements");
             }
-            int m = Integer.parseInt(mt.group(1)), n = Integer.parseInt(mt.group(2)), k = Integer.parseInt(mt.group(3));
-            if (m < 1 || n < 1 || k < 1 || (long) m * k > 1 << 28 || (long) k * n > 1 << 28 || (long) m * n > 1 << 28) {
-                throw new IllegalArgumentException("GemmShapes: shape '" + s + "' needs sizes of at least 1 and matrices of at most 2^28 elements");
-            }
-            return new Shape(s, m, n, k, mt.group(4) != null, mt.group(5) != null);
+            return new Shape(s, (int) m, (int) n, (int) k, mt.group(4) != null, mt.group(5) != null);
+        }
+
+        // digits as a size; beyond a long it is too large anyway
+        private static long size(String digits) {
+            return digits.length() > 12 ? Long.MAX_VALUE / 4 : Long.parseLong(digits);
         }
     }
 
     public static void main(String[] args) {
+        Usage.main(args, GemmShapes::run);
+    }
+
+    /** The tool on its arguments; a shape not of the form throws {@link Usage}. */
+    static void run(String[] args) {
         boolean quick = args.length > 0 && args[0].equals("--quick");
         List<String> names = new ArrayList<>(Arrays.asList(args).subList(quick ? 1 : 0, args.length));
         if (names.isEmpty()) names.addAll(DEFAULT);

@@ -25,10 +25,15 @@ final class ProtocolLayers {
     private ProtocolLayers() {}
 
     public static void main(String[] args) {
+        Usage.main(args, ProtocolLayers::run);
+    }
+
+    /** The tool on its arguments; a bad command line throws {@link Usage}. */
+    static void run(String[] args) {
         String model = args.length > 0 ? args[0] : "";
         boolean dcgan = model.equals("dcgan");
         if (!dcgan && !model.equals("vgg16") || args.length > 3) {
-            throw new IllegalArgumentException("usage: ProtocolLayers dcgan|vgg16 [BATCH [REPS]] (got " + String.join(" ", args) + ")");
+            throw new Usage("usage: ProtocolLayers dcgan|vgg16 [BATCH [REPS]] (got " + String.join(" ", args) + ")");
         }
         int batch = positive(args, 1, "BATCH", dcgan ? 32 : 2), reps = positive(args, 2, "REPS", dcgan ? 200 : 5);
         // calls before the timed ones (C2 compiles the kernels; a layer alone warms fast), fewer
@@ -61,7 +66,7 @@ final class ProtocolLayers {
         } catch (NumberFormatException ignored) {
             // refused below
         }
-        throw new IllegalArgumentException("ProtocolLayers: " + name + " " + args[i] + " is not a whole number >= 1");
+        throw new Usage("ProtocolLayers: " + name + " " + args[i] + " is not a whole number >= 1");
     }
 
     // Times each layer on its input, then passes the input on through it; returns the model's output.

@@ -16,7 +16,7 @@ class GemmShapesTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            GemmShapes.main(new String[] {"--quick", "40x300x70tA", "8x8x8tAtB"});
+            GemmShapes.run(new String[] {"--quick", "40x300x70tA", "8x8x8tAtB"});
         } finally {
             System.setOut(saved);
         }
@@ -32,9 +32,11 @@ class GemmShapesTest {
 
     @Test
     void aShapeNotOfTheFormIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShapes.main(new String[] {"128x256"}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmShapes.run(new String[] {"128x256"}));
         assertTrue(e.getMessage().contains("'128x256'") && e.getMessage().contains("MxNxK"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> GemmShapes.main(new String[] {"0x4x4"}));
+        e = assertThrows(IllegalArgumentException.class, () -> GemmShapes.run(new String[] {"0x4x4"}));
         assertTrue(e.getMessage().contains("'0x4x4'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GemmShapes.run(new String[] {"99999999999x1x1"}));
+        assertTrue(e.getMessage().contains("at most 2^28"), e.getMessage());
     }
 }

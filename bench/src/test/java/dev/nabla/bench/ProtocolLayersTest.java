@@ -37,11 +37,11 @@ class ProtocolLayersTest {
 
     @Test
     void anUnknownModelOrABadCountIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"mlp"}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.run(new String[] {"mlp"}));
         assertTrue(e.getMessage().contains("dcgan|vgg16"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"vgg16", "two"}));
+        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.run(new String[] {"vgg16", "two"}));
         assertTrue(e.getMessage().contains("BATCH two"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.main(new String[] {"dcgan", "2", "0"}));
+        e = assertThrows(IllegalArgumentException.class, () -> ProtocolLayers.run(new String[] {"dcgan", "2", "0"}));
         assertTrue(e.getMessage().contains("REPS 0"), e.getMessage());
     }
 
@@ -50,7 +50,7 @@ class ProtocolLayersTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            ProtocolLayers.main(args);
+            ProtocolLayers.run(args);
         } finally {
             System.setOut(saved);
         }
