@@ -15,11 +15,4 @@ public record PoolGeometry(int n, int c, int h, int w, int kh, int kw, int sh, i
     public boolean twoByTwo() {
         return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= h && 2 * ow <= w;
     }
-
-    /** For 2×2 stride-2 windows: the plane index of each window's top-left corner, output by output. */
-    int[] corners() {
-        int[] at = new int[oh * ow];
-        for (int j = 0; j < at.length; j++) at[j] = 2 * (j / ow) * w + 2 * (j % ow);
-        return at;
-    }
 }

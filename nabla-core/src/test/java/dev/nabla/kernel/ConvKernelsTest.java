@@ -24,30 +24,35 @@ class ConvKernelsTest {
     void maxPool2x2FollowsPyTorchsRuleInBothImplementations() {
         Random r = new Random(2);
         for (Pooling pooling : new Pooling[] {new ScalarPooling(), new VectorPooling()}) {
-            for (int[] hw : new int[][] {{2, 2}, {4, 6}, {9, 7}, {28, 28}, {14, 15}, {8, 34}}) {
-                int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2, off = 3;
-                float[] x = new float[off + h * w];
+            // widths around one and two output rows per vector (8 or 16 lanes), odd sizes, planes after the first
+            for (int[] hw : new int[][] {{2, 2}, {4, 6}, {9, 7}, {28, 28}, {14, 15}, {8, 34}, {7, 7}, {5, 16}, {6, 17},
+                    {3, 18}, {4, 30}, {5, 33}, {6, 35}, {4, 64}, {3, 66}, {2, 98}}) {
+                int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2, off = 3, planes = 3;
+                float[] x = new float[off + planes * h * w];
                 for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextInt(3);
-                PoolGeometry p = new PoolGeometry(1, 1, h, w, 2, 2, 2, 2, 0, 0, oh, ow, true);
-                float[] y = new float[oh * ow];
-                int[] arg = new int[oh * ow];
-                pooling.maxPool(x, off, y, arg, p, 0, 1);
-                for (int j = 0; j < oh * ow; j++) {
-                    int at = 2 * (j / ow) * w + 2 * (j % ow);
-                    int[] cand = {at, at + 1, at + w, at + w + 1};
-                    float best = x[off + cand[0]];
-                    int bi = cand[0];
-                    for (int t = 1; t < 4; t++) {
-                        float v = x[off + cand[t]];
-                        if (v > best || Float.isNaN(v)) {
-                            best = v;
-                            bi = cand[t];
+                PoolGeometry p = new PoolGeometry(planes, 1, h, w, 2, 2, 2, 2, 0, 0, oh, ow, true);
+                float[] y = new float[planes * oh * ow];
+                int[] arg = new int[planes * oh * ow];
+                pooling.maxPool(x, off, y, arg, p, 1, planes);
+                for (int pl = 1; pl < planes; pl++) {
+                    for (int j = 0; j < oh * ow; j++) {
+                        int at = 2 * (j / ow) * w + 2 * (j % ow), xb = off + pl * h * w;
+                        int[] cand = {at, at + 1, at + w, at + w + 1};
+                        float best = x[xb + cand[0]];
+                        int bi = cand[0];
+                        for (int t = 1; t < 4; t++) {
+                            float v = x[xb + cand[t]];
+                            if (v > best || Float.isNaN(v)) {
+                                best = v;
+                                bi = cand[t];
+                            }
                         }
+                        String where = pooling.getClass().getSimpleName() + " window " + j + " of plane " + pl + " in " + h + "x" + w;
+                        assertEquals(bi, arg[pl * oh * ow + j], "argmax of " + where);
+                        assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[pl * oh * ow + j]), "max of " + where);
                     }
-                    String where = pooling.getClass().getSimpleName() + " window " + j + " in " + h + "x" + w;
-                    assertEquals(bi, arg[j], "argmax of " + where);
-                    assertEquals(Float.floatToRawIntBits(best), Float.floatToRawIntBits(y[j]), "max of " + where);
                 }
+                for (int j = 0; j < oh * ow; j++) assertEquals(0, arg[j], "plane 0 is outside the range");
             }
         }
     }
