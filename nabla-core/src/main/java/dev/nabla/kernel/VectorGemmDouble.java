@@ -20,6 +20,8 @@ final class VectorGemmDouble {
     private static final int DL = DS.length();
     /** Columns of the micro-tile: two vectors. */
     private static final int DNR = 2 * DL;
+    /** Transposed B panels are packed by {@link Transposes} where it fits the vectors, else by gathers. */
+    private static final boolean TRANSPOSE = Transposes.fitsDouble();
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -241,6 +243,12 @@ final class VectorGemmDouble {
             } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
                 for (int p = p0; p < p1; p++, d += stride) {
                     int j = p * DNR, w = Math.min(DNR, n - j);
+                    if (w == DNR && TRANSPOSE) {  // a full panel: each half of it transposed in registers
+                        int s = bOff + j * ldb + pc;
+                        Transposes.transpose(b, s, ldb, kc, bp, d, DNR);
+                        Transposes.transpose(b, s + DL * ldb, ldb, kc, bp, d + DL, DNR);
+                        continue;
+                    }
                     if (w == DNR) {  // a full panel: gather each row of it, two vectors a step
                         final int[] ix = bGather;
                         for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += DNR) {

@@ -20,6 +20,8 @@ final class VectorGemmFloat {
     private static final int FL = FS.length();
     /** Columns of the micro-tile: two vectors. */
     private static final int FNR = 2 * FL;
+    /** Transposed B panels are packed by {@link Transposes} where it fits the vectors, else by gathers. */
+    private static final boolean TRANSPOSE = Transposes.fitsFloat();
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -241,6 +243,12 @@ final class VectorGemmFloat {
             } else {  // op(B)(l, j) = b[j·ldb + l]: columns of op(B) are contiguous
                 for (int p = p0; p < p1; p++, d += stride) {
                     int j = p * FNR, w = Math.min(FNR, n - j);
+                    if (w == FNR && TRANSPOSE) {  // a full panel: each half of it transposed in registers
+                        int s = bOff + j * ldb + pc;
+                        Transposes.transpose(b, s, ldb, kc, bp, d, FNR);
+                        Transposes.transpose(b, s + FL * ldb, ldb, kc, bp, d + FL, FNR);
+                        continue;
+                    }
                     if (w == FNR) {  // a full panel: gather each row of it, two vectors a step
                         final int[] ix = bGather;
                         for (int l = 0, s = bOff + j * ldb + pc, o = d; l < kc; l++, o += FNR) {
