@@ -116,6 +116,11 @@ final class Backprop {
         }
     }
 
+    /** Whether the pass differentiates along edge e: a node, or a leaf that requires grad, leading to a target if there are any. */
+    private static boolean needs(Object e, List<Tensor> targets, Set<Object> leadsToTarget) {
+        return e != null && !(e instanceof Tensor leaf && !leaf.requiresGrad()) && (targets == null || leadsToTarget.contains(e));
+    }
+
     /** Where a tensor sits in the graph: the node that produced it, or the leaf itself. */
     private static Object vertex(Tensor t) {
         return t.gradFn != null ? t.gradFn : t;
@@ -220,22 +225,26 @@ final class Backprop {
                 if (node == null) continue;
                 if (node.released()) throw node.releasedError();
                 Object[] edges = node.edges;
+                int needed = 0;
+                for (Object e : edges) if (needs(e, targets, leadsToTarget)) needed++;
+                // g is read by one rule only: an elementwise rule may write its result over it
+                if (pool != null && needed == 1 && node.op != Op.CUSTOM) pool.offer(g);
                 for (int i = 0; i < edges.length; i++) {
-                    Object e = edges[i];
-                    if (e == null || e instanceof Tensor leaf && !leaf.requiresGrad()
-                            || (targets != null && !leadsToTarget.contains(e))) continue;
+                    if (!needs(edges[i], targets, leadsToTarget)) continue;
                     Tensor gi = node.backward(i, g);
                     if (gi == null) continue;
-                    // g itself or a view of it, or a user's rule's result: never pooled
-                    if (gi.storage == g.storage || node.op == Op.CUSTOM) BufferPool.keep(gi);
+                    // g itself or a view of it (unless the rule took g's array over), or a user's rule's result: never pooled
+                    boolean tookOver = gi != g && gi.storage == g.storage && gi.storage.owner == gi;
+                    if (gi.storage == g.storage && !tookOver || node.op == Op.CUSTOM) BufferPool.keep(gi);
                     // a promoting op (float32 with float64) hands back the wider type; a gradient has its input's
                     if (gi.dtype() != node.dtype(i)) gi = gi.toType(node.dtype(i));
                     if (!Arrays.equals(gi.shape, node.shape(i))) {
                         throw new IllegalStateException("internal error: the derivative of " + node.label + " gave shape "
                                 + Shape.str(gi.shape) + " for input " + i + " of shape " + Shape.str(node.shape(i)));
                     }
-                    accumulate(grads, sums, e, gi, createGraph, pool);
+                    accumulate(grads, sums, edges[i], gi, createGraph, pool);
                 }
+                if (pool != null) pool.withdraw();
                 if (pool != null && node.op != Op.CUSTOM) pool.release(g); // its inputs' gradients are made
                 if (!retainGraph) node.release();
             }

@@ -35,8 +35,8 @@ final class BufferPool {
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
     /** The innermost running pass on this thread, or null. */
     private Pass running;
-    /** How many arrays the pool has given out again (for tests). */
-    private long reused;
+    /** How many arrays the pool has given out again, and how many gradients rules have written over (for tests). */
+    private long reused, overwritten;
 
     /** One backward pass: what it allocates it may release. */
     static final class Pass implements AutoCloseable {
@@ -46,6 +46,25 @@ final class BufferPool {
         private Pass(BufferPool pool, Pass outer) {
             this.pool = pool;
             this.outer = outer;
+        }
+
+        /** The gradient a running rule may overwrite ({@link #overwrite}), or null. */
+        private Tensor offered;
+
+        /**
+         * While a node's rule runs, offers its output's gradient g to be overwritten by the rule's
+         * elementwise result when nothing else will read g: the pass allocated it for g (no hook,
+         * retained grad or caller holds it) and the node has one input to differentiate. Only
+         * rules that read each element before writing the same element take the offer.
+         */
+        void offer(Tensor g) {
+            Storage s = g.storage;
+            offered = s.pass == this && s.owner == g && g.offset == 0 && g.isContiguous() ? g : null;
+        }
+
+        /** Ends the offer of {@link #offer}. */
+        void withdraw() {
+            offered = null;
         }
 
         /** Gives t's array to the pool when this pass allocated it for t; afterwards t must not be read. */
@@ -94,6 +113,22 @@ final class BufferPool {
         return s;
     }
 
+    /**
+     * A tensor of g's shape on g's own array when the running pass offered g ({@link Pass#offer}),
+     * which becomes its owner (g must not be read after the caller has written an element), else
+     * null. An elementwise backward writes its result there instead of into a fresh array: a
+     * gradient of a few megabytes is then written once instead of allocated (zeroed) and written.
+     */
+    static Tensor overwrite(Tensor g) {
+        BufferPool p = POOLS.get();
+        if (p.running == null || p.running.offered != g) return null;
+        p.running.offered = null;
+        p.overwritten++;
+        Tensor t = new Tensor(g.storage, g.shape, g.strides, 0);
+        g.storage.owner = t;
+        return t;
+    }
+
     /** Keeps t's array out of the pool (someone outside the pass may hold it). */
     static void keep(Tensor t) {
         t.storage.pass = null;
@@ -102,6 +137,11 @@ final class BufferPool {
     /** How many arrays this thread's pool has given out again (for tests). */
     static long reused() {
         return POOLS.get().reused;
+    }
+
+    /** How many gradients rules on this thread have written their result over (for tests). */
+    static long overwritten() {
+        return POOLS.get().overwritten;
     }
 
     private static long key(DType dtype, int n) {

@@ -122,7 +122,8 @@ final class Compute {
         if (!g.isContiguous() || !out.isContiguous() || !java.util.Arrays.equals(g.shape, out.shape) || g.dtype() != out.dtype()) {
             return null;
         }
-        Tensor y = Tensor.empty(g.dtype(), g.shape);
+        Tensor y = BufferPool.overwrite(g);
+        if (y == null) y = Tensor.empty(g.dtype(), g.shape);
         int go = g.offset, oo = out.offset;
         if (g.dtype() == DType.FLOAT32) {
             float[] a = g.storage.f(), m = out.storage.f(), r = y.storage.f();
@@ -140,7 +141,8 @@ final class Compute {
      */
     static Tensor leakyRelu(Tensor x, Tensor v, double slope) {
         Tensor xc = x.contiguousRaw(), vc = v.contiguousRaw();
-        Tensor y = Tensor.empty(x.dtype(), x.shape);
+        Tensor y = BufferPool.overwrite(v);
+        if (y == null) y = Tensor.empty(x.dtype(), x.shape);
         int xo = xc.offset, vo = vc.offset;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = xc.storage.f(), b = vc.storage.f(), r = y.storage.f();

@@ -165,6 +165,41 @@ class BackwardMemoryTest {
     }
 
     @Test
+    void reluAndLeakyReluWriteOverTheGradientTheyConsumeOnlyWhenNothingElseReadsIt() {
+        Generator gen = new Generator(6);
+        Tensor data = Tensor.randn(gen, 64, 128);
+        for (boolean leaky : new boolean[] {false, true}) {
+            // the reference: a recorded pass (createGraph), which neither pools nor overwrites
+            Tensor xr = data.detach().requiresGrad(true);
+            float[] want = Autograd.grad(List.of(loss(xr, leaky, null)), List.of(xr), null, false, true).get(0).toFloatArray();
+
+            Tensor x = data.detach().requiresGrad(true);
+            long before = BufferPool.overwritten();
+            loss(x, leaky, null).backward();
+            assertEquals(before + 1, BufferPool.overwritten(), "the activation's rule writes over the gradient of its output");
+            assertArrayEquals(want, x.grad().toFloatArray());
+
+            // a hook sees the gradient: it is the user's, never written over
+            Tensor xh = data.detach().requiresGrad(true);
+            List<Tensor> seen = new ArrayList<>();
+            before = BufferPool.overwritten();
+            loss(xh, leaky, seen).backward();
+            assertEquals(before, BufferPool.overwritten());
+            assertArrayEquals(want, xh.grad().toFloatArray());
+            Tensor h = data.mul(3), a = leaky ? h.leakyRelu(0.1) : h.relu();
+            assertArrayEquals(a.mul(2).toFloatArray(), seen.get(0).toFloatArray(), "the hook's gradient (2·a) is unchanged");
+        }
+    }
+
+    // Σ act(3x)², act = relu or leakyRelu(0.1); seen (if not null) gets the activation's output gradient through a hook
+    private static Tensor loss(Tensor x, boolean leaky, List<Tensor> seen) {
+        Tensor h = x.mul(3);
+        Tensor a = leaky ? h.leakyRelu(0.1) : h.relu();
+        if (seen != null) a.registerHook(g -> { seen.add(g); return null; });
+        return a.square().sum();
+    }
+
+    @Test
     void aResultRecordedInsideAPassIsNotHeldThroughAViewOfIt() throws InterruptedException {
         Generator gen = new Generator(4);
         Tensor x = Tensor.randn(gen, 64, 128).requiresGrad(true), w = Tensor.randn(gen, 64, 128).requiresGrad(true);
