@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Pooling on the JDK Vector API: float32 2×2 stride-2 max pooling (a CNN's usual pooling) takes
- * a vector of windows at a time from contiguous loads; every other case is {@link ScalarPooling}'s. Results agree
- * bitwise with the scalar ones, NaNs and signed zeros included.
+ * a vector of windows at a time from contiguous loads; every other case is {@link ScalarPooling}'s.
+ * Results agree bitwise with the scalar ones, NaNs and signed zeros included.
  */
 public final class VectorPooling implements Pooling {
     private static final ScalarPooling SCALAR = new ScalarPooling();
@@ -42,9 +42,10 @@ public final class VectorPooling implements Pooling {
 
     /**
      * n windows of a plane (at xo, w wide) whose top-left corners are at plane index top onwards
-     * (with two output rows of ow: also at nextTop, two input rows down): each input row pair is loaded as two vectors, split into the windows'
-     * columns by lane shuffles (gathers were 1.8–4.5× slower on AMD's Zen 4). The four corners are
-     * compared in PyTorch's order: a later one wins when greater, or when it is a NaN.
+     * (with two output rows of ow: also at nextTop, two input rows down): each input row is loaded
+     * as two vectors, split into the windows' columns by lane shuffles (gathers were 1.8–4.5× slower
+     * on AMD's Zen 4). The four corners are compared in PyTorch's order: a later one wins when
+     * greater, or when it is a NaN.
      */
     private static void windows(float[] x, int xo, int w, int top, int nextTop, int ow, int n, Lanes lanes,
                                 float[] y, int[] arg, int yo) {

@@ -43,13 +43,13 @@ final class BufferPool {
         private final BufferPool pool;
         private final Pass outer;
 
+        /** The gradient a running rule may overwrite ({@link BufferPool#overwrite}), or null. */
+        private Tensor offered;
+
         private Pass(BufferPool pool, Pass outer) {
             this.pool = pool;
             this.outer = outer;
         }
-
-        /** The gradient a running rule may overwrite ({@link #overwrite}), or null. */
-        private Tensor offered;
 
         /**
          * While a node's rule runs, offers its output's gradient g to be overwritten by the rule's
