@@ -161,6 +161,29 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void tileColumns(float[] x, int at, int n, int cols, float[][] out, int first, int pos) {
+        float[] d0 = out[first], d1 = out[first + 1], d2 = out[first + 2], d3 = out[first + 3];
+        if (cols == 6) { // one pass over the row for all 6 columns (the loop is too short to pay per column)
+            float[] d4 = out[first + 4], d5 = out[first + 5];
+            for (int k = pos; k < pos + n; k++, at += 4) {
+                d0[k] = x[at];
+                d1[k] = x[at + 1];
+                d2[k] = x[at + 2];
+                d3[k] = x[at + 3];
+                d4[k] = x[at + 4];
+                d5[k] = x[at + 5];
+            }
+        } else {
+            for (int k = pos; k < pos + n; k++, at += 4) {
+                d0[k] = x[at];
+                d1[k] = x[at + 1];
+                d2[k] = x[at + 2];
+                d3[k] = x[at + 3];
+            }
+        }
+    }
+
+    @Override
     public void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];

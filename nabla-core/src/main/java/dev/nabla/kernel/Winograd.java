@@ -61,6 +61,7 @@ public final class Winograd {
     private static volatile boolean enabled = enabledByDefault();
 
     private final Gemm gemm;
+    private final Elementwise ew;
 
     private static boolean enabledByDefault() {
         String prop = System.getProperty("nabla.winograd");
@@ -83,8 +84,10 @@ public final class Winograd {
         enabled = on;
     }
 
-    public Winograd(Gemm gemm) {
+    /** Winograd's algorithm with this provider's GEMM and elementwise kernels (which copy the tiles' columns). */
+    public Winograd(Gemm gemm, Elementwise ew) {
         this.gemm = gemm;
+        this.ew = ew;
     }
 
     /**
@@ -289,7 +292,7 @@ public final class Winograd {
      * a[first + j][pos + k] = row `row` of a plane at base (width w, `rows` rows), column
      * c0 + 4k + j, for j < cols (6 or 4) and k < n: the columns of n tiles, zero outside the plane.
      */
-    private static void loadRow(float[] x, int base, int row, int rows, int w, int c0, int cols, int n, float[][] a,
+    private void loadRow(float[] x, int base, int row, int rows, int w, int c0, int cols, int n, float[][] a,
                                 int first, int pos) {
         if (row < 0 || row >= rows) {
             for (int j = 0; j < cols; j++) Arrays.fill(a[first + j], pos, pos + n, 0f);
@@ -299,26 +302,7 @@ public final class Winograd {
         // tiles [inside, end) lie within the row; those before and after are checked column by column
         int inside = Math.min(n, Math.max(0, (-c0 + OUT - 1) / OUT));
         int end = Math.max(inside, Math.min(n, w - c0 - cols < 0 ? 0 : (w - c0 - cols) / OUT + 1));
-        float[] d0 = a[first], d1 = a[first + 1], d2 = a[first + 2], d3 = a[first + 3];
-        int at = p0 + c0 + OUT * inside;
-        if (cols == IN) { // one pass over the row for all 6 columns (the loop is too short to pay per column)
-            float[] d4 = a[first + 4], d5 = a[first + 5];
-            for (int k = pos + inside; k < pos + end; k++, at += OUT) {
-                d0[k] = x[at];
-                d1[k] = x[at + 1];
-                d2[k] = x[at + 2];
-                d3[k] = x[at + 3];
-                d4[k] = x[at + 4];
-                d5[k] = x[at + 5];
-            }
-        } else {
-            for (int k = pos + inside; k < pos + end; k++, at += OUT) {
-                d0[k] = x[at];
-                d1[k] = x[at + 1];
-                d2[k] = x[at + 2];
-                d3[k] = x[at + 3];
-            }
-        }
+        if (end > inside) ew.tileColumns(x, p0 + c0 + OUT * inside, end - inside, cols, a, first, pos + inside);
         for (int j = 0; j < cols; j++) {
             float[] d = a[first + j];
             for (int k = 0, col = c0 + j; k < inside; k++, col += OUT) d[pos + k] = col >= 0 && col < w ? x[p0 + col] : 0f;
@@ -331,7 +315,7 @@ public final class Winograd {
      * loop over the block's tiles (vectorized by the JIT; the same operations in the same order
      * either way, so the bits do not depend on it).
      */
-    private static void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
+    private void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
                                        float[] v, int tb, Lanes lanes, int ch0, int ch1) {
         int plane = h * w, vs = c * tb;
         float[][] a = lanes.a;
@@ -371,7 +355,7 @@ public final class Winograd {
      * m[ξ][oc][i] = (A dy Aᵀ)[ξ] for the 4×4 block dy of output channel oc at tile t0 + i (zero
      * past the plane's edge), for channels [oc0, oc1): the adjoint of the output transform.
      */
-    private static void gradTransform(float[] gy, int gOff, int cout, int oh, int ow, Tiling tl, int t0, int cnt,
+    private void gradTransform(float[] gy, int gOff, int cout, int oh, int ow, Tiling tl, int t0, int cnt,
                                       float[] m, int tb, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
         float[][] a = lanes.a;

@@ -33,7 +33,7 @@ final class Conv {
     private static final Gemm GEMM = KERNELS.gemm();
     private static final Im2col IM2COL = KERNELS.im2col();
     private static final Pooling POOLING = KERNELS.pooling();
-    private static final Winograd WINOGRAD = new Winograd(GEMM);
+    private static final Winograd WINOGRAD = new Winograd(GEMM, EW);
 
     private Conv() {}
 

@@ -6,8 +6,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels the convolution layers added (axpy, gather, scatterAdd, reluBackward, leakyRelu, 2×2 max pooling): the SIMD
- * versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
+ * The kernels the convolution layers added (axpy, gather, scatterAdd, reluBackward, leakyRelu, 2×2 max pooling,
+ * Winograd's tile columns): the SIMD versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
  * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
 class ConvKernelsTest {
@@ -53,6 +53,29 @@ class ConvKernelsTest {
                     }
                 }
                 for (int j = 0; j < oh * ow; j++) assertEquals(0, arg[j], "plane 0 is outside the range");
+            }
+        }
+    }
+
+    @Test
+    void tileColumnsCopyEveryFourthElementInBothImplementations() {
+        Random r = new Random(4);
+        for (int cols : new int[] {4, 6}) {
+            for (int n = 0; n <= 40; n++) {
+                int at = r.nextInt(5), pos = r.nextInt(3);
+                float[] x = new float[at + 4 * n + cols];
+                for (int i = 0; i < x.length; i++) x[i] = value(r);
+                for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
+                    float[][] out = new float[cols + 1][pos + n + 1];
+                    ew.tileColumns(x, at, n, cols, out, 1, pos);
+                    for (int j = 0; j < cols; j++) {
+                        for (int k = 0; k < n; k++) {
+                            assertEquals(Float.floatToRawIntBits(x[at + 4 * k + j]), Float.floatToRawIntBits(out[1 + j][pos + k]),
+                                    ew.getClass().getSimpleName() + " column " + j + " of tile " + k + " of " + n + " (" + cols + " columns)");
+                        }
+                        assertEquals(0f, out[1 + j][pos + n], "nothing past the n tiles");
+                    }
+                }
             }
         }
     }

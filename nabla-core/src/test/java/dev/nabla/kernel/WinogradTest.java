@@ -98,7 +98,7 @@ class WinogradTest {
     @Test
     void forwardAndBothGradientsMatchFloat64OnBothProviders() {
         for (KernelProvider provider : new KernelProvider[] {KernelProvider.scalar(), KernelProvider.panama()}) {
-            Winograd winograd = new Winograd(provider.gemm());
+            Winograd winograd = new Winograd(provider.gemm(), provider.elementwise());
             Random r = new Random(12);
             for (int[] s : GEOMETRIES) {
                 ConvGeometry g = geometry(s);
@@ -132,7 +132,7 @@ class WinogradTest {
         ConvGeometry g = geometry(new int[] {2, 40, 24, 70, 70, 1, 1});
         Random r = new Random(3);
         float[] x = gaussian(r, g.n() * g.c() * g.h() * g.w()), w = gaussian(r, g.o() * g.c() * 9), gy = gaussian(r, g.n() * g.o() * g.ohw());
-        Winograd winograd = new Winograd(KernelProvider.get().gemm());
+        Winograd winograd = new Winograd(KernelProvider.get().gemm(), KernelProvider.get().elementwise());
         int before = Parallel.threads();
         float[][] y = new float[2][], dx = new float[2][], dw = new float[2][];
         try {
