@@ -49,14 +49,14 @@ public interface Elementwise {
      */
     void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo);
 
+    /** The float64 {@link #gatherStrided(float[], int, int, int, int, int, float[], int)}. */
+    void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
+
     /**
      * out[first + j][pos + k] = x[at + 4k + j] for j &lt; cols (4 or 6) and k &lt; n: the columns of n
      * Winograd tiles, cols wide and 4 apart, along one row of a plane (all inside it).
      */
     void tileColumns(float[] x, int at, int n, int cols, float[][] out, int first, int pos);
-
-    /** The float64 {@link #gatherStrided(float[], int, int, int, int, int, float[], int)}. */
-    void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
 
     /**
      * y[yo + r·rowStep + q·stride] += x[xo + r·cols + q] for r &lt; rows, q &lt; cols, in that order (stride ≥ 1):

@@ -12,7 +12,8 @@ import java.util.List;
  * provider's {@link Gemm}) instead of 9·16 = 144 multiply-adds per tile and channel pair: 4× fewer
  * (F(2×2, 3×3), which nabla used before, saves 2.25×). The tile transforms are additions and
  * multiplications by 2, 4, 5 and 8 (the weights' by 1/4, 1/6, 1/12 and 1/24, computed in double and
- * rounded once), done here in plain Java for both providers.
+ * rounded once), done here in plain Java for both providers; only the copy of the input tiles'
+ * columns goes through the provider's {@link Elementwise#tileColumns}.
  *
  * <p>No im2col matrix is built: the tiles of all examples are cut into blocks of {@value #BLOCK},
  * and each block is transformed (in parallel over channels, each step one loop over the block's
@@ -293,7 +294,7 @@ public final class Winograd {
      * c0 + 4k + j, for j < cols (6 or 4) and k < n: the columns of n tiles, zero outside the plane.
      */
     private void loadRow(float[] x, int base, int row, int rows, int w, int c0, int cols, int n, float[][] a,
-                                int first, int pos) {
+                         int first, int pos) {
         if (row < 0 || row >= rows) {
             for (int j = 0; j < cols; j++) Arrays.fill(a[first + j], pos, pos + n, 0f);
             return;
@@ -316,7 +317,7 @@ public final class Winograd {
      * either way, so the bits do not depend on it).
      */
     private void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
-                                       float[] v, int tb, Lanes lanes, int ch0, int ch1) {
+                                float[] v, int tb, Lanes lanes, int ch0, int ch1) {
         int plane = h * w, vs = c * tb;
         float[][] a = lanes.a;
         int[][] runs = tl.runs(t0, cnt);
@@ -356,7 +357,7 @@ public final class Winograd {
      * past the plane's edge), for channels [oc0, oc1): the adjoint of the output transform.
      */
     private void gradTransform(float[] gy, int gOff, int cout, int oh, int ow, Tiling tl, int t0, int cnt,
-                                      float[] m, int tb, Lanes lanes, int oc0, int oc1) {
+                               float[] m, int tb, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
         float[][] a = lanes.a;
         int[][] runs = tl.runs(t0, cnt);
