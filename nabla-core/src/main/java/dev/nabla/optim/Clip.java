@@ -3,6 +3,7 @@ package dev.nabla.optim;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.Arrays;
 import java.util.List;
 
@@ -66,16 +67,21 @@ public final class Clip {
             for (Tensor p : params) {
                 RowSparse sparse = p.sparseGrad();
                 if (sparse != null) p.setSparseGrad(new RowSparse(sparse.indices(), sparse.values().mul(coef), sparse.shape()));
-                else if (p.grad() != null) scaleInPlace(p, p.grad(), coef);
+                else if (grad(p) != null) scaleInPlace(p, grad(p), coef);
             }
         }
         return total;
     }
 
+    // p's dense gradient, read and scaled here without being handed out (see Tensor.grad)
+    private static Tensor grad(Tensor p) {
+        return Internals.get().gradInPassing(p);
+    }
+
     // The values that make up p's gradient: a row-sparse one's rows, each once (zeros add nothing to a norm).
     private static Tensor rows(Tensor p) {
         RowSparse sparse = p.sparseGrad();
-        return sparse != null ? sparse.coalesce().values() : p.grad();
+        return sparse != null ? sparse.coalesce().values() : grad(p);
     }
 
     private static double norm(Tensor g, double p) {
@@ -117,7 +123,7 @@ public final class Clip {
                     p.setSparseGrad(new RowSparse(once.indices(), once.values().clamp(-clip, clip), once.shape()));
                     continue;
                 }
-                Tensor g = p.grad();
+                Tensor g = grad(p);
                 if (g == null) continue;
                 Tensor c = g.clamp(-clip, clip);
                 if (ownsMemory(g)) g.copyFrom(c);

@@ -4,6 +4,7 @@ import dev.nabla.tensor.DType;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.RowSparse;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -145,7 +146,8 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 RowSparse rows = p.sparseGrad();
-                if (rows == null && p.grad() == null) continue;
+                Tensor g = gradOf(p);
+                if (rows == null && g == null) continue;
                 State s = states[i];
                 if (s == null) {
                     s = new State(bufferNames().size());
@@ -153,7 +155,6 @@ public abstract class Optimizer {
                     states[i] = s;
                 }
                 if (rows != null && updateRows(p, rows.coalesce(), s)) continue;
-                Tensor g = p.grad();
                 if (g.dtype() != p.dtype()) g = g.toType(p.dtype());
                 update(p, g, s);
             }
@@ -168,6 +169,17 @@ public abstract class Optimizer {
 
     /** Whether the state has a step count (saved as "i.step"). */
     protected abstract boolean hasStepCount();
+
+    /**
+     * p's gradient for {@link #update}: nabla's own rules keep no reference to it past the call, so
+     * its array may serve the next backward pass after zeroGrad; a subclass from elsewhere gets
+     * {@link Tensor#grad()}, which it may keep.
+     */
+    private Tensor gradOf(Tensor p) {
+        Class<?> c = getClass();
+        boolean own = c.getPackageName().equals(Optimizer.class.getPackageName()) && c.getClassLoader() == Optimizer.class.getClassLoader();
+        return own ? Internals.get().gradInPassing(p) : p.grad();
+    }
 
     /** Creates the state of a parameter the first time it has a gradient (buffers may stay null). */
     protected abstract void initState(Tensor param, State state);

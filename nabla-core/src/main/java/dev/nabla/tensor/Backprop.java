@@ -202,10 +202,10 @@ final class Backprop {
                 Tensor t = node == null ? (Tensor) v : node.kept();
                 if (t != null) {
                     for (var hook : t.hooks()) {
-                        BufferPool.keep(g); // seen by the user's hook, as is what it returns
+                        BufferPool.disown(g); // seen by the user's hook, as is what it returns
                         Tensor h = hook.apply(g);
                         if (h != null) g = h;
-                        BufferPool.keep(g);
+                        BufferPool.disown(g);
                     }
                 }
                 Tensor target = targets == null ? null : targetOf.get(v);
@@ -219,8 +219,9 @@ final class Backprop {
                     // The stored grad must own its memory: an optimizer may scale it in place.
                     // (nor be an expanded or strided view, which in-place updates refuse or would misread)
                     Tensor own = createGraph || !g.isContiguous() || !handedOut.add(g.storage) ? g.copy() : g;
-                    BufferPool.keep(own);
-                    t.accumulateGrad(createGraph ? own : own.detach());
+                    Tensor stored = createGraph ? own : own.detach();
+                    BufferPool.store(own, stored);
+                    t.accumulateGrad(stored);
                 }
                 if (node == null) continue;
                 if (node.released()) throw node.releasedError();

@@ -194,9 +194,17 @@ public final class Tensor {
     /**
      * The accumulated gradient, or null if backward has not reached this tensor. A row-sparse
      * gradient ({@link #sparseGrad()}) is returned as a new dense tensor, so writing into it
-     * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it.
+     * changes nothing; use {@link #setGrad} or {@link #setSparseGrad} to replace it. The returned
+     * tensor stays valid after {@code setGrad(null)} (zeroGrad): only a gradient no caller was given
+     * has its array reused by the next backward pass.
      */
-    public Tensor grad() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
+    public Tensor grad() {
+        if (sparseGrad != null) return sparseGrad.toDense();
+        if (grad != null) BufferPool.disown(grad);
+        return grad;
+    }
+    /** {@link #grad()} for a caller inside nabla that keeps no reference to it (Internals.gradInPassing). */
+    Tensor gradInPassing() { return sparseGrad != null ? sparseGrad.toDense() : grad; }
     /** The gradient as rows while every contribution to it was row-sparse (a sparse {@code Embedding}), else null. */
     public RowSparse sparseGrad() { return sparseGrad; }
 
@@ -212,9 +220,18 @@ public final class Tensor {
         if (grad != null) grad = grad.add(g.toDense());
         else sparseGrad = sparseGrad == null ? g : sparseGrad.plus(g);
     }
-    /** Replaces the accumulated gradient (null clears it). */
+    /**
+     * Replaces the accumulated gradient (null clears it). Clearing a gradient that backward made and
+     * no caller was given ({@link #grad()}, a hook) hands its array to the next backward pass
+     * (on any thread), which writes the new gradient there instead of allocating one.
+     */
     public void setGrad(Tensor g) {
-        if (g != null) Shape.checkGradShape("setGrad", g.shape, this);
+        if (g != null) {
+            Shape.checkGradShape("setGrad", g.shape, this);
+            BufferPool.disown(g);
+        } else if (grad != null) {
+            BufferPool.recycle(grad);
+        }
         grad = g;
         sparseGrad = null;
     }

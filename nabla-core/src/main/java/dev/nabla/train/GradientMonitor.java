@@ -5,6 +5,7 @@ import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -132,7 +133,10 @@ public final class GradientMonitor implements Callback {
         int i = 0;
         for (List<Tensor> params : layers.values()) {
             double s = 0;
-            for (Tensor p : params) if (p.grad() != null) s += squaredNorm(p.grad());
+            for (Tensor p : params) {
+                Tensor g = Internals.get().gradInPassing(p);
+                if (g != null) s += squaredNorm(g);
+            }
             sums[i++] += Math.sqrt(s);
         }
         counted++;

@@ -6,6 +6,7 @@ import dev.nabla.nn.Layer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.GradMode;
 import dev.nabla.tensor.Tensor;
+import dev.nabla.tensor.internal.Internals;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -159,7 +160,10 @@ public final class MicroBatches {
         Object[] grads = null, bufs = null;
         if (!inPlace) {
             grads = new Object[params.size()];
-            for (int i = 0; i < grads.length; i++) grads[i] = params.get(i).grad() == null ? null : toArray(params.get(i).grad());
+            for (int i = 0; i < grads.length; i++) {
+                Tensor g = Internals.get().gradInPassing(params.get(i));
+                grads[i] = g == null ? null : toArray(g);
+            }
             Map<String, Tensor> buffers = model.namedBuffers();
             bufs = new Object[buffers.size()];
             int i = 0;

@@ -144,7 +144,7 @@ public final class StepContext {
 
     private String firstNonFinite(List<Tensor> params, boolean grads) {
         for (int i = 0; i < params.size(); i++) {
-            Tensor t = grads ? params.get(i).grad() : params.get(i);
+            Tensor t = grads ? Internals.get().gradInPassing(params.get(i)) : params.get(i);
             if (t != null && !Internals.get().allFinite(t)) return names.getOrDefault(params.get(i), "parameter " + i + " of the optimizer");
         }
         return null;

@@ -253,4 +253,97 @@ class BackwardMemoryTest {
             assertArrayEquals(snapshots.get(k), held.get(k).toFloatArray(), "tensor " + k + " the user holds was overwritten");
         }
     }
+
+    @Test
+    void aClearedGradientNoOneWasGivenServesTheNextPassAndOneThatWasGivenStaysTheCallers() {
+        Generator gen = new Generator(7);
+        Tensor init = Tensor.randn(gen, 64, 128);
+        List<Tensor> inputs = List.of(Tensor.randn(gen, 64, 128), Tensor.randn(gen, 64, 128), Tensor.randn(gen, 64, 128));
+        // the reference: each step's gradient from a recorded pass, which neither pools nor recycles
+        List<float[]> want = new ArrayList<>();
+        Tensor wr = init.detach().requiresGrad(true);
+        for (Tensor x : inputs) want.add(Autograd.grad(List.of(x.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0).toFloatArray());
+
+        // Σ tanh(x·w): tanh's rule allocates one array of w's length, then mul's rule one more for w's gradient
+        Tensor w = init.detach().requiresGrad(true);
+        long[] reused = new long[inputs.size()];
+        dropCarried();
+        for (int step = 0; step < inputs.size(); step++) {
+            long before = BufferPool.reused();
+            inputs.get(step).mul(w).tanh().sum().backward();
+            reused[step] = BufferPool.reused() - before;
+            assertArrayEquals(want.get(step), w.gradInPassing().toFloatArray(), "step " + step);
+            w.setGrad(null); // as zeroGrad: no one was given this gradient
+        }
+        assertEquals(reused[0] + 1, reused[1], "the cleared gradient's array serves the next pass");
+        assertEquals(reused[1], reused[2]);
+
+        // given to the caller (grad()) or to a hook, or set by the caller: never reused
+        for (int way = 0; way < 3; way++) {
+            Tensor v = init.detach().requiresGrad(true);
+            List<Tensor> seen = new ArrayList<>();
+            if (way == 1) v.registerHook(g -> { seen.add(g); return null; });
+            inputs.get(0).mul(v).tanh().sum().backward();
+            if (way == 0) seen.add(v.grad());
+            if (way == 2) {
+                seen.add(v.gradInPassing().mul(1));
+                v.setGrad(seen.get(0));
+            }
+            float[] held = seen.get(0).toFloatArray();
+            v.setGrad(null);
+            long before = BufferPool.reused();
+            inputs.get(1).mul(v).tanh().sum().backward();
+            assertEquals(reused[0], BufferPool.reused() - before, "way " + way + ": nothing carried to the next pass");
+            assertArrayEquals(held, seen.get(0).toFloatArray(), "way " + way + ": what the caller holds is unchanged");
+            assertArrayEquals(want.get(1), v.gradInPassing().toFloatArray());
+        }
+    }
+
+    // any pass takes the arrays of the gradients cleared since the last one (a test before may have left some), and drops what it does not use
+    private static void dropCarried() {
+        Tensor.ones(1).requiresGrad(true).sum().backward();
+    }
+
+    @Test
+    void nablasOptimizersLeaveTheGradientToTheNextPassAndAnOptimizerFromElsewhereKeepsIt() {
+        Generator gen = new Generator(8);
+        Tensor init = Tensor.randn(gen, 64, 128), x = Tensor.randn(gen, 64, 128);
+        List<Tensor> kept = new ArrayList<>();
+        // an optimizer outside nabla whose rule keeps the gradient it was given
+        class Keeping extends dev.nabla.optim.Optimizer {
+            Keeping(List<Tensor> params) { super("Keeping", params, 0.1); }
+
+            @Override
+            protected List<String> bufferNames() { return List.of(); }
+
+            @Override
+            protected boolean hasStepCount() { return false; }
+
+            @Override
+            protected void initState(Tensor param, State state) {}
+
+            @Override
+            protected void update(Tensor p, Tensor grad, State s) {
+                kept.add(grad);
+                p.subInPlace(grad.mul(lr()));
+            }
+        }
+        for (boolean own : new boolean[] {true, false}) {
+            Tensor w = init.detach().requiresGrad(true);
+            dev.nabla.optim.Optimizer opt = own ? new dev.nabla.optim.SGD(List.of(w), 0.1) : new Keeping(List.of(w));
+            long[] reused = new long[2];
+            float[] held = null;
+            dropCarried();
+            for (int step = 0; step < 2; step++) {
+                opt.zeroGrad();
+                long before = BufferPool.reused();
+                x.mul(w).tanh().sum().backward();
+                reused[step] = BufferPool.reused() - before;
+                opt.step();
+                if (step == 0 && !own) held = kept.get(0).toFloatArray();
+            }
+            assertEquals(reused[0] + (own ? 1 : 0), reused[1], own ? "SGD's step leaves the array to the next pass" : "the rule from elsewhere was given it");
+            if (!own) assertArrayEquals(held, kept.get(0).toFloatArray(), "the gradient it kept is unchanged");
+        }
+    }
 }

@@ -60,6 +60,13 @@ public final class Internals {
 
         /** Whether every element of t is finite (true for an integer or empty tensor), with no tensor allocated. */
         boolean allFinite(Tensor t);
+
+        /**
+         * p's gradient as {@code p.grad()} gives it, for a caller that keeps no reference to it
+         * after its call (an optimizer's step, clipping, a norm): unlike grad(), it leaves the
+         * array to be reused by the next backward pass once zeroGrad clears it.
+         */
+        Tensor gradInPassing(Tensor p);
     }
 
     /** Called once by the tensor package. */
