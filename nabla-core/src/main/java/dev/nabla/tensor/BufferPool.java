@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Arrays of gradients a backward pass has consumed, given to the pass's next tensors of the same
@@ -54,6 +55,9 @@ final class BufferPool {
 
     /** How many arrays the pool has given out again, and how many gradients rules have written over (for tests). */
     private long reused, overwritten;
+    /** The input an activation may write its result over ({@link #overwriting}), or null; how many did (for tests). */
+    private Tensor deadInput;
+    private long overwrittenInputs;
 
     /** One backward pass: what it allocates it may release. */
     static final class Pass implements AutoCloseable {
@@ -153,6 +157,46 @@ final class BufferPool {
         Tensor t = new Tensor(g.storage, g.shape, g.strides, 0);
         g.storage.owner = t;
         return t;
+    }
+
+    /**
+     * f(x), where x is dead once f has read it: if f starts with relu, or leakyRelu with a positive
+     * slope, of x, that op writes its result over x's array ({@link #overwriteInput}). For a layer
+     * stack that knows the output of one layer is read by the next activation only. Only the whole
+     * array of a result of no recorded op, or of a convolution, linear or batch norm op (a new array
+     * that their rules do not read), is written over.
+     */
+    static Tensor overwriting(Tensor x, UnaryOperator<Tensor> f) {
+        BufferPool p = POOLS.get();
+        boolean whole = x.isContiguous() && x.offset == 0 && x.numel() == java.lang.reflect.Array.getLength(x.storage.array);
+        Op op = x.gradFn == null ? null : x.gradFn.op;
+        boolean fresh = op == null || op == Op.CONV2D || op == Op.LINEAR || op == Op.BATCH_NORM;
+        p.deadInput = whole && fresh ? x : null;
+        try {
+            return f.apply(x);
+        } finally {
+            p.deadInput = null;
+        }
+    }
+
+    /**
+     * A tensor over x's own array when x is the dead input of {@link #overwriting}, else null. Its
+     * version is bumped first: a tensor saved before that reads x would then be refused at backward,
+     * not misread. (The activation's own rule reads the result, or for leakyRelu x's sign, which its
+     * result keeps.)
+     */
+    static Tensor overwriteInput(Tensor x) {
+        BufferPool p = POOLS.get();
+        if (p.deadInput != x) return null;
+        p.deadInput = null;
+        p.overwrittenInputs++;
+        x.storage.bumpVersion();
+        return new Tensor(x.storage, x.shape, x.strides, 0);
+    }
+
+    /** How many activations on this thread have written their result over their input (for tests). */
+    static long overwrittenInputs() {
+        return POOLS.get().overwrittenInputs;
     }
 
     /** Keeps t's array out of the pool (someone outside the pass may hold it). */

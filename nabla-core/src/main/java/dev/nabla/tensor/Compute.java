@@ -18,7 +18,8 @@ final class Compute {
 
     static Tensor unary(Unary op, Tensor x) {
         if (x.dtype() == DType.INT64) throw noArithmetic(op.name().toLowerCase(), x);
-        Tensor out = Tensor.empty(x.dtype(), x.shape);
+        Tensor out = op == Unary.RELU ? BufferPool.overwriteInput(x) : null; // relu's rule reads its output only
+        if (out == null) out = Tensor.empty(x.dtype(), x.shape);
         if (x.isContiguous()) { // the common case: one flat run, no index arithmetic
             int xo = x.offset;
             if (x.dtype() == DType.FLOAT32) {
@@ -142,6 +143,8 @@ final class Compute {
     static Tensor leakyRelu(Tensor x, Tensor v, double slope) {
         Tensor xc = x.contiguousRaw(), vc = v.contiguousRaw();
         Tensor y = BufferPool.overwrite(v);
+        // the forward over its dead input: the rule then reads the result's signs, which are x's when slope > 0
+        if (y == null && v == x && slope > 0) y = BufferPool.overwriteInput(x);
         if (y == null) y = Tensor.empty(x.dtype(), x.shape);
         int xo = xc.offset, vo = vc.offset;
         if (x.dtype() == DType.FLOAT32) {

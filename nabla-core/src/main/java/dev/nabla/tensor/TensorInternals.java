@@ -4,6 +4,7 @@ import dev.nabla.kernel.Elementwise;
 import dev.nabla.kernel.KernelProvider;
 import dev.nabla.tensor.internal.Internals;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** The tensor package's side of {@link Internals}: the tape and the fused ops for the rest of nabla-core. */
 final class TensorInternals implements Internals.Access {
@@ -57,5 +58,10 @@ final class TensorInternals implements Internals.Access {
     @Override
     public Tensor gradInPassing(Tensor p) {
         return p.gradInPassing();
+    }
+
+    @Override
+    public Tensor overwriting(Tensor x, UnaryOperator<Tensor> f) {
+        return BufferPool.overwriting(x, f);
     }
 }

@@ -8,6 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.autograd.Autograd;
+import dev.nabla.nn.BatchNorm2d;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.Layer;
+import dev.nabla.nn.LeakyReLU;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.ReLU;
+import dev.nabla.nn.Sequential;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -345,5 +353,58 @@ class BackwardMemoryTest {
             assertEquals(reused[0] + (own ? 1 : 0), reused[1], own ? "SGD's step leaves the array to the next pass" : "the rule from elsewhere was given it");
             if (!own) assertArrayEquals(held, kept.get(0).toFloatArray(), "the gradient it kept is unchanged");
         }
+    }
+
+    @Test
+    void anActivationAfterAConvOrLinearInASequentialWritesOverItsOutputWithTheSameBits() {
+        Tensor data = Tensor.randn(new Generator(9), 4, 3, 10, 10);
+        Layer[] activations = {new ReLU(), new LeakyReLU(0.1), new LeakyReLU(-0.5), new ReLU() {}};
+        long[] expected = {2, 2, 0, 0}; // a negative slope changes signs; a subclass may read its input twice
+        for (int a = 0; a < activations.length; a++) {
+            Layer act = activations[a];
+            Conv2d conv = Conv2d.builder(3, 8, 3).padding(1).generator(new Generator(1)).build();
+            Linear linear = new Linear(800, 16, new Generator(2));
+            List<Layer> layers = List.of(conv, act, new Flatten(), linear, act);
+            // the reference: the same layers called one by one, outside Sequential
+            Tensor xr = data.detach().requiresGrad(true), yr = xr;
+            for (Layer l : layers) yr = l.forward(yr);
+            yr.square().sum().backward();
+            List<float[]> want = List.of(yr.toFloatArray(), xr.grad().toFloatArray(), conv.weight().grad().toFloatArray(),
+                    linear.weight().grad().toFloatArray());
+            conv.zeroGrad();
+            linear.zeroGrad();
+
+            Tensor x = data.detach().requiresGrad(true);
+            long before = BufferPool.overwrittenInputs();
+            Tensor y = new Sequential(layers).forward(x);
+            assertEquals(expected[a], BufferPool.overwrittenInputs() - before, "activation " + a);
+            y.square().sum().backward();
+            List<float[]> got = List.of(y.toFloatArray(), x.grad().toFloatArray(), conv.weight().grad().toFloatArray(),
+                    linear.weight().grad().toFloatArray());
+            for (int k = 0; k < want.size(); k++) assertArrayEquals(want.get(k), got.get(k), "activation " + a + ", tensor " + k);
+            assertArrayEquals(data.toFloatArray(), x.toFloatArray(), "the network's input is never written over");
+        }
+        // after batch norm: training (the fused op) and evaluation (a composite, whose last op's output is not written over)
+        for (boolean training : new boolean[] {true, false}) {
+            BatchNorm2d bn = new BatchNorm2d(3);
+            bn.train(training);
+            Tensor xr = data.detach().requiresGrad(true);
+            Tensor want = new ReLU().forward(bn.forward(xr));
+            want.square().sum().backward();
+            float[] wantGrad = xr.grad().toFloatArray();
+            Tensor x = data.detach().requiresGrad(true);
+            long before = BufferPool.overwrittenInputs();
+            Tensor y = new Sequential(bn, new ReLU()).forward(x);
+            assertEquals(training ? 1 : 0, BufferPool.overwrittenInputs() - before, "training " + training);
+            y.square().sum().backward();
+            assertArrayEquals(want.toFloatArray(), y.toFloatArray());
+            assertArrayEquals(wantGrad, x.grad().toFloatArray());
+        }
+        // the first layer's input is the caller's: an activation there computes a new array
+        Tensor x = data.detach();
+        long before = BufferPool.overwrittenInputs();
+        new Sequential(new ReLU(), new Flatten(), new Linear(300, 4, new Generator(3))).forward(x);
+        assertEquals(before, BufferPool.overwrittenInputs());
+        assertArrayEquals(data.toFloatArray(), x.toFloatArray());
     }
 }

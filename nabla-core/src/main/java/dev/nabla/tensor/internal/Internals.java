@@ -2,6 +2,7 @@ package dev.nabla.tensor.internal;
 
 import dev.nabla.tensor.Tensor;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The entry points of the tensor package's internals (the tape, fused ops) for the other
@@ -67,6 +68,12 @@ public final class Internals {
          * array to be reused by the next backward pass once zeroGrad clears it.
          */
         Tensor gradInPassing(Tensor p);
+
+        /**
+         * f(x) for an x no one reads after f: an activation f starts with (relu, or leakyRelu with
+         * a positive slope) may write its result over x's array instead of a new one.
+         */
+        Tensor overwriting(Tensor x, UnaryOperator<Tensor> f);
     }
 
     /** Called once by the tensor package. */
