@@ -66,8 +66,8 @@ public class Sequential extends Layer implements Iterable<Layer> {
      * Runs the layers in order. A layer that rejects its input's shape gets an error naming it,
      * the layer before it and the shape that passed between them.
      *
-     * <p>A ReLU or LeakyReLU right after a Conv2d, Linear or batch norm writes its result over the
-     * array of that layer's output, which nothing else reads: neither those layers nor their
+     * <p>A ReLU, LeakyReLU, Tanh or Sigmoid right after a Conv2d, Linear or batch norm writes its
+     * result over the array of that layer's output, which nothing else reads: neither those layers nor their
      * derivatives keep it, and only this loop holds it (PyTorch's {@code ReLU(inplace=True)}, chosen
      * where it is safe).
      * The values and gradients are the same bits; a step allocates one activation less per pair.
@@ -92,7 +92,7 @@ public class Sequential extends Layer implements Iterable<Layer> {
     private static boolean overwritesInput(Layer before, Layer activation) {
         Class<?> b = before.getClass(), a = activation.getClass();
         return (b == Conv2d.class || b == Linear.class || b == BatchNorm1d.class || b == BatchNorm2d.class)
-                && (a == ReLU.class || a == LeakyReLU.class);
+                && (a == ReLU.class || a == LeakyReLU.class || a == Tanh.class || a == Sigmoid.class);
     }
 
     /** The layers' output shapes composed, or null as soon as one layer does not know its own. */

@@ -160,8 +160,8 @@ final class BufferPool {
     }
 
     /**
-     * f(x), where x is dead once f has read it: if f starts with relu, or leakyRelu with a positive
-     * slope, of x, that op writes its result over x's array ({@link #overwriteInput}). For a layer
+     * f(x), where x is dead once f has read it: if f starts with relu, tanh, sigmoid, or leakyRelu
+     * with a positive slope, of x, that op writes its result over x's array ({@link #overwriteInput}). For a layer
      * stack that knows the output of one layer is read by the next activation only. Only the whole
      * array of a result of no recorded op, or of a convolution, linear or batch norm op (a new array
      * that their rules do not read), is written over.

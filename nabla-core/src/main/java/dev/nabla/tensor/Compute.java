@@ -18,7 +18,9 @@ final class Compute {
 
     static Tensor unary(Unary op, Tensor x) {
         if (x.dtype() == DType.INT64) throw noArithmetic(op.name().toLowerCase(), x);
-        Tensor out = op == Unary.RELU ? BufferPool.overwriteInput(x) : null; // relu's rule reads its output only
+        // the rules of relu, tanh and sigmoid read their output only
+        boolean outputOnly = op == Unary.RELU || op == Unary.TANH || op == Unary.SIGMOID;
+        Tensor out = outputOnly ? BufferPool.overwriteInput(x) : null;
         if (out == null) out = Tensor.empty(x.dtype(), x.shape);
         if (x.isContiguous()) { // the common case: one flat run, no index arithmetic
             int xo = x.offset;

@@ -16,6 +16,8 @@ import dev.nabla.nn.LeakyReLU;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.Sigmoid;
+import dev.nabla.nn.Tanh;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -358,8 +360,8 @@ class BackwardMemoryTest {
     @Test
     void anActivationAfterAConvOrLinearInASequentialWritesOverItsOutputWithTheSameBits() {
         Tensor data = Tensor.randn(new Generator(9), 4, 3, 10, 10);
-        Layer[] activations = {new ReLU(), new LeakyReLU(0.1), new LeakyReLU(-0.5), new ReLU() {}};
-        long[] expected = {2, 2, 0, 0}; // a negative slope changes signs; a subclass may read its input twice
+        Layer[] activations = {new ReLU(), new LeakyReLU(0.1), new Tanh(), new Sigmoid(), new LeakyReLU(-0.5), new ReLU() {}};
+        long[] expected = {2, 2, 2, 2, 0, 0}; // a negative slope changes signs; a subclass may read its input twice
         for (int a = 0; a < activations.length; a++) {
             Layer act = activations[a];
             Conv2d conv = Conv2d.builder(3, 8, 3).padding(1).generator(new Generator(1)).build();

@@ -70,8 +70,8 @@ public final class Internals {
         Tensor gradInPassing(Tensor p);
 
         /**
-         * f(x) for an x no one reads after f: an activation f starts with (relu, or leakyRelu with
-         * a positive slope) may write its result over x's array instead of a new one.
+         * f(x) for an x no one reads after f: an activation f starts with (relu, tanh, sigmoid, or
+         * leakyRelu with a positive slope) may write its result over x's array instead of a new one.
          */
         Tensor overwriting(Tensor x, UnaryOperator<Tensor> f);
     }
