@@ -67,10 +67,10 @@ public class Sequential extends Layer implements Iterable<Layer> {
      * the layer before it and the shape that passed between them.
      *
      * <p>A ReLU, LeakyReLU, Tanh or Sigmoid right after a Conv2d, Linear or batch norm writes its
-     * result over the array of that layer's output, which nothing else reads: neither those layers nor their
-     * derivatives keep it, and only this loop holds it (PyTorch's {@code ReLU(inplace=True)}, chosen
-     * where it is safe).
-     * The values and gradients are the same bits; a step allocates one activation less per pair.
+     * result over the array of that layer's output, which nothing else reads: neither those layers
+     * nor their derivatives keep it, and only this loop holds it (PyTorch's
+     * {@code ReLU(inplace=True)}, chosen where it is safe). The values and gradients are the same
+     * bits; a step allocates one activation less per pair.
      */
     @Override
     public Tensor forward(Tensor x) {

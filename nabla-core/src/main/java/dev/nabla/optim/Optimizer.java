@@ -177,7 +177,8 @@ public abstract class Optimizer {
      */
     private Tensor gradOf(Tensor p) {
         Class<?> c = getClass();
-        boolean own = c.getPackageName().equals(Optimizer.class.getPackageName()) && c.getClassLoader() == Optimizer.class.getClassLoader();
+        boolean own = c.getPackageName().equals(Optimizer.class.getPackageName())
+                && c.getClassLoader() == Optimizer.class.getClassLoader();
         return own ? Internals.get().gradInPassing(p) : p.grad();
     }
 

@@ -272,7 +272,9 @@ class BackwardMemoryTest {
         // the reference: each step's gradient from a recorded pass, which neither pools nor recycles
         List<float[]> want = new ArrayList<>();
         Tensor wr = init.detach().requiresGrad(true);
-        for (Tensor x : inputs) want.add(Autograd.grad(List.of(x.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0).toFloatArray());
+        for (Tensor x : inputs) {
+            want.add(Autograd.grad(List.of(x.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0).toFloatArray());
+        }
 
         // Σ tanh(x·w): tanh's rule allocates one array of w's length, then mul's rule one more for w's gradient
         Tensor w = init.detach().requiresGrad(true);
@@ -309,7 +311,8 @@ class BackwardMemoryTest {
         }
     }
 
-    // any pass takes the arrays of the gradients cleared since the last one (a test before may have left some), and drops what it does not use
+    // any pass takes the arrays of the gradients cleared since the last one (a test before may have
+    // left some), and drops what it does not use
     private static void dropCarried() {
         Tensor.ones(1).requiresGrad(true).sum().backward();
     }
@@ -352,7 +355,8 @@ class BackwardMemoryTest {
                 opt.step();
                 if (step == 0 && !own) held = kept.get(0).toFloatArray();
             }
-            assertEquals(reused[0] + (own ? 1 : 0), reused[1], own ? "SGD's step leaves the array to the next pass" : "the rule from elsewhere was given it");
+            assertEquals(reused[0] + (own ? 1 : 0), reused[1],
+                    own ? "SGD's step leaves the array to the next pass" : "the rule from elsewhere was given it");
             if (!own) assertArrayEquals(held, kept.get(0).toFloatArray(), "the gradient it kept is unchanged");
         }
     }
