@@ -35,6 +35,8 @@ public abstract class Optimizer {
     public static final String LR_KEY = "lr";
 
     private final String name;
+    /** Whether update() is nabla's own, which keeps no reference to the gradient it is given (see gradOf). */
+    private final boolean ownRules;
     private final List<Tensor> params;
     private final State[] states;
     private double lr;
@@ -77,6 +79,8 @@ public abstract class Optimizer {
      */
     protected Optimizer(String name, List<Tensor> params, double lr) {
         this.name = name;
+        Class<?> c = getClass();
+        ownRules = c.getPackageName().equals(Optimizer.class.getPackageName()) && c.getClassLoader() == Optimizer.class.getClassLoader();
         if (params == null || params.isEmpty()) {
             throw new IllegalArgumentException(name + ": got an empty parameter list; pass the tensors to optimize"
                     + " (leaf tensors with requiresGrad(true))");
@@ -176,10 +180,7 @@ public abstract class Optimizer {
      * {@link Tensor#grad()}, which it may keep.
      */
     private Tensor gradOf(Tensor p) {
-        Class<?> c = getClass();
-        boolean own = c.getPackageName().equals(Optimizer.class.getPackageName())
-                && c.getClassLoader() == Optimizer.class.getClassLoader();
-        return own ? Internals.get().gradInPassing(p) : p.grad();
+        return ownRules ? Internals.get().gradInPassing(p) : p.grad();
     }
 
     /** Creates the state of a parameter the first time it has a gradient (buffers may stay null). */
