@@ -263,7 +263,14 @@ public final class Tensor {
             g = g.add(sparseGrad.toDense());
             sparseGrad = null;
         }
-        grad = grad == null ? g : grad.add(g);
+        if (grad == null) {
+            grad = g;
+        } else if (grad.storage.owner == grad && !grad.requiresGrad && !g.requiresGrad && grad.dtype() == g.dtype()) {
+            // a gradient no caller was given (see BufferPool.recycle): the sum goes into its own array, as PyTorch's does
+            Compute.binaryInto(Binary.ADD, grad, g, grad);
+        } else {
+            grad = grad.add(g);
+        }
     }
     /** Backpropagates from this scalar: accumulates d(this)/d(leaf) into every leaf's grad. */
     public void backward() { backward(null, false, false); }

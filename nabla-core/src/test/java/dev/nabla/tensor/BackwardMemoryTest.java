@@ -413,4 +413,24 @@ class BackwardMemoryTest {
         assertEquals(before, BufferPool.overwrittenInputs());
         assertArrayEquals(data.toFloatArray(), x.toFloatArray());
     }
+
+    @Test
+    void aSecondBackwardAddsIntoAGradientNoCallerWasGivenAndLeavesAGivenOneAlone() {
+        Generator gen = new Generator(10);
+        Tensor init = Tensor.randn(gen, 64, 128), x1 = Tensor.randn(gen, 64, 128), x2 = Tensor.randn(gen, 64, 128);
+        Tensor wr = init.detach().requiresGrad(true);
+        Tensor g1 = Autograd.grad(List.of(x1.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0);
+        Tensor g2 = Autograd.grad(List.of(x2.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0);
+        float[] want = g1.detach().add(g2.detach()).toFloatArray();
+        for (boolean given : new boolean[] {false, true}) {
+            Tensor w = init.detach().requiresGrad(true);
+            x1.mul(w).tanh().sum().backward();
+            Tensor first = given ? w.grad() : w.gradInPassing();
+            float[] held = first.toFloatArray();
+            x2.mul(w).tanh().sum().backward(); // accumulates
+            assertArrayEquals(want, w.gradInPassing().toFloatArray(), "given " + given);
+            if (given) assertArrayEquals(held, first.toFloatArray(), "the gradient the caller was given is unchanged");
+            else assertTrue(w.gradInPassing() == first, "the sum went into the gradient's own array");
+        }
+    }
 }
