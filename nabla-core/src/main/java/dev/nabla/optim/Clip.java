@@ -67,7 +67,7 @@ public final class Clip {
             for (Tensor p : params) {
                 RowSparse sparse = p.sparseGrad();
                 if (sparse != null) p.setSparseGrad(new RowSparse(sparse.indices(), sparse.values().mul(coef), sparse.shape()));
-                else if (grad(p) != null) scaleInPlace(p, grad(p), coef);
+                else if (grad(p) instanceof Tensor g) scaleInPlace(p, g, coef);
             }
         }
         return total;
