@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The calling thread works too: it takes chunks from the same counter as the workers, so a
  * parallel loop starts at once instead of waiting for a parked worker to wake up (tens to
  * hundreds of microseconds here), and a worker that comes after the work is gone just leaves.
- * A worker that finished a loop spins for {@value #SPIN_NANOS} ns before it parks, and a caller
- * whose chunks are done spins as long for the workers' last chunks: a training step or a run of
+ * A worker that finished a loop waits {@value #WAIT_NANOS} ns before it parks, and a caller
+ * whose chunks are done waits as long for the workers' last chunks: a training step or a run of
  * products then hands work over in about a microsecond instead of a wake-up, which is what makes
  * two threads pay off on a 256×256 product. A second caller while a loop runs computes its own
  * loop alone.
@@ -26,7 +26,15 @@ public final class Parallel {
      * How long an idle thread polls before it parks. Waking a parked thread took 30–300 µs on
      * the 2-vCPU machines here; OpenMP runtimes spin similarly (libgomp's default spin count).
      */
-    static final long SPIN_NANOS = 200_000;
+    static final long WAIT_NANOS = 200_000;
+    /**
+     * How long of that it spins; after that it yields its core between polls, so that a thread
+     * with work on it, such as the JIT compiler, runs, and when none has, the yield returns at
+     * once. Spinning throughout kept the JIT off that core through the warm-up: the mlp
+     * protocol's timed epochs, which run while C2 still compiles, took 0.88–0.94 s instead of
+     * 0.73–0.75 (three alternated pairs); the cnn and dcgan steps were within their spread.
+     */
+    static final long SPIN_NANOS = 20_000;
 
     private static volatile Pool pool = new Pool(defaultThreads());
 
@@ -101,8 +109,9 @@ public final class Parallel {
                 long idleSince = System.nanoTime();
                 while ((job = pool.current.get()) == null || job == last) {
                     if (pool.shutdown) return;
-                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                        Thread.onSpinWait();
+                    long idle = System.nanoTime() - idleSince;
+                    if (idle < WAIT_NANOS) {
+                        pause(idle);
                     } else {
                         parked = true;  // then look again: a caller publishes, then reads parked
                         job = pool.current.get();
@@ -112,6 +121,12 @@ public final class Parallel {
                 }
             }
         }
+    }
+
+    // one poll's pause for a thread that has waited this long: a spin, then a yield
+    private static void pause(long waitedNanos) {
+        if (waitedNanos < SPIN_NANOS) Thread.onSpinWait();
+        else Thread.yield();
     }
 
     /** The number of threads a parallel loop uses (the caller included). */
@@ -171,7 +186,8 @@ public final class Parallel {
             job.run();
             long waitSince = System.nanoTime();
             while (job.done.get() < chunks) {
-                if (System.nanoTime() - waitSince < SPIN_NANOS) Thread.onSpinWait();
+                long waited = System.nanoTime() - waitSince;
+                if (waited < WAIT_NANOS) pause(waited);
                 else LockSupport.park(job);
             }
         } finally {
