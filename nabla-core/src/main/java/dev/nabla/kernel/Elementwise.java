@@ -10,8 +10,12 @@ public interface Elementwise {
     /** Unary maps y = f(x). */
     enum Unary { NEG, EXP, LOG, SQRT, ABS, SIGMOID, TANH, RELU, SIN, COS, SIGN }
 
-    /** Binary maps y = f(a, b); comparisons give 1 for true and 0 for false. */
-    enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE }
+    /**
+     * Binary maps y = f(a, b); comparisons give 1 for true and 0 for false. TANH_BACKWARD is
+     * a·(1 − b·b) and SIGMOID_BACKWARD a·(b·(1 − b)): the derivatives of tanh and sigmoid from
+     * their output b, each operation rounded to the type in that order.
+     */
+    enum Binary { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, TANH_BACKWARD, SIGMOID_BACKWARD }
 
     /** Reductions of a run to one value. */
     enum Reduce { SUM, MAX, MIN }

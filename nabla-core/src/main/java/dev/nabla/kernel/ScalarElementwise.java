@@ -39,6 +39,8 @@ public final class ScalarElementwise implements Elementwise {
             case LE -> a <= b ? 1 : 0;
             case GT -> a > b ? 1 : 0;
             case GE -> a >= b ? 1 : 0;
+            case TANH_BACKWARD -> a * (1 - b * b);
+            case SIGMOID_BACKWARD -> a * (b * (1 - b));
         };
     }
 
@@ -49,6 +51,8 @@ public final class ScalarElementwise implements Elementwise {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
+            case TANH_BACKWARD -> a * (1f - b * b);
+            case SIGMOID_BACKWARD -> a * (b * (1f - b));
             default -> (float) apply(op, (double) a, (double) b);
         };
     }

@@ -126,6 +126,20 @@ public final class VectorElementwise implements Elementwise {
             case LE -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.LE, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
             case GT -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.GT, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
             case GE -> { for (; i < bound; i += len) zeroOne(load(ra, rao + i * as).compare(VectorOperators.GE, load(rb, rbo + i * bs))).intoArray(y, yo + i); }
+            case TANH_BACKWARD -> {
+                FloatVector one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += len) {
+                    FloatVector out = load(rb, rbo + i * bs);
+                    load(ra, rao + i * as).mul(one.sub(out.mul(out))).intoArray(y, yo + i);
+                }
+            }
+            case SIGMOID_BACKWARD -> {
+                FloatVector one = FloatVector.broadcast(F, 1f);
+                for (; i < bound; i += len) {
+                    FloatVector out = load(rb, rbo + i * bs);
+                    load(ra, rao + i * as).mul(out.mul(one.sub(out))).intoArray(y, yo + i);
+                }
+            }
             case POW -> throw new AssertionError(op);
         }
         if (i < n) SCALAR.binary(op, a, ao + i * as, as, b, bo + i * bs, bs, y, yo + i, 1, n - i);

@@ -118,6 +118,19 @@ final class Compute {
     }
 
     /**
+     * op(g, b) for g and b of one shape and type (an activation's derivative from its output),
+     * written over g when the backward pass offered it ({@link BufferPool#overwrite}), else into
+     * a new tensor; other operands take {@link #binary}.
+     */
+    static Tensor gradientMap(String name, Binary op, Tensor g, Tensor b) {
+        if (!java.util.Arrays.equals(g.shape, b.shape) || g.dtype() != b.dtype()) return binary(name, op, g, b);
+        Tensor y = g.isContiguous() ? BufferPool.overwrite(g) : null;
+        if (y == null) y = Tensor.empty(g.dtype(), g.shape);
+        binaryInto(op, g, b, y);
+        return y;
+    }
+
+    /**
      * relu's backward in one pass: g where out is not ≤ 0, else 0, for contiguous g and out of one
      * shape and type; null otherwise (the caller composes it).
      */

@@ -44,8 +44,12 @@ final class Derivatives {
             case LOG -> (n, i, g, shape) -> g.div(n.in(0));
             case SQRT -> (n, i, g, shape) -> g.div(n.out().mul(2));
             case ABS -> (n, i, g, shape) -> g.mul(n.in(0).sign()); // 0 at 0, as in PyTorch
-            case SIGMOID -> (n, i, g, shape) -> g.mul(n.out().mul(n.out().rsub(1)));
-            case TANH -> (n, i, g, shape) -> g.mul(n.out().mul(n.out()).rsub(1));
+            case SIGMOID -> (n, i, g, shape) -> UnaryOps.sigmoidBackward(g, n.out());
+            case SIGMOID_BACKWARD -> (n, i, g, shape) -> // of g·y·(1 − y): in y, g·(1 − 2y)
+                    (i == 0 ? UnaryOps.sigmoidBackward(g, n.in(1)) : g.mul(n.in(0)).mul(n.in(1).mul(-2).add(1))).sumTo(shape);
+            case TANH -> (n, i, g, shape) -> UnaryOps.tanhBackward(g, n.out());
+            case TANH_BACKWARD -> (n, i, g, shape) -> // of g·(1 − y²): in y, −2·g·y
+                    (i == 0 ? UnaryOps.tanhBackward(g, n.in(1)) : g.mul(n.in(0)).mul(n.in(1)).mul(-2)).sumTo(shape);
             case RELU -> (n, i, g, shape) -> UnaryOps.reluBackward(g, n.out());
             case RELU_BACKWARD -> (n, i, g, shape) -> UnaryOps.reluBackward(g, n.constant(0)); // linear in g, the mask a constant
             case LEAKY_RELU -> (n, i, g, shape) -> UnaryOps.leakyReluBackward(g, n.in(0), n.<Double>attrs());

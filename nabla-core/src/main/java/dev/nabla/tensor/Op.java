@@ -16,7 +16,8 @@ enum Op {
     TO_TYPE("toType", Saves.NONE),
     // elementwise maps
     EXP("exp", Saves.OUTPUT), LOG("log", Saves.INPUTS), SQRT("sqrt", Saves.OUTPUT), ABS("abs", Saves.INPUTS),
-    SIGMOID("sigmoid", Saves.OUTPUT), TANH("tanh", Saves.OUTPUT), RELU("relu", Saves.OUTPUT),
+    SIGMOID("sigmoid", Saves.OUTPUT), SIGMOID_BACKWARD("sigmoidBackward", Saves.INPUTS), TANH("tanh", Saves.OUTPUT),
+    TANH_BACKWARD("tanhBackward", Saves.INPUTS), RELU("relu", Saves.OUTPUT),
     RELU_BACKWARD("reluBackward", 1, Saves.NONE), LEAKY_RELU("leakyRelu", Saves.INPUTS),
     LEAKY_RELU_BACKWARD("leakyReluBackward", 1, Saves.NONE), SIN("sin", Saves.INPUTS), COS("cos", Saves.INPUTS),
     CLAMP("clamp", Saves.INPUTS),

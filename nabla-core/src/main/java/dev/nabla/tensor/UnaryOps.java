@@ -41,6 +41,18 @@ final class UnaryOps {
         return Node.record(Op.RELU_BACKWARD, r, null, out, x);
     }
 
+    // tanh's and sigmoid's backward from their output y, fused (one pass instead of three, and one
+    // array instead of three): bitwise the composites g·(1 − y·y) and g·(y·(1 − y)). Recorded as
+    // primitives of g and y, so that higher derivatives follow.
+    static Tensor tanhBackward(Tensor g, Tensor y) {
+        return Node.record(Op.TANH_BACKWARD, Compute.gradientMap("tanhBackward", Binary.TANH_BACKWARD, g, y), null, g, y);
+    }
+
+    static Tensor sigmoidBackward(Tensor g, Tensor y) {
+        return Node.record(Op.SIGMOID_BACKWARD, Compute.gradientMap("sigmoidBackward", Binary.SIGMOID_BACKWARD, g, y),
+                null, g, y);
+    }
+
     // x for x > 0, slope·x otherwise, in one pass (a comparison, a product and a where were
     // three, and five more in backward).
     static Tensor leakyRelu(Tensor x, double slope) {
