@@ -29,12 +29,7 @@ classpath="$root/bench/target/classes:$root/nabla-core/target/classes:$root/benc
 # the measurements there).
 # -XX:G1HeapRegionSize=8m: the dcgan protocol's 3.2 MB activations are young objects, not humongous
 # ones (measured in ./nabla, which sets it too).
-# -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70 -XX:G1MaxNewSizePercent=30: humongous
-# activations no longer start a concurrent marking cycle each (bench vgg16), and the young
-# generation stays near its former size (measured in ./nabla, which sets them too).
-jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m
-          -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70
-          -XX:+UnlockExperimentalVMOptions -XX:G1MaxNewSizePercent=30)
+jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
 if [[ -n ${NABLA_JAVA_OPTS:-} ]]; then
     read -r -a extra <<<"$NABLA_JAVA_OPTS"
     jvm_opts+=("${extra[@]}")
