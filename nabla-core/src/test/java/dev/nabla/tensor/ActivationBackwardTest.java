@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +25,7 @@ class ActivationBackwardTest {
         check(Tensor::sigmoid, UnaryOps::sigmoidBackward, (g, y) -> g.mul(y.mul(y.rsub(1))));
     }
 
-    private static void check(java.util.function.UnaryOperator<Tensor> f, BinaryOperator<Tensor> fused,
+    private static void check(UnaryOperator<Tensor> f, BinaryOperator<Tensor> fused,
                               BinaryOperator<Tensor> composite) {
         Generator gen = new Generator(11);
         for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
