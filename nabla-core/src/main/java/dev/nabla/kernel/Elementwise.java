@@ -100,6 +100,15 @@ public interface Elementwise {
     void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n);
 
     /**
+     * y[yo + r·cols + c] += b[bo + c·bs] for r &lt; rows and c &lt; cols: a bias added to every row of a
+     * row-major block, each element y + b as the broadcasting add rounds it.
+     */
+    void addToRows(float[] y, int yo, int rows, int cols, float[] b, int bo, int bs);
+
+    /** The float64 {@link #addToRows(float[], int, int, int, float[], int, int)}. */
+    void addToRows(double[] y, int yo, int rows, int cols, double[] b, int bo, int bs);
+
+    /**
      * y[yo + i] = (x[xo + i] read as an unsigned byte) / divisor for i &lt; n: pixels to floats
      * (divisor 255 gives torchvision's ToTensor scaling), correctly rounded, so both providers agree.
      */

@@ -158,6 +158,20 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void addToRows(float[] y, int yo, int rows, int cols, float[] b, int bo, int bs) {
+        for (int r = 0, o = yo; r < rows; r++, o += cols) {
+            for (int c = 0; c < cols; c++) y[o + c] = y[o + c] + b[bo + c * bs];
+        }
+    }
+
+    @Override
+    public void addToRows(double[] y, int yo, int rows, int cols, double[] b, int bo, int bs) {
+        for (int r = 0, o = yo; r < rows; r++, o += cols) {
+            for (int c = 0; c < cols; c++) y[o + c] = y[o + c] + b[bo + c * bs];
+        }
+    }
+
+    @Override
     public void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];

@@ -313,6 +313,9 @@ final class Compute {
         return true;
     }
 
+    /** Rows narrower than this are summed by one plain loop (IEEE addition: the kernel's bits). */
+    private static final int NARROW_ROWS = 32;
+
     /** Reduces the len leading rows of a contiguous [len, rows] layout into out (rows wide). */
     private static void foldRows(Reduce op, Tensor x, int rows, int len, Tensor out) {
         Binary combine = switch (op) {
@@ -323,7 +326,7 @@ final class Compute {
         int off = x.offset;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = x.storage.f(), y = out.storage.f();
-            if (op == Reduce.SUM && rows < LinearOp.NARROW) { // a bias gradient of a narrow layer: one loop, not a call per row
+            if (op == Reduce.SUM && rows < NARROW_ROWS) { // a bias gradient of a narrow layer: one loop, not a call per row
                 System.arraycopy(a, off, y, 0, rows);
                 for (int i = 1; i < len; i++) {
                     for (int j = 0, s = off + i * rows; j < rows; j++) y[j] = y[j] + a[s + j];

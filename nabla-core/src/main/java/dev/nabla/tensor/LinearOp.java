@@ -16,9 +16,6 @@ import java.util.Arrays;
  */
 final class LinearOp {
     private static final Elementwise EW = KernelProvider.get().elementwise();
-    /** Rows narrower than this are added by a plain loop (IEEE addition: the kernel's bits). */
-    static final int NARROW = 32;
-
     private LinearOp() {}
 
     /**
@@ -39,29 +36,15 @@ final class LinearOp {
         return Node.record(Op.LINEAR, y, null, x, weight, bias);
     }
 
-    // y[r] += bias for each row of the new contiguous y: a small one row by row with the kernel
-    // the broadcasting add uses (same bits, without its run splitting), a large one by that add.
-    // Rows narrower than a few vectors (the Runge net's 10 and 20) take one plain loop: the kernel
-    // would run them as scalar tails, a call per row (6% of the Runge protocol's time).
+    // y[r] += bias for each row of the new contiguous y: a small one by the kernel's row add (the
+    // broadcasting add's bits, without its run splitting), a large one by that add.
     private static void addRows(Tensor y, Tensor bias) {
         if (y.numel() > Runs.GRAIN) {
             Compute.binaryInto(Elementwise.Binary.ADD, y, bias, y);
-            return;
-        }
-        int rows = y.shape[0], cols = y.shape[1], bo = bias.offset, bs = bias.strides[0];
-        if (cols < NARROW && y.dtype() == DType.FLOAT32) {
-            float[] v = y.storage.f(), b = bias.storage.f();
-            for (int r = 0, o = 0; r < rows; r++, o += cols) {
-                for (int c = 0; c < cols; c++) v[o + c] = v[o + c] + b[bo + c * bs];
-            }
-            return;
-        }
-        for (int r = 0, o = 0; r < rows; r++, o += cols) {
-            if (y.dtype() == DType.FLOAT32) {
-                EW.binary(Elementwise.Binary.ADD, y.storage.f(), o, 1, bias.storage.f(), bo, bs, y.storage.f(), o, 1, cols);
-            } else {
-                EW.binary(Elementwise.Binary.ADD, y.storage.d(), o, 1, bias.storage.d(), bo, bs, y.storage.d(), o, 1, cols);
-            }
+        } else if (y.dtype() == DType.FLOAT32) {
+            EW.addToRows(y.storage.f(), 0, y.shape[0], y.shape[1], bias.storage.f(), bias.offset, bias.strides[0]);
+        } else {
+            EW.addToRows(y.storage.d(), 0, y.shape[0], y.shape[1], bias.storage.d(), bias.offset, bias.strides[0]);
         }
     }
 

@@ -225,6 +225,33 @@ class DeterminismTest {
         }
     }
 
+    /** A bias added to every row: widths below, at and above the vector length and the pattern's limit, strided bias. */
+    @Test
+    void addToRowsAgrees() {
+        Random rnd = new Random(7);
+        for (int cols = 1; cols <= 40; cols++) {
+            for (int rows : new int[] {1, 2, 3, 39, 100}) {
+                for (int bs : new int[] {1, 2}) {
+                    int yo = rnd.nextInt(3), bo = rnd.nextInt(3);
+                    double[] y = data(rnd, yo + rows * cols + 2, true), b = data(rnd, bo + (cols - 1) * bs + 1, true);
+                    float[] y0 = toF(y), yf1 = y0.clone(), yf2 = y0.clone(), bf = toF(b);
+                    String what = "addToRows " + rows + "x" + cols + " bias stride " + bs;
+                    SCALAR.addToRows(yf1, yo, rows, cols, bf, bo, bs);
+                    SIMD.addToRows(yf2, yo, rows, cols, bf, bo, bs);
+                    sameBits(yf1, yf2, "float " + what);
+                    for (int i = 0; i < rows * cols; i++) {
+                        float expected = y0[yo + i] + bf[bo + i % cols * bs];
+                        if (Float.floatToIntBits(yf1[yo + i]) != Float.floatToIntBits(expected)) throw new AssertionError(what + " at " + i);
+                    }
+                    double[] yd1 = y.clone(), yd2 = y.clone();
+                    SCALAR.addToRows(yd1, yo, rows, cols, b, bo, bs);
+                    SIMD.addToRows(yd2, yo, rows, cols, b, bo, bs);
+                    sameBits(yd1, yd2, "double " + what);
+                }
+            }
+        }
+    }
+
     @Test
     void reductionKernelsAgree() {
         Random rnd = new Random(7);
