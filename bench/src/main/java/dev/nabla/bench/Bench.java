@@ -25,8 +25,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   Bench [gemm|elementwise|reduce|runge|mlp|cnn|dcgan|vgg16|all]... [--json FILE] [--rivals LIST|--no-rivals]
- *         [--min-gflops G] [--quick]
+ *         [--rounds N] [--min-gflops G] [--quick]
  * </pre>
+ *
+ * <p>{@code --rounds N} runs the whole list N times over, each round every protocol for every
+ * participant in turn (so a slow spell of the shared host falls on all of them), and reports each
+ * figure as the median of its rounds, with the lowest and highest "vs best" of a round.
  *
  * <p>The rival scripts are {@code rival_torch.py} and {@code rival_jax.py} in the directory of the
  * system property {@code nabla.bench.dir} (bench/run sets it). elementwise and reduce are also
@@ -36,7 +40,7 @@ public final class Bench {
     static final List<String> PROTOCOLS = List.of("gemm", "elementwise", "reduce", "runge", "mlp", "cnn", "dcgan", "vgg16");
     static final List<String> DEFAULT = List.of("gemm", "elementwise", "reduce", "runge", "mlp");
     static final String USAGE = "usage: bench/run [" + String.join("|", PROTOCOLS) + "|all]... [--json FILE]"
-            + " [--rivals torch2,torch1,jax | --no-rivals] [--min-gflops G] [--quick]";
+            + " [--rivals torch2,torch1,jax | --no-rivals] [--rounds N] [--min-gflops G] [--quick]";
 
     private Bench() {}
 
@@ -46,6 +50,7 @@ public final class Bench {
         boolean quick = false;
         Set<String> wanted = null;
         double minGflops = Double.NaN;
+        int rounds = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (PROTOCOLS.contains(a)) {
@@ -60,6 +65,8 @@ public final class Bench {
                 wanted = Set.of();
             } else if (a.equals("--quick")) {
                 quick = true;
+            } else if (a.equals("--rounds") && i + 1 < args.length) {
+                rounds = parseRounds(args[++i]);
             } else if (a.equals("--min-gflops") && i + 1 < args.length) {
                 minGflops = parseNonNegative(args[++i], "--min-gflops");
             } else if (a.equals("-h") || a.equals("--help")) {
@@ -88,6 +95,28 @@ public final class Bench {
         Report report = new Report();
         report.quick = quick;
         Map<Rival, String> names = checkRivals(rivals, report, minGflops);
+        boolean failed = false;
+        for (int round = 0; round < rounds; round++) {
+            report.round = round;
+            if (rounds > 1) System.err.println("bench: round " + (round + 1) + " of " + rounds);
+            failed |= !measure(which, names, report, quick, json);
+        }
+        System.out.println("nabla bench: " + Nabla.kernels() + "; Java " + Runtime.version() + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + NablaProtocols.THREADS + " threads" + loadAverage()
+                + (quick ? "; --quick: a smoke test, the figures mean nothing" : ""));
+        report.rivals.forEach((n, d) -> System.out.println(n + ": " + d));
+        if (minGflops != Rival.MIN_GFLOPS) {
+            System.out.println("rivals accepted with a one-thread gemm check of at least " + Report.plain(minGflops)
+                    + " GFLOP/s, not BENCH.md's " + Report.plain(Rival.MIN_GFLOPS));
+        }
+        System.out.println();
+        report.print(System.out);
+        if (json != null) System.out.println("figures written to " + json);
+        if (failed) System.exit(1);
+    }
+
+    /** One round: the copy (for elementwise and reduce), then each protocol for every rival and nabla; false when nabla failed. */
+    private static boolean measure(Set<String> which, Map<Rival, String> names, Report report, boolean quick, Path json) throws IOException {
         boolean failed = false;
         if (which.contains("elementwise") || which.contains("reduce")) {
             failed |= !measureCopy(report, quick);
@@ -119,18 +148,7 @@ public final class Bench {
             // after each protocol, so that a long run stopped midway keeps the protocols it finished
             if (json != null) writeAtomically(json, Json.write(report.toJson()) + "\n");
         }
-        System.out.println("nabla bench: " + Nabla.kernels() + "; Java " + Runtime.version() + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, " + NablaProtocols.THREADS + " threads" + loadAverage()
-                + (quick ? "; --quick: a smoke test, the figures mean nothing" : ""));
-        report.rivals.forEach((n, d) -> System.out.println(n + ": " + d));
-        if (minGflops != Rival.MIN_GFLOPS) {
-            System.out.println("rivals accepted with a one-thread gemm check of at least " + Report.plain(minGflops)
-                    + " GFLOP/s, not BENCH.md's " + Report.plain(Rival.MIN_GFLOPS));
-        }
-        System.out.println();
-        report.print(System.out);
-        if (json != null) System.out.println("figures written to " + json);
-        if (failed) System.exit(1);
+        return !failed;
     }
 
     /** Checks each rival once: accepted ones get their measured name (torch-2.13), refused ones a line in the report. */
@@ -161,7 +179,7 @@ public final class Bench {
     static boolean measureCopy(Report report, boolean quick) {
         try {
             Map<String, Object> run = runForJson(nablaCommand("copy", quick), Map.of());
-            report.copyGBps.put("java", figures(run).getFirst().value());
+            report.addCopy("java", figures(run).getFirst().value());
         } catch (IOException e) {
             System.err.println("bench: the Java copy failed: " + e.getMessage());
             return false;
@@ -172,7 +190,7 @@ public final class Bench {
             List<String> cmd = new ArrayList<>(List.of(python, common.toString(), "copy"));
             if (quick) cmd.add("--quick");
             try {
-                report.copyGBps.put("numpy", figures(runForJson(cmd, Map.of())).getFirst().value());
+                report.addCopy("numpy", figures(runForJson(cmd, Map.of())).getFirst().value());
                 break;
             } catch (IOException e) {
                 System.err.println("bench: NumPy's copy with " + python + " failed: " + e.getMessage());
@@ -239,6 +257,18 @@ public final class Bench {
         } catch (RuntimeException e) {
             throw new IOException("cannot read the report of " + String.join(" ", cmd) + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int parseRounds(String s) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v >= 1) return v;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        System.err.println("bench: --rounds takes a whole number >= 1, got '" + s + "'");
+        System.exit(2);
+        return 1;
     }
 
     private static double parseNonNegative(String s, String option) {

@@ -2,6 +2,7 @@ package dev.nabla.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.Set;
  * The figures of one {@code bench/run}: for every protocol entry, nabla's figure, each rival's, the
  * fastest rival and how many times faster nabla is than it ("vs best": above 1, nabla is faster,
  * whether the unit is a time or a rate), and each participant's peak RSS; printed as a table and
- * written as JSON ({@code --json FILE}).
+ * written as JSON ({@code --json FILE}). With several rounds ({@code --rounds N}) each figure is
+ * the median of its rounds, and "vs best" comes with its lowest and highest value over the rounds,
+ * each round's nabla set against that round's fastest rival.
  */
 final class Report {
     /** Whether a smaller or a larger figure is better, from its unit. */
@@ -40,14 +43,17 @@ final class Report {
      */
     static final class Entry {
         final String protocol, name, unit;
+        /** nabla's figure and the rivals': the median of their rounds. */
         Double nabla;
         final Map<String, Double> rivals = new LinkedHashMap<>();
         final Map<String, String> refused = new LinkedHashMap<>();
         final Map<String, Double> peakRssMiB = new LinkedHashMap<>();
         final Map<String, Double> testMse = new LinkedHashMap<>();
         final Map<String, Double> fractionOfCopy = new LinkedHashMap<>();
-        /** nabla's threads' cache-line round trip (ns) at the start and the end of its process, or null. */
-        double[] roundTripNs;
+        /** Each round's figures, peak RSS and test MSE, by participant. */
+        final List<Map<String, Double>> figureRounds = new ArrayList<>(), rssRounds = new ArrayList<>(), mseRounds = new ArrayList<>();
+        /** nabla's threads' cache-line round trip (ns) at the start and the end of its process, a pair per round. */
+        final List<double[]> roundTripNs = new ArrayList<>();
 
         Entry(String protocol, String name, String unit) {
             this.protocol = protocol;
@@ -59,20 +65,52 @@ final class Report {
             return Better.of(unit);
         }
 
+        /** Records a participant's figure of one round, and sets its medians over the rounds so far. */
+        void record(int round, String participant, double value, double rss, Double mse) {
+            Double figure = median(put(figureRounds, round, participant, value), participant);
+            if (participant.equals("nabla")) nabla = figure;
+            else rivals.put(participant, figure);
+            peakRssMiB.put(participant, median(put(rssRounds, round, participant, rss), participant));
+            if (mse != null) testMse.put(participant, median(put(mseRounds, round, participant, mse), participant));
+        }
+
+        private static List<Map<String, Double>> put(List<Map<String, Double>> rounds, int round, String participant, double v) {
+            while (rounds.size() <= round) rounds.add(new LinkedHashMap<>());
+            rounds.get(round).put(participant, v);
+            return rounds;
+        }
+
         /** The rival with the best figure, if any rival has one. */
         Optional<String> bestRival() {
+            return best(rivals);
+        }
+
+        private Optional<String> best(Map<String, Double> figures) {
             String best = null;
-            for (Map.Entry<String, Double> e : rivals.entrySet()) {
-                if (best == null || better().beats(e.getValue(), rivals.get(best))) best = e.getKey();
+            for (Map.Entry<String, Double> e : figures.entrySet()) {
+                if (e.getKey().equals("nabla")) continue;
+                if (best == null || better().beats(e.getValue(), figures.get(best))) best = e.getKey();
             }
             return Optional.ofNullable(best);
         }
 
         /** How many times faster nabla is than the best rival (time ratio or rate ratio); empty without both. */
         Optional<Double> speedupVsBest() {
-            if (nabla == null || !(nabla > 0)) return Optional.empty();
-            return bestRival().map(rivals::get).filter(b -> b > 0)
-                    .map(b -> better() == Better.LOWER ? b / nabla : nabla / b);
+            return speedup(nabla, bestRival().map(rivals::get).orElse(null));
+        }
+
+        private Optional<Double> speedup(Double mine, Double theirs) {
+            if (mine == null || !(mine > 0) || theirs == null || !(theirs > 0)) return Optional.empty();
+            return Optional.of(better() == Better.LOWER ? theirs / mine : mine / theirs);
+        }
+
+        /** Each round's "vs best" (rounds without nabla's figure or a rival's left out). */
+        List<Double> speedupByRound() {
+            List<Double> out = new ArrayList<>();
+            for (Map<String, Double> round : figureRounds) {
+                speedup(round.get("nabla"), best(round).map(round::get).orElse(null)).ifPresent(out::add);
+            }
+            return out;
         }
 
         Map<String, Object> toJson() {
@@ -88,17 +126,29 @@ final class Report {
             if (!refused.isEmpty()) m.put("refused", refused);
             if (!testMse.isEmpty()) m.put("test_mse", testMse);
             if (!fractionOfCopy.isEmpty()) m.put("fraction_of_copy", fractionOfCopy);
-            if (roundTripNs != null) m.put("nabla_thread_round_trip_ns", List.of(roundTripNs[0], roundTripNs[1]));
+            if (!roundTripNs.isEmpty()) {
+                double[] last = roundTripNs.getLast();
+                m.put("nabla_thread_round_trip_ns", List.of(last[0], last[1]));
+            }
+            if (figureRounds.size() > 1) {
+                m.put("rounds", figureRounds);
+                m.put("speedup_vs_best_by_round", speedupByRound());
+                m.put("peak_rss_mib_by_round", rssRounds);
+                if (roundTripNs.size() > 1) m.put("nabla_thread_round_trip_ns_by_round", roundTripNs.stream().map(rt -> List.of(rt[0], rt[1])).toList());
+            }
             return m;
         }
     }
 
     final List<Entry> entries = new ArrayList<>();
+    /** The round being measured, from 0: what {@link #add} records belongs to it. */
+    int round;
     /** The rivals' names as measured (torch-2.13) with their description, or the reason they were refused. */
     final Map<String, String> rivals = new LinkedHashMap<>();
     final Map<String, String> refusedRivals = new LinkedHashMap<>();
-    /** The copy bandwidths (GB/s) the elementwise and reduce figures are measured against, by who measured them. */
+    /** The copy bandwidths (GB/s) the elementwise and reduce figures are measured against, by who measured them: the median of the rounds. */
     final Map<String, Double> copyGBps = new LinkedHashMap<>();
+    private final List<Map<String, Double>> copyRounds = new ArrayList<>();
     boolean quick;
 
     /** The entry of that name, created at the end when new. */
@@ -118,20 +168,26 @@ final class Report {
 
     /** Adds one participant's figures for a protocol and the peak RSS of its process. */
     void add(String protocol, String participant, List<Figure> figures, double peakRssMiB) {
-        for (Figure f : figures) {
-            Entry e = entry(protocol, f.name(), f.unit());
-            if (participant.equals("nabla")) e.nabla = f.value();
-            else e.rivals.put(participant, f.value());
-            e.peakRssMiB.put(participant, peakRssMiB);
-            if (f.testMse() != null) e.testMse.put(participant, f.testMse());
-        }
+        for (Figure f : figures) entry(protocol, f.name(), f.unit()).record(round, participant, f.value(), peakRssMiB, f.testMse());
+    }
+
+    /** A copy bandwidth (GB/s) of this round, measured by who (java, numpy). */
+    void addCopy(String who, double gbps) {
+        copyGBps.put(who, median(Entry.put(copyRounds, round, who, gbps), who));
     }
 
     /** nabla's threads' round trip (ns) at the start and the end of the protocol's process, for its entries. */
     void roundTrip(String protocol, double start, double end) {
         for (Entry e : entries) {
-            if (e.protocol.equals(protocol)) e.roundTripNs = new double[] {start, end};
+            if (e.protocol.equals(protocol)) e.roundTripNs.add(new double[] {start, end});
         }
+    }
+
+    /** The median of a participant's figures over the rounds that have one (the mean of the middle two for an even count). */
+    static Double median(List<Map<String, Double>> rounds, String participant) {
+        double[] v = rounds.stream().map(r -> r.get(participant)).filter(x -> x != null).mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) return null;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** A rival refused for one protocol (named in each of its entries by {@link #finish}). */
@@ -185,10 +241,19 @@ final class Report {
             for (String r : names) row.append(String.format(Locale.ROOT, " %11s", e.refused.containsKey(r) ? "refused" : fmt(e.rivals.get(r))));
             row.append(String.format(Locale.ROOT, " %11s %8s", e.bestRival().orElse("-"),
                     e.speedupVsBest().map(x -> String.format(Locale.ROOT, "%.2fx", x)).orElse("-")));
+            List<Double> byRound = e.speedupByRound();
+            if (byRound.size() > 1) {
+                row.append(String.format(Locale.ROOT, " (%.2f-%.2f)", Collections.min(byRound), Collections.max(byRound)));
+            }
             out.println(row);
         }
         out.println("vs best: how many times faster nabla is than the fastest rival of the row (its time / nabla's, or nabla's"
                 + " rate / its rate); above 1, nabla is faster.");
+        int rounds = entries.stream().mapToInt(e -> e.figureRounds.size()).max().orElse(1);
+        if (rounds > 1) {
+            out.println("Every figure and peak RSS is the median of " + rounds + " rounds; in brackets, the lowest and highest"
+                    + " \"vs best\" of a round (that round's nabla against that round's fastest rival).");
+        }
         printPeakRss(out, names);
         printExtras(out);
     }
@@ -228,8 +293,10 @@ final class Report {
         List<String> parts = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Entry e : entries) {
-            if (e.roundTripNs != null && seen.add(e.protocol)) {
-                parts.add(String.format(Locale.ROOT, "%s %.0f/%.0f", e.protocol, e.roundTripNs[0], e.roundTripNs[1]));
+            if (!e.roundTripNs.isEmpty() && seen.add(e.protocol)) {
+                List<String> pairs = new ArrayList<>();
+                for (double[] rt : e.roundTripNs) pairs.add(String.format(Locale.ROOT, "%.0f/%.0f", rt[0], rt[1]));
+                parts.add(e.protocol + " " + String.join(" ", pairs));
             }
         }
         if (parts.isEmpty()) return;

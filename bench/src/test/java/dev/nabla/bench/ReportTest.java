@@ -92,8 +92,8 @@ class ReportTest {
     @Test
     void bandwidthFiguresAreAlsoFractionsOfTheBestCopy() {
         Report r = new Report();
-        r.copyGBps.put("java", 20.0);
-        r.copyGBps.put("numpy", 25.0);
+        r.addCopy("java", 20.0);
+        r.addCopy("numpy", 25.0);
         r.add("elementwise", "nabla", List.of(new Figure("elementwise", "GB/s", 5)), 400);
         r.add("elementwise", "jax-0.10", List.of(new Figure("elementwise", "GB/s", 20)), 300);
         r.finish();
@@ -150,5 +150,53 @@ class ReportTest {
         assertEquals("jax-0.10", mlp.get("best_rival"));
         assertEquals(0.75, (Double) mlp.get("speedup_vs_best"), 1e-12);
         assertEquals(Map.of("torch-2.13", 582.0, "jax-0.10", 634.0, "nabla", 870.5), mlp.get("peak_rss_mib"));
+    }
+
+    /** bench/run --rounds 3: medians of each participant's rounds, and the spread of the rounds' own ratios. */
+    @Test
+    void roundsGiveMediansAndTheSpreadOfEachRoundsRatio() {
+        Report r = new Report();
+        double[][] times = {{1.0, 1.1, 2.0}, {1.2, 1.0, 2.0}, {0.9, 1.3, 2.0}}; // nabla, jax, torch per round
+        for (int round = 0; round < 3; round++) {
+            r.round = round;
+            r.addCopy("java", 30 + round);
+            r.add("runge", "jax-0.10", List.of(new Figure("runge lr=0.01", "s", times[round][1])), 300 + round);
+            if (round != 1) r.add("runge", "torch-2.13", List.of(new Figure("runge lr=0.01", "s", times[round][2])), 400);
+            r.add("runge", "nabla", List.of(new Figure("runge lr=0.01", "s", times[round][0])), 500 - 10 * round);
+            r.roundTrip("runge", 70, 80 + round);
+            r.finish();
+        }
+        Report.Entry e = r.entries.getFirst();
+        assertEquals(1.0, e.nabla);
+        assertEquals(Map.of("jax-0.10", 1.1, "torch-2.13", 2.0), e.rivals); // torch's median of its two rounds
+        assertEquals(1.1, e.speedupVsBest().orElseThrow(), 1e-12);
+        List<Double> byRound = e.speedupByRound();
+        assertEquals(3, byRound.size());
+        assertEquals(1.1, byRound.get(0), 1e-12);
+        assertEquals(1.0 / 1.2, byRound.get(1), 1e-12);
+        assertEquals(1.3 / 0.9, byRound.get(2), 1e-12);
+        assertEquals(Map.of("nabla", 490.0, "jax-0.10", 301.0, "torch-2.13", 400.0), e.peakRssMiB);
+        assertEquals(31.0, r.copyGBps.get("java"));
+        Map<String, Object> json = e.toJson();
+        assertEquals(3, ((List<?>) json.get("rounds")).size());
+        assertEquals(byRound, json.get("speedup_vs_best_by_round"));
+        assertEquals(List.of(70.0, 82.0), json.get("nabla_thread_round_trip_ns"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("1.10x (0.83-1.44)"), table);
+        assertTrue(table.contains("the median of 3 rounds"), table);
+        assertTrue(table.contains("runge 70/80 70/81 70/82"), table);
+    }
+
+    @Test
+    void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo() {
+        Report r = new Report();
+        for (int round = 0; round < 2; round++) {
+            r.round = round;
+            r.add("mlp", "nabla", List.of(new Figure("mlp", "s/epoch", round == 0 ? 0.7 : 0.8)), 600);
+        }
+        assertEquals(0.75, r.entries.getFirst().nabla, 1e-12);
+        assertEquals(List.of(), r.entries.getFirst().toJson().get("speedup_vs_best_by_round")); // no rival: no ratio
     }
 }
