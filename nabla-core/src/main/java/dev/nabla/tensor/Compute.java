@@ -346,8 +346,10 @@ final class Compute {
         }
     }
 
-    /** One long reduction: fixed-size blocks reduced in parallel, then combined in block order. */
-    /** op over the len elements of the contiguous p (float32 widened: exact), on the threads by blocks. */
+    /**
+     * op over the len elements of the contiguous p (a float32 result widened: exact) as one long
+     * reduction: fixed-size blocks reduced in parallel, then combined in block order.
+     */
     private static double reduceAll(Reduce op, Tensor p, int len) {
         if (len == 0) return 0;
         int block = Runs.GRAIN * 4;
