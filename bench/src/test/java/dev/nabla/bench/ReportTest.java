@@ -72,12 +72,7 @@ class ReportTest {
         assertFalse(e.rivals.containsKey("jax-0.10"));
         assertEquals(Map.of("jax-0.10", "ran with cpus = 4, not 2"), e.refused);
         assertEquals(Map.of("nabla", 7.1e-6, "torch-2.13", 6.6e-6), e.testMse);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        r.print(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        String table = buf.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("runge: jax-0.10 refused: ran with cpus = 4, not 2"), table);
-        assertTrue(table.contains("torch1 refused: /usr/bin/python3 not found"), table);
-        assertTrue(table.contains("7.63x"), table);
+        assertPrints(r, "runge: jax-0.10 refused: ran with cpus = 4, not 2", "torch1 refused: /usr/bin/python3 not found", "7.63x");
     }
 
     @Test
@@ -112,10 +107,7 @@ class ReportTest {
             if (e.protocol.equals("gemm")) assertEquals(List.of(68.0, 331.0), json.get("nabla_thread_round_trip_ns"));
             else assertFalse(json.containsKey("nabla_thread_round_trip_ns"));
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        String table = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("round trip (ns) at the start/end of each protocol's process: gemm 68/331."), table);
+        String table = assertPrints(r, "round trip (ns) at the start/end of each protocol's process: gemm 68/331.");
         assertFalse(table.contains("mlp 0/0"), table);
     }
 
@@ -181,12 +173,7 @@ class ReportTest {
         assertEquals(3, ((List<?>) json.get("rounds")).size());
         assertEquals(byRound, json.get("speedup_vs_best_by_round"));
         assertEquals(List.of(70.0, 82.0), json.get("nabla_thread_round_trip_ns"));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        String table = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("1.10x (0.83-1.44)"), table);
-        assertTrue(table.contains("the median of 3 rounds"), table);
-        assertTrue(table.contains("runge 70/80 70/81 70/82"), table);
+        assertPrints(r, "1.10x (0.83-1.44)", "the median of 3 rounds", "runge 70/80 70/81 70/82");
     }
 
     @Test
@@ -198,5 +185,14 @@ class ReportTest {
         }
         assertEquals(0.75, r.entries.getFirst().nabla, 1e-12);
         assertEquals(List.of(), r.entries.getFirst().toJson().get("speedup_vs_best_by_round")); // no rival: no ratio
+    }
+
+    /** Checks that the printed table contains each of the parts, and returns it. */
+    private static String assertPrints(Report r, String... parts) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        for (String part : parts) assertTrue(table.contains(part), table);
+        return table;
     }
 }
