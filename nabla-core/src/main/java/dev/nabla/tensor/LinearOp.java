@@ -16,6 +16,7 @@ import java.util.Arrays;
  */
 final class LinearOp {
     private static final Elementwise EW = KernelProvider.get().elementwise();
+
     private LinearOp() {}
 
     /**
