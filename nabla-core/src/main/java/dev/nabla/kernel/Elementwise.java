@@ -99,6 +99,12 @@ public interface Elementwise {
     /** The float64 {@link #leakyRelu(float[], int, float[], int, float, float[], int, int)}. */
     void leakyRelu(double[] x, int xo, double[] v, int vo, double slope, double[] y, int yo, int n);
 
+    /** Whether x[xo], …, x[xo + n − 1] are all finite: no NaN, no infinity. */
+    boolean allFinite(float[] x, int xo, int n);
+
+    /** The float64 {@link #allFinite(float[], int, int)}. */
+    boolean allFinite(double[] x, int xo, int n);
+
     /**
      * y[yo + r·cols + c] += b[bo + c·bs] for r &lt; rows and c &lt; cols: a bias added to every row of a
      * row-major block, each element y + b as the broadcasting add rounds it.

@@ -158,6 +158,18 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public boolean allFinite(float[] x, int xo, int n) {
+        for (int i = 0; i < n; i++) if (!Float.isFinite(x[xo + i])) return false;
+        return true;
+    }
+
+    @Override
+    public boolean allFinite(double[] x, int xo, int n) {
+        for (int i = 0; i < n; i++) if (!Double.isFinite(x[xo + i])) return false;
+        return true;
+    }
+
+    @Override
     public void addToRows(float[] y, int yo, int rows, int cols, float[] b, int bo, int bs) {
         for (int r = 0, o = yo; r < rows; r++, o += cols) {
             for (int c = 0; c < cols; c++) y[o + c] = y[o + c] + b[bo + c * bs];

@@ -239,6 +239,23 @@ public final class VectorElementwise implements Elementwise {
         SCALAR.axpy(a, x, xo, y, yo, n);
     }
 
+    /** One pass: x − x is 0 for a finite x and NaN for an infinity or a NaN, and a NaN stays in the sum. */
+    @Override
+    public boolean allFinite(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            acc = acc.add(v.sub(v));
+        }
+        return !acc.test(VectorOperators.IS_NAN).anyTrue() && SCALAR.allFinite(x, xo + i, n - i);
+    }
+
+    @Override
+    public boolean allFinite(double[] x, int xo, int n) {
+        return SCALAR.allFinite(x, xo, n);
+    }
+
     /** Rows narrower than this take the bias as a repeating pattern over the whole block. */
     private static final int TILED_COLS = 32;
     /** Each thread's pattern: the bias repeated over lcm(cols, vector length) &lt; TILED_COLS vectors. */

@@ -369,14 +369,25 @@ final class Compute {
     }
 
     /**
-     * Whether every element of x is finite: exactly when its max and min are (NaN propagates
-     * through both). No tensor is allocated for a contiguous x: the trainer asks this of every
-     * weight's gradient at every step, where two reductions to tensors took 9% of a small net's step.
+     * Whether every element of x is finite, by one pass of the kernel over blocks on the threads. No
+     * tensor is allocated for a contiguous x: the trainer asks this of every weight's gradient at
+     * every step, where two reductions to tensors took 9% of a small net's step, and then a max and
+     * a min over the array 2.7% of the Runge protocol's.
      */
     static boolean allFinite(Tensor x) {
         if (!x.dtype().isFloating() || x.numel() == 0) return true;
         Tensor p = x.contiguousRaw();
-        return Double.isFinite(reduceAll(Reduce.MAX, p, p.numel())) && Double.isFinite(reduceAll(Reduce.MIN, p, p.numel()));
+        int len = p.numel(), off = p.offset, block = Runs.GRAIN * 4;
+        boolean[] finite = new boolean[Parallel.chunks(len, block)];
+        if (p.dtype() == DType.FLOAT32) {
+            float[] a = p.storage.f();
+            Parallel.forRange(len, block, (from, to) -> finite[from / block] = EW.allFinite(a, off + from, to - from));
+        } else {
+            double[] a = p.storage.d();
+            Parallel.forRange(len, block, (from, to) -> finite[from / block] = EW.allFinite(a, off + from, to - from));
+        }
+        for (boolean f : finite) if (!f) return false;
+        return true;
     }
 
     /** Index of the max (or min) along dim, first occurrence on ties; NaN counts as the extreme. */

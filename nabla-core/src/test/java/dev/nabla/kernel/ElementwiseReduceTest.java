@@ -1,6 +1,8 @@
 package dev.nabla.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.kernel.Elementwise.Reduce;
 import java.util.Random;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Max and min over a run of floats: the Panama kernel (lanes, then a tail) gives the scalar
  * loop's bits, with Math.max/min's rules: a NaN anywhere wins, +0 is above -0, infinities count.
+ * And the finiteness check that rests on the same max.
  */
 class ElementwiseReduceTest {
     private static final Elementwise SIMD = KernelProvider.panama().elementwise(), SCALAR = KernelProvider.scalar().elementwise();
@@ -53,6 +56,29 @@ class ElementwiseReduceTest {
                 zeros[from + n - 1] = 0f;
                 check(zeros, from, n, "-0 then +0 last");
             }
+        }
+    }
+
+    /**
+     * The finiteness check, also once C2 has compiled it (it sums x − x, which a compiler that
+     * folded it to 0 would break), on runs that end before or start after the bad element.
+     */
+    @Test
+    void allFiniteFindsEveryNaNAndInfinityOnceCompiled() {
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 2 == 0 ? 1 : -1) * Float.MAX_VALUE / (i + 1);
+        for (int round = 0; round < 100_000; round++) assertTrue(SIMD.allFinite(x, 0, x.length)); // C2 compiles it meanwhile
+        for (int at = 0; at < x.length; at += 5) {
+            float kept = x[at];
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                x[at] = bad;
+                assertFalse(SIMD.allFinite(x, 0, x.length), bad + " at " + at);
+                assertFalse(SCALAR.allFinite(x, 0, x.length), bad + " at " + at + ", scalar");
+                assertTrue(SIMD.allFinite(x, 0, at), "the run before " + at);
+                assertTrue(SIMD.allFinite(x, at + 1, x.length - at - 1), "the run after " + at);
+            }
+            x[at] = kept;
+            assertTrue(SIMD.allFinite(x, 0, x.length));
         }
     }
 }

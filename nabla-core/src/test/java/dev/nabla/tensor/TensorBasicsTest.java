@@ -412,6 +412,13 @@ class TensorBasicsTest {
                 }
             }
         }
+        // the largest finite values (a sum of them would overflow), and a NaN just outside a view's window
+        float[] big = new float[100];
+        for (int i = 0; i < big.length; i++) big[i] = i % 2 == 0 ? Float.MAX_VALUE : -Float.MAX_VALUE;
+        assertTrue(check.allFinite(Tensor.of(big, 100)));
+        big[0] = Float.NaN;
+        assertTrue(check.allFinite(Tensor.of(big, 100).narrow(0, 1, 99)));
+        assertFalse(check.allFinite(Tensor.of(big, 100).narrow(0, 0, 99)));
         // a transposed view, an empty tensor, an integer tensor
         assertFalse(check.allFinite(Tensor.of(new float[] {1, 2, 3, Float.NaN, 5, 6}, 2, 3).t()));
         assertTrue(check.allFinite(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).t()));
