@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -44,6 +45,18 @@ public abstract class Layer {
     private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
     private boolean awaitingBuild;
+    /** This layer's tree as of a {@link #STRUCTURE} version, or null (see {@link #tree()}). */
+    private volatile Tree tree;
+
+    /**
+     * Bumped by every registration in any layer: a cached {@link Tree} of another version is stale.
+     * A training step asks for the parameters and the generators, and whether every lazy layer is
+     * built, each time rebuilding maps of dotted names: 2.4% of the runge protocol's time.
+     */
+    private static final AtomicLong STRUCTURE = new AtomicLong();
+
+    /** The layers by dotted name (parents first) and the parameters, as {@link #namedLayers} and {@link #allParameters} give them. */
+    private record Tree(long version, Map<String, Layer> layers, List<Parameter> parameters) {}
 
     /** Computes this layer's output for input x. */
     public abstract Tensor forward(Tensor x);
@@ -91,7 +104,7 @@ public abstract class Layer {
     // The dotted names of the layers still waiting for their first input.
     private List<String> lazyLayers() {
         List<String> out = new ArrayList<>();
-        for (var e : namedLayers().entrySet()) if (e.getValue().awaitingBuild) out.add(e.getKey().isEmpty() ? typeName() : e.getKey());
+        for (var e : tree().layers().entrySet()) if (e.getValue().awaitingBuild) out.add(e.getKey().isEmpty() ? typeName() : e.getKey());
         return out;
     }
 
@@ -110,7 +123,8 @@ public abstract class Layer {
         int[] withBatch = new int[inputShape.length + 1];
         withBatch[0] = 1;
         System.arraycopy(inputShape, 0, withBatch, 1, inputShape.length);
-        DType dtype = rawParameters().isEmpty() ? DType.FLOAT32 : rawParameters().get(0).tensor().dtype();
+        List<Parameter> ps = tree().parameters();
+        DType dtype = ps.isEmpty() ? DType.FLOAT32 : ps.get(0).tensor().dtype();
         inference(() -> forward(Tensor.zeros(dtype, withBatch)));
         List<String> lazy = lazyLayers();
         if (!lazy.isEmpty()) {
@@ -132,7 +146,7 @@ public abstract class Layer {
 
     /** Runs body in evaluation mode without recording gradients, then restores every layer's mode. */
     <T> T inference(Supplier<T> body) {
-        List<Layer> layers = new ArrayList<>(namedLayers().values()); // parents before children
+        List<Layer> layers = new ArrayList<>(tree().layers().values()); // parents before children
         boolean[] modes = new boolean[layers.size()];
         for (int i = 0; i < modes.length; i++) modes[i] = layers.get(i).isTraining();
         eval();
@@ -163,6 +177,7 @@ public abstract class Layer {
         }
         t.requiresGrad(true);
         params.put(name, t);
+        STRUCTURE.incrementAndGet();
         return t;
     }
 
@@ -175,6 +190,7 @@ public abstract class Layer {
                     + " not trained: pass t.detach(), or use registerParameter for trainable state");
         }
         buffers.put(name, t);
+        STRUCTURE.incrementAndGet();
         return t;
     }
 
@@ -184,6 +200,7 @@ public abstract class Layer {
         if (child == null) throw new IllegalArgumentException(typeName() + ".registerLayer: layer '" + name + "' is null");
         if (child == this) throw new IllegalArgumentException(typeName() + ".registerLayer: a layer cannot contain itself");
         children.put(name, child);
+        STRUCTURE.incrementAndGet();
         return child;
     }
 
@@ -240,9 +257,21 @@ public abstract class Layer {
 
     /** This layer (name "") and all its descendants (dotted names), depth first, parents first. */
     public Map<String, Layer> namedLayers() {
-        Map<String, Layer> out = new LinkedHashMap<>();
-        collectLayers("", out);
-        return out;
+        return new LinkedHashMap<>(tree().layers());
+    }
+
+    // the cached tree, rebuilt after any registration
+    private Tree tree() {
+        Tree t = tree;
+        long version = STRUCTURE.get();
+        if (t == null || t.version() != version) {
+            Map<String, Layer> layers = new LinkedHashMap<>();
+            collectLayers("", layers);
+            List<Parameter> parameters = new ArrayList<>();
+            collectParams("", parameters, Collections.newSetFromMap(new IdentityHashMap<>()));
+            tree = t = new Tree(version, Collections.unmodifiableMap(layers), List.copyOf(parameters));
+        }
+        return t;
     }
 
     private void collectLayers(String prefix, Map<String, Layer> out) {
@@ -257,7 +286,7 @@ public abstract class Layer {
     public List<Generator> generators() {
         List<Generator> out = new ArrayList<>();
         Set<Generator> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Layer m : namedLayers().values()) {
+        for (Layer m : tree().layers().values()) {
             Generator g = m.generator();
             if (g != null && seen.add(g)) out.add(g);
         }
@@ -284,13 +313,7 @@ public abstract class Layer {
      */
     public List<Parameter> allParameters() {
         requireBuilt("parameters");
-        return rawParameters();
-    }
-
-    private List<Parameter> rawParameters() {
-        List<Parameter> out = new ArrayList<>();
-        collectParams("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
-        return out;
+        return new ArrayList<>(tree().parameters());
     }
 
     private void collectParams(String prefix, List<Parameter> out, Set<Tensor> seen) {
@@ -300,8 +323,9 @@ public abstract class Layer {
 
     /** The trainable parameters, recursively, in a deterministic order: what an optimizer takes. */
     public List<Tensor> parameters() {
+        requireBuilt("parameters");
         List<Tensor> out = new ArrayList<>();
-        for (Parameter p : allParameters()) if (p.trainable()) out.add(p.tensor());
+        for (Parameter p : tree().parameters()) if (p.trainable()) out.add(p.tensor());
         return out;
     }
 
@@ -316,7 +340,7 @@ public abstract class Layer {
     public Map<String, Tensor> namedBuffers() {
         requireBuilt("namedBuffers");
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var m : namedLayers().entrySet()) {
+        for (var m : tree().layers().entrySet()) {
             String prefix = m.getKey().isEmpty() ? "" : m.getKey() + ".";
             for (var b : m.getValue().buffers.entrySet()) out.put(prefix + b.getKey(), b.getValue());
         }
@@ -391,7 +415,7 @@ public abstract class Layer {
         requireBuilt("toType");
         if (!dtype.isFloating()) throw new IllegalArgumentException(typeName() + ".toType: " + dtype + " is not a floating type");
         Map<Tensor, Tensor> converted = new IdentityHashMap<>(); // tied parameters stay tied
-        for (Layer m : namedLayers().values()) {
+        for (Layer m : tree().layers().values()) {
             for (var e : m.params.entrySet()) {
                 Tensor t = e.getValue();
                 if (t.dtype() == dtype) continue;
@@ -406,6 +430,7 @@ public abstract class Layer {
                 if (t.dtype().isFloating() && t.dtype() != dtype) e.setValue(t.toType(dtype));
             }
         }
+        STRUCTURE.incrementAndGet(); // the parameters are new tensors
         return this;
     }
 

@@ -57,6 +57,28 @@ class LayerTest {
     }
 
     @Test
+    void theTreeIsAskedAgainAfterEveryChange() {
+        Sequential net = mlp(1);
+        Block inner = new Block(new Generator(0));
+        assertEquals(4, net.parameters().size());
+        assertEquals(5, net.namedLayers().size());
+        net.registerLayer("extra", inner); // a child added after the first questions
+        assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "extra.scale", "extra.shift", "extra.inner.0.weight",
+                "extra.inner.0.bias"), new ArrayList<>(net.namedParameters().keySet()));
+        Tensor late = inner.registerParameter("late", Tensor.zeros(2)); // a grandchild's new parameter
+        assertTrue(net.parameters().contains(late));
+        assertTrue(net.namedLayers().containsKey("extra.inner.0"));
+        Tensor before = net.parameters().get(0);
+        net.toType(DType.FLOAT64); // replaces the tensors
+        assertNotSame(before, net.parameters().get(0));
+        assertEquals(DType.FLOAT64, net.parameters().get(0).dtype());
+        net.namedLayers().clear(); // the maps and lists handed out are the caller's own
+        net.parameters().clear();
+        net.allParameters().clear();
+        assertEquals(9, net.parameters().size());
+    }
+
+    @Test
     void ownStateComesBeforeChildrenAndBuffersAfterParameters() {
         Block b = new Block(new Generator(0));
         assertEquals(List.of("scale", "shift", "inner.0.weight", "inner.0.bias"), new ArrayList<>(b.namedParameters().keySet()));
