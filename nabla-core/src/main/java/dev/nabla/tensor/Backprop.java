@@ -126,9 +126,13 @@ final class Backprop {
         return t.gradFn != null ? t.gradFn : t;
     }
 
-    /** Topological order of the vertices (nodes and leaves) reachable from the roots, outputs first. */
+    /**
+     * Topological order of the vertices (nodes and leaves) reachable from the roots, inputs first
+     * (a post-order: the pass walks it from the end). The set is sized for a small net's graph,
+     * which the default size made it grow twice.
+     */
     private static List<Object> order(List<Tensor> roots) {
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>(64));
         List<Object> post = new ArrayList<>();
         ArrayDeque<Object> stack = new ArrayDeque<>();
         ArrayDeque<int[]> next = new ArrayDeque<>(); // the next edge of the vertex on top of stack
@@ -154,7 +158,6 @@ final class Backprop {
                 }
             }
         }
-        Collections.reverse(post);
         return post;
     }
 
@@ -164,15 +167,14 @@ final class Backprop {
      */
     private static Map<Tensor, Tensor> run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph,
                                            boolean createGraph, List<Tensor> targets, boolean intoGrad) {
-        List<Object> topo = order(roots);
+        List<Object> topo = order(roots); // inputs first
         // the targets by vertex (a non-leaf target's is its node)
         Map<Object, Tensor> targetOf = new IdentityHashMap<>();
         if (targets != null) for (Tensor t : targets) targetOf.put(vertex(t), t);
         // With targets, only the part of the graph that leads to one of them needs derivatives.
         Set<Object> leadsToTarget = Collections.newSetFromMap(new IdentityHashMap<>());
         if (targets != null) {
-            for (int i = topo.size() - 1; i >= 0; i--) {
-                Object v = topo.get(i);
+            for (Object v : topo) {
                 boolean reach = targetOf.containsKey(v);
                 if (v instanceof Node n) for (Object e : n.edges) reach |= e != null && leadsToTarget.contains(e);
                 if (reach) leadsToTarget.add(v);
@@ -190,7 +192,7 @@ final class Backprop {
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         // gradients consumed by the pass give their arrays to the next ones (not when the pass is recorded)
         try (var mode = GradMode.set(createGraph); var pool = createGraph ? null : BufferPool.open()) {
-            for (int k = 0; k < topo.size(); k++) {
+            for (int k = topo.size() - 1; k >= 0; k--) {
                 // drop the pass's own references as it goes, so that what it has gone past can be freed
                 Object v = topo.set(k, null);
                 leadsToTarget.remove(v);
