@@ -115,6 +115,13 @@ public interface Elementwise {
     void addToRows(double[] y, int yo, int rows, int cols, double[] b, int bo, int bs);
 
     /**
+     * y[yo + c] = x[xo + c] + x[xo + cols + c] + … + x[xo + (rows − 1)·cols + c] for c &lt; cols
+     * (rows ≥ 1), added in row order: the column sums of a row-major block, e.g. a narrow layer's
+     * bias gradient.
+     */
+    void sumRows(float[] x, int xo, int rows, int cols, float[] y, int yo);
+
+    /**
      * y[yo + i] = (x[xo + i] read as an unsigned byte) / divisor for i &lt; n: pixels to floats
      * (divisor 255 gives torchvision's ToTensor scaling), correctly rounded, so both providers agree.
      */

@@ -184,6 +184,14 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void sumRows(float[] x, int xo, int rows, int cols, float[] y, int yo) {
+        System.arraycopy(x, xo, y, yo, cols);
+        for (int r = 1, o = xo + cols; r < rows; r++, o += cols) {
+            for (int c = 0; c < cols; c++) y[yo + c] = y[yo + c] + x[o + c];
+        }
+    }
+
+    @Override
     public void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];

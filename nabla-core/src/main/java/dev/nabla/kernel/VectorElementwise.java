@@ -310,6 +310,32 @@ public final class VectorElementwise implements Elementwise {
             SPREAD2 = VectorShuffle.fromOp(F, l -> l / 2);
     private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
 
+    /**
+     * A vector of columns at a time, its rows added in order, so each lane adds as the scalar loop.
+     * Rows whose whole vector would reach past the end of x, and the store into y, go through a
+     * vector of scratch instead: a masked access past an array's end takes a slow path.
+     */
+    @Override
+    public void sumRows(float[] x, int xo, int rows, int cols, float[] y, int yo) {
+        int len = F.length();
+        float[] t = new float[len];
+        for (int c = 0; c < cols; c += len) {
+            int w = Math.min(len, cols - c), o = xo + c, r = 1;
+            if (o + len <= x.length) {
+                VectorMask<Float> m = F.indexInRange(0, w);
+                FloatVector s = FloatVector.fromArray(F, x, o, m);
+                for (; r < rows && o + r * cols + len <= x.length; r++) s = s.add(FloatVector.fromArray(F, x, o + r * cols, m));
+                s.intoArray(t, 0);
+            } else {
+                System.arraycopy(x, o, t, 0, w);
+            }
+            for (; r < rows; r++) {
+                for (int q = 0; q < w; q++) t[q] = t[q] + x[o + r * cols + q];
+            }
+            System.arraycopy(t, 0, y, yo + c, w);
+        }
+    }
+
     @Override
     public void gatherStrided(float[] x, int xo, int rowStep, int stride, int rows, int cols, float[] y, int yo) {
         if (stride != 2) {

@@ -326,11 +326,8 @@ final class Compute {
         int off = x.offset;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = x.storage.f(), y = out.storage.f();
-            if (op == Reduce.SUM && rows < NARROW_ROWS) { // a bias gradient of a narrow layer: one loop, not a call per row
-                System.arraycopy(a, off, y, 0, rows);
-                for (int i = 1; i < len; i++) {
-                    for (int j = 0, s = off + i * rows; j < rows; j++) y[j] = y[j] + a[s + j];
-                }
+            if (op == Reduce.SUM && rows < NARROW_ROWS) { // a bias gradient of a narrow layer: one call, not one per row
+                EW.sumRows(a, off, len, rows, y, 0);
                 return;
             }
             Parallel.forRange(rows, Math.max(1024, rowGrain(len)), (from, to) -> {

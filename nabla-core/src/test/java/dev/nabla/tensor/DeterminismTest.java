@@ -253,6 +253,29 @@ class DeterminismTest {
     }
 
     @Test
+    void sumRowsAgreesAndAddsInRowOrder() {
+        Random rnd = new Random(8);
+        for (int cols = 1; cols <= 40; cols++) {
+            for (int rows : new int[] {1, 2, 3, 39, 100}) {
+                for (int tail : new int[] {0, 5, 17}) { // elements after the block: the last rows' vectors fit or not
+                    int xo = rnd.nextInt(3), yo = rnd.nextInt(3);
+                    float[] x = toF(data(rnd, xo + rows * cols + tail, true));
+                    float[] y1 = new float[yo + cols], y2 = new float[yo + cols];
+                    String what = "sumRows " + rows + "x" + cols + " with " + tail + " after";
+                    SCALAR.sumRows(x, xo, rows, cols, y1, yo);
+                    SIMD.sumRows(x, xo, rows, cols, y2, yo);
+                    sameBits(y1, y2, what);
+                    for (int c = 0; c < cols; c++) {
+                        float expected = x[xo + c];
+                        for (int r = 1; r < rows; r++) expected += x[xo + r * cols + c];
+                        if (Float.floatToIntBits(y1[yo + c]) != Float.floatToIntBits(expected)) throw new AssertionError(what + " at " + c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void reductionKernelsAgree() {
         Random rnd = new Random(7);
         for (int n : lengths()) {
