@@ -52,7 +52,8 @@ public final class Tensor {
         this(storage, shape, strides, offset, Shape.numel(shape), false);
     }
 
-    // a new row-major tensor of n elements is contiguous: nothing to compute
+    // numel given; known contiguous (a new row-major tensor, or a detached view of a contiguous
+    // one): nothing to compute
     private Tensor(Storage storage, int[] shape, int[] strides, int offset, int numel, boolean rowMajor) {
         this.storage = storage;
         this.shape = shape;
@@ -294,7 +295,7 @@ public final class Tensor {
     }
 
     /** The same data, cut from the tape: no gradient flows through the result. */
-    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
+    public Tensor detach() { return new Tensor(storage, shape, strides, offset, numel, contiguous); }
     // Makes this tensor the output of node n on the tape.
     void attach(Node n) {
         requiresGrad = true;
