@@ -87,10 +87,16 @@ final class Indexing {
         Tensor out = Tensor.empty(x.dtype(), s);
         boolean rows = d == 0 && x.isContiguous(); // e.g. a batch of examples: one arraycopy per row
         int rowLen = x.shape.length == 0 || x.shape[0] == 0 ? 0 : x.numel() / x.shape[0];
-        for (int i = 0; i < idx.length; i++) {
-            int j = (int) (idx[i] < 0 ? idx[i] + x.shape[d] : idx[i]);
-            if (rows) System.arraycopy(x.storage.array, x.offset + j * rowLen, out.storage.array, i * rowLen, rowLen);
-            else Compute.copy(x.sliceRaw(d, j, 1, 1), out.sliceRaw(d, i, 1, 1));
+        if (rows && rowLen == 1 && x.storage.array instanceof float[] a) {
+            // a batch of one-feature examples (a Runge net's): an arraycopy call per element cost more than the copy
+            float[] o = out.storage.f();
+            for (int i = 0; i < idx.length; i++) o[i] = a[x.offset + (int) (idx[i] < 0 ? idx[i] + x.shape[0] : idx[i])];
+        } else {
+            for (int i = 0; i < idx.length; i++) {
+                int j = (int) (idx[i] < 0 ? idx[i] + x.shape[d] : idx[i]);
+                if (rows) System.arraycopy(x.storage.array, x.offset + j * rowLen, out.storage.array, i * rowLen, rowLen);
+                else Compute.copy(x.sliceRaw(d, j, 1, 1), out.sliceRaw(d, i, 1, 1));
+            }
         }
         return x.dtype().isFloating() ? Node.record(Op.INDEX_SELECT, out, d, index, x) : out;
     }

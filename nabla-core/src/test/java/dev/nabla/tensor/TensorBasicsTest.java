@@ -117,6 +117,17 @@ class TensorBasicsTest {
     }
 
     @Test
+    void indexSelectOfOneFeatureRowsTakesOffsetsAndNegativeIndices() {
+        Tensor x = Tensor.arange(7).reshape(7, 1).narrow(0, 2, 5); // rows 2..6 of a longer array
+        Tensor idx = Tensor.of(new long[] {4, 0, -1, -5, 2});
+        assertArrayEquals(new float[] {6, 2, 6, 2, 4}, x.indexSelect(0, idx).toFloatArray());
+        assertArrayEquals(new int[] {5, 1}, x.indexSelect(0, idx).shape());
+        assertArrayEquals(new float[] {6, 2, 6, 2, 4}, Tensor.arange(7).narrow(0, 2, 5).indexSelect(0, idx).toFloatArray());
+        assertArrayEquals(new double[] {6, 2, 6, 2, 4},
+                Tensor.arange(7).toType(DType.FLOAT64).narrow(0, 2, 5).indexSelect(0, idx).toDoubleArray());
+    }
+
+    @Test
     void oneHot() {
         Tensor oh = Tensor.oneHot(Tensor.of(new long[] {2, 0, 1}), 4);
         assertArrayEquals(new int[] {3, 4}, oh.shape());
