@@ -381,7 +381,9 @@ final class VectorGemmDouble {
         void matVec(int i0, int i1) {
             final double[] lanes = new double[4 * DL];
             final int bound = DS.loopBound(k);
-            for (int i = i0; i < i1; i += 4) dotRows(dao + i * dla, Math.min(4, i1 - i), bOff, cOff + i * ldc, bound, lanes);
+            for (int i = i0; i < i1; i += 4) {
+                for (int j = 0; j < n; j++) dotRows(dao + i * dla, Math.min(4, i1 - i), bOff + j * ldb, cOff + i * ldc + j, bound, lanes);
+            }
         }
 
         // C rows ci, ci + ldc, ... (h ≤ 4 of them) (+)= rows r.. of da · B's contiguous row at bo; rows

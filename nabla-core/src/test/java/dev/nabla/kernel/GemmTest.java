@@ -169,6 +169,7 @@ class GemmTest {
         {65, 47, 100}, {37, 70, 130}, {121, 40, 64}, {6, 300, 200}, {200, 17, 200}, {3, 1100, 400}, {2, 45, 7000},
         {1500, 1, 3000}, // a matrix times a vector split across threads
         {4, 3001, 1403}, // a few rows times a large B: streamed, across threads, k not a multiple of 4
+        {32, 9, 784}, {67, 13, 1030}, // few columns, deep k: dot products when B is transposed
     };
 
     private static final int[][] BIG = {{131, 257, 300}, {300, 131, 257}, {257, 99, 300}, {99, 257, 513}};
@@ -293,7 +294,8 @@ class GemmTest {
         // (m, n, k, batch): tiles cut by rows (each thread packing all of B), few rows (tiles cut by
         // columns, each thread packing all of A), B too large to pack per thread (packed once for
         // all), one thread, batch items in parallel, direct path in parallel, tiny, dot path (m ≤ 4,
-        // B transposed) and streaming path (m ≤ 4, B as it is) in parallel
+        // B transposed; or few columns of a transposed B, 8192 x 10 x 840) and streaming path (m ≤ 4,
+        // B as it is) in parallel
         int[][] shapes = {{300, 257, 513, 1}, {128, 300, 784, 1}, {200, 1100, 960, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5},
             {3, 2000, 6001, 1}, {2, 5003, 1001, 1}};
         try {
@@ -312,6 +314,7 @@ class GemmTest {
                             float[] c = c0.clone();
                             g.sgemm(batch, false, false, m, n, k, a, 0, m * k, k, b, 0, 0, n, 1f, c, 0, m * n, n);
                             g.sgemm(batch, true, true, m, n, k, a, 0, m * k, m, b, 0, 0, k, 1f, c, 0, m * n, n);
+                            g.sgemm(batch, false, true, m, n, k, a, 0, m * k, k, b, 0, 0, k, 1f, c, 0, m * n, n);
                             out[threads - 1] = c;
                         }
                         assertArrayEquals(out[0], out[1], g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k
