@@ -14,7 +14,13 @@ package dev.nabla.kernel;
  * vectorizes by itself; the Panama one also keeps subnormal moments off the slow float32 path.
  */
 public final class AdamKernel {
-    private static final int GRAIN = 1 << 16;
+    /**
+     * Elements per parallel chunk (any cut gives the same bits: each element is updated alone). At
+     * 2^16 the mlp's 784×256 weight was 3 chunks and a bit, 2 on one thread and 1 on the other, and
+     * its 256×128 one a single chunk: the step took 92-103 µs on 2 threads, 60-65 at 2^14 (1 thread:
+     * 109-126 µs either way).
+     */
+    private static final int GRAIN = 1 << 14;
 
     private final Elementwise elementwise;
 
