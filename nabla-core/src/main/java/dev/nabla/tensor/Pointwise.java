@@ -33,8 +33,15 @@ import java.util.function.Function;
  */
 public final class Pointwise {
     private static final Elementwise EW = KernelProvider.get().elementwise();
-    /** Elements per step of the fused pass: the intermediates (a few buffers of this size) stay in L1. */
-    private static final int CHUNK = 1024;
+    /**
+     * Elements per step of the fused pass: the intermediates (a few buffers of this size) stay in
+     * L1, and each input is read 512 bytes at a time. Larger steps read the inputs in turn in long
+     * runs, with fewer cache misses under way at once: (x·a + b)·c on 16M floats, one thread, took
+     * 30 ms in steps of 1024 against 13 ms for a plain loop; in steps of 128 it takes 22, and the
+     * chain with tanh of the elementwise bench 46 instead of 52 (24 and 27 ms on two threads).
+     * Steps of 64 paid more per step than they gained.
+     */
+    private static final int CHUNK = 128;
 
     private final int arity;
     private final Expr root;

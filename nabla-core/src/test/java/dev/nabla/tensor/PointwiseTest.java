@@ -54,9 +54,9 @@ class PointwiseTest {
 
     @Test
     void fusedEqualsTheOpsBitwise() {
-        // sizes around the chunk (1024) and the parallel grain (32768)
+        // sizes around the chunk (128) and the parallel grain (32768)
         for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            for (int n : new int[] {0, 1, 17, 1023, 1024, 1025, 5000, 32768, 70001}) {
+            for (int n : new int[] {0, 1, 17, 127, 128, 129, 1025, 5000, 32768, 70001}) {
                 for (Case c : CASES) {
                     Tensor[] x = inputs(c.arity, dt, n, n + 7);
                     Pointwise p = Pointwise.of(c.arity, c.fused);
