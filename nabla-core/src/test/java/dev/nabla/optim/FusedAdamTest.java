@@ -58,10 +58,10 @@ class FusedAdamTest {
 
     @Test
     void fusedEqualsCompositeOnSubnormalMoments() {
-        // the Panama kernel computes vectors with a subnormal lane in float64: the same bits
+        // subnormal moments and gradients, as in training (a unit that stopped firing): the same bits
         check(DType.FLOAT32, 1000, 1e-3, 1e-8, 1e-39, 1e-39);
         check(DType.FLOAT32, 1003, 1e-2, 0, 1e-39, 1e-39);
-        // only the first moments subnormal (a dead unit's): its second moments stay in float32
+        // only the first moments subnormal (a dead unit's)
         check(DType.FLOAT32, 1000, 1e-3, 1e-8, 1e-39, 1);
         check(DType.FLOAT32, 1003, 1e-2, 0, 1e-39, 1);
     }
