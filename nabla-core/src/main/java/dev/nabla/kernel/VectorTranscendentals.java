@@ -20,16 +20,16 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The kernels work on arrays, not on vectors passed between methods: a method too large for
  * C2 to inline that takes or returns a vector boxes it on every call (several times slower). Each
- * large loop (e^x, log, the quotients of tanh and sigmoid) is called through a method handle C2
+ * large loop (e^x, log, tanh, sigmoid's quotient) is called through a method handle C2
  * cannot inline, so that C2 compiles it on its own: C2 inlines any hot method of up to 325
- * bytecodes, and a compilation that takes in several of these loops (tanh's and sigmoid's driver,
+ * bytecodes, and a compilation that takes in several of these loops (sigmoid's driver,
  * or the elementwise kernel that calls both) outgrows C2's node budget for late inlining; the
  * Vector API calls it then leaves out run as Java code that allocates every vector. Measured
  * before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an element and
  * allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused chain with
- * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid and tanh
- * take e^x from {@link #expSplit} through a small block of scratch memory that stays in the L1
- * cache.
+ * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid takes
+ * e^x from {@link #expSplit} through a small block of scratch memory that stays in the L1 cache;
+ * tanh, which needs e^x in float32 only, computes it in its own loop.
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
@@ -38,14 +38,14 @@ final class VectorTranscendentals {
     private static final int BLOCK = 1024; // floats of e's two parts kept at once
     /**
      * Each thread's two blocks for e's parts: kept rather than allocated per call, which took as
-     * long as the tanh of a 1024-element call itself (y may be x, so y cannot serve).
+     * long as the sigmoid of a 1024-element call itself (y may be x, so y cannot serve).
      */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
     // The large loops, as handles C2 cannot inline (see the class comment). Deliberately not final:
     // C2 inlines through a handle it can treat as a constant, which a static final field is.
-    private static MethodHandle expSplit = loop("expSplit"), log = loop("logLoop"),
-            tanhFromExp = loop("tanhFromExp"), sigmoidFromExp = loop("sigmoidFromExp");
+    private static MethodHandle expSplit = loop("expSplit"), log = loop("logLoop"), tanh = loop("tanhLoop"),
+            sigmoidFromExp = loop("sigmoidFromExp");
 
     private static MethodHandle loop(String name) {
         try {
@@ -127,56 +127,49 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        throughExp(true, x, xo, y, yo, n);
+        run(tanh, x, xo, y, yo, n, null);
     }
 
-    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
-    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        throughExp(false, x, xo, y, yo, n);
-    }
-
-    // tanh or sigmoid by blocks: the argument of e into hi, e = hi + lo, then the quotient into y
-    private static void throughExp(boolean tanh, float[] x, int xo, float[] y, int yo, int n) {
-        float[][] scratch = SCRATCH.get();
-        float[] hi = scratch[0];
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            if (tanh) tanhArgument(x, xo + b, hi, m);
-            else sigmoidArgument(x, xo + b, hi, m);
-            run(expSplit, hi, 0, hi, 0, m, scratch);
-            run(tanh ? tanhFromExp : sigmoidFromExp, x, xo + b, y, yo + b, m, scratch);
-        }
-    }
-
-    // hi = −2·min(|x|, TANH_MAX) for m ≤ BLOCK elements
-    private static void tanhArgument(float[] x, int xo, float[] hi, int m) {
-        for (int i = 0; i < m; i += F.length()) {
-            FloatVector.fromArray(F, x, xo + i).abs().min(TANH_MAX).mul(-2f).intoArray(hi, i);
-        }
-    }
-
-    // tanh of m ≤ BLOCK elements, given e^(−2|x|) = hi + lo
-    private static void tanhFromExp(float[] x, int xo, float[] y, int yo, int m, float[][] scratch) {
-        float[] hi = scratch[0], lo = scratch[1];
-        for (int i = 0; i < m; i += F.length()) {
+    private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n, float[][] unused) {
+        // 1 − v as one.sub(v): C2 leaves a call to oneMinus out of a loop this large (its node budget)
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector a = v.abs();
             FloatVector z = a.mul(a);
             FloatVector t = mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(
                     z.fma(T6, T5), z, T4), z, T3), z, T2), z, T1), z, T0);
             FloatVector small = a.mul(z).fma(t, a);
-            FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
-            FloatVector dh = eh.add(1f), dl = oneMinus(dh).add(eh).add(el);
-            FloatVector nh = eh.add(eh), nl = el.add(el);
-            FloatVector q = nh.div(dh);
-            FloatVector residual = q.neg().fma(dh, nh).add(q.neg().fma(dl, nl));
-            FloatVector correction = residual.mul(oneMinus(q.mul(0.5f)));
-            FloatVector h = oneMinus(q), l = oneMinus(h).sub(q);
-            FloatVector large = h.add(l.sub(correction));
-            FloatVector r = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_MAX));
+            // expNormal
+            FloatVector xe = a.min(TANH_MAX).mul(-2f);
+            FloatVector k = xe.fma(LOG2E, SHIFTER);
+            FloatVector m = k.sub(SHIFTER);
+            FloatVector r = fma(m, -LN2_LO, fma(m, -LN2_HI, xe));
+            FloatVector p = r.mul(r).fma(mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0), r).add(1f);
+            IntVector biased = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS - 127);
+            FloatVector e = p.mul((FloatVector) biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector dh = e.add(1f), dl = one.sub(dh).add(e);
+            FloatVector n2 = e.add(e);
+            FloatVector q = n2.div(dh), nq = q.neg();
+            FloatVector residual = nq.fma(dl, nq.fma(dh, n2));
+            FloatVector h = one.sub(q), l = one.sub(h).sub(q);
+            FloatVector large = h.add(residual.fma(q.fma(0.5f, -1f), l));
+            FloatVector res = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_MAX));
             IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN_BIT);
-            r = (FloatVector) ((IntVector) r.reinterpretAsInts()).or(sign).reinterpretAsFloats();
-            r.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+            res = (FloatVector) ((IntVector) res.reinterpretAsInts()).or(sign).reinterpretAsFloats();
+            res.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+        }
+    }
+
+    /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        float[][] scratch = SCRATCH.get();
+        float[] hi = scratch[0];
+        for (int b = 0; b < n; b += BLOCK) {
+            int m = Math.min(BLOCK, n - b);
+            sigmoidArgument(x, xo + b, hi, m);
+            run(expSplit, hi, 0, hi, 0, m, scratch);
+            run(sigmoidFromExp, x, xo + b, y, yo + b, m, scratch);
         }
     }
 
@@ -203,9 +196,9 @@ final class VectorTranscendentals {
         }
     }
 
-    // 1 − v, as the scalar code's 1f − v (−v + 1 rounds the same)
+    // 1 − v, as the scalar code's 1f − v
     private static FloatVector oneMinus(FloatVector v) {
-        return v.neg().add(1f);
+        return v.broadcast(1f).sub(v);
     }
 
     // a·b + c, one rounding, for a scalar b
