@@ -20,46 +20,39 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The kernels work on arrays, not on vectors passed between methods: a method too large for
  * C2 to inline that takes or returns a vector boxes it on every call (several times slower). Each
- * large loop (e^x, log, tanh, sigmoid's quotient) is called through a method handle C2
- * cannot inline, so that C2 compiles it on its own: C2 inlines any hot method of up to 325
- * bytecodes, and a compilation that takes in several of these loops (sigmoid's driver,
- * or the elementwise kernel that calls both) outgrows C2's node budget for late inlining; the
- * Vector API calls it then leaves out run as Java code that allocates every vector. Measured
- * before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an element and
- * allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused chain with
- * tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. Sigmoid takes
- * e^x from {@link #expSplit} through a small block of scratch memory that stays in the L1 cache;
- * tanh, which needs e^x in float32 only, computes it in its own loop.
+ * function is one loop, called through a method handle C2 cannot inline, so that C2 compiles it
+ * on its own: C2 inlines any hot method of up to 325 bytecodes, and a compilation that takes in
+ * several of these loops (the elementwise kernel that calls them) outgrows C2's node budget for
+ * late inlining; the Vector API calls it then leaves out run as Java code that allocates every
+ * vector. Measured before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an
+ * element and allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused
+ * chain with tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. The
+ * same budget refuses even a small helper inside the largest loops (tanh's, sigmoid's), hence
+ * their 1 − v written as {@code one.sub(v)} in place.
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int BLOCK = 1024; // floats of e's two parts kept at once
-    /**
-     * Each thread's two blocks for e's parts: kept rather than allocated per call, which took as
-     * long as the sigmoid of a 1024-element call itself (y may be x, so y cannot serve).
-     */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
-    // The large loops, as handles C2 cannot inline (see the class comment). Deliberately not final:
+    // The loops, as handles C2 cannot inline (see the class comment). Deliberately not final:
     // C2 inlines through a handle it can treat as a constant, which a static final field is.
-    private static MethodHandle expSplit = loop("expSplit"), log = loop("logLoop"), tanh = loop("tanhLoop"),
-            sigmoidFromExp = loop("sigmoidFromExp");
+    private static MethodHandle exp = loop("expLoop"), log = loop("logLoop"), tanh = loop("tanhLoop"),
+            sigmoid = loop("sigmoidLoop");
 
     private static MethodHandle loop(String name) {
         try {
-            return MethodHandles.lookup().findStatic(VectorTranscendentals.class, name, MethodType.methodType(
-                    void.class, float[].class, int.class, float[].class, int.class, int.class, float[][].class));
+            return MethodHandles.lookup().findStatic(VectorTranscendentals.class, name,
+                    MethodType.methodType(void.class, float[].class, int.class, float[].class, int.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    // loop(x, xo, y, yo, n, scratch), compiled on its own
-    private static void run(MethodHandle loop, float[] x, int xo, float[] y, int yo, int n, float[][] scratch) {
+    // loop(x, xo, y, yo, n), compiled on its own
+    private static void run(MethodHandle loop, float[] x, int xo, float[] y, int yo, int n) {
         try {
-            loop.invokeExact(x, xo, y, yo, n, scratch);
+            loop.invokeExact(x, xo, y, yo, n);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -69,16 +62,11 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = e^x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void exp(float[] x, int xo, float[] y, int yo, int n) {
-        for (int b = 0; b < n; b += BLOCK) run(expSplit, x, xo + b, y, yo + b, Math.min(BLOCK, n - b), null);
+        run(exp, x, xo, y, yo, n);
     }
 
-    /**
-     * e^x = hi + lo as {@link Transcendentals#expSplit}, for n (a multiple of the vector length)
-     * inputs from x[xo]: hi into h from ho (NaN for a NaN), lo into scratch[1] from 0 unless
-     * scratch is null.
-     */
-    private static void expSplit(float[] x, int xo, float[] h, int ho, int n, float[][] scratch) {
-        float[] l = scratch == null ? null : scratch[1];
+    // e^x as the hi of Transcendentals.expSplit (NaN for a NaN)
+    private static void expLoop(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector xc = v.max(EXP_MIN).min(EXP_MAX);
@@ -89,23 +77,20 @@ final class VectorTranscendentals {
             FloatVector rl = fma(m, -LN2_LO, rh.sub(r));
             FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
             FloatVector s = r.add(1f);
-            FloatVector c = oneMinus(s).add(r);
-            FloatVector t = r.mul(r).fma(q, c.add(rl));
-            FloatVector ph = s.add(t);
+            FloatVector t = r.mul(r).fma(q, oneMinus(s).add(r).add(rl));
             IntVector ni = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS);
-            IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
-            FloatVector s1 = powerOfTwo(n1), s2 = powerOfTwo(n2);
-            ph.mul(s1).mul(s2).blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(h, ho + i);
-            if (l != null) s.sub(ph).add(t).mul(s1).mul(s2).intoArray(l, i);
+            IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+            s.add(t).mul(powerOfTwo(n1)).mul(powerOfTwo(ni.sub(n1)))
+                    .blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
         }
     }
 
     /** y[yo + i] = log x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void log(float[] x, int xo, float[] y, int yo, int n) {
-        run(log, x, xo, y, yo, n, null);
+        run(log, x, xo, y, yo, n);
     }
 
-    private static void logLoop(float[] x, int xo, float[] y, int yo, int n, float[][] unused) {
+    private static void logLoop(float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             VectorMask<Float> subnormal = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
@@ -127,11 +112,10 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = tanh x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        run(tanh, x, xo, y, yo, n, null);
+        run(tanh, x, xo, y, yo, n);
     }
 
-    private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n, float[][] unused) {
-        // 1 − v as one.sub(v): C2 leaves a call to oneMinus out of a loop this large (its node budget)
+    private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
@@ -163,36 +147,36 @@ final class VectorTranscendentals {
 
     /** y[yo + i] = sigmoid x[xo + i] for i &lt; n, a multiple of the vector length. */
     static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        float[][] scratch = SCRATCH.get();
-        float[] hi = scratch[0];
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            sigmoidArgument(x, xo + b, hi, m);
-            run(expSplit, hi, 0, hi, 0, m, scratch);
-            run(sigmoidFromExp, x, xo + b, y, yo + b, m, scratch);
-        }
+        run(sigmoid, x, xo, y, yo, n);
     }
 
-    // hi = −|x| for m ≤ BLOCK elements
-    private static void sigmoidArgument(float[] x, int xo, float[] hi, int m) {
-        for (int i = 0; i < m; i += F.length()) {
-            FloatVector.fromArray(F, x, xo + i).abs().neg().intoArray(hi, i);
-        }
-    }
-
-    // sigmoid of m ≤ BLOCK elements, given e^(−|x|) = hi + lo
-    private static void sigmoidFromExp(float[] x, int xo, float[] y, int yo, int m, float[][] scratch) {
-        float[] hi = scratch[0], lo = scratch[1];
-        for (int i = 0; i < m; i += F.length()) {
+    private static void sigmoidLoop(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
-            FloatVector eh = FloatVector.fromArray(F, hi, i), el = FloatVector.fromArray(F, lo, i);
-            FloatVector dh = eh.add(1f), dl = oneMinus(dh).add(eh).add(el);
+            // e^(−|x|) = eh + el as Transcendentals.expSplit (whose upper clamp does nothing here)
+            FloatVector xc = v.abs().neg().max(EXP_MIN);
+            FloatVector k = xc.fma(LOG2E, SHIFTER);
+            FloatVector m = k.sub(SHIFTER);
+            FloatVector rh = fma(m, -LN2_HI, xc);
+            FloatVector r = fma(m, -LN2_LO, rh);
+            FloatVector rl = fma(m, -LN2_LO, rh.sub(r));
+            FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
+            FloatVector s = r.add(1f);
+            FloatVector t = r.mul(r).fma(q, one.sub(s).add(r).add(rl));
+            FloatVector ph = s.add(t);
+            IntVector ni = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS);
+            IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+            FloatVector s1 = powerOfTwo(n1), s2 = powerOfTwo(n2);
+            FloatVector eh = ph.mul(s1).mul(s2), el = s.sub(ph).add(t).mul(s1).mul(s2);
+            // the quotient, as the scalar sigmoid
+            FloatVector dh = eh.add(1f), dl = one.sub(dh).add(eh).add(el);
             VectorMask<Float> positive = v.compare(VectorOperators.GE, 0f);
             FloatVector nh = eh.blend(1f, positive), nl = el.blend(0f, positive);
-            FloatVector r = nh.div(dh);
-            FloatVector residual = r.neg().fma(dh, nh).add(r.neg().fma(dl, nl));
-            r = residual.fma(oneMinus(r).blend(r, positive), r);
-            r.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+            FloatVector y0 = nh.div(dh);
+            FloatVector residual = y0.neg().fma(dh, nh).add(y0.neg().fma(dl, nl));
+            y0 = residual.fma(one.sub(y0).blend(y0, positive), y0);
+            y0.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
         }
     }
 
