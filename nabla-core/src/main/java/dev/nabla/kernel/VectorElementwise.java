@@ -30,8 +30,11 @@ public final class VectorElementwise implements Elementwise {
     /** Strided runs, tails and the transcendental maps. */
     private static final ScalarElementwise SCALAR = new ScalarElementwise();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** As many bytes, and ints, as a float vector has lanes (pixels widened to floats). */
-    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /**
+     * As many bytes, and ints, as a float vector has lanes (pixels widened to floats); with 4-lane
+     * floats (128-bit vectors: ARM's NEON) 8 bytes, the smallest byte vector, of which the first 4 are used.
+     */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
 
     @Override
@@ -485,7 +488,7 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public void unsignedBytes(byte[] x, int xo, float divisor, float[] y, int yo, int n) {
         int i = 0, len = F.length();
-        for (int bound = F.loopBound(n); i < bound; i += len) {
+        for (int bound = n - BYTES.length(); i <= bound; i += len) {
             ByteVector b = ByteVector.fromArray(BYTES, x, xo + i);
             IntVector w = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
             ((FloatVector) w.convertShape(VectorOperators.I2F, F, 0)).div(divisor).intoArray(y, yo + i);
