@@ -72,12 +72,9 @@ final class VectorTranscendentals {
             FloatVector xc = v.max(EXP_MIN).min(EXP_MAX);
             FloatVector k = xc.fma(LOG2E, SHIFTER);
             FloatVector m = k.sub(SHIFTER);
-            FloatVector rh = fma(m, -LN2_HI, xc);
-            FloatVector r = fma(m, -LN2_LO, rh);
-            FloatVector rl = fma(m, -LN2_LO, rh.sub(r));
-            FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
+            FloatVector r = reduced(xc, m), rl = reductionError(xc, m, r);
             FloatVector s = r.add(1f);
-            FloatVector t = r.mul(r).fma(q, oneMinus(s).add(r).add(rl));
+            FloatVector t = r.mul(r).fma(expPolynomial(r), oneMinus(s).add(r).add(rl));
             IntVector ni = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS);
             IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
             s.add(t).mul(powerOfTwo(n1)).mul(powerOfTwo(ni.sub(n1)))
@@ -128,8 +125,8 @@ final class VectorTranscendentals {
             FloatVector xe = a.min(TANH_MAX).mul(-2f);
             FloatVector k = xe.fma(LOG2E, SHIFTER);
             FloatVector m = k.sub(SHIFTER);
-            FloatVector r = fma(m, -LN2_LO, fma(m, -LN2_HI, xe));
-            FloatVector p = r.mul(r).fma(mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0), r).add(1f);
+            FloatVector r = reduced(xe, m);
+            FloatVector p = r.mul(r).fma(expPolynomial(r), r).add(1f);
             IntVector biased = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS - 127);
             FloatVector e = p.mul((FloatVector) biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             FloatVector dh = e.add(1f), dl = one.sub(dh).add(e);
@@ -158,12 +155,9 @@ final class VectorTranscendentals {
             FloatVector xc = v.abs().neg().max(EXP_MIN);
             FloatVector k = xc.fma(LOG2E, SHIFTER);
             FloatVector m = k.sub(SHIFTER);
-            FloatVector rh = fma(m, -LN2_HI, xc);
-            FloatVector r = fma(m, -LN2_LO, rh);
-            FloatVector rl = fma(m, -LN2_LO, rh.sub(r));
-            FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
+            FloatVector r = reduced(xc, m), rl = reductionError(xc, m, r);
             FloatVector s = r.add(1f);
-            FloatVector t = r.mul(r).fma(q, one.sub(s).add(r).add(rl));
+            FloatVector t = r.mul(r).fma(expPolynomial(r), one.sub(s).add(r).add(rl));
             FloatVector ph = s.add(t);
             IntVector ni = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS);
             IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
@@ -178,6 +172,21 @@ final class VectorTranscendentals {
             y0 = residual.fma(one.sub(y0).blend(y0, positive), y0);
             y0.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
         }
+    }
+
+    // r = x − m·ln2 rounded once more, ln2 = LN2_HI + LN2_LO (Cody and Waite: m·LN2_HI is exact)
+    private static FloatVector reduced(FloatVector x, FloatVector m) {
+        return fma(m, -LN2_LO, fma(m, -LN2_HI, x));
+    }
+
+    // r's rounding error: r + rl = x − m·ln2 closely (C2 computes the inner product once for both)
+    private static FloatVector reductionError(FloatVector x, FloatVector m, FloatVector r) {
+        return fma(m, -LN2_LO, fma(m, -LN2_HI, x).sub(r));
+    }
+
+    // Q(r) of e^r = 1 + r + r²·Q(r), by Horner's scheme as the scalar code
+    private static FloatVector expPolynomial(FloatVector r) {
+        return mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
     }
 
     // 1 − v, as the scalar code's 1f − v
