@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * vector. Measured before the handles: tanh and sigmoid used in turn on 768 floats took 2.1 ns an
  * element and allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused
  * chain with tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. The
- * same budget refuses even a small helper inside the largest loops (tanh's, sigmoid's), hence
- * their 1 − v written as {@code one.sub(v)} in place.
+ * same budget once refused the small {@code oneMinus} helper late in tanh's loop, which then boxed
+ * three vectors an iteration: tanh's and sigmoid's loops write 1 − v as {@code one.sub(v)}; the
+ * helpers they do call inline (KernelAllocationTest checks that the loops allocate nothing).
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
@@ -121,7 +122,7 @@ final class VectorTranscendentals {
             FloatVector t = mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(
                     z.fma(T6, T5), z, T4), z, T3), z, T2), z, T1), z, T0);
             FloatVector small = a.mul(z).fma(t, a);
-            // expNormal
+            // e = e^(−2|x|) as Transcendentals.expNormal
             FloatVector xe = a.min(TANH_MAX).mul(-2f);
             FloatVector k = xe.fma(LOG2E, SHIFTER);
             FloatVector m = k.sub(SHIFTER);
@@ -179,7 +180,7 @@ final class VectorTranscendentals {
         return fma(m, -LN2_LO, fma(m, -LN2_HI, x));
     }
 
-    // r's rounding error: r + rl = x − m·ln2 closely (C2 computes the inner product once for both)
+    // r's rounding error: r + rl = x − m·ln2 closely (the inner fma is reduced's, the same value)
     private static FloatVector reductionError(FloatVector x, FloatVector m, FloatVector r) {
         return fma(m, -LN2_LO, fma(m, -LN2_HI, x).sub(r));
     }
