@@ -183,7 +183,7 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
-        if (!job.tA && (n == 1 && (job.tB || job.ldb == 1) || job.tB && n < NARROW && k >= DOT_K)) {
+        if (!job.tA && (n == 1 && k >= NARROW && (job.tB || job.ldb == 1) || job.tB && n < NARROW && k >= DOT_K)) {
             // a matrix times one contiguous column (a Linear layer with one output, e.g. a GAN's
             // discriminator), or times a few long rows of B (a convolution's weight gradient dY·colᵀ
             // for few input channels: 32 x 9, k = 784): dot products of A's rows with them, at full
@@ -191,6 +191,8 @@ public final class VectorGemm implements Gemm {
             // One thread, m x n x k: 32x9x784 26 -> 51 GFLOP/s, 32x4x784 13 -> 42, 32x12x784 29 -> 45,
             // 64x9x784 29 -> 45; with k below 512 the lane sums cost more than the lanes saved
             // (64x9x196 33 -> 24, 64x16x288 53 -> 32), and at n = 16 the direct path fills its lanes.
+            // A column shorter than a vector is all tail: the direct path takes it (a Runge net's
+            // last layer, 39x1x10 with B transposed: 444 -> 275 ns).
             job.prepareDots();
             if (parallel && work >= PAR_MIN && Parallel.threads() > 1) {
                 Parallel.forRange(m, 4 * (int) Math.max(1, PAR_MIN / 8 / ((long) k * n)), job::matVec);

@@ -170,6 +170,7 @@ class GemmTest {
         {1500, 1, 3000}, // a matrix times a vector split across threads
         {4, 3001, 1403}, // a few rows times a large B: streamed, across threads, k not a multiple of 4
         {32, 9, 784}, {67, 13, 1030}, // few columns, deep k: dot products when B is transposed
+        {39, 1, 10}, {39, 1, 17}, {20, 1, 39}, {39, 17, 20}, // one short or long column; two vectors, the second of one lane (16 lanes)
     };
 
     private static final int[][] BIG = {{131, 257, 300}, {300, 131, 257}, {257, 99, 300}, {99, 257, 513}};
