@@ -18,18 +18,8 @@ rm -f "$bench_log"
 
 classpath="$root/bench/target/classes:$root/nabla-core/target/classes:$root/bench/target/lib/*"
 
-# G1, measured (2 cores): fashion-cnn (conv + batch norm, ~100 MB of activations per step) trains
-# an epoch in 37.6 s with a peak RSS of 1.4 GiB, where ParallelGC with -Xmn256m took 58.6 s and
-# 6.2 GiB (its young collections copy and promote the live activations: ~30 ms of pauses a step;
-# with -Xmn1g 36.6 s but still 5.8 GiB); on VGG16 0.3 s of pauses where ParallelGC's young
-# collections copied the 100 MB activations for seconds. bench/run mlp and runge are unchanged by
-# it: MLP 1.19 s per epoch either way (peak RSS 410 -> 800 MiB), Runge lr=0.01 0.136 -> 0.128 s and
-# lr=0.001 0.097 -> 0.104 s (medians of 3). NABLA_JAVA_OPTS comes after, so it can override it
-# (with -XX:-UseG1GC). -XX:GCTimeRatio=4 keeps the heap near a step's live set, as in ./nabla (see
-# the measurements there).
-# -XX:G1HeapRegionSize=8m: the dcgan protocol's 3.2 MB activations are young objects, not humongous
-# ones (measured in ./nabla, which sets it too).
-jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
+# the options of ./nabla (measured there)
+source "$root/scripts/jvm-options.sh"
 if [[ -n ${NABLA_JAVA_OPTS:-} ]]; then
     read -r -a extra <<<"$NABLA_JAVA_OPTS"
     jvm_opts+=("${extra[@]}")

@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Sourced by ./nabla and bench/build.sh: sets jvm_opts, the JVM options every nabla JVM runs with
+# (the callers append NABLA_JAVA_OPTS after them, so a user's option overrides one of these).
+# Each was measured on the 2-core machines this project runs on:
+#
+# G1 (-XX:+UseG1GC): fashion-cnn (conv + batch norm, ~100 MB of activations per step) trains an
+# epoch in 37.6 s with a peak RSS of 1.4 GiB, where ParallelGC with -Xmn256m took 58.6 s and 6.2 GiB
+# (its young collections copy and promote the live activations: ~30 ms of pauses a step; with
+# -Xmn1g 36.6 s but still 5.8 GiB); on VGG16 0.3 s of pauses where ParallelGC's young collections
+# copied the 100 MB activations for seconds. bench/run mlp and runge are unchanged by it: MLP 1.19 s
+# per epoch either way (peak RSS 410 -> 800 MiB), Runge lr=0.01 0.136 -> 0.128 s and lr=0.001
+# 0.097 -> 0.104 s (medians of 3).
+# -XX:GCTimeRatio=4 (G1's default is 12): G1 grows the heap when collections take more than 20% of
+# the time, not 8%. A training step's live set is small beside what it allocates (bench mlp: 57 MB
+# live after a collection, 430 MB of dead young arrays between two), and with the default the JIT's
+# warm-up pauses grow the heap to 728 MB, which G1 never gives back. Measured on a loaded machine
+# (median of 4 pairs): bench mlp peak RSS 608 -> 472 MiB, cnn 957 -> 813 MiB, CPU time +4%;
+# vgg16 3754 -> 3513 MiB (2 pairs), within its spread of about 400 MiB.
+# -XX:G1HeapRegionSize=8m (the default here is 4m): G1 allocates an array of half a region or more
+# as "humongous", outside the young generation, each allocation taking a lock and possibly starting
+# a concurrent cycle; with 8m regions a 3.2 MB activation (the dcgan protocol's at batch 128) is an
+# ordinary young object again. bench dcgan, 7 alternated pairs of processes on 2 cores: faster in
+# all 7, 644 -> 690 samples/s over the last 4; peak RSS unchanged (1001 -> 987 MiB); cnn, vgg16,
+# mlp and runge within their run-to-run spread (cnn 2,340-3,285 samples/s either way).
+jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
+
+# -XX:CICompilerCount=4 where the JVM would take fewer (up to 4 processors: 2 on 2, 3 on 4): one C1
+# and up to three C2 compiler threads, which the JVM starts only while methods wait to be compiled
+# and stops after 100 ms idle. The SIMD kernels run 50-200 times slower before C2 has compiled them
+# (exp over 1,280 floats: 70-300 us a call, then 1.3), and a training run's first seconds queue
+# hundreds of methods for one C2 thread: the mlp protocol's timed epochs (its 2nd to 4th) still
+# waited on it. 14 alternated pairs of processes, 2 cores: bench mlp 0.657 -> 0.571 s an epoch
+# (medians; faster in 12 of the 14 pairs); 8 pairs each: cnn 3,391 -> 3,381 samples/s, dcgan
+# 711 -> 712, Runge lr=0.01 0.0275 -> 0.0275 s, all within their spread.
+if (( $(nproc 2>/dev/null || echo 1) <= 4 )); then
+    jvm_opts+=(-XX:CICompilerCount=4)
+fi
