@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by ./nabla and bench/build.sh: sets jvm_opts, the JVM options every nabla JVM runs with
+# Sourced by ./nabla, bench/build.sh and bench/spark: sets jvm_opts, the JVM options every nabla JVM runs with
 # (the callers append NABLA_JAVA_OPTS after them, so a user's option overrides one of these).
 # Each was measured on the 2-core machines this project runs on:
 #
