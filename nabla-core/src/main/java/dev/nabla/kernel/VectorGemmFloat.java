@@ -533,11 +533,11 @@ final class VectorGemmFloat {
             }
         }
 
-        @Override
         // The kernels below index A as a0 + (sa == 1 ? l : l·sa) and a padded B as bo + l·FL: C2
         // splits the loop on sa == 1 (A not transposed) and, with a constant stride, checks the
         // bounds once before the loop instead of at every load (39×10×20 with B transposed, a
         // Runge net's layer: 655–670 → 580–630 ns a product on one thread).
+        @Override
         void direct(int i0, int i1) {
             final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
             int i = i0;
