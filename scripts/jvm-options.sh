@@ -24,14 +24,15 @@
 # mlp and runge within their run-to-run spread (cnn 2,340-3,285 samples/s either way).
 jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
 
-# -XX:CICompilerCount=4 where the JVM would take fewer (up to 4 processors: 2 on 2, 3 on 4): one C1
-# and up to three C2 compiler threads, which the JVM starts only while methods wait to be compiled
-# and stops after 100 ms idle. The SIMD kernels run 50-200 times slower before C2 has compiled them
-# (exp over 1,280 floats: 70-300 us a call, then 1.3), and a training run's first seconds queue
-# hundreds of methods for one C2 thread: the mlp protocol's timed epochs (its 2nd to 4th) still
-# waited on it. 14 alternated pairs of processes, 2 cores: bench mlp 0.657 -> 0.571 s an epoch
-# (medians; faster in 12 of the 14 pairs); 8 pairs each: cnn 3,391 -> 3,381 samples/s, dcgan
-# 711 -> 712, Runge lr=0.01 0.0275 -> 0.0275 s, all within their spread.
-if (( $(nproc 2>/dev/null || echo 1) <= 4 )); then
+# -XX:CICompilerCount=4 where the JVM would take fewer (below 8 processors: 2 on 2 or 3, 3 on 4
+# to 7; 4 on 8 and 12 on 16, as -XX:ActiveProcessorCount=N shows): one C1 and up to three C2
+# compiler threads, which the JVM starts only while methods wait to be compiled and stops after
+# 100 ms idle. The SIMD kernels run 50-200 times slower before C2 has compiled them (exp over 1,280
+# floats: 70-300 us a call, then 1.3), and a training run's first seconds queue hundreds of methods
+# for one C2 thread: the mlp protocol's timed epochs (its 2nd to 4th) still waited on it. 14
+# alternated pairs of processes, 2 cores: bench mlp 0.657 -> 0.571 s an epoch (medians; faster in
+# 12 of the 14 pairs); 8 pairs each: cnn 3,391 -> 3,381 samples/s, dcgan 711 -> 712, Runge lr=0.01
+# 0.0275 -> 0.0275 s, all within their spread.
+if (( $(nproc 2>/dev/null || echo 1) < 8 )); then
     jvm_opts+=(-XX:CICompilerCount=4)
 fi
