@@ -540,24 +540,25 @@ final class VectorGemmDouble {
         @Override
         void direct(int i0, int i1) {
             final int sa = tA ? lda : 1, ra = tA ? 1 : lda;  // steps of A along l and along i
+            final double[] t = BUFFERS.get().t;  // where the last rows' partial vectors pass (tail)
             int i = i0;
             // 4 rows at a time; 2 or 3 left over also go 4 at a time (B read once for them)
             for (int h; i1 - i >= 2; i += h) {
                 h = Math.min(4, i1 - i);
                 int j = 0;
-                for (; j + DL < n; j += 2 * DL) rows4x2(i, h, j, sa, ra);
-                if (j < n) rows4x1(i, h, j, sa, ra);
+                for (; j + DL < n; j += 2 * DL) rows4x2(i, h, j, sa, ra, t);
+                if (j < n) rows4x1(i, h, j, sa, ra, t);
             }
             for (; i < i1; i++) {
                 int j = 0;
-                for (; j + DL < n; j += 2 * DL) row1x2(i, j, sa, ra);
-                if (j < n) row1x1(i, j, sa, ra);
+                for (; j + DL < n; j += 2 * DL) row1x2(i, j, sa, ra, t);
+                if (j < n) row1x1(i, j, sa, ra, t);
             }
         }
 
         /** Rows i..i+h−1 (h ≤ 4), columns j..j+2·DL (the second vector may be partial). */
-        private void rows4x2(int i, int h, int j, int sa, int ra) {
-            final double[] a = this.a, b = this.db, c = this.c;
+        private void rows4x2(int i, int h, int j, int sa, int ra, double[] t) {
+            final double[] a = this.a, b = this.db;
             final int bo = dbo + j, lb = dlb;
             // rows past i + h repeat the last one: summed, not stored
             final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
@@ -580,23 +581,44 @@ final class VectorGemmDouble {
                 s30 = y.fma(x0, s30);
                 s31 = y.fma(x1, s31);
             }
-            int ci = cOff + i * ldc + j;
-            put(s00, s01, ci, mask);
-            if (h > 1) put(s10, s11, ci + ldc, mask);
-            if (h > 2) put(s20, s21, ci + 2 * ldc, mask);
-            if (h > 3) put(s30, s31, ci + 3 * ldc, mask);
-        }
-
-        private void put(DoubleVector s0, DoubleVector s1, int ci, VectorMask<Double> mask) {
+            // the sums go to C here, not through a helper (see tail); rows past h alias the last
+            // one, and every row of C is read before any is written, so they write its values again
             final double[] c = this.c;
-            if (acc) s0 = s0.add(DoubleVector.fromArray(DS, c, ci));
-            s0.intoArray(c, ci);
-            put1(s1, ci + DL, mask);
+            final int c0 = cOff + i * ldc + j, c3 = c0 + (h - 1) * ldc;
+            final int c1 = Math.min(c0 + ldc, c3), c2 = Math.min(c0 + 2 * ldc, c3);
+            if (acc) {
+                s00 = s00.add(DoubleVector.fromArray(DS, c, c0));
+                s10 = s10.add(DoubleVector.fromArray(DS, c, c1));
+                s20 = s20.add(DoubleVector.fromArray(DS, c, c2));
+                s30 = s30.add(DoubleVector.fromArray(DS, c, c3));
+            }
+            s00.intoArray(c, c0);
+            s10.intoArray(c, c1);
+            s20.intoArray(c, c2);
+            s30.intoArray(c, c3);
+            if (c3 + 2 * DL <= c.length) {
+                if (acc) {
+                    s01 = s01.add(DoubleVector.fromArray(DS, c, c0 + DL, mask));
+                    s11 = s11.add(DoubleVector.fromArray(DS, c, c1 + DL, mask));
+                    s21 = s21.add(DoubleVector.fromArray(DS, c, c2 + DL, mask));
+                    s31 = s31.add(DoubleVector.fromArray(DS, c, c3 + DL, mask));
+                }
+                s01.intoArray(c, c0 + DL, mask);
+                s11.intoArray(c, c1 + DL, mask);
+                s21.intoArray(c, c2 + DL, mask);
+                s31.intoArray(c, c3 + DL, mask);
+            } else {
+                s01.intoArray(t, 0);
+                s11.intoArray(t, DL);
+                s21.intoArray(t, 2 * DL);
+                s31.intoArray(t, 3 * DL);
+                tail(t, h, c0 + DL, mask.trueCount());
+            }
         }
 
         /** Rows i..i+h−1 (h ≤ 4), columns j..j+DL (maybe partial). */
-        private void rows4x1(int i, int h, int j, int sa, int ra) {
-            final double[] a = this.a, b = this.db, c = this.c;
+        private void rows4x1(int i, int h, int j, int sa, int ra, double[] t) {
+            final double[] a = this.a, b = this.db;
             final int bo = dbo + j, lb = dlb;
             // rows past i + h repeat the last one: summed, not stored
             final int a0 = aOff + i * ra, a1 = a0 + Math.min(1, h - 1) * ra, a2 = a0 + Math.min(2, h - 1) * ra;
@@ -612,27 +634,47 @@ final class VectorGemmDouble {
                 s2 = DoubleVector.broadcast(DS, a[a2 + p]).fma(x, s2);
                 s3 = DoubleVector.broadcast(DS, a[a3 + p]).fma(x, s3);
             }
-            int ci = cOff + i * ldc + j;
-            put1(s0, ci, mask);
-            if (h > 1) put1(s1, ci + ldc, mask);
-            if (h > 2) put1(s2, ci + 2 * ldc, mask);
-            if (h > 3) put1(s3, ci + 3 * ldc, mask);
+            // as rows4x2 stores its second vectors
+            final double[] c = this.c;
+            final int c0 = cOff + i * ldc + j, c3 = c0 + (h - 1) * ldc;
+            final int c1 = Math.min(c0 + ldc, c3), c2 = Math.min(c0 + 2 * ldc, c3);
+            if (c3 + DL <= c.length) {
+                if (acc) {
+                    s0 = s0.add(DoubleVector.fromArray(DS, c, c0, mask));
+                    s1 = s1.add(DoubleVector.fromArray(DS, c, c1, mask));
+                    s2 = s2.add(DoubleVector.fromArray(DS, c, c2, mask));
+                    s3 = s3.add(DoubleVector.fromArray(DS, c, c3, mask));
+                }
+                s0.intoArray(c, c0, mask);
+                s1.intoArray(c, c1, mask);
+                s2.intoArray(c, c2, mask);
+                s3.intoArray(c, c3, mask);
+            } else {
+                s0.intoArray(t, 0);
+                s1.intoArray(t, DL);
+                s2.intoArray(t, 2 * DL);
+                s3.intoArray(t, 3 * DL);
+                tail(t, h, c0, mask.trueCount());
+            }
         }
 
-        private void put1(DoubleVector s, int ci, VectorMask<Double> mask) {
+        /**
+         * Writes (or adds, with acc) the first w lanes of rows [0, h) of t (row r from r·DL on) to C
+         * from ci on, one row every ldc: the kernels' last vectors when a masked access would pass
+         * the end of C, which the Vector API checks lane by lane (a slow path). The kernels store
+         * their sums themselves rather than through a helper taking vectors: C2 does not inline a
+         * method it has already compiled on its own into a large body, and a call boxes the vectors
+         * it is passed: VGG16's Winograd products (128×32×64) allocated 60–80 MB/s so.
+         */
+        private void tail(double[] t, int h, int ci, int w) {
             final double[] c = this.c;
-            if (ci + DL <= c.length) {
-                if (acc) s = s.add(DoubleVector.fromArray(DS, c, ci, mask));
-                s.intoArray(c, ci, mask);
-            } else {  // a masked access past the end of the array would take a slow path
-                double[] t = new double[DL];
-                s.intoArray(t, 0);
-                for (int q = 0, w = mask.trueCount(); q < w; q++) c[ci + q] = acc ? c[ci + q] + t[q] : t[q];
+            for (int r = 0; r < h; r++, ci += ldc) {
+                for (int q = 0; q < w; q++) c[ci + q] = acc ? c[ci + q] + t[r * DL + q] : t[r * DL + q];
             }
         }
 
         /** Row i, columns j..j+2·DL (the second vector may be partial). */
-        private void row1x2(int i, int j, int sa, int ra) {
+        private void row1x2(int i, int j, int sa, int ra, double[] t) {
             final double[] a = this.a, b = this.db;
             final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
             final VectorMask<Double> mask = DS.indexInRange(j + DL, n);
@@ -643,11 +685,21 @@ final class VectorGemmDouble {
                 s0 = y.fma(DoubleVector.fromArray(DS, b, o), s0);
                 s1 = y.fma(DoubleVector.fromArray(DS, b, o + DL, mask), s1);
             }
-            put(s0, s1, cOff + i * ldc + j, mask);
+            final double[] c = this.c;
+            final int c0 = cOff + i * ldc + j;
+            if (acc) s0 = s0.add(DoubleVector.fromArray(DS, c, c0));
+            s0.intoArray(c, c0);
+            if (c0 + 2 * DL <= c.length) {
+                if (acc) s1 = s1.add(DoubleVector.fromArray(DS, c, c0 + DL, mask));
+                s1.intoArray(c, c0 + DL, mask);
+            } else {
+                s1.intoArray(t, 0);
+                tail(t, 1, c0 + DL, mask.trueCount());
+            }
         }
 
         /** Row i, columns j..j+DL (maybe partial). */
-        private void row1x1(int i, int j, int sa, int ra) {
+        private void row1x1(int i, int j, int sa, int ra, double[] t) {
             final double[] a = this.a, b = this.db;
             final int bo = dbo + j, lb = dlb, a0 = aOff + i * ra;
             final VectorMask<Double> mask = DS.indexInRange(j, n);
@@ -657,7 +709,15 @@ final class VectorGemmDouble {
                 DoubleVector x = padded ? DoubleVector.fromArray(DS, b, bo + l * DL) : DoubleVector.fromArray(DS, b, bo + l * lb, mask);
                 s0 = DoubleVector.broadcast(DS, a[a0 + (sa == 1 ? l : l * sa)]).fma(x, s0);
             }
-            put1(s0, cOff + i * ldc + j, mask);
+            final double[] c = this.c;
+            final int c0 = cOff + i * ldc + j;
+            if (c0 + DL <= c.length) {
+                if (acc) s0 = s0.add(DoubleVector.fromArray(DS, c, c0, mask));
+                s0.intoArray(c, c0, mask);
+            } else {
+                s0.intoArray(t, 0);
+                tail(t, 1, c0, mask.trueCount());
+            }
         }
     }
 
