@@ -47,9 +47,18 @@ public final class Pointwise {
     private final Expr root;
     /** The expression's nodes, operands before their users (each once), the root last. */
     private final List<Expr> program = new ArrayList<>();
-    /** Per node: its buffer slot (intermediates), and the number of slots in all. */
-    private final int[] slot;
+    /** The number of buffers (slots) the intermediates of a chunk take. */
     private final int slots;
+    /**
+     * The fused pass's program, flattened so that a chunk runs its steps without looking at the
+     * expression: step s applies {@code stepUnary[s]} (or {@code stepBinary[s]}) to the arrays of
+     * table entries {@code stepA[s]} (and {@code stepB[s]}), writing entry {@code stepDst[s]}. The
+     * table holds the inputs, then the constants ({@code constant}), the buffer slots, the result.
+     */
+    private final Unary[] stepUnary;
+    private final Binary[] stepBinary;
+    private final int[] stepA, stepB, stepDst;
+    private final double[] constant;
 
     private Pointwise(int arity, Expr root) {
         this.arity = arity;
@@ -60,7 +69,7 @@ public final class Pointwise {
         for (int i = 0; i < program.size(); i++) {
             for (Expr o : program.get(i).operands()) lastUse[o.index] = i;
         }
-        slot = new int[program.size()];
+        int[] slot = new int[program.size()];
         List<Integer> free = new ArrayList<>();
         int used = 0;
         for (int i = 0; i < program.size(); i++) {
@@ -75,6 +84,38 @@ public final class Pointwise {
             }
         }
         slots = used;
+        int[] entry = new int[program.size()];
+        List<Double> constants = new ArrayList<>();
+        for (Expr e : program) {
+            if (e.kind == Kind.CONST) {
+                entry[e.index] = arity + constants.size();
+                constants.add(e.constant);
+            }
+        }
+        constant = constants.stream().mapToDouble(Double::doubleValue).toArray();
+        List<Expr> ops = program.stream().filter(e -> e.kind == Kind.UNARY || e.kind == Kind.BINARY).toList();
+        stepUnary = new Unary[ops.size()];
+        stepBinary = new Binary[ops.size()];
+        stepA = new int[ops.size()];
+        stepB = new int[ops.size()];
+        stepDst = new int[ops.size()];
+        for (Expr e : program) {
+            if (e.kind == Kind.INPUT) entry[e.index] = e.input;
+            else if (e.kind != Kind.CONST) entry[e.index] = e == root ? result() : arity + constant.length + slot[e.index];
+        }
+        for (int s = 0; s < ops.size(); s++) {
+            Expr e = ops.get(s);
+            stepUnary[s] = e.unary;
+            stepBinary[s] = e.binary;
+            stepA[s] = entry[e.a.index];
+            stepB[s] = e.b == null ? -1 : entry[e.b.index];
+            stepDst[s] = entry[e.index];
+        }
+    }
+
+    // the result's entry in the fused pass's table, the last
+    private int result() {
+        return arity + constant.length + slots;
     }
 
     /**
@@ -173,40 +214,40 @@ public final class Pointwise {
         return op == Binary.POW ? x.pow(c) : binaryOp(op, x, x.scalarLike(c));
     }
 
-    // One pass: each task walks its range in chunks, running the program over each chunk.
+    // One pass: each task walks its range in chunks, running the steps over each chunk.
     private Tensor fused(Tensor[] inputs, int[] shape) {
         DType dt = inputs[0].dtype();
         Tensor out = Tensor.empty(dt, shape);
-        int n = out.numel();
-        Object[] arrays = new Object[arity];
-        int[] offsets = new int[arity], strides = new int[arity];
+        int n = out.numel(), entries = result() + 1;
+        // per table entry: its array, and the offset and stride of element i there (base + i·move, stride)
+        Object[] shared = new Object[entries];
+        int[] base = new int[entries], move = new int[entries], stride = new int[entries];
         for (int i = 0; i < arity; i++) {
-            arrays[i] = dt == DType.FLOAT32 ? inputs[i].storage.f() : inputs[i].storage.d();
-            offsets[i] = inputs[i].offset;
-            strides[i] = inputs[i].numel() == 1 ? 0 : 1;
+            shared[i] = dt == DType.FLOAT32 ? inputs[i].storage.f() : inputs[i].storage.d();
+            base[i] = inputs[i].offset;
+            move[i] = stride[i] = inputs[i].numel() == 1 ? 0 : 1;
         }
-        Object y = dt == DType.FLOAT32 ? out.storage.f() : out.storage.d();
-        Object[] constants = new Object[program.size()];
-        for (Expr e : program) {
-            if (e.kind == Kind.CONST) constants[e.index] = dt == DType.FLOAT32 ? new float[] {(float) e.constant} : new double[] {e.constant};
+        for (int k = 0; k < constant.length; k++) {
+            shared[arity + k] = dt == DType.FLOAT32 ? new float[] {(float) constant[k]} : new double[] {constant[k]};
         }
+        for (int k = arity + constant.length; k < entries; k++) stride[k] = 1;
+        shared[entries - 1] = dt == DType.FLOAT32 ? out.storage.f() : out.storage.d();
+        move[entries - 1] = 1;
         Parallel.RangeBody body = (from, to) -> {
-            Object[] buffers = new Object[slots];
-            for (int s = 0; s < slots; s++) buffers[s] = dt == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
+            Object[] arrays = shared.clone();
+            for (int k = arity + constant.length; k < entries - 1; k++) {
+                arrays[k] = dt == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
+            }
             for (int c0 = from; c0 < to; c0 += CHUNK) {
                 int len = Math.min(CHUNK, to - c0);
-                for (int i = 0; i < program.size(); i++) {
-                    Expr e = program.get(i);
-                    if (e.kind == Kind.INPUT || e.kind == Kind.CONST) continue;
-                    Object dst = e == root ? y : buffers[slot[i]];
-                    int dOff = e == root ? c0 : 0;
-                    Object a = array(e.a, arrays, constants, buffers);
-                    int ao = offset(e.a, offsets, strides, c0), as = stride(e.a, strides);
-                    if (e.kind == Kind.UNARY) {
-                        unary(e.unary, a, ao, as, dst, dOff, len);
+                for (int s = 0; s < stepDst.length; s++) {
+                    int a = stepA[s], d = stepDst[s];
+                    if (stepUnary[s] != null) {
+                        unary(stepUnary[s], arrays[a], base[a] + c0 * move[a], stride[a], arrays[d], base[d] + c0 * move[d], len);
                     } else {
-                        binary(e.binary, a, ao, as, array(e.b, arrays, constants, buffers), offset(e.b, offsets, strides, c0),
-                                stride(e.b, strides), dst, dOff, len);
+                        int b = stepB[s];
+                        binary(stepBinary[s], arrays[a], base[a] + c0 * move[a], stride[a], arrays[b], base[b] + c0 * move[b],
+                                stride[b], arrays[d], base[d] + c0 * move[d], len);
                     }
                 }
             }
@@ -217,26 +258,6 @@ public final class Pointwise {
             Parallel.forRange(n, Runs.GRAIN, body);
         }
         return out;
-    }
-
-    private Object array(Expr e, Object[] arrays, Object[] constants, Object[] buffers) {
-        return switch (e.kind) {
-            case INPUT -> arrays[e.input];
-            case CONST -> constants[e.index];
-            default -> buffers[slot[e.index]];
-        };
-    }
-
-    private static int offset(Expr e, int[] offsets, int[] strides, int c0) {
-        return e.kind == Kind.INPUT ? offsets[e.input] + c0 * strides[e.input] : 0;
-    }
-
-    private static int stride(Expr e, int[] strides) {
-        return switch (e.kind) {
-            case INPUT -> strides[e.input];
-            case CONST -> 0;
-            default -> 1;
-        };
     }
 
     private static void unary(Unary op, Object x, int xo, int xs, Object y, int yo, int n) {
