@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * In-register transposes of 16 rows of floats or 8 rows of doubles (a 512-bit vector of each), for
  * the GEMM's packing of a transposed B: a panel's rows are then read with contiguous loads instead
  * of one gather per row of the panel (packing 288 rows × 196 columns, a convolution's im2col matrix
- * in its weight gradient, on AMD's Zen 4: 21.7 → 9.7 µs). Round r swaps the off-diagonal blocks of
+ * in its weight gradient, on AMD's Zen 4: 21.7 → 9.7 µs); and of a row-major A, whose panels of
+ * 12 rows ({@link #transposeRows}) were written one element at a time (a 128×256×784 product on
+ * one thread, the mlp's first layer: 89–91 → 97–98 GFLOP/s). Round r swaps the off-diagonal blocks of
  * size h = lanes/2^(r+1): vector i (with bit h clear) keeps its lanes with bit h clear and takes
  * the next ones from vector i + h moved down by h; vector i + h the reverse. After the last round,
  * lane j of vector i holds row j's element i. Pure data movement: the same bits as the gathers.
@@ -285,6 +287,230 @@ final class Transposes {
         }
         for (; l < kc; l++) {
             for (int i = 0; i < 8; i++) bp[d + l * stride + i] = b[s + i * ldb + l];
+        }
+    }
+
+    /**
+     * bp[d + l·stride + i] = b[s + i·ldb + l] for the first `rows` (at most 16) rows i and the columns l &lt; kc, as
+     * transpose: it loads all 16 rows (b must hold them) and stores the first `rows` lanes.
+     */
+    static void transposeRows(float[] b, int s, int ldb, int rows, int kc, float[] bp, int d, int stride) {
+        VectorMask<Float> keep = F.indexInRange(0, rows);
+        // the rounds' shuffles and masks in locals: read once, not from the arrays in the loop
+        VectorShuffle<Float> down0 = F_DOWN[0], up0 = F_UP[0];
+        VectorMask<Float> upper0 = F_UPPER[0];
+        VectorShuffle<Float> down1 = F_DOWN[1], up1 = F_UP[1];
+        VectorMask<Float> upper1 = F_UPPER[1];
+        VectorShuffle<Float> down2 = F_DOWN[2], up2 = F_UP[2];
+        VectorMask<Float> upper2 = F_UPPER[2];
+        VectorShuffle<Float> down3 = F_DOWN[3], up3 = F_UP[3];
+        VectorMask<Float> upper3 = F_UPPER[3];
+        int l = 0;
+        for (; l + 16 <= kc; l += 16) {
+            FloatVector r0 = FloatVector.fromArray(F, b, s + 0 * ldb + l);
+            FloatVector r1 = FloatVector.fromArray(F, b, s + 1 * ldb + l);
+            FloatVector r2 = FloatVector.fromArray(F, b, s + 2 * ldb + l);
+            FloatVector r3 = FloatVector.fromArray(F, b, s + 3 * ldb + l);
+            FloatVector r4 = FloatVector.fromArray(F, b, s + 4 * ldb + l);
+            FloatVector r5 = FloatVector.fromArray(F, b, s + 5 * ldb + l);
+            FloatVector r6 = FloatVector.fromArray(F, b, s + 6 * ldb + l);
+            FloatVector r7 = FloatVector.fromArray(F, b, s + 7 * ldb + l);
+            FloatVector r8 = FloatVector.fromArray(F, b, s + 8 * ldb + l);
+            FloatVector r9 = FloatVector.fromArray(F, b, s + 9 * ldb + l);
+            FloatVector r10 = FloatVector.fromArray(F, b, s + 10 * ldb + l);
+            FloatVector r11 = FloatVector.fromArray(F, b, s + 11 * ldb + l);
+            FloatVector r12 = FloatVector.fromArray(F, b, s + 12 * ldb + l);
+            FloatVector r13 = FloatVector.fromArray(F, b, s + 13 * ldb + l);
+            FloatVector r14 = FloatVector.fromArray(F, b, s + 14 * ldb + l);
+            FloatVector r15 = FloatVector.fromArray(F, b, s + 15 * ldb + l);
+            FloatVector t0x0 = r0;
+            r0 = t0x0.blend(r8.rearrange(down0), upper0);
+            r8 = t0x0.rearrange(up0).blend(r8, upper0);
+            FloatVector t0x1 = r1;
+            r1 = t0x1.blend(r9.rearrange(down0), upper0);
+            r9 = t0x1.rearrange(up0).blend(r9, upper0);
+            FloatVector t0x2 = r2;
+            r2 = t0x2.blend(r10.rearrange(down0), upper0);
+            r10 = t0x2.rearrange(up0).blend(r10, upper0);
+            FloatVector t0x3 = r3;
+            r3 = t0x3.blend(r11.rearrange(down0), upper0);
+            r11 = t0x3.rearrange(up0).blend(r11, upper0);
+            FloatVector t0x4 = r4;
+            r4 = t0x4.blend(r12.rearrange(down0), upper0);
+            r12 = t0x4.rearrange(up0).blend(r12, upper0);
+            FloatVector t0x5 = r5;
+            r5 = t0x5.blend(r13.rearrange(down0), upper0);
+            r13 = t0x5.rearrange(up0).blend(r13, upper0);
+            FloatVector t0x6 = r6;
+            r6 = t0x6.blend(r14.rearrange(down0), upper0);
+            r14 = t0x6.rearrange(up0).blend(r14, upper0);
+            FloatVector t0x7 = r7;
+            r7 = t0x7.blend(r15.rearrange(down0), upper0);
+            r15 = t0x7.rearrange(up0).blend(r15, upper0);
+            FloatVector t1x0 = r0;
+            r0 = t1x0.blend(r4.rearrange(down1), upper1);
+            r4 = t1x0.rearrange(up1).blend(r4, upper1);
+            FloatVector t1x1 = r1;
+            r1 = t1x1.blend(r5.rearrange(down1), upper1);
+            r5 = t1x1.rearrange(up1).blend(r5, upper1);
+            FloatVector t1x2 = r2;
+            r2 = t1x2.blend(r6.rearrange(down1), upper1);
+            r6 = t1x2.rearrange(up1).blend(r6, upper1);
+            FloatVector t1x3 = r3;
+            r3 = t1x3.blend(r7.rearrange(down1), upper1);
+            r7 = t1x3.rearrange(up1).blend(r7, upper1);
+            FloatVector t1x8 = r8;
+            r8 = t1x8.blend(r12.rearrange(down1), upper1);
+            r12 = t1x8.rearrange(up1).blend(r12, upper1);
+            FloatVector t1x9 = r9;
+            r9 = t1x9.blend(r13.rearrange(down1), upper1);
+            r13 = t1x9.rearrange(up1).blend(r13, upper1);
+            FloatVector t1x10 = r10;
+            r10 = t1x10.blend(r14.rearrange(down1), upper1);
+            r14 = t1x10.rearrange(up1).blend(r14, upper1);
+            FloatVector t1x11 = r11;
+            r11 = t1x11.blend(r15.rearrange(down1), upper1);
+            r15 = t1x11.rearrange(up1).blend(r15, upper1);
+            FloatVector t2x0 = r0;
+            r0 = t2x0.blend(r2.rearrange(down2), upper2);
+            r2 = t2x0.rearrange(up2).blend(r2, upper2);
+            FloatVector t2x1 = r1;
+            r1 = t2x1.blend(r3.rearrange(down2), upper2);
+            r3 = t2x1.rearrange(up2).blend(r3, upper2);
+            FloatVector t2x4 = r4;
+            r4 = t2x4.blend(r6.rearrange(down2), upper2);
+            r6 = t2x4.rearrange(up2).blend(r6, upper2);
+            FloatVector t2x5 = r5;
+            r5 = t2x5.blend(r7.rearrange(down2), upper2);
+            r7 = t2x5.rearrange(up2).blend(r7, upper2);
+            FloatVector t2x8 = r8;
+            r8 = t2x8.blend(r10.rearrange(down2), upper2);
+            r10 = t2x8.rearrange(up2).blend(r10, upper2);
+            FloatVector t2x9 = r9;
+            r9 = t2x9.blend(r11.rearrange(down2), upper2);
+            r11 = t2x9.rearrange(up2).blend(r11, upper2);
+            FloatVector t2x12 = r12;
+            r12 = t2x12.blend(r14.rearrange(down2), upper2);
+            r14 = t2x12.rearrange(up2).blend(r14, upper2);
+            FloatVector t2x13 = r13;
+            r13 = t2x13.blend(r15.rearrange(down2), upper2);
+            r15 = t2x13.rearrange(up2).blend(r15, upper2);
+            FloatVector t3x0 = r0;
+            r0 = t3x0.blend(r1.rearrange(down3), upper3);
+            r1 = t3x0.rearrange(up3).blend(r1, upper3);
+            FloatVector t3x2 = r2;
+            r2 = t3x2.blend(r3.rearrange(down3), upper3);
+            r3 = t3x2.rearrange(up3).blend(r3, upper3);
+            FloatVector t3x4 = r4;
+            r4 = t3x4.blend(r5.rearrange(down3), upper3);
+            r5 = t3x4.rearrange(up3).blend(r5, upper3);
+            FloatVector t3x6 = r6;
+            r6 = t3x6.blend(r7.rearrange(down3), upper3);
+            r7 = t3x6.rearrange(up3).blend(r7, upper3);
+            FloatVector t3x8 = r8;
+            r8 = t3x8.blend(r9.rearrange(down3), upper3);
+            r9 = t3x8.rearrange(up3).blend(r9, upper3);
+            FloatVector t3x10 = r10;
+            r10 = t3x10.blend(r11.rearrange(down3), upper3);
+            r11 = t3x10.rearrange(up3).blend(r11, upper3);
+            FloatVector t3x12 = r12;
+            r12 = t3x12.blend(r13.rearrange(down3), upper3);
+            r13 = t3x12.rearrange(up3).blend(r13, upper3);
+            FloatVector t3x14 = r14;
+            r14 = t3x14.blend(r15.rearrange(down3), upper3);
+            r15 = t3x14.rearrange(up3).blend(r15, upper3);
+            r0.intoArray(bp, d + (l + 0) * stride, keep);
+            r1.intoArray(bp, d + (l + 1) * stride, keep);
+            r2.intoArray(bp, d + (l + 2) * stride, keep);
+            r3.intoArray(bp, d + (l + 3) * stride, keep);
+            r4.intoArray(bp, d + (l + 4) * stride, keep);
+            r5.intoArray(bp, d + (l + 5) * stride, keep);
+            r6.intoArray(bp, d + (l + 6) * stride, keep);
+            r7.intoArray(bp, d + (l + 7) * stride, keep);
+            r8.intoArray(bp, d + (l + 8) * stride, keep);
+            r9.intoArray(bp, d + (l + 9) * stride, keep);
+            r10.intoArray(bp, d + (l + 10) * stride, keep);
+            r11.intoArray(bp, d + (l + 11) * stride, keep);
+            r12.intoArray(bp, d + (l + 12) * stride, keep);
+            r13.intoArray(bp, d + (l + 13) * stride, keep);
+            r14.intoArray(bp, d + (l + 14) * stride, keep);
+            r15.intoArray(bp, d + (l + 15) * stride, keep);
+        }
+        for (; l < kc; l++) {
+            for (int i = 0; i < rows; i++) bp[d + l * stride + i] = b[s + i * ldb + l];
+        }
+    }
+
+    /**
+     * bp[d + l·stride + i] = b[s + i·ldb + l] for the first `rows` (at most 8) rows i and the columns l &lt; kc, as
+     * transpose: it loads all 8 rows (b must hold them) and stores the first `rows` lanes.
+     */
+    static void transposeRows(double[] b, int s, int ldb, int rows, int kc, double[] bp, int d, int stride) {
+        VectorMask<Double> keep = D.indexInRange(0, rows);
+        // the rounds' shuffles and masks in locals: read once, not from the arrays in the loop
+        VectorShuffle<Double> down0 = D_DOWN[0], up0 = D_UP[0];
+        VectorMask<Double> upper0 = D_UPPER[0];
+        VectorShuffle<Double> down1 = D_DOWN[1], up1 = D_UP[1];
+        VectorMask<Double> upper1 = D_UPPER[1];
+        VectorShuffle<Double> down2 = D_DOWN[2], up2 = D_UP[2];
+        VectorMask<Double> upper2 = D_UPPER[2];
+        int l = 0;
+        for (; l + 8 <= kc; l += 8) {
+            DoubleVector r0 = DoubleVector.fromArray(D, b, s + 0 * ldb + l);
+            DoubleVector r1 = DoubleVector.fromArray(D, b, s + 1 * ldb + l);
+            DoubleVector r2 = DoubleVector.fromArray(D, b, s + 2 * ldb + l);
+            DoubleVector r3 = DoubleVector.fromArray(D, b, s + 3 * ldb + l);
+            DoubleVector r4 = DoubleVector.fromArray(D, b, s + 4 * ldb + l);
+            DoubleVector r5 = DoubleVector.fromArray(D, b, s + 5 * ldb + l);
+            DoubleVector r6 = DoubleVector.fromArray(D, b, s + 6 * ldb + l);
+            DoubleVector r7 = DoubleVector.fromArray(D, b, s + 7 * ldb + l);
+            DoubleVector t0x0 = r0;
+            r0 = t0x0.blend(r4.rearrange(down0), upper0);
+            r4 = t0x0.rearrange(up0).blend(r4, upper0);
+            DoubleVector t0x1 = r1;
+            r1 = t0x1.blend(r5.rearrange(down0), upper0);
+            r5 = t0x1.rearrange(up0).blend(r5, upper0);
+            DoubleVector t0x2 = r2;
+            r2 = t0x2.blend(r6.rearrange(down0), upper0);
+            r6 = t0x2.rearrange(up0).blend(r6, upper0);
+            DoubleVector t0x3 = r3;
+            r3 = t0x3.blend(r7.rearrange(down0), upper0);
+            r7 = t0x3.rearrange(up0).blend(r7, upper0);
+            DoubleVector t1x0 = r0;
+            r0 = t1x0.blend(r2.rearrange(down1), upper1);
+            r2 = t1x0.rearrange(up1).blend(r2, upper1);
+            DoubleVector t1x1 = r1;
+            r1 = t1x1.blend(r3.rearrange(down1), upper1);
+            r3 = t1x1.rearrange(up1).blend(r3, upper1);
+            DoubleVector t1x4 = r4;
+            r4 = t1x4.blend(r6.rearrange(down1), upper1);
+            r6 = t1x4.rearrange(up1).blend(r6, upper1);
+            DoubleVector t1x5 = r5;
+            r5 = t1x5.blend(r7.rearrange(down1), upper1);
+            r7 = t1x5.rearrange(up1).blend(r7, upper1);
+            DoubleVector t2x0 = r0;
+            r0 = t2x0.blend(r1.rearrange(down2), upper2);
+            r1 = t2x0.rearrange(up2).blend(r1, upper2);
+            DoubleVector t2x2 = r2;
+            r2 = t2x2.blend(r3.rearrange(down2), upper2);
+            r3 = t2x2.rearrange(up2).blend(r3, upper2);
+            DoubleVector t2x4 = r4;
+            r4 = t2x4.blend(r5.rearrange(down2), upper2);
+            r5 = t2x4.rearrange(up2).blend(r5, upper2);
+            DoubleVector t2x6 = r6;
+            r6 = t2x6.blend(r7.rearrange(down2), upper2);
+            r7 = t2x6.rearrange(up2).blend(r7, upper2);
+            r0.intoArray(bp, d + (l + 0) * stride, keep);
+            r1.intoArray(bp, d + (l + 1) * stride, keep);
+            r2.intoArray(bp, d + (l + 2) * stride, keep);
+            r3.intoArray(bp, d + (l + 3) * stride, keep);
+            r4.intoArray(bp, d + (l + 4) * stride, keep);
+            r5.intoArray(bp, d + (l + 5) * stride, keep);
+            r6.intoArray(bp, d + (l + 6) * stride, keep);
+            r7.intoArray(bp, d + (l + 7) * stride, keep);
+        }
+        for (; l < kc; l++) {
+            for (int i = 0; i < rows; i++) bp[d + l * stride + i] = b[s + i * ldb + l];
         }
     }
     // END GENERATED
