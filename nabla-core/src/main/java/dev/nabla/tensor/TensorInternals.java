@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import dev.nabla.kernel.Elementwise;
 import dev.nabla.kernel.KernelProvider;
+import dev.nabla.kernel.Parallel;
 import dev.nabla.tensor.internal.Internals;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -46,7 +47,10 @@ final class TensorInternals implements Internals.Access {
     public Tensor unsignedBytes(byte[] x, int[] offsets, int rowLength, float divisor, int... shape) {
         float[] y = new float[offsets.length * rowLength];
         Elementwise ew = KernelProvider.get().elementwise();
-        for (int r = 0; r < offsets.length; r++) ew.unsignedBytes(x, offsets[r], divisor, y, r * rowLength, rowLength);
+        // rows in parallel: a batch is gathered on the training thread while the other threads wait
+        Parallel.forRange(offsets.length, Math.max(1, Runs.GRAIN / Math.max(1, rowLength)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) ew.unsignedBytes(x, offsets[r], divisor, y, r * rowLength, rowLength);
+        });
         return adopt(y, shape);
     }
 

@@ -102,6 +102,30 @@ class IdxTest {
     }
 
     @Test
+    void aLargeBatchGathersEveryImageInOrderOnAnyThreadCount() throws IOException {
+        // 300 images of 28x28: the batch is converted in several parallel chunks of rows
+        int n = 300, size = 28 * 28;
+        int[] y = new int[n];
+        ImageDataset d = Idx.dataset(write("i", images(n, 28, 28)), write("l", labels(y)), null);
+        int[] order = new int[n];
+        for (int k = 0; k < n; k++) order[k] = (k * 37 + 11) % n;
+        int old = dev.nabla.kernel.Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                dev.nabla.kernel.Parallel.setThreads(threads);
+                float[] x = d.get(order).inputs().toFloatArray();
+                for (int k = 0; k < n; k++) {
+                    for (int p = 0; p < size; p++) {
+                        assertEquals(((order[k] * 7 + p) % 256) / 255f, x[k * size + p], threads + " threads, image " + k + ", pixel " + p);
+                    }
+                }
+            }
+        } finally {
+            dev.nabla.kernel.Parallel.setThreads(old);
+        }
+    }
+
+    @Test
     void truncatedFilesAreRefusedWithExpectedAndActualLengths() throws IOException {
         byte[] im = images(4, 5, 5);
         Path labels = write("l", labels(0, 1, 0, 1));
