@@ -246,8 +246,8 @@ final class VectorGemmDouble {
                     int j = p * DNR, w = Math.min(DNR, n - j);
                     if (w == DNR && TRANSPOSE) {  // a full panel: each half of it transposed in registers
                         int s = bOff + j * ldb + pc;
-                        Transposes.transpose(b, s, ldb, kc, bp, d, DNR);
-                        Transposes.transpose(b, s + DL * ldb, ldb, kc, bp, d + DL, DNR);
+                        Transposes.transpose(b, s, ldb, DL, kc, bp, d, DNR);
+                        Transposes.transpose(b, s + DL * ldb, ldb, DL, kc, bp, d + DL, DNR);
                         continue;
                     }
                     if (w == DNR) {  // a full panel: gather each row of it, two vectors a step
@@ -277,7 +277,7 @@ final class VectorGemmDouble {
                 // are loaded (so a must hold them) and its MR stored.
                 int s0 = aOff + i * lda + pc;
                 if (h == MR && MR <= DL && TRANSPOSE && s0 + (DL - 1) * lda + kc <= a.length) {
-                    Transposes.transposeRows(a, s0, lda, MR, kc, ap, d, MR);
+                    Transposes.transpose(a, s0, lda, MR, kc, ap, d, MR);
                     return;
                 }
                 // row by row: contiguous loads, stores MR apart. Measured against one gather of

@@ -246,8 +246,8 @@ final class VectorGemmFloat {
                     int j = p * FNR, w = Math.min(FNR, n - j);
                     if (w == FNR && TRANSPOSE) {  // a full panel: each half of it transposed in registers
                         int s = bOff + j * ldb + pc;
-                        Transposes.transpose(b, s, ldb, kc, bp, d, FNR);
-                        Transposes.transpose(b, s + FL * ldb, ldb, kc, bp, d + FL, FNR);
+                        Transposes.transpose(b, s, ldb, FL, kc, bp, d, FNR);
+                        Transposes.transpose(b, s + FL * ldb, ldb, FL, kc, bp, d + FL, FNR);
                         continue;
                     }
                     if (w == FNR) {  // a full panel: gather each row of it, two vectors a step
@@ -277,7 +277,7 @@ final class VectorGemmFloat {
                 // are loaded (so a must hold them) and its MR stored.
                 int s0 = aOff + i * lda + pc;
                 if (h == MR && MR <= FL && TRANSPOSE && s0 + (FL - 1) * lda + kc <= a.length) {
-                    Transposes.transposeRows(a, s0, lda, MR, kc, ap, d, MR);
+                    Transposes.transpose(a, s0, lda, MR, kc, ap, d, MR);
                     return;
                 }
                 // row by row: contiguous loads, stores MR apart. Measured against one gather of

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes the unrolled transposes of {@link Transposes} (per element type, 16 float or 8 double rows:
- * all of them, and the first few of them) between its GENERATED markers, so that the algorithm is written once:
+ * Writes the unrolled transposes of {@link Transposes} (one method per element type, up to 16 float
+ * or 8 double rows) between its GENERATED markers, so that the algorithm is written once:
  * {@code scripts/generate-double-kernels} runs it; {@link TransposeKernelsTest} fails when the
  * checked-in file is not what it generates.
  */
@@ -19,32 +19,22 @@ final class TransposeKernels {
 
     private TransposeKernels() {}
 
-    /**
-     * The transpose of `lanes` rows of `type` (float or double), as Transposes holds it; masked: of
-     * the first `rows` of them (transposeRows), the other lanes loaded but not stored.
-     */
-    static String transpose(String type, int lanes, boolean masked) {
+    /** The transpose of up to `lanes` rows of `type` (float or double), as Transposes holds it. */
+    static String transpose(String type, int lanes) {
         String vector = type.equals("float") ? "FloatVector" : "DoubleVector", species = type.equals("float") ? "F" : "D";
         String boxed = type.equals("float") ? "Float" : "Double";
         int rounds = Integer.numberOfTrailingZeros(lanes);
         StringBuilder s = new StringBuilder();
         s.append("    /**\n");
-        if (masked) {
-            s.append("     * bp[d + l·stride + i] = b[s + i·ldb + l] for the first `rows` (at most ").append(lanes)
-                    .append(") rows i and the columns l &lt; kc, as\n");
-            s.append("     * transpose: it loads all ").append(lanes).append(" rows (b must hold them) and stores the first `rows` lanes.\n");
-        } else {
-            s.append("     * bp[d + l·stride + i] = b[s + i·ldb + l] for the ").append(lanes).append(" rows i and the columns l &lt; kc: a ")
-                    .append(lanes).append("×").append(lanes).append(" block at\n");
-            s.append("     * a time is loaded as ").append(lanes).append(" row vectors and transposed in registers by ").append(rounds)
-                    .append(" rounds of block swaps.\n");
-        }
+        s.append("     * bp[d + l·stride + i] = b[s + i·ldb + l] for the first `rows` (at most ").append(lanes)
+                .append(") rows i and the columns l &lt; kc:\n");
+        s.append("     * a ").append(lanes).append("×").append(lanes).append(" block at a time is loaded as ").append(lanes)
+                .append(" row vectors (b must hold all of them),\n");
+        s.append("     * transposed in registers by ").append(rounds).append(" rounds of block swaps, and stored in its first `rows` lanes.\n");
         s.append("     */\n");
-        s.append("    static void ").append(masked ? "transposeRows(" : "transpose(").append(type).append("[] b, int s, int ldb, ")
-                .append(masked ? "int rows, " : "").append("int kc, ").append(type).append("[] bp, int d, int stride) {\n");
-        if (masked) {
-            s.append("        VectorMask<").append(boxed).append("> keep = ").append(species).append(".indexInRange(0, rows);\n");
-        }
+        s.append("    static void transpose(").append(type).append("[] b, int s, int ldb, int rows, int kc, ").append(type)
+                .append("[] bp, int d, int stride) {\n");
+        s.append("        VectorMask<").append(boxed).append("> keep = ").append(species).append(".indexInRange(0, rows);\n");
         s.append("        // the rounds' shuffles and masks in locals: read once, not from the arrays in the loop\n");
         for (int r = 0; r < rounds; r++) {
             s.append("        VectorShuffle<").append(boxed).append("> down").append(r).append(" = ").append(species).append("_DOWN[").append(r)
@@ -71,13 +61,11 @@ final class TransposeKernels {
             }
         }
         for (int i = 0; i < lanes; i++) {
-            s.append("            r").append(i).append(".intoArray(bp, d + (l + ").append(i).append(") * stride").append(masked ? ", keep" : "")
-                    .append(");\n");
+            s.append("            r").append(i).append(".intoArray(bp, d + (l + ").append(i).append(") * stride, keep);\n");
         }
         s.append("        }\n");
         s.append("        for (; l < kc; l++) {\n");
-        s.append("            for (int i = 0; i < ").append(masked ? "rows" : String.valueOf(lanes))
-                .append("; i++) bp[d + l * stride + i] = b[s + i * ldb + l];\n");
+        s.append("            for (int i = 0; i < rows; i++) bp[d + l * stride + i] = b[s + i * ldb + l];\n");
         s.append("        }\n");
         s.append("    }\n");
         return s.toString();
@@ -87,8 +75,7 @@ final class TransposeKernels {
     static String generate(String source) {
         int begin = source.indexOf(BEGIN), end = source.indexOf(END);
         if (begin < 0 || end < begin) throw new IllegalArgumentException(FILE + " lacks the lines: " + BEGIN + END);
-        return source.substring(0, begin + BEGIN.length()) + transpose("float", 16, false) + "\n" + transpose("double", 8, false)
-                + "\n" + transpose("float", 16, true) + "\n" + transpose("double", 8, true)
+        return source.substring(0, begin + BEGIN.length()) + transpose("float", 16) + "\n" + transpose("double", 8)
                 + source.substring(end);
     }
 
