@@ -277,7 +277,7 @@ final class VectorGemmFloat {
                 // are loaded (so a must hold them) and its MR stored. Not for rows a multiple of 4 KB
                 // apart, whose loads then share one L1 set: 64×784×2048 ran 3–10% slower that way.
                 int s0 = aOff + i * lda + pc;
-                if (h == MR && MR <= FL && TRANSPOSE && lda % 1024 != 0 && s0 + (FL - 1) * lda + kc <= a.length) {
+                if (h == MR && MR <= FL && TRANSPOSE && lda % (4096 / Float.BYTES) != 0 && s0 + (FL - 1) * lda + kc <= a.length) {
                     Transposes.transpose(a, s0, lda, MR, kc, ap, d, MR);
                     return;
                 }

@@ -53,7 +53,7 @@ public final class Pointwise {
      * The fused pass's program, flattened so that a chunk runs its steps without looking at the
      * expression: step s applies {@code stepUnary[s]} (or {@code stepBinary[s]}) to the arrays of
      * table entries {@code stepA[s]} (and {@code stepB[s]}), writing entry {@code stepDst[s]}. The
-     * table holds the inputs, then the constants ({@code constant}), the buffer slots, the result.
+     * table holds the inputs, the buffer slots, the result, then the constants ({@code constant}).
      */
     private final Unary[] stepUnary;
     private final Binary[] stepBinary;
@@ -86,23 +86,26 @@ public final class Pointwise {
         slots = used;
         int[] entry = new int[program.size()];
         List<Double> constants = new ArrayList<>();
+        List<Expr> ops = new ArrayList<>();
         for (Expr e : program) {
-            if (e.kind == Kind.CONST) {
-                entry[e.index] = arity + constants.size();
-                constants.add(e.constant);
-            }
+            entry[e.index] = switch (e.kind) {
+                case INPUT -> e.input;
+                case CONST -> {
+                    constants.add(e.constant);
+                    yield result() + constants.size();
+                }
+                default -> {
+                    ops.add(e);
+                    yield e == root ? result() : arity + slot[e.index];
+                }
+            };
         }
         constant = constants.stream().mapToDouble(Double::doubleValue).toArray();
-        List<Expr> ops = program.stream().filter(e -> e.kind == Kind.UNARY || e.kind == Kind.BINARY).toList();
         stepUnary = new Unary[ops.size()];
         stepBinary = new Binary[ops.size()];
         stepA = new int[ops.size()];
         stepB = new int[ops.size()];
         stepDst = new int[ops.size()];
-        for (Expr e : program) {
-            if (e.kind == Kind.INPUT) entry[e.index] = e.input;
-            else if (e.kind != Kind.CONST) entry[e.index] = e == root ? result() : arity + constant.length + slot[e.index];
-        }
         for (int s = 0; s < ops.size(); s++) {
             Expr e = ops.get(s);
             stepUnary[s] = e.unary;
@@ -113,9 +116,9 @@ public final class Pointwise {
         }
     }
 
-    // the result's entry in the fused pass's table, the last
+    // the result's entry in the fused pass's table: after the inputs and the buffers
     private int result() {
-        return arity + constant.length + slots;
+        return arity + slots;
     }
 
     /**
@@ -218,26 +221,25 @@ public final class Pointwise {
     private Tensor fused(Tensor[] inputs, int[] shape) {
         DType dt = inputs[0].dtype();
         Tensor out = Tensor.empty(dt, shape);
-        int n = out.numel(), entries = result() + 1;
-        // per table entry: its array, and the offset and stride of element i there (base + i·move, stride)
-        Object[] shared = new Object[entries];
-        int[] base = new int[entries], move = new int[entries], stride = new int[entries];
+        int n = out.numel(), y = result();
+        // per table entry: its array, and the offset and stride of element i there (base + i·move,
+        // stride); the buffers' arrays are each task's own, the constants' stride 0
+        Object[] shared = new Object[y + 1 + constant.length];
+        int[] base = new int[shared.length], move = new int[shared.length], stride = new int[shared.length];
         for (int i = 0; i < arity; i++) {
             shared[i] = dt == DType.FLOAT32 ? inputs[i].storage.f() : inputs[i].storage.d();
             base[i] = inputs[i].offset;
             move[i] = stride[i] = inputs[i].numel() == 1 ? 0 : 1;
         }
+        for (int k = arity; k <= y; k++) stride[k] = 1;
+        shared[y] = dt == DType.FLOAT32 ? out.storage.f() : out.storage.d();
+        move[y] = 1;
         for (int k = 0; k < constant.length; k++) {
-            shared[arity + k] = dt == DType.FLOAT32 ? new float[] {(float) constant[k]} : new double[] {constant[k]};
+            shared[y + 1 + k] = dt == DType.FLOAT32 ? new float[] {(float) constant[k]} : new double[] {constant[k]};
         }
-        for (int k = arity + constant.length; k < entries; k++) stride[k] = 1;
-        shared[entries - 1] = dt == DType.FLOAT32 ? out.storage.f() : out.storage.d();
-        move[entries - 1] = 1;
         Parallel.RangeBody body = (from, to) -> {
             Object[] arrays = shared.clone();
-            for (int k = arity + constant.length; k < entries - 1; k++) {
-                arrays[k] = dt == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
-            }
+            for (int k = arity; k < y; k++) arrays[k] = dt == DType.FLOAT32 ? new float[CHUNK] : new double[CHUNK];
             for (int c0 = from; c0 < to; c0 += CHUNK) {
                 int len = Math.min(CHUNK, to - c0);
                 for (int s = 0; s < stepDst.length; s++) {
