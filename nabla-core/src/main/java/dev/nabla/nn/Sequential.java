@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Modules applied one after the other, each to the previous one's output. The layers are
@@ -71,11 +72,24 @@ public class Sequential extends Layer implements Iterable<Layer> {
      * nor their derivatives keep it, and only this loop holds it (PyTorch's
      * {@code ReLU(inplace=True)}, chosen where it is safe). The values and gradients are the same
      * bits; a step allocates one activation less per pair.
+     *
+     * <p>An output that one of nabla's layers hands to another is read afterwards by the tape
+     * alone, unless its array is also that of the network's input or output or of a tensor another
+     * layer took or gave (a view, an activation written over its input). Such an array, of 2^16
+     * elements or more, goes back to the pool once the backward pass has released the derivative
+     * rules that keep it (at once if none does), and the next tensors of its length are written
+     * there instead of allocated (what a caching allocator gives PyTorch, which frees such a tensor
+     * when its last reference goes).
      */
     @Override
     public Tensor forward(Tensor x) {
-        for (int i = 0; i < layers.size(); i++) {
+        int n = layers.size();
+        Tensor[] passed = new Tensor[n + 1]; // what each layer took, then the output
+        boolean[] plain = new boolean[n];
+        for (int i = 0; i < n; i++) {
             Layer layer = layers.get(i);
+            passed[i] = x;
+            plain[i] = keepsNoTensor(layer);
             try {
                 x = i > 0 && overwritesInput(layers.get(i - 1), layer) ? Internals.get().overwriting(x, layer::forward)
                         : layer.forward(x);
@@ -85,6 +99,8 @@ public class Sequential extends Layer implements Iterable<Layer> {
                         + from + ", of shape " + Shape.str(x.shape()) + ": " + e.getMessage(), e);
             }
         }
+        passed[n] = x;
+        Internals.get().onlyTheTapeReads(passed, plain);
         return x;
     }
 
@@ -93,6 +109,18 @@ public class Sequential extends Layer implements Iterable<Layer> {
         Class<?> b = before.getClass(), a = activation.getClass();
         return (b == Conv2d.class || b == Linear.class || b == BatchNorm1d.class || b == BatchNorm2d.class)
                 && (a == ReLU.class || a == LeakyReLU.class || a == Tanh.class || a == Sigmoid.class);
+    }
+
+    /** nabla's layers that keep no tensor they take or give (a subclass, or a user's layer, may). */
+    private static final Set<Class<?>> KEEP_NO_TENSOR = Set.of(Linear.class, Conv2d.class, ConvTranspose2d.class,
+            BatchNorm1d.class, BatchNorm2d.class, ReLU.class, LeakyReLU.class, Tanh.class, Sigmoid.class, ELU.class, GELU.class,
+            Softmax.class, LogSoftmax.class, MaxPool2d.class, AvgPool2d.class, GlobalAvgPool2d.class, Flatten.class,
+            Unflatten.class, Dropout.class, Dropout2d.class, Identity.class);
+
+    private static boolean keepsNoTensor(Layer layer) {
+        if (layer.getClass() != Sequential.class) return KEEP_NO_TENSOR.contains(layer.getClass());
+        for (Layer l : ((Sequential) layer).layers) if (!keepsNoTensor(l)) return false;
+        return true;
     }
 
     /** The layers' output shapes composed, or null as soon as one layer does not know its own. */

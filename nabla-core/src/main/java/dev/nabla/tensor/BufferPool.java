@@ -3,11 +3,13 @@ package dev.nabla.tensor;
 import java.lang.ref.SoftReference;
 import java.lang.reflect.Array;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,16 +25,22 @@ import java.util.function.UnaryOperator;
  * kept out of it. The derivative rules keep no reference to the gradient they are given beyond
  * their call (a user's rule may: its gradients are never pooled). A reused array is zeroed first,
  * so a tensor from the pool is exactly what {@link Tensor#empty} gives. What a pass released and
- * did not reuse is dropped when it ends.
+ * did not reuse serves the next step ({@link #CARRIED}).
  *
- * <p>One kind of array crosses from a step to the next: a gradient that backward stored and
- * zeroGrad cleared ({@link Tensor#setGrad} with null) while still its sole holder, because no
- * caller was given it ({@link Tensor#grad()} or a hook hands it out for good; nabla's optimizers,
- * clipping and monitors read it without). The next pass, on any thread, starts with those arrays
- * in its pool. Where PyTorch frees a cleared gradient at once, the JVM keeps a dead one until a
- * collection, so it lies in the heap through the forward pass either way; reused, it is not
- * allocated again. VGG16 at batch 2 (553 MB of gradients): 1,074 → 537 MB allocated a step, peak RSS
- * 3.9 → 2.6–3.1 GB, the same time.
+ * <p>The activations of a layer stack are the other half of a step's arrays: a layer's output
+ * that only the tape reads ({@link #onlyTheTapeReads}) is dead once the backward pass has released
+ * the nodes that keep it, and its array serves the gradients of that pass (of the same shapes) or
+ * the next forward pass's tensors. A node counts itself on each array it keeps
+ * ({@link Storage#holders}).
+ *
+ * <p>Arrays cross from a step to the next, a gradient that backward stored and zeroGrad cleared
+ * ({@link Tensor#setGrad} with null) among them, while still its sole holder, because no caller
+ * was given it ({@link Tensor#grad()} or a hook hands it out for good; nabla's optimizers, clipping
+ * and monitors read it without). The next step, on any thread, takes them: its forward pass's
+ * tensors first, its backward pass the rest. Where PyTorch frees a cleared gradient at once, the
+ * JVM keeps a dead one until a collection, so it lies in the heap through the forward pass either
+ * way; reused, it is not allocated again. VGG16 at batch 2 (553 MB of gradients): 1,074 → 537 MB
+ * allocated a step, peak RSS 3.9 → 2.6–3.1 GB, the same time.
  *
  * <p>The forward pass has one such offer too: {@link #overwriting} lets an activation write its
  * result over its dead input (Sequential uses it after a convolution, linear or batch norm layer).
@@ -45,14 +53,40 @@ final class BufferPool {
     static final int MIN_LENGTH = Math.max(1, Integer.getInteger("nabla.poolMinLength", 1 << 12));
     private static final ThreadLocal<BufferPool> POOLS = ThreadLocal.withInitial(BufferPool::new);
     /**
-     * Arrays of cleared gradients ({@link #recycle}) for the next pass on any thread (zeroGrad and
-     * backward need not share one), which takes them all: what waits is the gradients cleared since
-     * the last pass began. Softly held, so that the collector may take them back if no pass comes.
+     * Dead arrays for the next step, on any thread: the gradients zeroGrad cleared ({@link #recycle}),
+     * what a pass released and did not reuse, and the activations only the tape read
+     * ({@link #onlyTheTapeReads}). A forward pass's new tensors take them by length; a backward pass
+     * takes the rest, and leaves what it did not use to the next one, up to {@link #PASSES} passes
+     * (a GAN's step has two: an array that serves the discriminator's waits through the generator's).
+     * Softly held, so that the collector may take them back if no step comes, and never more than an
+     * eighth of the heap.
      */
-    private static final List<SoftReference<Object>> CARRIED = new ArrayList<>();
+    private static final Map<Long, ArrayDeque<Spare>> CARRIED = new HashMap<>();
+    /**
+     * Shorter arrays are not carried, nor activations reclaimed: a fresh one is cheap, and a dead one
+     * the collector need not copy. The mlp protocol's (128 × 256 and 128 × 128 floats) were slower to
+     * train with them (4 of 4 alternated pairs of processes; then 1 of 4 without). The test run that
+     * pools every array sets nabla.carryMinLength=1.
+     */
+    static final int CARRY_MIN_LENGTH = Math.max(MIN_LENGTH, Integer.getInteger("nabla.carryMinLength", 1 << 16));
+    private static final int PASSES = 2;
+    private static final long CARRIED_MAX_BYTES = Runtime.getRuntime().maxMemory() / 8;
+    private static long carriedBytes;
+
+    /** A dead array, softly held, and how many backward passes have left it unused. */
+    private static final class Spare extends SoftReference<Object> {
+        final int passes;
+
+        Spare(Object array, int passes) {
+            super(array);
+            this.passes = passes;
+        }
+    }
 
     /** The arrays the running pass has released, by dtype and length. */
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
+    /** The carried arrays the running pass took when it began, by dtype and length. */
+    private final Map<Long, ArrayDeque<Spare>> inherited = new HashMap<>();
     /** The innermost running pass on this thread, or null. */
     private Pass running;
     /** How many arrays the pool has given out again, and how many gradients rules have written over (for tests). */
@@ -60,6 +94,8 @@ final class BufferPool {
     /** The input an activation may write its result over ({@link #overwriting}), or null; how many did (for tests). */
     private Tensor deadInput;
     private long overwrittenInputs;
+    /** How many arrays of intermediates this thread gave to the pool (for tests). */
+    private long reclaimed;
 
     /** One backward pass: what it allocates it may release. */
     static final class Pass implements AutoCloseable {
@@ -102,7 +138,17 @@ final class BufferPool {
         @Override
         public void close() {
             pool.running = outer;
-            if (outer == null) pool.free.clear();
+            if (outer == null) {
+                for (ArrayDeque<Object> q : pool.free.values()) for (Object a : q) carry(a, 0);
+                for (ArrayDeque<Spare> q : pool.inherited.values()) {
+                    for (Spare spare : q) {
+                        Object a = spare.get();
+                        if (a != null && spare.passes + 1 < PASSES) carry(a, spare.passes + 1);
+                    }
+                }
+                pool.free.clear();
+                pool.inherited.clear();
+            }
         }
     }
 
@@ -111,27 +157,33 @@ final class BufferPool {
         BufferPool p = POOLS.get();
         if (p.running == null) {
             synchronized (CARRIED) {
-                for (SoftReference<Object> r : CARRIED) {
-                    Object a = r.get();
-                    if (a != null) p.free.computeIfAbsent(key(a), k -> new ArrayDeque<>()).push(a);
-                }
+                CARRIED.forEach((key, q) -> p.inherited.computeIfAbsent(key, k -> new ArrayDeque<>()).addAll(q));
                 CARRIED.clear();
+                carriedBytes = 0;
             }
         }
         return p.running = new Pass(p, p.running);
     }
 
     /**
-     * A zeroed storage of n elements, on an array the running pass released when it has one of that
-     * length. An array shorter than {@link #MIN_LENGTH} is always fresh, but belongs to the pass all
+     * A zeroed storage of n elements, on a dead array of that length when the pool has one: one the
+     * running pass released or took when it began, or outside a pass a carried one. An array shorter than {@link #MIN_LENGTH} is always fresh, but belongs to the pass all
      * the same, so that a rule may still write over it ({@link Pass#offer}): the Runge net's
      * tanh and sigmoid gradients, 39×20 floats, were 15% of what its training allocated.
      */
     static Storage allocate(DType dtype, int n) {
         BufferPool p = POOLS.get();
-        if (p.running == null) return new Storage(dtype, n);
-        ArrayDeque<Object> q = n < MIN_LENGTH ? null : p.free.get(key(dtype, n));
-        Object array = q == null ? null : q.poll();
+        Object array = null;
+        if (n >= MIN_LENGTH) {
+            long key = key(dtype, n);
+            if (p.running == null) {
+                array = n < CARRY_MIN_LENGTH ? null : takeCarried(key);
+            } else {
+                ArrayDeque<Object> q = p.free.get(key);
+                array = q == null ? null : q.poll();
+                if (array == null) array = take(p.inherited.get(key));
+            }
+        }
         Storage s;
         if (array == null) {
             s = new Storage(dtype, n);
@@ -146,6 +198,93 @@ final class BufferPool {
         }
         s.pass = p.running;
         return s;
+    }
+
+    // the first array of q the collector has not taken back, or null
+    private static Object take(ArrayDeque<Spare> q) {
+        while (q != null && !q.isEmpty()) {
+            Object a = q.pop().get();
+            if (a != null) return a;
+        }
+        return null;
+    }
+
+    private static Object takeCarried(long key) {
+        synchronized (CARRIED) {
+            ArrayDeque<Spare> q = CARRIED.get(key);
+            int before = q == null ? 0 : q.size();
+            Object a = take(q);
+            if (q != null) carriedBytes -= (before - q.size()) * bytes(key);
+            return a;
+        }
+    }
+
+    private static void carry(Object array, int passes) {
+        if (Array.getLength(array) < CARRY_MIN_LENGTH) return;
+        long key = key(array);
+        synchronized (CARRIED) {
+            if (carriedBytes + bytes(key) > CARRIED_MAX_BYTES) { // arrays no step took: a fresh start
+                CARRIED.clear();
+                carriedBytes = 0;
+            }
+            CARRIED.computeIfAbsent(key, k -> new ArrayDeque<>()).push(new Spare(array, passes));
+            carriedBytes += bytes(key);
+        }
+    }
+
+    /**
+     * Marks the arrays (of {@link #CARRY_MIN_LENGTH} elements or more) of a layer stack's
+     * intermediates, the tensors it handed from one of nabla's layers to the next (passed[i] is what layer i took, passed[n] the output; plain[i] whether
+     * layer i keeps no tensor it takes or gives), as read by nothing but the nodes of the tape that
+     * keep them (a derivative rule's saved input or output): once the backward pass has released
+     * the last of those nodes, or at once when none keeps one, the array goes to the pool for the
+     * next tensor of its length, in that pass or the next step's forward pass, instead of waiting
+     * for the collector. An array that an exposed tensor also lies on (the stack's input or output,
+     * what another layer took or gave: a view, an activation written over its input) is never marked.
+     */
+    static void onlyTheTapeReads(Tensor[] passed, boolean[] plain) {
+        int n = plain.length;
+        boolean any = false; // a small net's are all shorter than CARRY_MIN_LENGTH
+        for (int i = 1; i < n; i++) any |= plain[i - 1] && plain[i] && passed[i].numel() >= CARRY_MIN_LENGTH;
+        if (!any) return;
+        Set<Storage> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(passed[0].storage);
+        seen.add(passed[n].storage);
+        for (int i = 0; i < n; i++) {
+            if (plain[i]) continue;
+            seen.add(passed[i].storage);
+            seen.add(passed[i + 1].storage);
+        }
+        for (int i = 1; i < n; i++) {
+            Tensor t = passed[i];
+            Storage s = t.storage;
+            if (!plain[i - 1] || !plain[i] || !seen.add(s) || s.array == null || s.graphOnly || s.pass != null
+                    || s.owner != null || Array.getLength(s.array) < CARRY_MIN_LENGTH || t.gradFn == null && t.requiresGrad()) {
+                continue;
+            }
+            if (s.holders == 0) reclaim(s);
+            else s.graphOnly = true;
+        }
+    }
+
+    /** A node that kept a tensor over s has been released: the last one gives a marked array to the pool. */
+    static void unhold(Storage s) {
+        if (--s.holders == 0 && s.graphOnly) reclaim(s);
+    }
+
+    private static void reclaim(Storage s) {
+        Object a = s.array;
+        s.graphOnly = false;
+        s.array = null; // a stray read of a tensor over it fails instead of reading another tensor's values
+        BufferPool p = POOLS.get();
+        p.reclaimed++;
+        if (p.running != null) p.free.computeIfAbsent(key(a), k -> new ArrayDeque<>()).push(a);
+        else carry(a, 0);
+    }
+
+    /** How many arrays of intermediates this thread has given to the pool (for tests). */
+    static long reclaimed() {
+        return POOLS.get().reclaimed;
     }
 
     /**
@@ -231,11 +370,9 @@ final class BufferPool {
      */
     static void recycle(Tensor grad) {
         Storage s = grad.storage;
-        if (s.owner != grad || grad.numel() < MIN_LENGTH) return;
+        if (s.owner != grad || grad.numel() < CARRY_MIN_LENGTH) return;
         s.owner = null; // once
-        synchronized (CARRIED) {
-            CARRIED.add(new SoftReference<>(s.array));
-        }
+        carry(s.array, 0);
     }
 
     /** How many arrays this thread's pool has given out again (for tests). */
@@ -250,6 +387,10 @@ final class BufferPool {
 
     private static long key(DType dtype, int n) {
         return (long) n << 2 | dtype.ordinal();
+    }
+
+    private static long bytes(long key) {
+        return (key >>> 2) * DType.values()[(int) (key & 3)].bytes();
     }
 
     private static long key(Object array) {

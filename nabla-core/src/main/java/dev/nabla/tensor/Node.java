@@ -57,6 +57,9 @@ final class Node {
         for (int i = 0; i < inputs.length; i++) versions[i] = inputs[i].storage.version();
         for (int k = 0; k < constants.length; k++) versions[inputs.length + k] = constants[k].storage.version();
         versions[versions.length - 1] = output.storage.version();
+        if (this.inputs != null) for (Tensor t : this.inputs) t.storage.holders++;
+        for (Tensor t : constants) t.storage.holders++;
+        if (this.output != null) this.output.storage.holders++;
     }
 
     /**
@@ -84,7 +87,9 @@ final class Node {
      * gradient or has a hook.
      */
     void keep(Tensor out) {
-        if (!released) output = out;
+        if (released || output != null) return;
+        output = out;
+        out.storage.holders++;
     }
 
     /** The output tensor if this node keeps it, else null. */
@@ -161,7 +166,11 @@ final class Node {
      * while the caller still holds the loss).
      */
     void release() {
+        if (released) return;
         released = true;
+        if (inputs != null) for (Tensor t : inputs) BufferPool.unhold(t.storage);
+        for (Tensor t : constants) BufferPool.unhold(t.storage);
+        if (output != null) BufferPool.unhold(output.storage);
         attrs = null;
         output = null;
         constants = NONE;

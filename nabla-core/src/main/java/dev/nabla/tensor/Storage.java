@@ -6,8 +6,13 @@ package dev.nabla.tensor;
  */
 final class Storage {
     final DType dtype;
-    final Object array;
+    /** Null once the pool took it back ({@link BufferPool#onlyTheTapeReads}): no tensor over it may be read. */
+    Object array;
     private int version;
+    /** How many unreleased nodes of the tape keep a tensor over this array. */
+    int holders;
+    /** Whether nothing but those nodes reads it, so that the last one to be released gives it to the pool. */
+    boolean graphOnly;
     /** The backward pass that allocated this array and may give it to the pool, else null. */
     BufferPool.Pass pass;
     /** The tensor such an array was allocated for: only it, not a view, gives the array back. */

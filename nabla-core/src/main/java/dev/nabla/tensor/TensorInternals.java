@@ -68,4 +68,9 @@ final class TensorInternals implements Internals.Access {
     public Tensor overwriting(Tensor x, UnaryOperator<Tensor> f) {
         return BufferPool.overwriting(x, f);
     }
+
+    @Override
+    public void onlyTheTapeReads(Tensor[] passed, boolean[] plain) {
+        BufferPool.onlyTheTapeReads(passed, plain);
+    }
 }

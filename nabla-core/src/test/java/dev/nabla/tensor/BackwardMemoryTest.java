@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Layer;
 import dev.nabla.nn.LeakyReLU;
+import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
@@ -162,18 +164,19 @@ class BackwardMemoryTest {
     }
 
     @Test
-    void aPassReusesTheArraysOfTheGradientsItHasConsumedAndKeepsNoneAfterIt() {
+    void aPassReusesTheArraysOfTheGradientsItHasConsumedAndLeavesTheRestToTheNextStep() {
         // a chain without sums: each rule's result can only take the array of the gradient it consumed
-        // (tanh's fused rule writes over it; the others take it from the pool)
-        Tensor x = Tensor.randn(new Generator(3), 64, 128).requiresGrad(true);
+        // (tanh's fused rule writes over it; the others take it from the pool); of 2^16 elements
+        // (BufferPool.CARRY_MIN_LENGTH), so that what the pass leaves serves the next step
+        Tensor x = Tensor.randn(new Generator(3), 256, 256).requiresGrad(true);
         long before = BufferPool.reused(), overwrittenBefore = BufferPool.overwritten();
         x.mul(2).tanh().mul(3).exp().sum().backward();
         long after = BufferPool.reused();
         assertEquals(1, BufferPool.overwritten() - overwrittenBefore, "tanh's rule writes over the gradient it consumed");
         assertTrue(after >= before + 1, "the gradients the pass consumed are reused within it: " + (after - before));
-        Tensor fresh = Tensor.zeros(64, 128); // after the pass: nothing is held for it
-        assertEquals(after, BufferPool.reused());
-        assertArrayEquals(new float[64 * 128], fresh.toFloatArray());
+        Tensor fresh = Tensor.zeros(256, 256); // after the pass: on an array it released and did not reuse
+        assertEquals(after + 1, BufferPool.reused(), "what the pass did not reuse serves the next step's tensors");
+        assertArrayEquals(new float[256 * 256], fresh.toFloatArray());
     }
 
     @Test
@@ -279,8 +282,8 @@ class BackwardMemoryTest {
     @Test
     void aClearedGradientNoOneWasGivenServesTheNextPassAndOneThatWasGivenStaysTheCallers() {
         Generator gen = new Generator(7);
-        Tensor init = Tensor.randn(gen, 64, 128);
-        List<Tensor> inputs = List.of(Tensor.randn(gen, 64, 128), Tensor.randn(gen, 64, 128), Tensor.randn(gen, 64, 128));
+        Tensor init = Tensor.randn(gen, 256, 256);
+        List<Tensor> inputs = List.of(Tensor.randn(gen, 256, 256), Tensor.randn(gen, 256, 256), Tensor.randn(gen, 256, 256));
         // the reference: each step's gradient from a recorded pass, which neither pools nor recycles
         List<float[]> want = new ArrayList<>();
         Tensor wr = init.detach().requiresGrad(true);
@@ -288,19 +291,18 @@ class BackwardMemoryTest {
             want.add(Autograd.grad(List.of(x.mul(wr).tanh().sum()), List.of(wr), null, false, true).get(0).toFloatArray());
         }
 
-        // Σ tanh(x·w): tanh's rule allocates one array of w's length, then mul's rule one more for w's gradient
+        // Σ tanh(x·w): the step's tensors h = x·w, tanh(h) and w's gradient are of w's length
         Tensor w = init.detach().requiresGrad(true);
-        long[] reused = new long[inputs.size()];
-        dropCarried();
+        Object cleared = null;
         for (int step = 0; step < inputs.size(); step++) {
-            long before = BufferPool.reused();
-            inputs.get(step).mul(w).tanh().sum().backward();
-            reused[step] = BufferPool.reused() - before;
-            assertArrayEquals(want.get(step), w.gradInPassing().toFloatArray(), "step " + step);
+            Tensor h = inputs.get(step).mul(w), t = h.tanh();
+            t.sum().backward();
+            Tensor g = w.gradInPassing();
+            assertArrayEquals(want.get(step), g.toFloatArray(), "step " + step);
+            if (cleared != null) assertTrue(onArray(cleared, h, t, g), "step " + step + ": the cleared gradient's array serves it");
+            cleared = g.storage.array;
             w.setGrad(null); // as zeroGrad: no one was given this gradient
         }
-        assertEquals(reused[0] + 1, reused[1], "the cleared gradient's array serves the next pass");
-        assertEquals(reused[1], reused[2]);
 
         // given to the caller (grad()) or to a hook, or set by the caller: never reused
         for (int way = 0; way < 3; way++) {
@@ -315,16 +317,35 @@ class BackwardMemoryTest {
             }
             float[] held = seen.get(0).toFloatArray();
             v.setGrad(null);
-            long before = BufferPool.reused();
-            inputs.get(1).mul(v).tanh().sum().backward();
-            assertEquals(reused[0], BufferPool.reused() - before, "way " + way + ": nothing carried to the next pass");
+            Tensor h = inputs.get(1).mul(v), t = h.tanh();
+            t.sum().backward();
+            assertFalse(onArray(seen.get(0).storage.array, h, t, v.gradInPassing()), "way " + way + ": not reused");
             assertArrayEquals(held, seen.get(0).toFloatArray(), "way " + way + ": what the caller holds is unchanged");
             assertArrayEquals(want.get(1), v.gradInPassing().toFloatArray());
         }
     }
 
-    // any pass takes the arrays of the gradients cleared since the last one (a test before may have
-    // left some), and drops what it does not use
+    private static boolean onArray(Object array, Tensor... tensors) {
+        for (Tensor t : tensors) if (t.storage.array == array) return true;
+        return false;
+    }
+
+    @Test
+    void anArrayNoStepTakesWaitsThroughTwoBackwardPassesAndNoMore() {
+        for (int passes = 0; passes <= 2; passes++) {
+            Tensor w = Tensor.randn(new Generator(14), 293, 229).requiresGrad(true); // a length no other test's tensor has
+            w.mul(2).sum().backward();
+            w.setGrad(null); // its array and what the pass left of that length wait for the next step
+            for (int k = 0; k < passes; k++) Tensor.ones(3).requiresGrad(true).sum().backward(); // none of that length
+            long before = BufferPool.reused();
+            Tensor fresh = Tensor.zeros(293, 229);
+            assertEquals(passes < 2 ? 1 : 0, BufferPool.reused() - before, "after " + passes + " passes");
+            assertArrayEquals(new float[293 * 229], fresh.toFloatArray());
+        }
+    }
+
+    // any pass takes the arrays left since the last one (a test before may have left some), and drops
+    // what it does not use (it leaves its own, of one element)
     private static void dropCarried() {
         Tensor.ones(1).requiresGrad(true).sum().backward();
     }
@@ -332,7 +353,7 @@ class BackwardMemoryTest {
     @Test
     void nablasOptimizersLeaveTheGradientToTheNextPassAndAnOptimizerFromElsewhereKeepsIt() {
         Generator gen = new Generator(8);
-        Tensor init = Tensor.randn(gen, 64, 128), x = Tensor.randn(gen, 64, 128);
+        Tensor init = Tensor.randn(gen, 256, 256), x = Tensor.randn(gen, 256, 256);
         List<Tensor> kept = new ArrayList<>();
         // an optimizer outside nabla whose rule keeps the gradient it was given
         class Keeping extends dev.nabla.optim.Optimizer {
@@ -424,6 +445,133 @@ class BackwardMemoryTest {
         new Sequential(new ReLU(), new Flatten(), new Linear(300, 4, new Generator(3))).forward(x);
         assertEquals(before, BufferPool.overwrittenInputs());
         assertArrayEquals(data.toFloatArray(), x.toFloatArray());
+    }
+
+
+    // ---------------------------------------------------------------- the intermediates of a layer stack
+
+    /**
+     * conv → ReLU, max pool, flatten, linear → tanh, linear: on [256, 3, 16, 16], intermediates of
+     * 2^16 elements and more (BufferPool.CARRY_MIN_LENGTH), but the last.
+     */
+    private static List<Layer> stack(long seed) {
+        Generator g = new Generator(seed);
+        return List.of(Conv2d.builder(3, 16, 3).padding(1).generator(g).build(), new ReLU(), new MaxPool2d(2), new Flatten(),
+                new Linear(16 * 8 * 8, 256, g), new Tanh(), new Linear(256, 10, g));
+    }
+
+    private static Tensor oneByOne(List<Layer> layers, Tensor x) {
+        for (Layer l : layers) x = l.forward(x);
+        return x;
+    }
+
+    @Test
+    void aSequentialsIntermediatesServeTheNextTensorsWithTheSameBitsAndNeverWhatTheCallerHolds() {
+        Generator gen = new Generator(11);
+        List<Tensor> batches = List.of(Tensor.randn(gen, 256, 3, 16, 16), Tensor.randn(gen, 256, 3, 16, 16), Tensor.randn(gen, 256, 3, 16, 16));
+        // the reference: the same layers called one by one, which marks nothing
+        List<Layer> ref = stack(1);
+        List<Tensor> refParams = new ArrayList<>();
+        for (Layer l : ref) refParams.addAll(l.parameters());
+        var refOpt = new dev.nabla.optim.SGD(refParams, 0.1);
+        List<Layer> layers = stack(1);
+        // nested: the inner stack's output is an intermediate of the outer one
+        Sequential net = new Sequential(new Sequential(layers.subList(0, 2)), new Sequential(layers.subList(2, 7)));
+        var opt = new dev.nabla.optim.SGD(net.parameters(), 0.1);
+        List<Tensor> held = new ArrayList<>();
+        List<float[]> snapshots = new ArrayList<>();
+        for (int step = 0; step < batches.size(); step++) {
+            Tensor x = batches.get(step);
+            Tensor want = oneByOne(ref, x);
+            Tensor wantLoss = want.square().mean();
+            wantLoss.backward();
+            refOpt.step();
+            refOpt.zeroGrad();
+
+            long reusedBefore = BufferPool.reused();
+            Tensor y = net.forward(x);
+            long reusedByForward = BufferPool.reused() - reusedBefore;
+            Tensor loss = y.square().mean();
+            long reclaimedBefore = BufferPool.reclaimed();
+            loss.backward();
+            // the conv's output (ReLU's, over the same array), the pool's and tanh's (the linear's)
+            assertEquals(3, BufferPool.reclaimed() - reclaimedBefore, "step " + step);
+            if (step > 0) assertTrue(reusedByForward >= 2, "step " + step + ": the forward pass reused " + reusedByForward);
+            opt.step();
+            opt.zeroGrad();
+            assertArrayEquals(want.toFloatArray(), y.toFloatArray(), "step " + step);
+            assertEquals(wantLoss.item(), loss.item(), "step " + step);
+            held.addAll(List.of(x, y, loss));
+            for (Tensor t : List.of(x, y, loss)) snapshots.add(t.toFloatArray());
+        }
+        for (int i = 0; i < refParams.size(); i++) {
+            assertArrayEquals(refParams.get(i).toFloatArray(), net.parameters().get(i).toFloatArray(), "parameter " + i);
+        }
+        for (int k = 0; k < held.size(); k++) assertArrayEquals(snapshots.get(k), held.get(k).toFloatArray(), "held tensor " + k);
+    }
+
+    @Test
+    void whatALayerOfTheUsersOrARetainedGraphCanStillReadIsNeverReclaimed() {
+        Tensor x = Tensor.randn(new Generator(12), 256, 3, 16, 16);
+        List<Tensor> kept = new ArrayList<>();
+        Layer keeping = new Layer() { // keeps what it takes and what it gives
+            @Override
+            public Tensor forward(Tensor in) {
+                kept.add(in);
+                Tensor out = in.mul(2);
+                kept.add(out);
+                return out;
+            }
+        };
+        List<Layer> layers = new ArrayList<>(stack(2));
+        layers.add(2, keeping); // after conv → ReLU: neither ReLU's output nor the pool's input is nabla's alone
+        layers.add(4, new ReLU() {}); // a subclass of nabla's layer may keep its tensors too
+        Tensor want = oneByOne(layers, x);
+        List<float[]> snapshots = kept.stream().map(Tensor::toFloatArray).toList();
+        kept.clear();
+        Sequential net = new Sequential(layers);
+        long before = BufferPool.reclaimed();
+        Tensor y = net.forward(x);
+        y.square().mean().backward();
+        assertEquals(1, BufferPool.reclaimed() - before, "tanh's output only");
+        net.forward(x); // would take the arrays
+        assertArrayEquals(want.toFloatArray(), y.toFloatArray());
+        for (int k = 0; k < kept.size(); k++) assertArrayEquals(snapshots.get(k % 2), kept.get(k).toFloatArray(), "kept tensor " + k);
+
+        // retainGraph: the nodes keep their tensors for the second pass
+        Sequential plain = new Sequential(stack(3));
+        Tensor loss = plain.forward(x).square().mean();
+        before = BufferPool.reclaimed();
+        loss.backward(null, true, false);
+        Tensor first = plain.get(0).parameters().get(0).grad().detach().copy();
+        assertEquals(before, BufferPool.reclaimed());
+        loss.backward();
+        assertArrayEquals(first.add(first).toFloatArray(), plain.get(0).parameters().get(0).grad().toFloatArray());
+        assertEquals(before + 3, BufferPool.reclaimed(), "released by the second pass");
+    }
+
+    @Test
+    void withoutGradientsAnIntermediateIsReclaimedAtOnceAndServesTheNextForwardPass() {
+        Tensor x = Tensor.randn(new Generator(13), 256, 3, 16, 16);
+        List<Layer> layers = stack(4);
+        Tensor want = oneByOne(layers, x);
+        Sequential net = new Sequential(layers);
+        try (var off = GradMode.noGrad()) {
+            for (int pass = 0; pass < 3; pass++) {
+                long reclaimed = BufferPool.reclaimed(), reused = BufferPool.reused();
+                Tensor y = net.forward(x);
+                assertEquals(3, BufferPool.reclaimed() - reclaimed, "pass " + pass);
+                if (pass > 0) assertTrue(BufferPool.reused() - reused >= 3, "pass " + pass);
+                assertArrayEquals(want.toFloatArray(), y.toFloatArray(), "pass " + pass);
+            }
+            // an output that is a view of an intermediate keeps its array
+            Sequential flat = new Sequential(layers.get(0), layers.get(1), new Flatten());
+            Tensor y = flat.forward(x);
+            float[] values = y.toFloatArray();
+            net.forward(x);
+            flat.forward(x);
+            assertArrayEquals(values, y.toFloatArray());
+        }
     }
 
     @Test

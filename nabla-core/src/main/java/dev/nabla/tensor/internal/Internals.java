@@ -74,6 +74,14 @@ public final class Internals {
          * leakyRelu with a positive slope) may write its result over x's array instead of a new one.
          */
         Tensor overwriting(Tensor x, UnaryOperator<Tensor> f);
+
+        /**
+         * Tells the pool that nothing but the tape reads the tensors a layer stack handed from one
+         * of nabla's layers to the next: passed[i] is what layer i took, passed[n] the stack's output,
+         * plain[i] whether layer i keeps no tensor it takes or gives. Their arrays serve later tensors
+         * once the backward pass has released the nodes that keep them.
+         */
+        void onlyTheTapeReads(Tensor[] passed, boolean[] plain);
     }
 
     /** Called once by the tensor package. */
