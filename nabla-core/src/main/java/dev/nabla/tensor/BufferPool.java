@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -31,7 +30,8 @@ import java.util.function.UnaryOperator;
  * that only the tape reads ({@link #onlyTheTapeReads}) is dead once the backward pass has released
  * the nodes that keep it, and its array serves the gradients of that pass (of the same shapes) or
  * the next forward pass's tensors. A node counts itself on each array it keeps
- * ({@link Storage#holders}).
+ * ({@link Storage#holders}). Only arrays of {@link #CARRY_MIN_LENGTH} elements and more are
+ * reclaimed so, or carried from a step to the next.
  *
  * <p>Arrays cross from a step to the next, a gradient that backward stored and zeroGrad cleared
  * ({@link Tensor#setGrad} with null) among them, while still its sole holder, because no caller
