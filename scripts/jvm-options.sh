@@ -10,19 +10,27 @@
 # copied the 100 MB activations for seconds. bench/run mlp and runge are unchanged by it: MLP 1.19 s
 # per epoch either way (peak RSS 410 -> 800 MiB), Runge lr=0.01 0.136 -> 0.128 s and lr=0.001
 # 0.097 -> 0.104 s (medians of 3).
-# -XX:GCTimeRatio=4 (G1's default is 12): G1 grows the heap when collections take more than 20% of
-# the time, not 8%. A training step's live set is small beside what it allocates (bench mlp: 57 MB
-# live after a collection, 430 MB of dead young arrays between two), and with the default the JIT's
-# warm-up pauses grow the heap to 728 MB, which G1 never gives back. Measured on a loaded machine
-# (median of 4 pairs): bench mlp peak RSS 608 -> 472 MiB, cnn 957 -> 813 MiB, CPU time +4%;
-# vgg16 3754 -> 3513 MiB (2 pairs), within its spread of about 400 MiB.
+# -XX:GCTimeRatio=1 (G1's default is 12): G1 grows the heap only while collections take more than
+# half of the time (12: 8%). A training step's live set is small beside what it allocates (bench
+# mlp: 57 MB live after a collection, 330 MB of dead young arrays between two), and with a higher
+# ratio the collections of the JIT's warm-up grow the heap, which G1 never gives back (4 grew the
+# mlp's to 568 MB, 12 to 728). Alternated pairs of processes, 2 cores, at 0a8682b..ee8c044 with 4
+# before: peak RSS mlp 587-602 -> 418-518 MiB, cnn 769-872 -> 603-635, dcgan 846-979 -> 605-713,
+# Runge 425-519 -> 335-352, reduce 422-433 -> 393-409; vgg16 2.7-2.8 GB either way. The pauses add
+# up to the same (cnn 203 -> 223 ms in a 23 s run, with 79 collections instead of 39; mlp 116 ->
+# 101 ms); the speeds stayed within their spread (mlp 0.55-0.92 s an epoch either way).
+# -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70 (adaptive by default, from 45%): with
+# the smaller heap, a program that allocates arrays of 64 MB (the elementwise protocol) crossed the
+# adaptive threshold at nearly each one, and the marking cycles it started on the two cores took
+# 15-25% of its speed (the chain 18.3-20.3 -> 15.5-17.4 GB/s); a fixed 70% gave it back (18.5-20.4).
 # -XX:G1HeapRegionSize=8m (the default here is 4m): G1 allocates an array of half a region or more
 # as "humongous", outside the young generation, each allocation taking a lock and possibly starting
 # a concurrent cycle; with 8m regions a 3.2 MB activation (the dcgan protocol's at batch 128) is an
 # ordinary young object again. bench dcgan, 7 alternated pairs of processes on 2 cores: faster in
 # all 7, 644 -> 690 samples/s over the last 4; peak RSS unchanged (1001 -> 987 MiB); cnn, vgg16,
 # mlp and runge within their run-to-run spread (cnn 2,340-3,285 samples/s either way).
-jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:G1HeapRegionSize=8m)
+jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=1 -XX:-G1UseAdaptiveIHOP
+    -XX:InitiatingHeapOccupancyPercent=70 -XX:G1HeapRegionSize=8m)
 
 # -XX:CICompilerCount=4 where the JVM would take fewer (below 8 processors: 2 on 2 or 3, 3 on 4
 # to 7; 4 on 8 and 12 on 16, as -XX:ActiveProcessorCount=N shows): one C1 and up to three C2
