@@ -53,7 +53,7 @@ final class BatchNormOp {
             scale[ch] = w == null ? invstd[ch] : invstd[ch] * w[ch];
             shift[ch] = (b == null ? 0 : b[ch]) - mean[ch] * scale[ch];
         }
-        Tensor y = Tensor.empty(dt, x.shape);
+        Tensor y = Tensor.uninitialized(dt, x.shape); // the affine map writes every element
         if (dt == DType.FLOAT32) BN.affine(xc.storage.f(), xc.offset, n, c, s, scale, shift, y.storage.f());
         else BN.affine(xc.storage.d(), xc.offset, n, c, s, scale, shift, y.storage.d());
 
@@ -135,7 +135,7 @@ final class BatchNormOp {
                 proj[ch] = sumGC[ch] / m * invstd[ch] * invstd[ch];
                 k[ch] = w == null ? invstd[ch] : invstd[ch] * w[ch];
             }
-            Tensor dx = Tensor.empty(x.dtype(), x.shape);
+            Tensor dx = Tensor.uninitialized(x.dtype(), x.shape);
             if (x.dtype() == DType.FLOAT32) {
                 BN.inputGrad(gc.storage.f(), gc.offset, x.storage.f(), x.offset, n, c, s, mean, gMean, proj, k, dx.storage.f());
             } else {

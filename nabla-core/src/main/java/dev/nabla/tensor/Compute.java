@@ -21,7 +21,7 @@ final class Compute {
         // the rules of relu, tanh and sigmoid read their output only
         boolean outputOnly = op == Unary.RELU || op == Unary.TANH || op == Unary.SIGMOID;
         Tensor out = outputOnly ? BufferPool.overwriteInput(x) : null;
-        if (out == null) out = Tensor.empty(x.dtype(), x.shape);
+        if (out == null) out = Tensor.uninitialized(x.dtype(), x.shape);
         if (x.isContiguous()) { // the common case: one flat run, no index arithmetic
             int xo = x.offset;
             if (x.dtype() == DType.FLOAT32) {
@@ -79,7 +79,7 @@ final class Compute {
         a = a.dtype() == dt ? a : a.castRaw(dt);
         b = b.dtype() == dt ? b : b.castRaw(dt);
         int[] shape = Shape.broadcast(name, a.shape, b.shape);
-        Tensor out = Tensor.empty(dt, shape);
+        Tensor out = Tensor.uninitialized(dt, shape);
         binaryInto(op, a, b, out);
         return out;
     }
@@ -125,7 +125,7 @@ final class Compute {
     static Tensor gradientMap(String name, Binary op, Tensor g, Tensor b) {
         if (!java.util.Arrays.equals(g.shape, b.shape) || g.dtype() != b.dtype()) return binary(name, op, g, b);
         Tensor y = g.isContiguous() ? BufferPool.overwrite(g) : null;
-        if (y == null) y = Tensor.empty(g.dtype(), g.shape);
+        if (y == null) y = Tensor.uninitialized(g.dtype(), g.shape);
         binaryInto(op, g, b, y);
         return y;
     }
@@ -139,7 +139,7 @@ final class Compute {
             return null;
         }
         Tensor y = BufferPool.overwrite(g);
-        if (y == null) y = Tensor.empty(g.dtype(), g.shape);
+        if (y == null) y = Tensor.uninitialized(g.dtype(), g.shape);
         int go = g.offset, oo = out.offset;
         if (g.dtype() == DType.FLOAT32) {
             float[] a = g.storage.f(), m = out.storage.f(), r = y.storage.f();
@@ -160,7 +160,7 @@ final class Compute {
         Tensor y = BufferPool.overwrite(v);
         // the forward over its dead input: the rule then reads the result's signs, which are x's when slope > 0
         if (y == null && v == x && slope > 0) y = BufferPool.overwriteInput(x);
-        if (y == null) y = Tensor.empty(x.dtype(), x.shape);
+        if (y == null) y = Tensor.uninitialized(x.dtype(), x.shape);
         int xo = xc.offset, vo = vc.offset;
         if (x.dtype() == DType.FLOAT32) {
             float[] a = xc.storage.f(), b = vc.storage.f(), r = y.storage.f();
@@ -428,7 +428,8 @@ final class Compute {
         boolean batched = a.shape.length == 3;
         int batch = batched ? a.shape[0] : 1;
         int m = a.shape[a.shape.length - 2], k = a.shape[a.shape.length - 1], n = b.shape[b.shape.length - 1];
-        Tensor out = Tensor.empty(a.dtype(), batched ? new int[] {batch, m, n} : new int[] {m, n});
+        // GEMM with beta 0 overwrites out; k = 0 has no product to write, so zeros are written
+        Tensor out = Tensor.uninitialized(a.dtype(), batched ? new int[] {batch, m, n} : new int[] {m, n});
         if (out.numel() == 0) return out;
         if (k == 0) return out.fillRaw(0);
         a = gemmOperand(a);
@@ -493,7 +494,7 @@ final class Compute {
 
     // A contiguous copy of x as dtype, off the tape.
     static Tensor copyAs(Tensor x, DType dtype) {
-        Tensor out = Tensor.empty(dtype, x.shape);
+        Tensor out = Tensor.uninitialized(dtype, x.shape);
         copy(x, out);
         return out;
     }

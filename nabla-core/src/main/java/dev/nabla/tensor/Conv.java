@@ -199,7 +199,7 @@ final class Conv {
     static Tensor forward(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
         Tensor xc = x.contiguousRaw(), wc = w.contiguousRaw(), bc = b == null ? null : b.contiguousRaw();
         boolean f = f32(xc);
-        Tensor out = Tensor.empty(xc.dtype(), g.outputShape());
+        Tensor out = Tensor.uninitialized(xc.dtype(), g.outputShape()); // every path writes (not adds) every output
         if (f && Winograd.applies(g)) {
             WINOGRAD.forward(xc.storage.f(), xc.offset, wc.storage.f(), wc.offset, bc == null ? null : bc.storage.f(),
                     bc == null ? 0 : bc.offset, out.storage.f(), g);
@@ -286,11 +286,12 @@ final class Conv {
     static Tensor inputGrad(Tensor gy, Tensor w, ConvGeometry g) {
         Tensor gc = gy.contiguousRaw(), wc = w.contiguousRaw();
         boolean f = f32(gc);
-        Tensor out = Tensor.empty(gc.dtype(), g.inputShape()); // zeros: col2im accumulates
-        if (f && Winograd.applies(g)) {
+        if (f && Winograd.applies(g)) { // writes every element
+            Tensor out = Tensor.uninitialized(gc.dtype(), g.inputShape());
             WINOGRAD.inputGrad(gc.storage.f(), gc.offset, wc.storage.f(), wc.offset, out.storage.f(), g);
             return out;
         }
+        Tensor out = Tensor.empty(gc.dtype(), g.inputShape()); // zeros: col2im accumulates
         int chw = g.c() * g.h() * g.w(), ohw = g.ohw(), kg = g.kg(), og = g.og();
         boolean direct = g.pointwise();
         Object ga = gc.storage.array, wa = wc.storage.array, xa = out.storage.array;
@@ -494,7 +495,7 @@ final class Conv {
      */
     static MaxPooled maxPool(Tensor x, PoolGeometry p) {
         Tensor xc = x.contiguousRaw();
-        Tensor out = Tensor.empty(xc.dtype(), p.outputShape());
+        Tensor out = Tensor.uninitialized(xc.dtype(), p.outputShape());
         int planes = p.n() * p.c(), hw = p.h() * p.w();
         int[] arg = new int[planes * p.oh() * p.ow()];
         Parallel.forRange(planes, planeGrain(hw), (p0, p1) -> {
@@ -510,16 +511,18 @@ final class Conv {
      */
     static Tensor scatterPlanes(Tensor g, int[] idx, int[] in) {
         Tensor gc = g.contiguousRaw();
-        Tensor out = Tensor.empty(gc.dtype(), in);
+        Tensor out = Tensor.uninitialized(gc.dtype(), in); // each chunk zeroes its planes, in parallel and in cache
         int hw = in[2] * in[3], ohw = g.shape[2] * g.shape[3], planes = in[0] * in[1];
         Parallel.forRange(planes, planeGrain(hw + ohw), (p0, p1) -> {
             if (f32(gc)) {
                 float[] a = gc.storage.f(), y = out.storage.f();
+                Arrays.fill(y, p0 * hw, p1 * hw, 0f);
                 for (int pl = p0; pl < p1; pl++) {
                     for (int i = 0; i < ohw; i++) y[pl * hw + idx[pl * ohw + i]] += a[gc.offset + pl * ohw + i];
                 }
             } else {
                 double[] a = gc.storage.d(), y = out.storage.d();
+                Arrays.fill(y, p0 * hw, p1 * hw, 0d);
                 for (int pl = p0; pl < p1; pl++) {
                     for (int i = 0; i < ohw; i++) y[pl * hw + idx[pl * ohw + i]] += a[gc.offset + pl * ohw + i];
                 }
@@ -531,7 +534,7 @@ final class Conv {
     /** Reads h [n, c, h, w] at the flat plane positions idx gives, into shape {@code outShape} [n, c, oh, ow]. */
     static Tensor gatherPlanes(Tensor h, int[] idx, int[] outShape) {
         Tensor hc = h.contiguousRaw();
-        Tensor out = Tensor.empty(hc.dtype(), outShape);
+        Tensor out = Tensor.uninitialized(hc.dtype(), outShape);
         int hw = h.shape[2] * h.shape[3], ohw = outShape[2] * outShape[3], planes = outShape[0] * outShape[1];
         Parallel.forRange(planes, planeGrain(ohw), (p0, p1) -> {
             for (int pl = p0; pl < p1; pl++) {

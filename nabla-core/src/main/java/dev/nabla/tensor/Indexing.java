@@ -84,7 +84,7 @@ final class Indexing {
         checkIndexRange(x, "indexSelect", idx, x.shape[d], d);
         int[] s = x.shape.clone();
         s[d] = idx.length;
-        Tensor out = Tensor.empty(x.dtype(), s);
+        Tensor out = Tensor.uninitialized(x.dtype(), s); // each index writes its slice
         boolean rows = d == 0 && x.isContiguous(); // e.g. a batch of examples: one arraycopy per row
         int rowLen = x.shape.length == 0 || x.shape[0] == 0 ? 0 : x.numel() / x.shape[0];
         if (rows && rowLen == 1 && x.storage.array instanceof float[] a) {

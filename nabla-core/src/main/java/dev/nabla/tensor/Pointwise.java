@@ -220,7 +220,7 @@ public final class Pointwise {
     // One pass: each task walks its range in chunks, running the steps over each chunk.
     private Tensor fused(Tensor[] inputs, int[] shape) {
         DType dt = inputs[0].dtype();
-        Tensor out = Tensor.empty(dt, shape);
+        Tensor out = Tensor.uninitialized(dt, shape);
         int n = out.numel(), y = result();
         // per table entry: its array, and the offset and stride of element i there (base + i·move,
         // stride); the buffers' arrays are each task's own, the constants' stride 0

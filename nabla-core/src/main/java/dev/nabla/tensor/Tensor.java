@@ -65,9 +65,22 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
+    /** A new contiguous tensor of zeros. */
     static Tensor empty(DType dtype, int[] shape) {
+        return allocate(dtype, shape, true);
+    }
+
+    /**
+     * A new contiguous tensor whose elements are undefined (a reused array's old values): only for
+     * an op that writes every element before anything reads one.
+     */
+    static Tensor uninitialized(DType dtype, int[] shape) {
+        return allocate(dtype, shape, false);
+    }
+
+    private static Tensor allocate(DType dtype, int[] shape, boolean zeroed) {
         int n = Shape.numel(shape);
-        Storage s = BufferPool.allocate(dtype, n);
+        Storage s = BufferPool.allocate(dtype, n, zeroed);
         Tensor t = new Tensor(s, shape, Shape.contiguousStrides(shape), 0, n, true);
         if (s.pass != null) s.owner = t;
         return t;

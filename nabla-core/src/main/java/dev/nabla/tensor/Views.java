@@ -244,7 +244,7 @@ final class Views {
     }
 
     static Tensor copy(Tensor x) {
-        Tensor out = Tensor.empty(x.dtype(), x.shape);
+        Tensor out = Tensor.uninitialized(x.dtype(), x.shape);
         Compute.copy(x, out);
         if (!x.dtype().isFloating()) return out;
         return Node.record(Op.COPY, out, null, x);
