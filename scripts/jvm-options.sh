@@ -22,7 +22,8 @@
 # -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=70 (adaptive by default, from 45%): with
 # the smaller heap, a program that allocates arrays of 64 MB (the elementwise protocol) crossed the
 # adaptive threshold at nearly each one, and the marking cycles it started on the two cores took
-# 15-25% of its speed (the chain 18.3-20.3 -> 15.5-17.4 GB/s); a fixed 70% gave it back (18.5-20.4).
+# 15-25% of its speed (the chain 18.3-20.3 -> 15.5-17.4 GB/s); a fixed 70% gave most of it back
+# (5 alternated pairs against the former options: medians 19.1 -> 18.8 GB/s, one run at 14.9).
 # -XX:G1HeapRegionSize=8m (the default here is 4m): G1 allocates an array of half a region or more
 # as "humongous", outside the young generation, each allocation taking a lock and possibly starting
 # a concurrent cycle; with 8m regions a 3.2 MB activation (the dcgan protocol's at batch 128) is an
