@@ -344,6 +344,21 @@ class BackwardMemoryTest {
         }
     }
 
+    @Test
+    void anOpThatWritesEveryElementTakesAReusedArrayWithoutClearingIt() {
+        Tensor w = Tensor.randn(new Generator(15), 293, 231).requiresGrad(true); // a length no other test's tensor has
+        w.mul(2).sum().backward(); // the pass's gradients of that length hold 1s and 2s
+        w.setGrad(null);
+        long before = BufferPool.reused();
+        Tensor t = Tensor.uninitialized(DType.FLOAT32, new int[] {293, 231});
+        assertEquals(1, BufferPool.reused() - before, "a carried gradient array serves it");
+        boolean poisoned = Boolean.getBoolean("nabla.poisonUnzeroed"); // the pool-every-array run
+        for (float v : t.toFloatArray()) {
+            if (poisoned) assertTrue(Float.isNaN(v), "filled with NaN where the tests ask for it");
+            else assertTrue(v == 1 || v == 2, "kept as it was, not cleared: " + v);
+        }
+    }
+
     // any pass takes the arrays left since the last one (a test before may have left some), and drops
     // what it does not use (it leaves its own, of one element)
     private static void dropCarried() {
