@@ -32,7 +32,10 @@ public interface Gemm {
      */
     record SharedA(boolean transA, int m, int k, Object a, int aOff, int lda, Object panels) {}
 
-    /** Readies op(A) for {@link #gemm(SharedA, boolean, int, Object, int, int, boolean, Object, int, int)}; checks its bounds. */
+    /**
+     * Readies op(A) for {@link #gemm(SharedA, boolean, int, Object, int, int, boolean, Object, int, int)}; checks its bounds.
+     * Panels may live in the calling thread's scratch: the result serves until that thread shares the next A.
+     */
     default SharedA shareA(boolean transA, int m, int k, Object a, int aOff, int lda) {
         ScalarGemm.checkShared(transA, m, k, a, aOff, lda);
         return new SharedA(transA, m, k, a, aOff, lda, null);

@@ -20,7 +20,7 @@ import java.lang.reflect.Array;
  */
 public final class Scratch {
     /** Slots a thread may hold at once. */
-    public static final int SLOTS = 4;
+    public static final int SLOTS = 5;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

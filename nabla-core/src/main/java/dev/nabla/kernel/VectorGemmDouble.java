@@ -69,7 +69,10 @@ final class VectorGemmDouble {
         }
     }
 
-    /** op(A) (m×k) packed as the batched product packs a shared A, in a new array that any thread may read. */
+    /**
+     * op(A) (m×k) packed as the batched product packs a shared A, in the calling thread's scratch
+     * array {@link VectorGemm#SHARED_A}, which any thread may read until the caller packs the next.
+     */
     static double[] packShared(boolean transA, int m, int k, double[] a, int aOff, int lda) {
         return new DoubleJob(transA, m, k, a, aOff, lda).packAll(true);
     }
@@ -148,14 +151,14 @@ final class VectorGemmDouble {
         }
 
         /**
-         * All of op(A) packed, in the calling thread's buffer (or a new array: fresh): row panel q holds
+         * All of op(A) packed, in the calling thread's buffer (or its scratch slot for shared panels): row panel q holds
          * its k rows of MR values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
          * Panels are written independently, on the threads when A is large: a layer's weight packed
          * before its examples' products was the longest stretch of a dcgan step on one thread.
          */
-        double[] packAll(boolean fresh) {
-            int panels = (m + MR - 1) / MR;
-            double[] ap = fresh ? new double[panels * MR * k + PACK_SLACK] : BUFFERS.get().shared(panels * MR * k + PACK_SLACK);
+        double[] packAll(boolean scratch) {
+            int panels = (m + MR - 1) / MR, size = panels * MR * k + PACK_SLACK;
+            double[] ap = scratch ? Scratch.doubles(VectorGemm.SHARED_A, size) : BUFFERS.get().shared(size);
             Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> packPanels(ap, q0, q1));
             return ap;
         }

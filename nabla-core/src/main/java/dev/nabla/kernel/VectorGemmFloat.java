@@ -69,7 +69,10 @@ final class VectorGemmFloat {
         }
     }
 
-    /** op(A) (m×k) packed as the batched product packs a shared A, in a new array that any thread may read. */
+    /**
+     * op(A) (m×k) packed as the batched product packs a shared A, in the calling thread's scratch
+     * array {@link VectorGemm#SHARED_A}, which any thread may read until the caller packs the next.
+     */
     static float[] packShared(boolean transA, int m, int k, float[] a, int aOff, int lda) {
         return new FloatJob(transA, m, k, a, aOff, lda).packAll(true);
     }
@@ -148,14 +151,14 @@ final class VectorGemmFloat {
         }
 
         /**
-         * All of op(A) packed, in the calling thread's buffer (or a new array: fresh): row panel q holds
+         * All of op(A) packed, in the calling thread's buffer (or its scratch slot for shared panels): row panel q holds
          * its k rows of MR values from q·MR·k on, so the k block at pc starts at q·MR·k + pc·MR, as tile reads it.
          * Panels are written independently, on the threads when A is large: a layer's weight packed
          * before its examples' products was the longest stretch of a dcgan step on one thread.
          */
-        float[] packAll(boolean fresh) {
-            int panels = (m + MR - 1) / MR;
-            float[] ap = fresh ? new float[panels * MR * k + PACK_SLACK] : BUFFERS.get().shared(panels * MR * k + PACK_SLACK);
+        float[] packAll(boolean scratch) {
+            int panels = (m + MR - 1) / MR, size = panels * MR * k + PACK_SLACK;
+            float[] ap = scratch ? Scratch.floats(VectorGemm.SHARED_A, size) : BUFFERS.get().shared(size);
             Parallel.forRange(panels, Math.max(1, PACK_PARALLEL / (MR * k)), (q0, q1) -> packPanels(ap, q0, q1));
             return ap;
         }

@@ -33,6 +33,7 @@ final class DoubleKernels {
         {"\\b(kernel|store)F", "$1D"},
         {"\\b(\\d+)f\\b", "$1d"},
         {"\"sgemm\"", "\"dgemm\""},
+        {"Scratch\\.floats", "Scratch.doubles"},
     };
 
     private DoubleKernels() {}
