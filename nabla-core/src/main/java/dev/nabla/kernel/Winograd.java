@@ -138,7 +138,7 @@ public final class Winograd {
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
             Parallel.forRange(c + o, channelGrain(cnt, c + o), (c0, c1) -> {
-                Lanes lanes = new Lanes(tb);
+                Lanes lanes = Lanes.LOCAL.get();
                 if (c0 < c) inputTransform(x, xOff, c, g.h(), g.w(), g.pt(), g.pl(), tiling, first, cnt, v, tb, lanes, c0, Math.min(c, c1));
                 if (c1 > c) gradTransform(gy, gOff, o, g.oh(), g.ow(), tiling, first, cnt, m, tb, lanes, Math.max(0, c0 - c), c1 - c);
             });
@@ -147,7 +147,7 @@ public final class Winograd {
         int plane = o * c;
         Parallel.forRange(plane, 8 * WEIGHT_CHUNK, (p0, p1) -> { // chunks of 512 filters, each with its buffers
             double[] t = new double[3 * IN], r = new double[3];
-            float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
+            float[] chunk = Lanes.LOCAL.get().chunk;
             for (int c0 = p0; c0 < p1; c0 += WEIGHT_CHUNK) { // read as the weights were written, a chunk at a time
                 int n = Math.min(WEIGHT_CHUNK, p1 - c0);
                 for (int pos = 0; pos < POSITIONS; pos++) System.arraycopy(du, pos * plane + c0, chunk, pos * WEIGHT_CHUNK, n);
@@ -211,7 +211,7 @@ public final class Winograd {
         int plane = o * c, rows = flipped ? c : o, cols = flipped ? o : c;
         Parallel.forRange(rows, Math.max(1, (1 << 12) / cols), (r0, r1) -> {
             double[] t = new double[3 * IN], r = new double[IN];
-            float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
+            float[] chunk = Lanes.LOCAL.get().chunk;
             for (int row = r0; row < r1; row++) {
                 for (int col0 = 0; col0 < cols; col0 += WEIGHT_CHUNK) {
                     int n = Math.min(WEIGHT_CHUNK, cols - col0);
@@ -250,11 +250,11 @@ public final class Winograd {
         for (int t0 = 0; t0 < tiles; t0 += tb) {
             int first = t0, cnt = Math.min(tb, tiles - t0);
             Parallel.forRange(cin, channelGrain(cnt, cin), (c0, c1) ->
-                    inputTransform(in, inOff, cin, h, w, pt, pl, tiling, first, cnt, v, tb, new Lanes(tb), c0, c1));
+                    inputTransform(in, inOff, cin, h, w, pt, pl, tiling, first, cnt, v, tb, Lanes.LOCAL.get(), c0, c1));
             gemm.sgemm(POSITIONS, false, false, cout, cnt, cin, u, 0, cout * cin, cin, v, 0, cin * tb, tb,
                     0f, m, 0, cout * tb, tb);
             Parallel.forRange(cout, channelGrain(cnt, cout), (o0, o1) ->
-                    outputTransform(m, tb, cout, tiling, first, cnt, out, oh, ow, bias, bOff, new Lanes(tb), o0, o1));
+                    outputTransform(m, tb, cout, tiling, first, cnt, out, oh, ow, bias, bOff, Lanes.LOCAL.get(), o0, o1));
         }
     }
 
@@ -277,16 +277,17 @@ public final class Winograd {
     }
 
     /**
-     * A block's tiles laid out for the transforms, per channel: 36 arrays of the block's length,
+     * A block's tiles laid out for the transforms, per channel: 36 arrays of {@link #BLOCK} tiles,
      * array 6i + j holding point (i, j) of every tile of the block (then the transform's values),
-     * so that each step of a transform is one loop over all the block's tiles.
+     * so that each step of a transform is one loop over all the block's tiles; and the chunk of
+     * filters the weight transforms copy. One per thread, for any block: allocated per task, they
+     * were 40% of what the vgg16 protocol allocated after its warm-up (after the shared weights).
      */
     private static final class Lanes {
-        final float[][] a = new float[POSITIONS][];
+        static final ThreadLocal<Lanes> LOCAL = ThreadLocal.withInitial(Lanes::new);
 
-        Lanes(int tb) {
-            for (int i = 0; i < POSITIONS; i++) a[i] = new float[tb];
-        }
+        final float[][] a = new float[POSITIONS][BLOCK];
+        final float[] chunk = new float[POSITIONS * WEIGHT_CHUNK];
     }
 
     /**
