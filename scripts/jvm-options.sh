@@ -10,8 +10,10 @@
 # copied the 100 MB activations for seconds. bench/run mlp and runge are unchanged by it: MLP 1.19 s
 # per epoch either way (peak RSS 410 -> 800 MiB), Runge lr=0.01 0.136 -> 0.128 s and lr=0.001
 # 0.097 -> 0.104 s (medians of 3).
-# -XX:GCTimeRatio=1 (G1's default is 12): G1 grows the heap only while collections take more than
-# half of the time (12: 8%). A training step's live set is small beside what it allocates (bench
+# -XX:GCTimeRatio=1 (G1's default is 12): G1 grows the heap when collections take more than a
+# threshold of the time, half with this ratio (12: 8%), scaled down in proportion while the heap is
+# below half its maximum (floor 1%): 6.5% for 392 MB of a 6 GB maximum, as -Xlog:gc+ergo*=debug
+# prints it at each collection. A training step's live set is small beside what it allocates (bench
 # mlp: 57 MB live after a collection, 330 MB of dead young arrays between two), and with a higher
 # ratio the collections of the JIT's warm-up grow the heap, which G1 never gives back (4 grew the
 # mlp's to 568 MB, 12 to 728). Alternated pairs of processes, 2 cores, at 0a8682b..ee8c044 with 4
