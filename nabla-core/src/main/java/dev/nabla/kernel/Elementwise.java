@@ -57,6 +57,22 @@ public interface Elementwise {
     void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
 
     /**
+     * Two kernel taps side by side of a stride-2 convolution's im2col: taps j and j + 1 of a kernel
+     * row read the even and the odd elements of the same input rows, so {@code gatherStrided} with
+     * stride 2 at xo into y at yo, and at xo + 1 into y at yo1, from one pass over the rows.
+     */
+    default void gatherStridedPair(float[] x, int xo, int rowStep, int rows, int cols, float[] y, int yo, int yo1) {
+        gatherStrided(x, xo, rowStep, 2, rows, cols, y, yo);
+        gatherStrided(x, xo + 1, rowStep, 2, rows, cols, y, yo1);
+    }
+
+    /** The float64 {@link #gatherStridedPair(float[], int, int, int, int, float[], int, int)}. */
+    default void gatherStridedPair(double[] x, int xo, int rowStep, int rows, int cols, double[] y, int yo, int yo1) {
+        gatherStrided(x, xo, rowStep, 2, rows, cols, y, yo);
+        gatherStrided(x, xo + 1, rowStep, 2, rows, cols, y, yo1);
+    }
+
+    /**
      * out[first + j][pos + k] = x[at + 4k + j] for j &lt; cols (4 or 6) and k &lt; n: the columns of n
      * Winograd tiles, cols wide and 4 apart, along one row of a plane (all inside it).
      */
@@ -70,6 +86,23 @@ public interface Elementwise {
 
     /** The float64 {@link #scatterAddStrided(float[], int, int, int, int, int, float[], int)}. */
     void scatterAddStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
+
+    /**
+     * The adjoint of {@link #gatherStridedPair(float[], int, int, int, int, float[], int, int)}:
+     * {@code scatterAddStrided} with stride 2 of x at xo into y at yo, and of x at xo1 into y at
+     * yo + 1. The two write disjoint elements of y (the even and the odd ones), so each element of y
+     * gets its one addition of the pair whatever the order: the same bits as the two calls.
+     */
+    default void scatterAddStridedPair(float[] x, int xo, int xo1, int rowStep, int rows, int cols, float[] y, int yo) {
+        scatterAddStrided(x, xo, rowStep, 2, rows, cols, y, yo);
+        scatterAddStrided(x, xo1, rowStep, 2, rows, cols, y, yo + 1);
+    }
+
+    /** The float64 {@link #scatterAddStridedPair(float[], int, int, int, int, int, float[], int)}. */
+    default void scatterAddStridedPair(double[] x, int xo, int xo1, int rowStep, int rows, int cols, double[] y, int yo) {
+        scatterAddStrided(x, xo, rowStep, 2, rows, cols, y, yo);
+        scatterAddStrided(x, xo1, rowStep, 2, rows, cols, y, yo + 1);
+    }
 
     /**
      * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the

@@ -147,18 +147,30 @@ public final class Im2col {
     /**
      * The strided im2col (toCol) or col2im through a padded plane. col2im adds each input entry's
      * column entries in the order (i, j, y, q), as the unstrided loops do, so the sums have the
-     * same bits.
+     * same bits; at stride 2 (no dilation) taps j and j + 1 go together, as they touch disjoint
+     * entries (the even and the odd columns of the same rows).
      */
     private void strided(Object x, int xOff, Object col, int colOff, int ld, ConvGeometry g, int c0, int c1, boolean toCol) {
         PaddedPlane p = PaddedPlane.of(g);
         Object xp = p.plane(x instanceof float[], toCol);
         int rowStep = g.sh() * p.wp(), stride = g.sw(), oh = g.oh(), ow = g.ow();
+        boolean pairs = stride == 2 && g.dw() == 1; // taps j and j + 1 read the even and odd elements of the same rows
         for (int c = c0; c < c1; c++) {
             p.copy(x, xOff, c, xp, true, g);
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++) {
                     int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
-                    if (xp instanceof float[] xf) {
+                    if (pairs && j + 1 < g.kw()) {
+                        if (xp instanceof float[] xf) {
+                            if (toCol) ew.gatherStridedPair(xf, tap, rowStep, oh, ow, (float[]) col, base, base + ld);
+                            else ew.scatterAddStridedPair((float[]) col, base, base + ld, rowStep, oh, ow, xf, tap);
+                        } else if (toCol) {
+                            ew.gatherStridedPair((double[]) xp, tap, rowStep, oh, ow, (double[]) col, base, base + ld);
+                        } else {
+                            ew.scatterAddStridedPair((double[]) col, base, base + ld, rowStep, oh, ow, (double[]) xp, tap);
+                        }
+                        j++; // tap j + 1 is done too
+                    } else if (xp instanceof float[] xf) {
                         if (toCol) ew.gatherStrided(xf, tap, rowStep, stride, oh, ow, (float[]) col, base);
                         else ew.scatterAddStrided((float[]) col, base, rowStep, stride, oh, ow, xf, tap);
                     } else if (toCol) {

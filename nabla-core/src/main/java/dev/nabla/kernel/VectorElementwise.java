@@ -352,6 +352,15 @@ public final class VectorElementwise implements Elementwise {
      */
     private static final VectorShuffle<Float> PICK2 = VectorShuffle.fromOp(F, l -> 2 * l % F.length()),
             SPREAD2 = VectorShuffle.fromOp(F, l -> l / 2);
+    /**
+     * Two taps at once (gatherStridedPair, scatterAddStridedPair): ODD2 moves the odd lanes to the
+     * first half, ZIP2 interleaves the first halves of two vectors (lane 2i from the first, 2i + 1
+     * from the second). One load then serves both taps, and col2im adds both in one full vector
+     * instead of two half-masked ones: in a standalone loop of the dcgan's Conv(64→128, 4, 2, 1)
+     * taps (7×7 outputs, a 16×16 padded plane, in L1, AMD's Zen 4) 19–21 → 10.6 ns a tap for im2col.
+     */
+    private static final VectorShuffle<Float> ODD2 = VectorShuffle.fromOp(F, l -> (2 * l + 1) % F.length()),
+            ZIP2 = VectorShuffle.fromOp(F, l -> l % 2 == 0 ? l / 2 : F.length() + l / 2);
     private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
 
     /**
@@ -395,6 +404,42 @@ public final class VectorElementwise implements Elementwise {
                 FloatVector.fromArray(F, x, src + 2 * q, pieceIn).rearrange(PICK2).intoArray(y, dst + q, pieceOut);
             }
             if (rest > 0) FloatVector.fromArray(F, x, src + 2 * q, restIn).rearrange(PICK2).intoArray(y, dst + q, restOut);
+        }
+    }
+
+    @Override
+    public void gatherStridedPair(float[] x, int xo, int rowStep, int rows, int cols, float[] y, int yo, int yo1) {
+        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
+        VectorMask<Float> pieceOut = F.indexInRange(0, per), restIn = F.indexInRange(0, 2 * rest), restOut = F.indexInRange(0, rest);
+        for (int r = 0; r < rows; r++) {
+            int src = xo + r * rowStep, dst = r * cols, q = 0;
+            for (int p = 0; p < full; p++, q += per) {
+                FloatVector v = FloatVector.fromArray(F, x, src + 2 * q);
+                v.rearrange(PICK2).intoArray(y, yo + dst + q, pieceOut);
+                v.rearrange(ODD2).intoArray(y, yo1 + dst + q, pieceOut);
+            }
+            if (rest > 0) {
+                FloatVector v = FloatVector.fromArray(F, x, src + 2 * q, restIn);
+                v.rearrange(PICK2).intoArray(y, yo + dst + q, restOut);
+                v.rearrange(ODD2).intoArray(y, yo1 + dst + q, restOut);
+            }
+        }
+    }
+
+    @Override
+    public void scatterAddStridedPair(float[] x, int xo, int xo1, int rowStep, int rows, int cols, float[] y, int yo) {
+        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
+        VectorMask<Float> pieceIn = F.indexInRange(0, per), restIn = F.indexInRange(0, rest), restOut = F.indexInRange(0, 2 * rest);
+        for (int r = 0; r < rows; r++) {
+            int src = r * cols, dst = yo + r * rowStep, q = 0;
+            for (int p = 0; p < full; p++, q += per) {
+                FloatVector z = FloatVector.fromArray(F, x, xo + src + q, pieceIn).rearrange(ZIP2, FloatVector.fromArray(F, x, xo1 + src + q, pieceIn));
+                FloatVector.fromArray(F, y, dst + 2 * q).add(z).intoArray(y, dst + 2 * q);
+            }
+            if (rest > 0) {
+                FloatVector z = FloatVector.fromArray(F, x, xo + src + q, restIn).rearrange(ZIP2, FloatVector.fromArray(F, x, xo1 + src + q, restIn));
+                FloatVector.fromArray(F, y, dst + 2 * q, restOut).add(z).intoArray(y, dst + 2 * q, restOut);
+            }
         }
     }
 

@@ -149,6 +149,44 @@ class ConvKernelsTest {
                     }
                 }
             }
+            if (n > 0) { // two stride-2 taps at once: bitwise the two single-tap calls
+                int cols = 1 + r.nextInt(Math.min(n, 40)), rows = 1 + r.nextInt(4), rowStep = 2 * cols + r.nextInt(3), xo = r.nextInt(3);
+                float[] p = new float[xo + (rows - 1) * rowStep + 2 * cols]; // the odd tap's last element ends the array
+                float[] cf = new float[2 * rows * cols + off];
+                for (int i = 0; i < p.length; i++) p[i] = value(r);
+                for (int i = 0; i < cf.length; i++) cf[i] = value(r);
+                double[] pd = new double[p.length], cd = new double[cf.length];
+                for (int i = 0; i < p.length; i++) pd[i] = p[i];
+                for (int i = 0; i < cf.length; i++) cd[i] = cf[i];
+                int yo1 = off + rows * cols;
+                float[] ef = new float[cf.length], ep = p.clone();
+                double[] ed = new double[cd.length], edp = pd.clone();
+                SCALAR.gatherStrided(p, xo, rowStep, 2, rows, cols, ef, off);
+                SCALAR.gatherStrided(p, xo + 1, rowStep, 2, rows, cols, ef, yo1);
+                SCALAR.gatherStrided(pd, xo, rowStep, 2, rows, cols, ed, off);
+                SCALAR.gatherStrided(pd, xo + 1, rowStep, 2, rows, cols, ed, yo1);
+                SCALAR.scatterAddStrided(cf, off, rowStep, 2, rows, cols, ep, xo);
+                SCALAR.scatterAddStrided(cf, yo1, rowStep, 2, rows, cols, ep, xo + 1);
+                SCALAR.scatterAddStrided(cd, off, rowStep, 2, rows, cols, edp, xo);
+                SCALAR.scatterAddStrided(cd, yo1, rowStep, 2, rows, cols, edp, xo + 1);
+                for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
+                    String where = ew.name() + " pair " + rows + "x" + cols + " rowStep " + rowStep;
+                    float[] gf = new float[cf.length], sf = p.clone();
+                    double[] gd2 = new double[cd.length], sd = pd.clone();
+                    ew.gatherStridedPair(p, xo, rowStep, rows, cols, gf, off, yo1);
+                    ew.gatherStridedPair(pd, xo, rowStep, rows, cols, gd2, off, yo1);
+                    ew.scatterAddStridedPair(cf, off, yo1, rowStep, rows, cols, sf, xo);
+                    ew.scatterAddStridedPair(cd, off, yo1, rowStep, rows, cols, sd, xo);
+                    for (int i = 0; i < cf.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(ef[i]), Float.floatToRawIntBits(gf[i]), "gatherStridedPair float " + where + " i=" + i);
+                        assertEquals(Double.doubleToRawLongBits(ed[i]), Double.doubleToRawLongBits(gd2[i]), "gatherStridedPair double " + where);
+                    }
+                    for (int i = 0; i < p.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(ep[i]), Float.floatToRawIntBits(sf[i]), "scatterAddStridedPair float " + where + " i=" + i);
+                        assertEquals(Double.doubleToRawLongBits(edp[i]), Double.doubleToRawLongBits(sd[i]), "scatterAddStridedPair double " + where);
+                    }
+                }
+            }
             float slope = 0.2f;
             SCALAR.leakyRelu(x, off, g, off, slope, y1, 0, n);
             SIMD.leakyRelu(x, off, g, off, slope, y2, 0, n);
