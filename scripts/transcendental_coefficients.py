@@ -12,6 +12,7 @@ a float32 hex literal ready to paste into Transcendentals.java:
     exp:  e^r       = 1 + r + r^2 Q(r),        |r| <= ln2/2
     log:  log(1+f)  = f - f^2/2 + f^3 P(f),   sqrt(1/2) - 1 <= f <= sqrt(2) - 1
     tanh: tanh(x)   = x + x^3 T(x^2),          |x| <= TANH_POLY_MAX
+    tanh table:     = T0 + D(|x| - c),       |x| in one of 8 intervals from 0.75 to TANH_TABLE_MAX
 
 The fit is Lawson's algorithm (iteratively reweighted least squares, which converges to the
 minimax polynomial) on 4000 Chebyshev-distributed points, with the function values computed in
@@ -19,11 +20,17 @@ minimax polynomial) on 4000 Chebyshev-distributed points, with the function valu
 dominates the polynomial's error. The final accuracy is measured over every float32 input by
 TranscendentalsExhaustive (see its Javadoc), not here.
 """
+import struct
+
 import mpmath
 import numpy as np
 
 mpmath.mp.dps = 50
 TANH_POLY_MAX = 0.9  # also Transcendentals.TANH_POLY_MAX
+TANH_TABLE_MAX = 9.5  # also Transcendentals.TANH_TABLE_MAX: tanh rounds to 1 in float32 from 9.02 on
+TANH_INDEX_SHIFT = 22  # an interval per exponent and top mantissa bit of |x|: [0.75, 1), [1, 1.5), ..., [8, 12)
+TANH_TABLE_MIN = 0.75
+TANH_TABLE_DEGREE = 7
 
 
 def lawson(t, g, w, degree, iterations=400):
@@ -57,6 +64,53 @@ def fit(name, lo, hi, degree, reduced, target, weight, arg=lambda x: x):
     print("    " + ", ".join(float(np.float32(v)).hex().replace("0000000p", "p") + "f" for v in c))
 
 
+def f32(v):
+    return struct.unpack("f", struct.pack("f", v))[0]
+
+
+def hex32(v):
+    return float(np.float32(v)).hex().replace("0000000p", "p") + "f"
+
+
+def float_bits(v):
+    return struct.unpack("I", struct.pack("f", v))[0]
+
+
+def bits_float(b):
+    return struct.unpack("f", struct.pack("I", b))[0]
+
+
+def tanh_table():
+    """Per interval of |x| (its float bits >> TANH_INDEX_SHIFT, from TANH_TABLE_MIN's): tanh at the
+    interval's midpoint c (its bits with the next mantissa bit set) rounded to float32, T0, and
+    D(t) ~ tanh(c + t) - T0, minimax in absolute error over the interval (up to TANH_TABLE_MAX),
+    so that T0 + D(t) rounds once; prints the Java rows T0, D0..D7 (lowest degree first)."""
+    rows = [[] for _ in range(TANH_TABLE_DEGREE + 2)]
+    worst = 0
+    first = float_bits(TANH_TABLE_MIN) >> TANH_INDEX_SHIFT
+    for i in range(8):
+        lo = bits_float((first + i) << TANH_INDEX_SHIFT)
+        hi = min(bits_float((first + i + 1) << TANH_INDEX_SHIFT), TANH_TABLE_MAX)
+        c = bits_float(((first + i) << TANH_INDEX_SHIFT) | (1 << (TANH_INDEX_SHIFT - 1)))
+        t0 = f32(float(mpmath.tanh(c)))
+        t = points(lo - c, hi - c)
+        g = np.array([float(mpmath.tanh(mpmath.mpf(c) + mpmath.mpf(v)) - t0) for v in t])
+        coef, _ = lawson(t, g, np.ones_like(t), TANH_TABLE_DEGREE, iterations=300)
+        coef = [f32(v) for v in coef]
+        # the error of D with its float32 coefficients, in units of 2^-24 (an ulp of the results)
+        tt = np.linspace(lo - c, hi - c, 2001)
+        p = np.zeros_like(tt)
+        for k in reversed(coef):
+            p = p * tt + k
+        truth = np.array([float(mpmath.tanh(mpmath.mpf(c) + mpmath.mpf(v)) - t0) for v in tt])
+        worst = max(worst, np.max(np.abs(p - truth)) / 2.0 ** -24)
+        for row, v in zip(rows, [t0] + coef):
+            row.append(v)
+    print(f"tanh table: T0 + D(t), degree {TANH_TABLE_DEGREE}, largest error of D {worst:.3f} units of 2^-24")
+    for name, row in zip(["T0"] + [f"D{k}" for k in range(TANH_TABLE_DEGREE + 1)], rows):
+        print(f"    {{{', '.join(hex32(v) for v in row)}}}, // {name}")
+
+
 def main():
     ln2 = float(mpmath.log(2))
     fit("exp", -ln2 / 2, ln2 / 2, 4, "e^r = 1 + r + r^2 Q(r)",
@@ -65,6 +119,7 @@ def main():
         lambda f: (mpmath.log1p(f) - f + f ** 2 / 2) / f ** 3, lambda f: abs(f ** 3 / mpmath.log1p(f)))
     fit("tanh", -TANH_POLY_MAX, TANH_POLY_MAX, 6, "tanh(x) = x + x^3 T(x^2)",
         lambda x: (mpmath.tanh(x) - x) / x ** 3, lambda x: abs(x ** 3 / mpmath.tanh(x)), arg=lambda x: x * x)
+    tanh_table()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ import jdk.incubator.vector.FloatVector;
 final class PanamaKernelProvider extends KernelProvider {
     PanamaKernelProvider() {
         super(new VectorGemm(), new VectorElementwise(), new VectorPooling());
+        // tanh's table lookups take a row of 8 entries from one vector or two (VectorTranscendentals)
+        if (FloatVector.SPECIES_PREFERRED.length() < 4) {
+            throw new IllegalStateException("the Panama kernels need vectors of 4 floats at least; this JVM's hold "
+                    + FloatVector.SPECIES_PREFERRED.length());
+        }
     }
 
     @Override

@@ -39,11 +39,35 @@ public final class Transcendentals {
             P4 = 0x1.233768p-3f, P5 = -0x1.fc2208p-4f, P6 = 0x1.e6f06ap-4f, P7 = -0x1.de3c16p-4f,
             P8 = 0x1.1457a8p-4f;
 
-    // tanh: x + x³·T(x²) below TANH_POLY_MAX; above, 1 − 2e/(1 + e) with e = e^(−2|x|)
+    // tanh: x + x³·T(x²) below TANH_POLY_MAX; above, a table (see tanh)
     static final float TANH_POLY_MAX = 0.9f;
-    static final float TANH_MAX = 20f; // tanh = 1 in float32 far below; keeps e^(−2|x|) ≥ 2^-58
     static final float T0 = -0x1.55554ep-2f, T1 = 0x1.110f34p-3f, T2 = -0x1.b9c9f2p-5f, T3 = 0x1.62ef7cp-6f,
             T4 = -0x1.0ed006p-7f, T5 = 0x1.5283fcp-9f, T6 = -0x1.dd95b0p-12f;
+    // |x| clamped to [0.75, 9.5] by its bits (a NaN's are above: it takes the last interval); tanh
+    // rounds to 1 in float32 from 9.02 on
+    static final int TANH_TABLE_MIN_BITS = Float.floatToRawIntBits(0.75f), TANH_TABLE_MAX_BITS = Float.floatToRawIntBits(9.5f);
+    static final int TANH_INDEX_SHIFT = 22; // an interval per exponent and top mantissa bit
+    static final int TANH_INDEX_BIAS = TANH_TABLE_MIN_BITS >> TANH_INDEX_SHIFT;
+    static final int TANH_INTERVAL = -1 << TANH_INDEX_SHIFT, TANH_MIDPOINT = 1 << (TANH_INDEX_SHIFT - 1);
+    /**
+     * Per interval i of |x| ([0.75, 1), [1, 1.5), [1.5, 2), [2, 3), ..., [8, 9.5]), the rows: T0 =
+     * tanh(c) in float32 at its midpoint c (|x|'s bits with the interval's and the next mantissa bit
+     * set: 0.875, 1.25, ..., 10), then the coefficients D0..D7 of D(t) ≈ tanh(c + t) − T0, minimax in
+     * absolute error: at most 0.084 units of 2^-24 (a twelfth of an ulp of the result), written by
+     * scripts/transcendental_coefficients.py.
+     */
+    static final float[][] TANH_TABLE = {
+            {0x1.686650p-1f, 0x1.b2523cp-1f, 0x1.e1fbfap-1f, 0x1.f92582p-1f, 0x1.ff112cp-1f, 0x1.fff41ap-1f, 0x1.ffffc8p-1f, 0x1.000000p+0f}, // T0
+            {0x1.71987ep-26f, -0x1.2146d2p-27f, -0x1.055daep-26f, 0x1.532d6ep-27f, 0x1.980772p-27f, -0x1.bdb3f4p-27f, 0x1.99e956p-28f, -0x1.d3c840p-29f}, // D0
+            {0x1.02500ap-1f, 0x1.1f2514p-2f, 0x1.d22ca2p-4f, 0x1.b3afeap-6f, 0x1.dd37cep-9f, 0x1.7cca28p-13f, 0x1.be66b2p-19f, 0x1.db19b2p-27f}, // D1
+            {-0x1.6ba7ccp-2f, -0x1.e72920p-3f, -0x1.b6d84cp-4f, -0x1.adda28p-6f, -0x1.dc5a64p-9f, -0x1.7d1980p-13f, -0x1.becf8ep-19f, 0x1.5401bcp-27f}, // D2
+            {0x1.4f152cp-4f, 0x1.bba45ap-4f, 0x1.01b9fap-4f, 0x1.16ddc2p-6f, 0x1.3c68e8p-9f, 0x1.fbff72p-14f, 0x1.29d9d6p-19f, 0x1.430d2ep-25f}, // D3
+            {0x1.f20a2cp-5f, -0x1.9c52a0p-7f, -0x1.816996p-6f, -0x1.07d274p-7f, -0x1.39e9e0p-10f, -0x1.f4f370p-15f, -0x1.25c368p-20f, 0x1.09cf38p-25f}, // D4
+            {-0x1.e21b96p-5f, -0x1.3ab576p-6f, 0x1.e4a5cap-9f, 0x1.771722p-9f, 0x1.eefdeep-12f, 0x1.90d540p-16f, 0x1.d65e06p-22f, 0x1.7f4560p-26f}, // D5
+            {0x1.a8834ep-7f, 0x1.edf2b8p-7f, 0x1.11a862p-9f, -0x1.6df962p-11f, -0x1.49ba3cp-13f, -0x1.36a586p-17f, -0x1.6db67cp-23f, 0x1.f09f38p-28f}, // D6
+            {0x1.6be492p-7f, -0x1.20eab0p-8f, -0x1.01fe00p-9f, 0x1.ee4c88p-15f, 0x1.5f258ap-15f, 0x1.60242ep-19f, 0x1.a0519ap-25f, 0x1.7aef1ep-30f} // D7
+    };
+    static final int TANH_T = 0, TANH_D0 = 1;
 
     static final int SIGN_BIT = 0x80000000;
 
@@ -107,10 +131,12 @@ public final class Transcendentals {
     }
 
     /**
-     * The hyperbolic tangent in float32: an odd polynomial below {@link #TANH_POLY_MAX}; above,
-     * 1 − q with q = 2e/(1 + e) and e = e^(−2|x|) ≤ e^−1.8 in float32, the quotient's two roundings
-     * (of 1 + e and of the division) corrected by one Newton step. Carrying e beyond float32 (as
-     * sigmoid does) would gain little: its error reaches the result damped by 2/(1 + e)² · e ≤ 0.24.
+     * The hyperbolic tangent in float32: an odd polynomial below {@link #TANH_POLY_MAX}; above, from
+     * a table of 8 intervals indexed by |x|'s exponent and top mantissa bit: T0 + D(|x| − c) for the
+     * interval's midpoint c, with T0 = tanh(c) a float32 constant and D a polynomial of degree 7
+     * fitted to what T0 leaves out, so that the sum rounds once. The subtraction |x| − c is exact
+     * (Sterbenz: |x| is within a factor 2 of c). No exp and no division, where 1 − 2e/(1 + e) with
+     * e = e^(−2|x|) took both and a Newton step; in vectors, a lookup is one lane permutation.
      */
     public static float tanh(float x) {
         float a = Math.abs(x);
@@ -118,29 +144,16 @@ public final class Transcendentals {
         float t = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(
                 T6, z, T5), z, T4), z, T3), z, T2), z, T1), z, T0);
         float small = Math.fma(a * z, t, a);
-        float e = expNormal(-2f * Math.min(a, TANH_MAX));
-        float dh = 1f + e, dl = (1f - dh) + e;                       // 1 + e = dh + dl exactly (Fast2Sum)
-        float n = e + e;
-        float q = n / dh;
-        float residual = Math.fma(-q, dl, Math.fma(-q, dh, n));      // 2e − q·(1 + e), nearly exact
-        float h = 1f - q, l = (1f - h) - q;                          // 1 − q = h + l exactly (Fast2Sum)
-        float large = h + Math.fma(residual, Math.fma(q, 0.5f, -1f), l); // − residual/(1 + e), as 1/(1 + e) = 1 − q/2
+        int bits = Math.min(Math.max(Float.floatToRawIntBits(a), TANH_TABLE_MIN_BITS), TANH_TABLE_MAX_BITS);
+        int i = (bits >> TANH_INDEX_SHIFT) - TANH_INDEX_BIAS;
+        float u = Float.intBitsToFloat(bits) - Float.intBitsToFloat((bits & TANH_INTERVAL) | TANH_MIDPOINT);
+        float[][] tb = TANH_TABLE;
+        float d = tb[TANH_D0 + 7][i];
+        for (int k = 6; k >= 0; k--) d = Math.fma(d, u, tb[TANH_D0 + k][i]);
+        float large = tb[TANH_T][i] + d;
         float y = a < TANH_POLY_MAX ? small : large;
         y = Float.intBitsToFloat(Float.floatToRawIntBits(y) | (Float.floatToRawIntBits(x) & SIGN_BIT));
         return x != x ? Float.NaN : y;
-    }
-
-    /**
-     * e^x in float32 for x in [−2·TANH_MAX, 0] or NaN, where e^x is normal: {@link #expSplit}'s
-     * reduction and polynomial without its clamps, its low part and its two-step scaling.
-     */
-    static float expNormal(float x) {
-        float k = Math.fma(x, LOG2E, SHIFTER);
-        float n = k - SHIFTER;
-        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
-        float q = Math.fma(Math.fma(Math.fma(Math.fma(E4, r, E3), r, E2), r, E1), r, E0);
-        float p = 1f + Math.fma(r * r, q, r);
-        return p * Float.intBitsToFloat((Float.floatToRawIntBits(k) - SHIFTER_BITS + 127) << 23);
     }
 
     /**

@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,8 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  * element and allocated 12 bytes an element, against 1.0 ns and nothing for either alone; a fused
  * chain with tanh on one thread allocated, in one run, 205 MB of vectors per 16M elements. The
  * same budget once refused the small {@code oneMinus} helper late in tanh's loop, which then boxed
- * three vectors an iteration: tanh's and sigmoid's loops write 1 − v as {@code one.sub(v)}; the
- * helpers they do call inline (KernelAllocationTest checks that the loops allocate nothing).
+ * three vectors an iteration: sigmoid's loop writes 1 − v as {@code one.sub(v)}, and tanh's table
+ * lookups are written out in its loop (a helper taking the shuffle and mask, compiled on its own
+ * first, was not inlined: 8–20 ns an element); the helpers they do call inline
+ * (KernelAllocationTest checks that the loops allocate nothing).
  */
 final class VectorTranscendentals {
     private VectorTranscendentals() {}
@@ -114,7 +117,18 @@ final class VectorTranscendentals {
     }
 
     private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
+        // row r's lower part at r·lanes of TANH_PARTS, its upper part (with 4 lanes) at (r + rows)·lanes
+        float[] tb = TANH_PARTS;
+        int l = F.length(), upper = TANH_TABLE.length * l;
+        FloatVector t0 = FloatVector.fromArray(F, tb, (TANH_T) * l), t0h = FloatVector.fromArray(F, tb, upper + (TANH_T) * l);
+        FloatVector d0 = FloatVector.fromArray(F, tb, (TANH_D0) * l), d0h = FloatVector.fromArray(F, tb, upper + (TANH_D0) * l);
+        FloatVector d1 = FloatVector.fromArray(F, tb, (TANH_D0 + 1) * l), d1h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 1) * l);
+        FloatVector d2 = FloatVector.fromArray(F, tb, (TANH_D0 + 2) * l), d2h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 2) * l);
+        FloatVector d3 = FloatVector.fromArray(F, tb, (TANH_D0 + 3) * l), d3h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 3) * l);
+        FloatVector d4 = FloatVector.fromArray(F, tb, (TANH_D0 + 4) * l), d4h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 4) * l);
+        FloatVector d5 = FloatVector.fromArray(F, tb, (TANH_D0 + 5) * l), d5h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 5) * l);
+        FloatVector d6 = FloatVector.fromArray(F, tb, (TANH_D0 + 6) * l), d6h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 6) * l);
+        FloatVector d7 = FloatVector.fromArray(F, tb, (TANH_D0 + 7) * l), d7h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 7) * l);
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector a = v.abs();
@@ -122,24 +136,45 @@ final class VectorTranscendentals {
             FloatVector t = mulAdd(mulAdd(mulAdd(mulAdd(mulAdd(
                     z.fma(T6, T5), z, T4), z, T3), z, T2), z, T1), z, T0);
             FloatVector small = a.mul(z).fma(t, a);
-            // e = e^(−2|x|) as Transcendentals.expNormal
-            FloatVector xe = a.min(TANH_MAX).mul(-2f);
-            FloatVector k = xe.fma(LOG2E, SHIFTER);
-            FloatVector m = k.sub(SHIFTER);
-            FloatVector r = reduced(xe, m);
-            FloatVector p = r.mul(r).fma(expPolynomial(r), r).add(1f);
-            IntVector biased = ((IntVector) k.reinterpretAsInts()).sub(SHIFTER_BITS - 127);
-            FloatVector e = p.mul((FloatVector) biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector dh = e.add(1f), dl = one.sub(dh).add(e);
-            FloatVector n2 = e.add(e);
-            FloatVector q = n2.div(dh), nq = q.neg();
-            FloatVector residual = nq.fma(dl, nq.fma(dh, n2));
-            FloatVector h = one.sub(q), l = one.sub(h).sub(q);
-            FloatVector large = h.add(residual.fma(q.fma(0.5f, -1f), l));
+            // the interval of |x| and its table entries, as Transcendentals.tanh
+            IntVector bits = ((IntVector) a.reinterpretAsInts()).max(TANH_TABLE_MIN_BITS).min(TANH_TABLE_MAX_BITS);
+            IntVector k = bits.lanewise(VectorOperators.ASHR, TANH_INDEX_SHIFT).sub(TANH_INDEX_BIAS);
+            FloatVector c = (FloatVector) bits.and(TANH_INTERVAL).or(TANH_MIDPOINT).reinterpretAsFloats();
+            FloatVector u = ((FloatVector) bits.reinterpretAsFloats()).sub(c);
+            FloatVector large;
+            if (TWO_PARTS) { // entries 0..3 from the lower vectors, 4..7 from the upper ones
+                VectorShuffle<Float> s = k.and(TANH_LANES - 1).toShuffle().cast(F);
+                VectorMask<Float> up = k.compare(VectorOperators.GE, TANH_LANES).cast(F);
+                FloatVector d = d7.rearrange(s).blend(d7h.rearrange(s), up).fma(u, d6.rearrange(s).blend(d6h.rearrange(s), up))
+                        .fma(u, d5.rearrange(s).blend(d5h.rearrange(s), up)).fma(u, d4.rearrange(s).blend(d4h.rearrange(s), up))
+                        .fma(u, d3.rearrange(s).blend(d3h.rearrange(s), up)).fma(u, d2.rearrange(s).blend(d2h.rearrange(s), up))
+                        .fma(u, d1.rearrange(s).blend(d1h.rearrange(s), up)).fma(u, d0.rearrange(s).blend(d0h.rearrange(s), up));
+                large = t0.rearrange(s).blend(t0h.rearrange(s), up).add(d);
+            } else { // a lookup is one lane permutation
+                VectorShuffle<Float> s = k.toShuffle().cast(F);
+                FloatVector d = d7.rearrange(s).fma(u, d6.rearrange(s)).fma(u, d5.rearrange(s)).fma(u, d4.rearrange(s))
+                        .fma(u, d3.rearrange(s)).fma(u, d2.rearrange(s)).fma(u, d1.rearrange(s)).fma(u, d0.rearrange(s));
+                large = t0.rearrange(s).add(d);
+            }
             FloatVector res = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_MAX));
             IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN_BIT);
             res = (FloatVector) ((IntVector) res.reinterpretAsInts()).or(sign).reinterpretAsFloats();
             res.blend(Float.NaN, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+        }
+    }
+
+    // The table's 8 entries a row in one vector (8 lanes or more: a lookup is one permutation), or
+    // with 4 lanes (the least PanamaKernelProvider takes) in two, entries 0..3 and 4..7; TANH_PARTS
+    // holds the rows' lower parts (padded with zeros, never picked), then their upper ones (the
+    // lower ones again with 8 lanes or more, not read)
+    private static final int TANH_LANES = Math.min(F.length(), TANH_TABLE[0].length);
+    private static final boolean TWO_PARTS = TANH_LANES < TANH_TABLE[0].length;
+    private static final float[] TANH_PARTS = new float[2 * TANH_TABLE.length * F.length()];
+
+    static {
+        for (int r = 0; r < TANH_TABLE.length; r++) {
+            System.arraycopy(TANH_TABLE[r], 0, TANH_PARTS, r * F.length(), TANH_LANES);
+            System.arraycopy(TANH_TABLE[r], TWO_PARTS ? TANH_LANES : 0, TANH_PARTS, (TANH_TABLE.length + r) * F.length(), TANH_LANES);
         }
     }
 

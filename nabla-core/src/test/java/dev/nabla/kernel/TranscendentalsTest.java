@@ -31,6 +31,8 @@ class TranscendentalsTest {
             88.72283f, 88.72284f, 89f, 89.5f, -87.33654f, -87.33655f, -103.27892f, -103.97207f, -103.97208f,
             -104f, -104.5f, -150f,                                             // exp: overflow, subnormals, underflow
             0.9f, Math.nextDown(0.9f), -0.9f, 9.01f, 9.1f, 20f, 21f, -20f,     // tanh: the branch, saturation
+            Math.nextDown(1f), 1.5f, Math.nextDown(1.5f), -3f, Math.nextDown(3f), 6f, -Math.nextDown(6f), 8f,
+            Math.nextDown(8f), 9.02f, 9.5f, Math.nextUp(9.5f), -10f, 12f,     // tanh: its table's intervals and clamp
             16.635532f, 17f, -88.72284f, -100f,                                // sigmoid: saturation at 1, tiny results
             (float) Math.sqrt(0.5), Math.nextDown((float) Math.sqrt(0.5)), (float) Math.sqrt(2), // log: the reduction's ends
     };
