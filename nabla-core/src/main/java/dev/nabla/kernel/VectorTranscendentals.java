@@ -117,11 +117,11 @@ final class VectorTranscendentals {
     }
 
     private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n) {
-        // row r's lower part at r·lanes of TANH_PARTS, its upper part (with 4 lanes) at (r + rows)·lanes
+        // the table's rows in vectors: row r at r·l of TANH_PARTS, its upper part (4 lanes) at upper + r·l
         float[] tb = TANH_PARTS;
         int l = F.length(), upper = TANH_TABLE.length * l;
-        FloatVector t0 = FloatVector.fromArray(F, tb, (TANH_T) * l), t0h = FloatVector.fromArray(F, tb, upper + (TANH_T) * l);
-        FloatVector d0 = FloatVector.fromArray(F, tb, (TANH_D0) * l), d0h = FloatVector.fromArray(F, tb, upper + (TANH_D0) * l);
+        FloatVector t0 = FloatVector.fromArray(F, tb, TANH_T * l), t0h = FloatVector.fromArray(F, tb, upper + TANH_T * l);
+        FloatVector d0 = FloatVector.fromArray(F, tb, TANH_D0 * l), d0h = FloatVector.fromArray(F, tb, upper + TANH_D0 * l);
         FloatVector d1 = FloatVector.fromArray(F, tb, (TANH_D0 + 1) * l), d1h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 1) * l);
         FloatVector d2 = FloatVector.fromArray(F, tb, (TANH_D0 + 2) * l), d2h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 2) * l);
         FloatVector d3 = FloatVector.fromArray(F, tb, (TANH_D0 + 3) * l), d3h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 3) * l);
