@@ -27,9 +27,9 @@ import numpy as np
 
 mpmath.mp.dps = 50
 TANH_POLY_MAX = 0.9  # also Transcendentals.TANH_POLY_MAX
-TANH_TABLE_MAX = 9.5  # also Transcendentals.TANH_TABLE_MAX: tanh rounds to 1 in float32 from 9.02 on
+TANH_TABLE_MIN = 0.75  # also Transcendentals.TANH_TABLE_MIN_BITS: |x| is clamped to [MIN, MAX]
+TANH_TABLE_MAX = 9.5  # also Transcendentals.TANH_TABLE_MAX_BITS: tanh rounds to 1 in float32 from 9.02 on
 TANH_INDEX_SHIFT = 22  # an interval per exponent and top mantissa bit of |x|: [0.75, 1), [1, 1.5), ..., [8, 12)
-TANH_TABLE_MIN = 0.75
 TANH_TABLE_DEGREE = 7
 
 
@@ -61,15 +61,16 @@ def fit(name, lo, hi, degree, reduced, target, weight, arg=lambda x: x):
     c, err = lawson(arg(x), g, w, degree)
     print(f"{name}: {reduced}, degree {degree}, relative error of the fit {err:.3g}"
           f" ({err / 2.0 ** -24:.3f} units of 2^-24)")
-    print("    " + ", ".join(float(np.float32(v)).hex().replace("0000000p", "p") + "f" for v in c))
+    print("    " + ", ".join(hex32(v) for v in c))
+
+
+def hex32(v):
+    """v rounded to float32, as a Java hex literal."""
+    return float(np.float32(v)).hex().replace("0000000p", "p") + "f"
 
 
 def f32(v):
     return struct.unpack("f", struct.pack("f", v))[0]
-
-
-def hex32(v):
-    return float(np.float32(v)).hex().replace("0000000p", "p") + "f"
 
 
 def float_bits(v):
