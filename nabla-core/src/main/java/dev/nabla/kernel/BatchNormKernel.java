@@ -1,13 +1,12 @@
 package dev.nabla.kernel;
 
-import dev.nabla.kernel.Elementwise.Reduce;
 import java.util.Arrays;
 
 /**
  * The loops of training-mode batch normalization over a contiguous [n, c, s] layout (s = the
  * product of the dims after the channels, 1 for [N, C]): per-channel statistics and gradient sums
- * in float64 of per-plane sums by the {@link Elementwise} kernels (SIMD for float32 when
- * available, the scalar loops for float64), and the elementwise passes with per-channel constants. Composed of generic tensor
+ * in float64, a channel's planes summed in one call of the {@link Elementwise} kernels (SIMD for
+ * float32 when available, the scalar loops for float64), and the elementwise passes with per-channel constants. Composed of generic tensor
  * ops, a forward and backward took more than twenty passes over the activations (each reduction
  * over N, H, W copying a permuted tensor first) and as many temporaries; these take five.
  * Reductions split by channel, each summed in a fixed order, so results do not depend on the
@@ -46,13 +45,11 @@ public final class BatchNormKernel {
         }
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) sum += ew.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
-                double m = sum / count, sq = 0;
+                int at = xo + ch * s;
+                double m = ew.sumPlanes(x, at, n, c * s, s) / count;
                 float mf = (float) m;
-                for (int i = 0; i < n; i++) sq += ew.centeredDot(x, xo + (i * c + ch) * s, mf, x, xo + (i * c + ch) * s, mf, s);
                 mean[ch] = m;
-                var[ch] = sq / count;
+                var[ch] = ew.centeredDotPlanes(x, at, mf, x, at, mf, n, c * s, s) / count;
             }
         });
     }
@@ -62,12 +59,10 @@ public final class BatchNormKernel {
         double count = (double) n * s;
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) sum += ew.reduce(Reduce.SUM, x, xo + (i * c + ch) * s, 1, s);
-                double m = sum / count, sq = 0;
-                for (int i = 0; i < n; i++) sq += ew.centeredDot(x, xo + (i * c + ch) * s, m, x, xo + (i * c + ch) * s, m, s);
+                int at = xo + ch * s;
+                double m = ew.sumPlanes(x, at, n, c * s, s) / count;
                 mean[ch] = m;
-                var[ch] = sq / count;
+                var[ch] = ew.centeredDotPlanes(x, at, m, x, at, m, n, c * s, s) / count;
             }
         });
     }
@@ -147,15 +142,8 @@ public final class BatchNormKernel {
         }
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                double sg = 0, sgc = 0;
-                float m = (float) mean[ch];
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    sg += ew.reduce(Reduce.SUM, g, go + at, 1, s);
-                    sgc += ew.centeredDot(g, go + at, 0f, x, xo + at, m, s);
-                }
-                sumG[ch] = sg;
-                sumGC[ch] = sgc;
+                sumG[ch] = ew.sumPlanes(g, go + ch * s, n, c * s, s);
+                sumGC[ch] = ew.centeredDotPlanes(g, go + ch * s, 0f, x, xo + ch * s, (float) mean[ch], n, c * s, s);
             }
         });
     }
@@ -165,14 +153,8 @@ public final class BatchNormKernel {
                                 double[] sumG, double[] sumGC) {
         Parallel.forRange(c, 1, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                double sg = 0, sgc = 0;
-                for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * s;
-                    sg += ew.reduce(Reduce.SUM, g, go + at, 1, s);
-                    sgc += ew.centeredDot(g, go + at, 0, x, xo + at, mean[ch], s);
-                }
-                sumG[ch] = sg;
-                sumGC[ch] = sgc;
+                sumG[ch] = ew.sumPlanes(g, go + ch * s, n, c * s, s);
+                sumGC[ch] = ew.centeredDotPlanes(g, go + ch * s, 0, x, xo + ch * s, mean[ch], n, c * s, s);
             }
         });
     }

@@ -105,13 +105,25 @@ public interface Elementwise {
     }
 
     /**
-     * Σ (a[ao + i] − ma)·(b[bo + i] − mb) for i &lt; n: batch norm's variance (a = b) and the
-     * sum Σg·(x − mean) of its backward pass, over one plane of a channel.
+     * Σ x over {@code planes} runs of n elements, run p starting at xo + p·stride, the runs' sums
+     * added in float64 (each run summed in float32 lanes by the SIMD kernels, in float64 by the
+     * scalar ones): batch norm's per-channel sum over the examples' planes, one call a channel (a
+     * call a plane cost more than the dcgan's 49-element planes it summed).
      */
-    float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n);
+    double sumPlanes(float[] x, int xo, int planes, int stride, int n);
 
-    /** The float64 {@link #centeredDot(float[], int, float, float[], int, float, int)}. */
-    double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n);
+    /** The float64 {@link #sumPlanes(float[], int, int, int, int)}. */
+    double sumPlanes(double[] x, int xo, int planes, int stride, int n);
+
+    /**
+     * Σ (a − ma)·(b − mb) over such runs of a (from ao) and b (from bo), summed as
+     * {@link #sumPlanes(float[], int, int, int, int)}: batch norm's variance (a = b) and the sum
+     * Σg·(x − mean) of its backward pass, one call a channel.
+     */
+    double centeredDotPlanes(float[] a, int ao, float ma, float[] b, int bo, float mb, int planes, int stride, int n);
+
+    /** The float64 {@link #centeredDotPlanes(float[], int, float, float[], int, float, int, int, int)}. */
+    double centeredDotPlanes(double[] a, int ao, double ma, double[] b, int bo, double mb, int planes, int stride, int n);
 
     /**
      * relu's backward: y[yo + i] = out[oo + i] ≤ 0 ? +0 : g[go + i] (a NaN out passes g, as

@@ -243,16 +243,38 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
-    public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
+    public double sumPlanes(float[] x, int xo, int planes, int stride, int n) {
         double s = 0;
-        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
-        return (float) s;
+        for (int p = 0, at = xo; p < planes; p++, at += stride) {
+            for (int i = 0; i < n; i++) s += x[at + i];
+        }
+        return s;
     }
 
     @Override
-    public double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n) {
+    public double sumPlanes(double[] x, int xo, int planes, int stride, int n) {
         double s = 0;
-        for (int i = 0; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
+        for (int p = 0, at = xo; p < planes; p++, at += stride) {
+            for (int i = 0; i < n; i++) s += x[at + i];
+        }
+        return s;
+    }
+
+    @Override
+    public double centeredDotPlanes(float[] a, int ao, float ma, float[] b, int bo, float mb, int planes, int stride, int n) {
+        double s = 0;
+        for (int p = 0, off = 0; p < planes; p++, off += stride) {
+            for (int i = 0; i < n; i++) s += (a[ao + off + i] - ma) * (b[bo + off + i] - mb);
+        }
+        return s;
+    }
+
+    @Override
+    public double centeredDotPlanes(double[] a, int ao, double ma, double[] b, int bo, double mb, int planes, int stride, int n) {
+        double s = 0;
+        for (int p = 0, off = 0; p < planes; p++, off += stride) {
+            for (int i = 0; i < n; i++) s += (a[ao + off + i] - ma) * (b[bo + off + i] - mb);
+        }
         return s;
     }
 

@@ -2,6 +2,7 @@ package dev.nabla.kernel;
 
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -244,25 +245,79 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
-    public float centeredDot(float[] a, int ao, float ma, float[] b, int bo, float mb, int n) {
-        if (n < 2 * F.length()) return SCALAR.centeredDot(a, ao, ma, b, bo, mb, n);
-        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
-        FloatVector va = FloatVector.broadcast(F, ma), vb = FloatVector.broadcast(F, mb);
-        int i = 0, len = F.length();
-        for (int bound = n - 2 * len; i <= bound; i += 2 * len) {
-            s0 = FloatVector.fromArray(F, a, ao + i).sub(va).fma(FloatVector.fromArray(F, b, bo + i).sub(vb), s0);
-            s1 = FloatVector.fromArray(F, a, ao + i + len).sub(va).fma(FloatVector.fromArray(F, b, bo + i + len).sub(vb), s1);
-        }
-        float[] lanes = LANES.get();
-        s0.add(s1).intoArray(lanes, 0);
-        float s = sumLanes(lanes);
-        for (; i < n; i++) s += (a[ao + i] - ma) * (b[bo + i] - mb);
-        return s;
+    public double sumPlanes(double[] x, int xo, int planes, int stride, int n) {
+        return SCALAR.sumPlanes(x, xo, planes, stride, n);
     }
 
     @Override
-    public double centeredDot(double[] a, int ao, double ma, double[] b, int bo, double mb, int n) {
-        return SCALAR.centeredDot(a, ao, ma, b, bo, mb, n);
+    public double centeredDotPlanes(double[] a, int ao, double ma, double[] b, int bo, double mb, int planes, int stride, int n) {
+        return SCALAR.centeredDotPlanes(a, ao, ma, b, bo, mb, planes, stride, n);
+    }
+
+    /** The float64 lanes a float vector widens into, in two parts (the same number of bits). */
+    private static final VectorSpecies<Double> WIDE = VectorSpecies.of(double.class, F.vectorShape());
+    private static final ThreadLocal<double[]> WIDE_LANES = ThreadLocal.withInitial(() -> new double[WIDE.length()]);
+
+    // s + the lanes of v, widened
+    private static DoubleVector widenInto(DoubleVector s, FloatVector v) {
+        return s.add((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0))
+                .add((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1));
+    }
+
+    // the lanes summed in order, then the tail: the same order whatever code the JIT runs
+    private static double sum(DoubleVector s, double tail) {
+        double[] lanes = WIDE_LANES.get();
+        s.intoArray(lanes, 0);
+        double t = 0;
+        for (double l : lanes) t += l;
+        return t + tail;
+    }
+
+    // Each run is summed in float32 lanes (two vectors hide the add's latency), which are then
+    // widened into float64 lanes: no horizontal sum a run, which cost more than a 49-element run's adds.
+    @Override
+    public double sumPlanes(float[] x, int xo, int planes, int stride, int n) {
+        DoubleVector s = DoubleVector.zero(WIDE);
+        double tail = 0;
+        int len = F.length();
+        for (int p = 0, at = xo; p < planes; p++, at += stride) {
+            FloatVector v0 = FloatVector.zero(F), v1 = FloatVector.zero(F);
+            int i = 0;
+            for (; i <= n - 2 * len; i += 2 * len) {
+                v0 = v0.add(FloatVector.fromArray(F, x, at + i));
+                v1 = v1.add(FloatVector.fromArray(F, x, at + i + len));
+            }
+            if (i <= n - len) {
+                v0 = v0.add(FloatVector.fromArray(F, x, at + i));
+                i += len;
+            }
+            if (i > 0) s = widenInto(s, v0.add(v1));
+            for (; i < n; i++) tail += x[at + i];
+        }
+        return sum(s, tail);
+    }
+
+    @Override
+    public double centeredDotPlanes(float[] a, int ao, float ma, float[] b, int bo, float mb, int planes, int stride, int n) {
+        DoubleVector s = DoubleVector.zero(WIDE);
+        FloatVector va = FloatVector.broadcast(F, ma), vb = FloatVector.broadcast(F, mb);
+        double tail = 0;
+        int len = F.length();
+        for (int p = 0, off = 0; p < planes; p++, off += stride) {
+            FloatVector v0 = FloatVector.zero(F), v1 = FloatVector.zero(F);
+            int i = 0, pa = ao + off, pb = bo + off;
+            for (; i <= n - 2 * len; i += 2 * len) {
+                v0 = FloatVector.fromArray(F, a, pa + i).sub(va).fma(FloatVector.fromArray(F, b, pb + i).sub(vb), v0);
+                v1 = FloatVector.fromArray(F, a, pa + i + len).sub(va).fma(FloatVector.fromArray(F, b, pb + i + len).sub(vb), v1);
+            }
+            if (i <= n - len) {
+                v0 = FloatVector.fromArray(F, a, pa + i).sub(va).fma(FloatVector.fromArray(F, b, pb + i).sub(vb), v0);
+                i += len;
+            }
+            if (i > 0) s = widenInto(s, v0.add(v1));
+            for (; i < n; i++) tail += (a[pa + i] - ma) * (b[pb + i] - mb);
+        }
+        return sum(s, tail);
     }
 
     @Override

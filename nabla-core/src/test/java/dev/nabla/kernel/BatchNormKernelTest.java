@@ -6,26 +6,44 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Batch norm's kernels: centeredDot (scalar and SIMD) at every length around the vector width, and
- * the per-channel statistics of a [n, c, s] layout, against float64 sums written out.
+ * Batch norm's kernels: the sums over a channel's planes (scalar and SIMD) at every length around the
+ * vector width, and the per-channel statistics of a [n, c, s] layout, against float64 sums written out.
  */
 class BatchNormKernelTest {
     @Test
-    void centeredDotIsTheSumOfProductsOfDeviationsInBothImplementations() {
+    void planeSumsAreTheSumsOverEveryRunInBothImplementations() {
         Random r = new Random(3);
         for (Elementwise ew : new Elementwise[] {KernelProvider.scalar().elementwise(), KernelProvider.panama().elementwise()}) {
-            for (int n = 0; n < 100; n++) {
-                int ao = r.nextInt(3), bo = r.nextInt(3);
-                float[] a = new float[ao + n], b = new float[bo + n];
-                for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() + 2);
-                for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
-                float ma = 2.1f, mb = -0.3f;
-                double expected = 0, scale = 0;
-                for (int i = 0; i < n; i++) {
-                    expected += ((double) a[ao + i] - ma) * ((double) b[bo + i] - mb);
-                    scale += Math.abs(((double) a[ao + i] - ma) * ((double) b[bo + i] - mb));
+            // lengths around one and two vectors of doubles (8 and 16 on AVX-512), 1 to 3 runs
+            for (int n = 0; n < 40; n++) {
+                for (int planes = 1; planes <= 3; planes++) {
+                    int ao = r.nextInt(3), bo = r.nextInt(3), stride = n + r.nextInt(5);
+                    int len = (planes - 1) * stride + n;
+                    float[] a = new float[ao + len + 2], b = new float[bo + len + 2];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() + 2);
+                    for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+                    double[] ad = new double[a.length], bd = new double[b.length];
+                    for (int i = 0; i < a.length; i++) ad[i] = a[i];
+                    for (int i = 0; i < b.length; i++) bd[i] = b[i];
+                    float ma = 2.1f, mb = -0.3f;
+                    double sum = 0, dot = 0, scale = 0;
+                    for (int p = 0; p < planes; p++) {
+                        for (int i = 0; i < n; i++) {
+                            double x = a[ao + p * stride + i], d = (x - ma) * ((double) b[bo + p * stride + i] - mb);
+                            sum += x;
+                            dot += d;
+                            scale += Math.abs(x) + Math.abs(d);
+                        }
+                    }
+                    String where = ew.name() + " n=" + n + " planes=" + planes + " stride=" + stride;
+                    // float32: within a run, float32 lanes (SIMD) or float64 (scalar)
+                    assertEquals(sum, ew.sumPlanes(a, ao, planes, stride, n), 1e-6 * Math.max(1, scale), "sum " + where);
+                    assertEquals(dot, ew.centeredDotPlanes(a, ao, ma, b, bo, mb, planes, stride, n), 1e-6 * Math.max(1, scale),
+                            "centered dot " + where);
+                    assertEquals(sum, ew.sumPlanes(ad, ao, planes, stride, n), 1e-13 * Math.max(1, scale), "float64 sum " + where);
+                    assertEquals(dot, ew.centeredDotPlanes(ad, ao, ma, bd, bo, mb, planes, stride, n), 1e-13 * Math.max(1, scale),
+                            "float64 centered dot " + where);
                 }
-                assertEquals(expected, ew.centeredDot(a, ao, ma, b, bo, mb, n), 1e-6 * Math.max(1, scale), ew.name() + " n=" + n);
             }
         }
     }
@@ -71,7 +89,7 @@ class BatchNormKernelTest {
                 double[] sumG = new double[c], sumGC = new double[c];
                 provider.batchNorm().gradSums(g, go, x, xo, n, c, s, mean, sumG, sumGC);
                 for (int ch = 0; ch < c; ch++) {
-                    double sg = 0, sgc = 0, scale = 0; // float32 plane sums: within 1e-6 of Σ|terms|
+                    double sg = 0, sgc = 0, scale = 0; // float32 products, float64 sums: within 1e-6 of Σ|terms|
                     for (int i = 0; i < n; i++) {
                         for (int p = 0; p < s; p++) {
                             int at = (i * c + ch) * s + p;
