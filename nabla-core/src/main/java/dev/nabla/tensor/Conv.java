@@ -456,8 +456,8 @@ final class Conv {
     }
 
     /**
-     * Σ over n, h, w of g [n, c, h, w], per channel: each plane summed by the reduction kernel,
-     * the planes of a channel added in batch order (channels in parallel).
+     * Σ over n, h, w of g [n, c, h, w], per channel: a channel's planes summed in batch order by one
+     * call of the kernel, in float64 (channels in parallel).
      */
     static Tensor channelSum(Tensor g) {
         Tensor gc = g.contiguousRaw();
@@ -465,15 +465,9 @@ final class Conv {
         Tensor out = Tensor.empty(gc.dtype(), new int[] {c});
         Parallel.forRange(c, Math.max(1, (1 << 16) / Math.max(1, n * plane)), (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
-                if (f32(gc)) {
-                    float acc = 0;
-                    for (int i = 0; i < n; i++) acc += EW.reduce(Elementwise.Reduce.SUM, gc.storage.f(), gc.offset + (i * c + ch) * plane, 1, plane);
-                    out.storage.f()[ch] = acc;
-                } else {
-                    double acc = 0;
-                    for (int i = 0; i < n; i++) acc += EW.reduce(Elementwise.Reduce.SUM, gc.storage.d(), gc.offset + (i * c + ch) * plane, 1, plane);
-                    out.storage.d()[ch] = acc;
-                }
+                int at = gc.offset + ch * plane;
+                if (f32(gc)) out.storage.f()[ch] = (float) EW.sumPlanes(gc.storage.f(), at, n, c * plane, plane);
+                else out.storage.d()[ch] = EW.sumPlanes(gc.storage.d(), at, n, c * plane, plane);
             }
         });
         return out;
