@@ -457,7 +457,7 @@ final class Conv {
 
     /**
      * Σ over n, h, w of g [n, c, h, w], per channel: a channel's planes summed in batch order by one
-     * call of the kernel, in float64 (channels in parallel).
+     * call of the kernel, their sums added in float64 (channels in parallel).
      */
     static Tensor channelSum(Tensor g) {
         Tensor gc = g.contiguousRaw();

@@ -89,7 +89,7 @@ class BatchNormKernelTest {
                 double[] sumG = new double[c], sumGC = new double[c];
                 provider.batchNorm().gradSums(g, go, x, xo, n, c, s, mean, sumG, sumGC);
                 for (int ch = 0; ch < c; ch++) {
-                    double sg = 0, sgc = 0, scale = 0; // float32 products, float64 sums: within 1e-6 of Σ|terms|
+                    double sg = 0, sgc = 0, scale = 0; // float32 terms and plane sums: within 1e-6 of Σ|terms|
                     for (int i = 0; i < n; i++) {
                         for (int p = 0; p < s; p++) {
                             int at = (i * c + ch) * s + p;
