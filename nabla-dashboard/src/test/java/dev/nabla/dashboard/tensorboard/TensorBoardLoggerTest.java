@@ -37,11 +37,13 @@ import org.junit.jupiter.api.Test;
  * A short training with {@link TensorBoardLogger}; what it should have logged is recorded
  * independently by a second callback (running averages, the learning rate, weights, gradients,
  * norms computed here, dead ReLUs counted here). Java reads the files back; TensorBoard's own
- * reader checks them too (scripts/check_tensorboard.py) when /opt/venv/bin/python is there.
+ * reader checks them too (scripts/check_tensorboard.py) with the Python that run-tests makes for the
+ * outside checks (scripts/test-python.sh, passed as NABLA_TEST_PYTHON), else /opt/venv/bin/python
+ * when there is one.
  */
 class TensorBoardLoggerTest {
     static final Path DIR = Path.of("target", "tensorboard-crosscheck");
-    private static final Path PYTHON = Path.of("/opt/venv/bin/python");
+    private static final Path PYTHON = Path.of(System.getenv().getOrDefault("NABLA_TEST_PYTHON", "/opt/venv/bin/python"));
 
     /** Expected points: run → kind → tag → list of [step, value(s)]. */
     private final Map<String, Map<String, Map<String, List<String>>>> expected = new TreeMap<>();

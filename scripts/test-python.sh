@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prints the path of a Python that has what the tests' outside checks import (TensorBoard's reader,
+# NumPy, Pillow: scripts/test-requirements.txt), making it first when missing: a virtual environment
+# under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python, installed with pip as configured on the machine
+# (the pinned versions, --retries 0: an unreachable index fails fast). Exits 1, saying why on
+# stderr, when it cannot; run-tests then runs the suite without those checks (they skip).
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+requirements="$root/scripts/test-requirements.txt"
+dir=${NABLA_TEST_PYTHON_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/nabla/test-python}
+python="$dir/bin/python"
+stamp="$dir/requirements.txt"   # what the environment was made from
+
+usable() {
+    [[ -x $python ]] && cmp -s "$requirements" "$stamp" \
+        && "$python" -c 'import numpy, PIL, tensorboard.backend.event_processing.event_accumulator' 2>/dev/null
+}
+
+if ! usable; then
+    command -v python3 >/dev/null || { echo "test-python: no python3 on PATH" >&2; exit 1; }
+    rm -rf "$dir"
+    if ! python3 -m venv "$dir" >&2; then
+        echo "test-python: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2
+        exit 1
+    fi
+    if ! "$dir/bin/pip" install --quiet --retries 0 --disable-pip-version-check -r "$requirements" >&2; then
+        echo "test-python: pip could not install $(tr '\n' ' ' < "$requirements")" >&2
+        rm -rf "$dir"
+        exit 1
+    fi
+    cp "$requirements" "$stamp"
+    usable || { echo "test-python: the new environment in $dir does not import them" >&2; exit 1; }
+fi
+echo "$python"
