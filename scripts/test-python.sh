@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Prints the path of a Python that has what the tests' outside checks import (TensorBoard's reader,
-# NumPy, Pillow: scripts/test-requirements.txt), making it first when missing: a virtual environment
-# under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python, installed with pip as configured on the machine
-# (the pinned versions, --retries 0: an unreachable index fails fast). Exits 1, saying why on
-# stderr, when it cannot; run-tests then runs the suite without those checks (they skip).
+# NumPy, Pillow: scripts/test-requirements.txt; TensorBoardLoggerTest and NpyTest run them), making
+# it first when missing: a virtual environment under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python,
+# installed with pip as configured on the machine (the pinned versions, --retries 0: an unreachable
+# index fails fast). Exits 1, saying why on stderr, when it cannot; run-tests then runs the suite
+# without those checks (they skip).
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 requirements="$root/scripts/test-requirements.txt"
@@ -23,7 +24,7 @@ if ! usable; then
         echo "test-python: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2
         exit 1
     fi
-    if ! "$dir/bin/pip" install --quiet --retries 0 --disable-pip-version-check -r "$requirements" >&2; then
+    if ! "$dir/bin/pip" install -qq --retries 0 --disable-pip-version-check -r "$requirements" >&2; then
         echo "test-python: pip could not install $(tr '\n' ' ' < "$requirements")" >&2
         rm -rf "$dir"
         exit 1
