@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of a Python that has what the tests' outside checks import (TensorBoard's reader,
-# NumPy, Pillow: scripts/test-requirements.txt; TensorBoardLoggerTest and NpyTest run them), making
-# it first when missing: a virtual environment under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python,
+# NumPy, Pillow, PyTorch, safetensors: scripts/test-requirements.txt; TensorBoardLoggerTest, NpyTest
+# and TorchRoundTripTest run them), making it first when missing: a virtual environment under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python,
 # installed with pip as configured on the machine (the pinned versions, --retries 0: an unreachable
 # index fails fast). Exits 1, saying why on stderr, when it cannot; run-tests then runs the suite
 # without those checks (they skip).

@@ -13,18 +13,24 @@ TORCH below builds the equivalent torch.nn.Sequential of each. Run from the repo
         dict strictly and compares outputs.
 
     ./run-tests -pl nabla-io -am -Dtest=TorchRoundTripTest -Dsurefire.failIfNoSpecifiedTests=false
-    /opt/venv/bin/python scripts/torch_roundtrip.py check
-        nabla -> PyTorch: loads each model folder the test saved into
-        nabla-io/target/torch-roundtrip/NAME/ (model.safetensors) into the torch module with
+    /opt/venv/bin/python scripts/torch_roundtrip.py check [FOLDER]
+        nabla -> PyTorch: loads each model folder the test saved into FOLDER/NAME/
+        (nabla-io/target/torch-roundtrip/NAME/, model.safetensors) into the torch module with
         load_state_dict(strict=True) and compares its outputs with nabla's (NAME/io.npz).
+        TorchRoundTripTest runs this itself with the Python run-tests gives it (NABLA_TEST_PYTHON);
+        exit code 77 (a skip) when that Python lacks a module.
 """
 import os
 import sys
 
-import numpy as np
-import torch
-import torch.nn as nn
-from safetensors.torch import load_file, save_file
+try:
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    from safetensors.torch import load_file, save_file
+except ImportError as e:  # exit code 77: TorchRoundTripTest skips the check and says why
+    print(f"torch_roundtrip: this Python has no module {e.name}; pip install numpy torch safetensors")
+    sys.exit(77)
 
 FIXTURES = "nabla-io/src/test/resources/torch-roundtrip"
 WRITTEN = "nabla-io/target/torch-roundtrip"
@@ -65,13 +71,13 @@ def write():
         print("wrote", name)
 
 
-def check():
+def check(folder=WRITTEN):
     for name, make in TORCH.items():
         model = make()
-        state = load_file(os.path.join(WRITTEN, name, "model.safetensors"))
+        state = load_file(os.path.join(folder, name, "model.safetensors"))
         model.load_state_dict(state, strict=True)
         model.eval()
-        io = np.load(os.path.join(WRITTEN, name, "io.npz"))
+        io = np.load(os.path.join(folder, name, "io.npz"))
         with torch.no_grad():
             y = model(torch.from_numpy(io["x"])).numpy()
         err = rel_err(y, io["y"])
@@ -80,4 +86,4 @@ def check():
 
 
 if __name__ == "__main__":
-    {"write": write, "check": check}[sys.argv[1]]()
+    {"write": write, "check": check}[sys.argv[1]](*sys.argv[2:])

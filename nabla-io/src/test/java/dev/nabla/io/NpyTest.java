@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Tensor;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * .npy and .npz against files NumPy wrote (scripts/numpy_fixtures.py write); the files this test
- * writes into target/numpy-written are checked by NumPy with scripts/numpy_fixtures.py check (run
- * by the test with the Python run-tests makes, NABLA_TEST_PYTHON; skipped without NumPy).
+ * writes into target/numpy-written are read back by NumPy itself (scripts/numpy_fixtures.py check,
+ * through {@link PythonCheck}).
  */
 class NpyTest {
     static final Path FIXTURES = Path.of("src/test/resources/numpy");
@@ -146,18 +143,13 @@ class NpyTest {
         Map<String, Tensor> back = Npz.read(out.resolve("arrays.npz"));
         assertEquals(List.of("x", "labels"), List.copyOf(back.keySet()));
         assertArrayEquals(ints(0), back.get("labels").toLongArray());
+    }
 
-        // NumPy itself reads them, when there is a Python with it (run-tests makes one: NABLA_TEST_PYTHON)
-        Path python = Path.of(System.getenv().getOrDefault("NABLA_TEST_PYTHON", "/opt/venv/bin/python"));
-        if (Files.isExecutable(python)) {
-            Process p = new ProcessBuilder(python.toString(), "../scripts/numpy_fixtures.py", "check", out.toString())
-                    .redirectErrorStream(true).start();
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "numpy_fixtures.py check timed out");
-            Assumptions.assumeTrue(p.exitValue() != 77, said); // 77: that Python has no NumPy
-            assertEquals(0, p.exitValue(), said);
-            assertTrue(said.contains("NumPy read all"), said);
-        }
+    /** NumPy itself reads what {@link #writesWhatNumpyReads} wrote (scripts/numpy_fixtures.py check). */
+    @Test
+    void numpyReadsWhatNablaWrote() throws Exception {
+        writesWhatNumpyReads();
+        assertTrue(PythonCheck.run("numpy_fixtures.py", "check", "target/numpy-written").contains("NumPy read all"));
     }
 
     private static int headerEnd(byte[] npy) {

@@ -14,7 +14,9 @@ import dev.nabla.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,10 +24,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Whole models between nabla and PyTorch through safetensors (scripts/torch_roundtrip.py): a
  * PyTorch state_dict loads strictly into the nabla model built from the matching spec and gives
  * PyTorch's outputs; the model folders this test saves are loaded by the script into torch
- * modules with strict=True (scripts/torch_roundtrip.py check).
+ * modules with strict=True (scripts/torch_roundtrip.py check, run through {@link PythonCheck}).
  */
 class TorchRoundTripTest {
     static final Path FIXTURES = Path.of("src/test/resources/torch-roundtrip");
+    /** Where the model folders saved for PyTorch go. */
+    static final Path SAVED = Path.of("target/torch-roundtrip");
 
     static ModelSpec.Built build(String name) throws Exception {
         var spec = new ObjectMapper().readTree(Files.readString(FIXTURES.resolve(name + ".json")));
@@ -63,6 +67,18 @@ class TorchRoundTripTest {
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "cnn_bn"})
     void savesModelsForTorch(String name) throws Exception {
+        save(name);
+    }
+
+    /** PyTorch loads the saved folders into its modules with strict=True and gives nabla's outputs. */
+    @Test
+    void torchLoadsWhatNablaSaved() throws Exception {
+        for (String name : List.of("mlp", "cnn_bn")) save(name);
+        String out = PythonCheck.run("torch_roundtrip.py", "check", SAVED.toString());
+        assertTrue(out.contains("mlp: nabla's model file loads") && out.contains("cnn_bn: nabla's model file loads"), out);
+    }
+
+    private static void save(String name) throws Exception {
         ModelSpec.Built built = build(name);
         Generator g = new Generator(9);
         built.model().apply(l -> {
@@ -73,7 +89,7 @@ class TorchRoundTripTest {
                 }
             }
         });
-        Path dir = Path.of("target/torch-roundtrip", name);
+        Path dir = SAVED.resolve(name);
         new SavedModel(built.model(), built.inputShape()).spec(new ObjectMapper().readTree(Files.readString(FIXTURES.resolve(name + ".json"))))
                 .save(dir);
         int[] shape = new int[built.inputShape().length + 1];
