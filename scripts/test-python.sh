@@ -21,8 +21,16 @@ if ! usable; then
     command -v python3 >/dev/null || { echo "test-python: no python3 on PATH" >&2; exit 1; }
     rm -rf "$dir"
     if ! python3 -m venv "$dir" >&2; then
-        echo "test-python: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2
-        exit 1
+        # Debian's python3 makes venvs only with python3-venv: installed here when we may (root, apt-get)
+        rm -rf "$dir"
+        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 \
+                && apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv >&2 \
+                && python3 -m venv "$dir" >&2; then
+            :
+        else
+            echo "test-python: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2
+            exit 1
+        fi
     fi
     if ! "$dir/bin/pip" install -qq --retries 0 --disable-pip-version-check -r "$requirements" >&2; then
         echo "test-python: pip could not install $(tr '\n' ' ' < "$requirements")" >&2
