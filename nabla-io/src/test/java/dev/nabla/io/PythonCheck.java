@@ -1,7 +1,7 @@
 package dev.nabla.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +27,20 @@ final class PythonCheck {
         Assumptions.assumeTrue(Files.isExecutable(python), "no Python for " + script + " (run-tests makes one)");
         List<String> command = new ArrayList<>(List.of(python.toString(), "../scripts/" + script));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " timed out");
-        Assumptions.assumeTrue(p.exitValue() != 77, out);
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        // the output goes to a file, so that a script that hangs is stopped at the timeout
+        Path log = Files.createTempFile("nabla-python-check", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail(script + " did not finish in 120 s: " + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            Assumptions.assumeTrue(p.exitValue() != 77, out);
+            assertEquals(0, p.exitValue(), out);
+            return out;
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 }
