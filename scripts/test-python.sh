@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Prints the path of a Python that has what the tests' outside checks import (TensorBoard's reader,
 # NumPy, Pillow, PyTorch, safetensors: scripts/test-requirements.txt; TensorBoardLoggerTest, NpyTest
-# and TorchRoundTripTest run them), making it first when missing: a virtual environment under ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python,
-# installed with pip as configured on the machine (the pinned versions, --retries 0: an unreachable
-# index fails fast). Exits 1, saying why on stderr, when it cannot; run-tests then runs the suite
-# without those checks (they skip).
+# and TorchRoundTripTest run them), making it first when missing: a virtual environment under
+# ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python (or $NABLA_TEST_PYTHON_DIR), installed with pip as
+# configured on the machine (the pinned versions, --retries 0: an unreachable index fails fast).
+# Exits 1, saying why on stderr, when it cannot; run-tests then runs the suite without those checks
+# (they skip). It only ever replaces a directory that is a virtual environment (pyvenv.cfg).
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 requirements="$root/scripts/test-requirements.txt"
@@ -12,13 +13,18 @@ dir=${NABLA_TEST_PYTHON_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/nabla/test-
 python="$dir/bin/python"
 stamp="$dir/requirements.txt"   # what the environment was made from
 
-usable() {
-    [[ -x $python ]] && cmp -s "$requirements" "$stamp" \
-        && "$python" -c 'import numpy, PIL, tensorboard.backend.event_processing.event_accumulator' 2>/dev/null
+usable() { # made from these requirements, and finds every module (without importing them: fast)
+    [[ -x $python ]] && cmp -s "$requirements" "$stamp" && "$python" -c '
+import importlib.util, sys
+sys.exit(any(importlib.util.find_spec(m) is None for m in ("numpy", "PIL", "tensorboard", "torch", "safetensors")))'
 }
 
 if ! usable; then
     command -v python3 >/dev/null || { echo "test-python: no python3 on PATH" >&2; exit 1; }
+    if [[ -e $dir && ! -f $dir/pyvenv.cfg ]]; then
+        echo "test-python: $dir exists and is not a virtual environment; not touching it (set NABLA_TEST_PYTHON_DIR)" >&2
+        exit 1
+    fi
     rm -rf "$dir"
     if ! python3 -m venv "$dir" >&2; then
         # Debian's python3 makes venvs only with python3-venv: installed here when we may (root, apt-get)
