@@ -5,13 +5,15 @@
 # ${XDG_CACHE_HOME:-~/.cache}/nabla/test-python (or $NABLA_TEST_PYTHON_DIR), installed with pip as
 # configured on the machine (the pinned versions, --retries 0: an unreachable index fails fast).
 # Exits 1, saying why on stderr, when it cannot; run-tests then runs the suite without those checks
-# (they skip). It only ever replaces a directory that is a virtual environment (pyvenv.cfg).
+# (they skip); after pip failed, it does not try again until the requirements change or
+# $dir.failed is removed. It only ever replaces a directory that is a virtual environment (pyvenv.cfg).
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 requirements="$root/scripts/test-requirements.txt"
 dir=${NABLA_TEST_PYTHON_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/nabla/test-python}
 python="$dir/bin/python"
 stamp="$dir/requirements.txt"   # what the environment was made from
+failed="$dir.failed"             # what pip could not install here: not tried again on every run
 
 usable() { # made from these requirements, and finds every module (without importing them: fast)
     [[ -x $python ]] && cmp -s "$requirements" "$stamp" && "$python" -c '
@@ -21,6 +23,10 @@ sys.exit(any(importlib.util.find_spec(m) is None for m in ("numpy", "PIL", "tens
 
 if ! usable; then
     command -v python3 >/dev/null || { echo "test-python: no python3 on PATH" >&2; exit 1; }
+    if cmp -s "$requirements" "$failed"; then
+        echo "test-python: pip could not install these requirements here before; remove $failed to try again" >&2
+        exit 1
+    fi
     if [[ -e $dir && ! -f $dir/pyvenv.cfg ]]; then
         echo "test-python: $dir exists and is not a virtual environment; not touching it (set NABLA_TEST_PYTHON_DIR)" >&2
         exit 1
@@ -41,9 +47,11 @@ if ! usable; then
     if ! "$dir/bin/pip" install -qq --retries 0 --disable-pip-version-check -r "$requirements" >&2; then
         echo "test-python: pip could not install $(tr '\n' ' ' < "$requirements")" >&2
         rm -rf "$dir"
+        mkdir -p "$(dirname "$failed")" && cp "$requirements" "$failed"
         exit 1
     fi
     cp "$requirements" "$stamp"
+    rm -f "$failed"
     usable || { echo "test-python: the new environment in $dir does not import them" >&2; exit 1; }
 fi
 echo "$python"
