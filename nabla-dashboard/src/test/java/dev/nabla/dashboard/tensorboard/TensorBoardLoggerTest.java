@@ -193,10 +193,14 @@ class TensorBoardLoggerTest {
         assertEquals(22, want.size(), want.keySet().toString());
 
         if (Files.isExecutable(PYTHON)) {
+            // its output goes to a file, so that a hung script is stopped at the timeout
+            Path log = DIR.resolve("check_tensorboard.log");
             Process p = new ProcessBuilder(PYTHON.toString(), "../scripts/check_tensorboard.py", DIR.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "check_tensorboard.py timed out");
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+            if (!finished) p.destroyForcibly();
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            assertTrue(finished, "check_tensorboard.py did not finish in 60 s: " + out);
             // 77: that Python lacks TensorBoard, Pillow or NumPy, so the cross-check cannot run (skipped, with the reason)
             Assumptions.assumeTrue(p.exitValue() != 77, out);
             assertEquals(0, p.exitValue(), out);
