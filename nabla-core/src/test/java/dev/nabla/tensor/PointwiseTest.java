@@ -127,6 +127,89 @@ class PointwiseTest {
     }
 
     @Test
+    void applyIntoWritesApplysValuesIntoOut() {
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int n : new int[] {0, 1, 129, 70001}) {
+                for (Case c : CASES) {
+                    Tensor[] x = inputs(c.arity, dt, n, n + 11);
+                    Pointwise p = Pointwise.of(c.arity, c.fused);
+                    Tensor expected = p.apply(x), out = Tensor.zeros(dt, n);
+                    for (int threads : new int[] {1, 2}) {
+                        assertSame(out, withThreads(threads, () -> p.applyInto(out, x)));
+                        assertContentEquals(expected, out, c.name + ", " + dt + ", n = " + n + ", " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void applyIntoARowLeavesTheOthersAsTheyWere() {
+        Tensor big = Tensor.randn(new Generator(6), 3, 5000), before = big.copy();
+        Tensor a = Tensor.randn(new Generator(7), 5000), b = Tensor.randn(new Generator(8), 5000);
+        Pointwise p = Pointwise.of(2, v -> v[0].sub(v[1]).sigmoid().mul(v[1]));
+        p.applyInto(big.slice(0, 1, 2, 1).reshape(5000), a, b); // a contiguous view at offset 5000
+        assertContentEquals(p.apply(a, b), big.slice(0, 1, 2, 1).reshape(5000));
+        assertContentEquals(before.slice(0, 0, 1, 1), big.slice(0, 0, 1, 1));
+        assertContentEquals(before.slice(0, 2, 3, 1), big.slice(0, 2, 3, 1));
+    }
+
+    @Test
+    void applyIntoAnInputUpdatesItInPlace() {
+        Tensor[] x = inputs(4, DType.FLOAT32, 70001, 9);
+        Pointwise chain = Pointwise.of(4, CASES.get(0).fused);
+        Tensor expected = chain.apply(x);
+        chain.applyInto(x[0], x);
+        assertContentEquals(expected, x[0]);
+    }
+
+    @Test
+    void applyIntoRunsTheOpsForWhatItDoesNotFuse() {
+        Generator g = new Generator(2);
+        Tensor m = Tensor.randn(g, 40, 30), col = Tensor.randn(g, 40, 1), out = Tensor.zeros(40, 30);
+        Pointwise p = Pointwise.of(2, v -> v[0].mul(v[1]).add(v[0]).exp());
+        assertContentEquals(p.apply(m, col), p.applyInto(out, m, col));
+        assertContentEquals(m, Pointwise.of(2, v -> v[0]).applyInto(Tensor.zeros(40, 30), m, col)); // an input alone: copied
+    }
+
+    @Test
+    void applyIntoRefusesWithTheReason() {
+        Pointwise p = Pointwise.of(2, v -> v[0].mul(v[1]).tanh());
+        Tensor a = Tensor.randn(new Generator(1), 6, 5), b = Tensor.randn(new Generator(2), 6, 5);
+        var shape = assertThrows(IllegalArgumentException.class, () -> p.applyInto(Tensor.zeros(5, 6), a, b));
+        assertEquals("Pointwise.applyInto: out is [5, 6], the inputs give [6, 5]", shape.getMessage());
+        var type = assertThrows(IllegalArgumentException.class, () -> p.applyInto(Tensor.zeros(DType.FLOAT64, 6, 5), a, b));
+        assertTrue(type.getMessage().contains("out is float64, the result float32"), type.getMessage());
+        var strided = assertThrows(IllegalArgumentException.class, () -> p.applyInto(Tensor.zeros(5, 6).t(), a, b));
+        assertTrue(strided.getMessage().contains("not contiguous"), strided.getMessage());
+        var expanded = assertThrows(IllegalStateException.class, () -> p.applyInto(Tensor.zeros(1, 5).expand(6, 5), a, b));
+        assertTrue(expanded.getMessage().contains("expanded view"), expanded.getMessage());
+        Tensor flat = Tensor.randn(new Generator(3), 31);
+        Tensor head = flat.slice(0, 0, 30, 1).reshape(6, 5), tail = flat.slice(0, 1, 31, 1).reshape(6, 5);
+        var overlap = assertThrows(IllegalArgumentException.class, () -> p.applyInto(head, tail, b));
+        assertTrue(overlap.getMessage().contains("input 0 [6, 5] shares memory with out"), overlap.getMessage());
+        Tensor w = Tensor.randn(new Generator(4), 6, 5).requiresGrad(true);
+        var grad = assertThrows(IllegalStateException.class, () -> p.applyInto(Tensor.zeros(6, 5), w, b));
+        assertTrue(grad.getMessage().contains("input 0 requires grad"), grad.getMessage());
+        var leaf = assertThrows(IllegalStateException.class, () -> p.applyInto(w, a, b));
+        assertTrue(leaf.getMessage().contains("requires grad"), leaf.getMessage());
+        var none = assertThrows(IllegalArgumentException.class, () -> p.applyInto(null, a, b));
+        assertEquals("Pointwise.applyInto: out is null", none.getMessage());
+        try (var s = GradMode.noGrad()) { // not recording: an update of a leaf in place, as an optimizer's
+            assertContentEquals(p.apply(a, b), p.applyInto(w, a, b));
+        }
+    }
+
+    @Test
+    void applyIntoATensorTheTapeSavedIsCaught() {
+        Tensor w = Tensor.randn(new Generator(5), 8).requiresGrad(true), x = Tensor.randn(new Generator(6), 8);
+        Tensor loss = x.mul(w).sum(); // the product saves x for w's gradient
+        Pointwise.of(1, v -> v[0].exp()).applyInto(x, x);
+        var stale = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(stale.getMessage().contains("modified in place"), stale.getMessage());
+    }
+
+    @Test
     void anInputAloneIsReturned() {
         Tensor x = Tensor.randn(new Generator(4), 5);
         assertSame(x, Pointwise.of(2, v -> v[1]).apply(Tensor.zeros(5), x));
