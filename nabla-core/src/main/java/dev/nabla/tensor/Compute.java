@@ -425,11 +425,16 @@ final class Compute {
 
     /** Matrix product of two rank-2 or two rank-3 tensors with equal batch (or batch stride 0). */
     static Tensor matmul(Tensor a, Tensor b) {
+        int m = a.shape[a.shape.length - 2], n = b.shape[b.shape.length - 1];
+        return matmulInto(a, b, Tensor.uninitialized(a.dtype(), a.shape.length == 3 ? new int[] {a.shape[0], m, n} : new int[] {m, n}));
+    }
+
+    /** {@link #matmul} into out: contiguous, of the product's shape and type, sharing no memory with a or b. */
+    static Tensor matmulInto(Tensor a, Tensor b, Tensor out) {
         boolean batched = a.shape.length == 3;
         int batch = batched ? a.shape[0] : 1;
         int m = a.shape[a.shape.length - 2], k = a.shape[a.shape.length - 1], n = b.shape[b.shape.length - 1];
         // GEMM with beta 0 overwrites out; k = 0 has no product to write, so zeros are written
-        Tensor out = Tensor.uninitialized(a.dtype(), batched ? new int[] {batch, m, n} : new int[] {m, n});
         if (out.numel() == 0) return out;
         if (k == 0) return out.fillRaw(0);
         a = gemmOperand(a);
@@ -442,10 +447,10 @@ final class Compute {
         int sa = batched ? a.strides[0] : 0, sb = batched ? b.strides[0] : 0;
         if (a.dtype() == DType.FLOAT32) {
             KernelProvider.get().gemm().sgemm(batch, ta, tb, m, n, k, a.storage.f(), a.offset, sa, Math.max(lda, 1),
-                    b.storage.f(), b.offset, sb, Math.max(ldb, 1), 0f, out.storage.f(), 0, m * n, n);
+                    b.storage.f(), b.offset, sb, Math.max(ldb, 1), 0f, out.storage.f(), out.offset, m * n, n);
         } else {
             KernelProvider.get().gemm().dgemm(batch, ta, tb, m, n, k, a.storage.d(), a.offset, sa, Math.max(lda, 1),
-                    b.storage.d(), b.offset, sb, Math.max(ldb, 1), 0.0, out.storage.d(), 0, m * n, n);
+                    b.storage.d(), b.offset, sb, Math.max(ldb, 1), 0.0, out.storage.d(), out.offset, m * n, n);
         }
         return out;
     }

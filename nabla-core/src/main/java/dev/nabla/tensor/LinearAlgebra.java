@@ -44,6 +44,39 @@ final class LinearAlgebra {
     }
 
     // The primitive: two rank-2 or two rank-3 operands of one type.
+    /** x @ y written into out ({@link Tensor#matmulInto}). */
+    static Tensor matmulInto(Tensor x, Tensor y, Tensor out) {
+        String op = "matmulInto";
+        if (out == null) throw new IllegalArgumentException(op + ": out is null");
+        InPlace.checkInPlace(out, op);
+        if ((x.requiresGrad() || y.requiresGrad()) && GradMode.isEnabled()) {
+            throw new IllegalStateException(op + ": an operand requires grad and gradients are recorded; a product"
+                    + " written into out records none: use matmul, or run it inside GradMode.noGrad()");
+        }
+        if (out.storage == x.storage || out.storage == y.storage) {
+            throw new IllegalArgumentException(op + ": out " + Shape.str(out.shape) + " shares memory with an operand,"
+                    + " which the product reads while it writes out; pass another tensor");
+        }
+        if (x.shape.length == 2 && y.shape.length == 2 && x.shape[1] == y.shape[0]
+                && x.dtype() == out.dtype() && y.dtype() == out.dtype() && out.isContiguous()
+                && Arrays.equals(out.shape, new int[] {x.shape[0], y.shape[1]})) {
+            Compute.matmulInto(x, y, out); // the GEMM writes out directly
+        } else {
+            Tensor product;
+            try (var s = GradMode.noGrad()) {
+                product = matmul(x, y);
+            }
+            if (!Arrays.equals(out.shape, product.shape) || out.dtype() != product.dtype()) {
+                throw new IllegalArgumentException(op + ": out is " + out.dtype() + " " + Shape.str(out.shape) + ", "
+                        + Shape.str(x.shape) + " @ " + Shape.str(y.shape) + " is " + product.dtype() + " "
+                        + Shape.str(product.shape));
+            }
+            Compute.copy(product, out);
+        }
+        out.storage.bumpVersion();
+        return out;
+    }
+
     static Tensor mm(Tensor x, Tensor y) {
         Tensor out = Compute.matmul(x, y);
         // For a transposed y (a Linear layer's weight.t()), its gradient is computed as (gᵀ·x)ᵀ
