@@ -43,7 +43,6 @@ final class LinearAlgebra {
         return r;
     }
 
-    // The primitive: two rank-2 or two rank-3 operands of one type.
     /** x @ y written into out ({@link Tensor#matmulInto}). */
     static Tensor matmulInto(Tensor x, Tensor y, Tensor out) {
         String op = "matmulInto";
@@ -77,6 +76,7 @@ final class LinearAlgebra {
         return out;
     }
 
+    // The primitive: two rank-2 or two rank-3 operands of one type.
     static Tensor mm(Tensor x, Tensor y) {
         Tensor out = Compute.matmul(x, y);
         // For a transposed y (a Linear layer's weight.t()), its gradient is computed as (gᵀ·x)ᵀ
