@@ -413,10 +413,15 @@ public final class VectorElementwise implements Elementwise {
      * from the second). One load then serves both taps, and col2im adds both in one full vector
      * instead of two half-masked ones: in a standalone loop of the dcgan's Conv(64→128, 4, 2, 1)
      * taps (7×7 outputs, a 16×16 padded plane, in L1, AMD's Zen 4) 19–21 → 10.6 ns a tap for im2col.
+     * The gathered half goes out as a vector of HALF's (narrower) shape, unmasked, and a row's last
+     * columns one by one: AVX2 has no cheap masked store (AMD's Zen 3 microcodes vmaskmovps), and a
+     * masked store per half vector made the pair 2–3.8 times slower there than this (7×7 and 14×14
+     * outputs, 8 lanes).
      */
     private static final VectorShuffle<Float> ODD2 = VectorShuffle.fromOp(F, l -> (2 * l + 1) % F.length()),
             ZIP2 = VectorShuffle.fromOp(F, l -> l % 2 == 0 ? l / 2 : F.length() + l / 2);
     private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     /**
      * A vector of columns at a time, its rows added in order, so each lane adds as the scalar loop.
@@ -450,52 +455,54 @@ public final class VectorElementwise implements Elementwise {
             SCALAR.gatherStrided(x, xo, rowStep, stride, rows, cols, y, yo);
             return;
         }
-        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
-        VectorMask<Float> pieceIn = F.indexInRange(0, 2 * per - 1), pieceOut = F.indexInRange(0, per);
-        VectorMask<Float> restIn = F.indexInRange(0, Math.max(0, 2 * rest - 1)), restOut = F.indexInRange(0, rest);
+        int per = HALF.length(), full = cols / per;
+        VectorMask<Float> pieceIn = F.indexInRange(0, 2 * per - 1);
         for (int r = 0; r < rows; r++) {
             int src = xo + r * rowStep, dst = yo + r * cols, q = 0;
             for (int p = 0; p < full; p++, q += per) {
-                FloatVector.fromArray(F, x, src + 2 * q, pieceIn).rearrange(PICK2).intoArray(y, dst + q, pieceOut);
+                lowHalf(FloatVector.fromArray(F, x, src + 2 * q, pieceIn).rearrange(PICK2)).intoArray(y, dst + q);
             }
-            if (rest > 0) FloatVector.fromArray(F, x, src + 2 * q, restIn).rearrange(PICK2).intoArray(y, dst + q, restOut);
+            for (; q < cols; q++) y[dst + q] = x[src + 2 * q];
         }
     }
 
     @Override
     public void gatherStridedPair(float[] x, int xo, int rowStep, int rows, int cols, float[] y, int yo, int yo1) {
-        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
-        VectorMask<Float> pieceOut = F.indexInRange(0, per), restIn = F.indexInRange(0, 2 * rest), restOut = F.indexInRange(0, rest);
+        int per = HALF.length(), full = cols / per;
         for (int r = 0; r < rows; r++) {
             int src = xo + r * rowStep, dst = r * cols, q = 0;
             for (int p = 0; p < full; p++, q += per) {
                 FloatVector v = FloatVector.fromArray(F, x, src + 2 * q);
-                v.rearrange(PICK2).intoArray(y, yo + dst + q, pieceOut);
-                v.rearrange(ODD2).intoArray(y, yo1 + dst + q, pieceOut);
+                lowHalf(v.rearrange(PICK2)).intoArray(y, yo + dst + q);
+                lowHalf(v.rearrange(ODD2)).intoArray(y, yo1 + dst + q);
             }
-            if (rest > 0) {
-                FloatVector v = FloatVector.fromArray(F, x, src + 2 * q, restIn);
-                v.rearrange(PICK2).intoArray(y, yo + dst + q, restOut);
-                v.rearrange(ODD2).intoArray(y, yo1 + dst + q, restOut);
+            for (; q < cols; q++) {
+                y[yo + dst + q] = x[src + 2 * q];
+                y[yo1 + dst + q] = x[src + 2 * q + 1];
             }
         }
     }
 
     @Override
     public void scatterAddStridedPair(float[] x, int xo, int xo1, int rowStep, int rows, int cols, float[] y, int yo) {
-        int per = F.length() / 2, full = cols / per, rest = cols - full * per;
-        VectorMask<Float> pieceIn = F.indexInRange(0, per), restIn = F.indexInRange(0, rest), restOut = F.indexInRange(0, 2 * rest);
+        int per = HALF.length(), full = cols / per;
+        VectorMask<Float> pieceIn = F.indexInRange(0, per);
         for (int r = 0; r < rows; r++) {
             int src = r * cols, dst = yo + r * rowStep, q = 0;
             for (int p = 0; p < full; p++, q += per) {
                 FloatVector z = FloatVector.fromArray(F, x, xo + src + q, pieceIn).rearrange(ZIP2, FloatVector.fromArray(F, x, xo1 + src + q, pieceIn));
                 FloatVector.fromArray(F, y, dst + 2 * q).add(z).intoArray(y, dst + 2 * q);
             }
-            if (rest > 0) {
-                FloatVector z = FloatVector.fromArray(F, x, xo + src + q, restIn).rearrange(ZIP2, FloatVector.fromArray(F, x, xo1 + src + q, restIn));
-                FloatVector.fromArray(F, y, dst + 2 * q, restOut).add(z).intoArray(y, dst + 2 * q, restOut);
+            for (; q < cols; q++) {
+                y[dst + 2 * q] = y[dst + 2 * q] + x[xo + src + q];
+                y[dst + 2 * q + 1] = y[dst + 2 * q + 1] + x[xo1 + src + q];
             }
         }
+    }
+
+    // the first half of v's lanes, stored without a mask
+    private static FloatVector lowHalf(FloatVector v) {
+        return (FloatVector) v.reinterpretShape(HALF, 0);
     }
 
     /**
