@@ -32,8 +32,18 @@
 # ordinary young object again. bench dcgan, 7 alternated pairs of processes on 2 cores: faster in
 # all 7, 644 -> 690 samples/s over the last 4; peak RSS unchanged (1001 -> 987 MiB); cnn, vgg16,
 # mlp and runge within their run-to-run spread (cnn 2,340-3,285 samples/s either way).
+# -XX:MinHeapFreeRatio=25 (40 by default): at the end of a marking cycle (Remark) G1 grows the heap
+# until that share of it is free beside what the marking found live, and everything allocated during
+# the cycle counts as live. The VGG16 protocol's warm-up, while its vector kernels still run
+# unoptimized (boxing vectors: gigabytes a step), started one that found 1,362 MB "live" and grew
+# the heap from 1,644 to 2,292 MB (-Xlog:gc+ergo+heap=debug), which the following steps all
+# touched. Alternated pairs of processes, 2 cores (AMD Zen 3), against 40: vgg16 peak RSS
+# 2,376-2,708 -> 2,125-2,138 MiB at the same speed, dcgan 638-675 -> 558-590 MiB (samples/s within
+# their spread, higher in 3 of 3 pairs), cnn, mlp, Runge and elementwise within their spread. 10 held
+# VGG16 to 1,842-1,870 MiB but the dcgan's heap to ~400 MB, where it collected 100 times a run
+# instead of 58 and trained slower (4 pairs against 25: 281-333 vs 298-366 samples/s, slower in 3).
 jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=1 -XX:-G1UseAdaptiveIHOP
-    -XX:InitiatingHeapOccupancyPercent=70 -XX:G1HeapRegionSize=8m)
+    -XX:InitiatingHeapOccupancyPercent=70 -XX:G1HeapRegionSize=8m -XX:MinHeapFreeRatio=25)
 
 # -XX:CICompilerCount=4 where the JVM would take fewer (below 8 processors: 2 on 2 or 3, 3 on 4
 # to 7; 4 on 8 and 12 on 16, as -XX:ActiveProcessorCount=N shows): one C1 and up to three C2
