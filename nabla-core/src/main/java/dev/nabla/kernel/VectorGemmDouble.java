@@ -331,16 +331,17 @@ final class VectorGemmDouble {
                 int j = jp * DNR, w = Math.min(DNR, n - j), bi = bBase + jp * kc * DNR;
                 for (int q = ip0; q < ip1; q++) {
                     int i = q * MR, h = Math.min(MR, m - i), ai = whole == null ? (q - ip0) * MR * kc : (q * k + pc) * MR;
-                    if (h == MR && w == DNR) {
+                    if (h == MR && w == DNR && MR == 12) {
                         kernelD(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                    } else if (h <= 4 && w == DNR) {
+                    } else if (h <= 4 && w == DNR) { // the full tile when MR is 4
                         kernelD4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h == MR && w <= NARROW_EDGE && MR <= DL) {
                         kernelD12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
-                    } else if (h == MR && w <= DL) {
+                    } else if (h == MR && w <= DL && MR == 12) {
                         kernelD12x1(kc, ap, ai, bp, bi, DS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
-                        kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
+                        if (MR == 12) kernelD(kc, ap, ai, bp, bi, tmp, 0, DNR, false);
+                        else kernelD4(kc, ap, ai, bp, bi, MR, tmp, 0, DNR, false);
                         edge(tmp, h, w, cOff + i * ldc + j, accum);
                     }
                 }
@@ -733,8 +734,9 @@ final class VectorGemmDouble {
     }
 
     /**
-     * The 12×DNR micro-kernel: C[12×DNR] (+)= A-panel·B-panel over kc steps. The A panel
-     * holds 12 values per step, the B panel DNR; the tile of C stays in 24 registers.
+     * The 12×DNR micro-kernel (MR = 12): C[12×DNR] (+)= A-panel·B-panel over kc steps. The A panel
+     * holds 12 values per step, the B panel DNR; the tile of C stays in 24 registers. With MR = 4,
+     * {@link #kernelD4} is the full kernel.
      */
     private static void kernelD(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, boolean acc) {
         DoubleVector c0_0 = DoubleVector.zero(DS), c0_1 = DoubleVector.zero(DS);
@@ -854,7 +856,7 @@ final class VectorGemmDouble {
         s1.intoArray(c, ci + DL);
     }
 
-    /** A full A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
+    /** A full 12-row A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
     private static void kernelD12x1(int kc, double[] ap, int ai, double[] bp, int bi, VectorMask<Double> mask, double[] c,
                                     int ci, int ldc, boolean acc) {
         DoubleVector c0 = DoubleVector.zero(DS), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;

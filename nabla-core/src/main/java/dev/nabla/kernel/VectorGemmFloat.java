@@ -331,16 +331,17 @@ final class VectorGemmFloat {
                 int j = jp * FNR, w = Math.min(FNR, n - j), bi = bBase + jp * kc * FNR;
                 for (int q = ip0; q < ip1; q++) {
                     int i = q * MR, h = Math.min(MR, m - i), ai = whole == null ? (q - ip0) * MR * kc : (q * k + pc) * MR;
-                    if (h == MR && w == FNR) {
+                    if (h == MR && w == FNR && MR == 12) {
                         kernelF(kc, ap, ai, bp, bi, c, cOff + i * ldc + j, ldc, accum);
-                    } else if (h <= 4 && w == FNR) {
+                    } else if (h <= 4 && w == FNR) { // the full tile when MR is 4
                         kernelF4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h == MR && w <= NARROW_EDGE && MR <= FL) {
                         kernelF12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
-                    } else if (h == MR && w <= FL) {
+                    } else if (h == MR && w <= FL && MR == 12) {
                         kernelF12x1(kc, ap, ai, bp, bi, FS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
-                        kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
+                        if (MR == 12) kernelF(kc, ap, ai, bp, bi, tmp, 0, FNR, false);
+                        else kernelF4(kc, ap, ai, bp, bi, MR, tmp, 0, FNR, false);
                         edge(tmp, h, w, cOff + i * ldc + j, accum);
                     }
                 }
@@ -733,8 +734,9 @@ final class VectorGemmFloat {
     }
 
     /**
-     * The 12×FNR micro-kernel: C[12×FNR] (+)= A-panel·B-panel over kc steps. The A panel
-     * holds 12 values per step, the B panel FNR; the tile of C stays in 24 registers.
+     * The 12×FNR micro-kernel (MR = 12): C[12×FNR] (+)= A-panel·B-panel over kc steps. The A panel
+     * holds 12 values per step, the B panel FNR; the tile of C stays in 24 registers. With MR = 4,
+     * {@link #kernelF4} is the full kernel.
      */
     private static void kernelF(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean acc) {
         FloatVector c0_0 = FloatVector.zero(FS), c0_1 = FloatVector.zero(FS);
@@ -854,7 +856,7 @@ final class VectorGemmFloat {
         s1.intoArray(c, ci + FL);
     }
 
-    /** A full A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
+    /** A full 12-row A panel times the first vector of a B panel (the lanes in {@code mask}), stored straight into C. */
     private static void kernelF12x1(int kc, float[] ap, int ai, float[] bp, int bi, VectorMask<Float> mask, float[] c,
                                     int ci, int ldc, boolean acc) {
         FloatVector c0 = FloatVector.zero(FS), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
