@@ -116,7 +116,9 @@ public abstract sealed class KernelProvider permits ScalarKernelProvider, Panama
             return (KernelProvider) Class.forName("dev.nabla.kernel.PanamaKernelProvider")
                     .getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("cannot load the Panama kernels: " + e, e);
+            Throwable cause = e; // the reason, not its reflective or class-initialization wrappers
+            while (cause.getCause() != null) cause = cause.getCause();
+            throw new IllegalStateException("cannot load the Panama kernels: " + cause, e);
         }
     }
 

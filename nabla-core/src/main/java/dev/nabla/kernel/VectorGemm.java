@@ -47,9 +47,10 @@ public final class VectorGemm implements Gemm {
      * reload in the loop: 40–46 GFLOP/s on one core of AMD's Zen 3 (2.45 GHz), where 4 rows (8
      * accumulators, enough for two FMA pipes of latency 4) ran at 89–92 and 6 rows (15 registers)
      * spilled as well (standalone kernels over packed panels, k block 256). The order of each
-     * element's sum does not depend on it.
+     * element's sum does not depend on it. The system property nabla.gemmTileRows (4 or 12) overrides
+     * the choice: the tests run both on every machine.
      */
-    static final int MR = sixteenVectorRegisters() ? 4 : 12;
+    static final int MR = tileRows();
     /** Largest k block; fixed, since the summation order depends on it. */
     static final int KC = 256;
     /** Largest number of rows and columns of C in one tile (one parallel task). */
@@ -409,9 +410,17 @@ public final class VectorGemm implements Gemm {
         abstract void tile(int pc, int kc, boolean accum, int ip0, int ip1, int jp0, int jp1, int bBase);
     }
 
-    // x86-64 below AVX-512 (the JIT's preferred float vector narrower than 512 bits) has 16 vector registers
-    private static boolean sixteenVectorRegisters() {
-        String arch = System.getProperty("os.arch", "");
-        return (arch.equals("amd64") || arch.equals("x86_64")) && FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512;
+    private static int tileRows() {
+        String rows = System.getProperty("nabla.gemmTileRows");
+        if (rows == null) {
+            // x86-64 below AVX-512 (the JIT's preferred float vector narrower than 512 bits) has 16 vector registers
+            String arch = System.getProperty("os.arch", "");
+            boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+            return x86 && FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512 ? 4 : 12;
+        }
+        if (!rows.equals("4") && !rows.equals("12")) {
+            throw new IllegalArgumentException("nabla.gemmTileRows=" + rows + ": the GEMM micro-tile has 4 or 12 rows");
+        }
+        return Integer.parseInt(rows);
     }
 }
