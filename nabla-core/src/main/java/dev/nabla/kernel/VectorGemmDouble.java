@@ -8,6 +8,7 @@ import static dev.nabla.kernel.VectorGemm.PAR_MIN;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -126,6 +127,12 @@ final class VectorGemmDouble {
         private static final int STEP_LANES = (MR + DL - 1) / DL * DL;
         /** The lanes of packA's last vector of a step that fall within the panel's MR rows. */
         private static final VectorMask<Double> PANEL_TAIL = DS.indexInRange(0, MR - (STEP_LANES - DL));
+        /**
+         * A step's MR values as one vector of their own shape, where the JVM has one (MR = 4 on AVX2:
+         * 128 bits), else null: copied without PANEL_TAIL's mask, as AVX2's masked stores are slow.
+         */
+        private static final VectorSpecies<Double> STEP = Integer.bitCount(MR) == 1 && MR >= 2 && MR <= DL
+                ? VectorSpecies.of(double.class, VectorShape.forBitSize(MR * Double.SIZE)) : null;
         /**
          * Doubles a packed A holds past its panels: packA's masked store of a step's last vector
          * spans DL lanes, and a masked store that runs past the array's end takes the Vector API's
@@ -297,7 +304,9 @@ final class VectorGemmDouble {
             } else {
                 int s = aOff + pc * lda + i;
                 for (int l = 0; l < kc; l++, s += lda, d += MR) {
-                    if (h == MR && s + STEP_LANES <= a.length) {
+                    if (h == MR && STEP != null) {
+                        DoubleVector.fromArray(STEP, a, s).intoArray(ap, d);
+                    } else if (h == MR && s + STEP_LANES <= a.length) {
                         for (int r = 0; r < MR; r += DL) {
                             DoubleVector v = DoubleVector.fromArray(DS, a, s + r);
                             if (r + DL <= MR) v.intoArray(ap, d + r);
