@@ -24,6 +24,11 @@ final class VectorGemmDouble {
     private static final int DNR = 2 * DL;
     /** Transposed B panels are packed by {@link Transposes} where it fits the vectors, else by gathers. */
     private static final boolean TRANSPOSE = Transposes.fitsDouble();
+    /**
+     * Row-major A panels too, where MR is more than half a vector (12 of 16 lanes): with 4 rows of 8
+     * lanes, half of each transpose would be thrown away, through masked stores.
+     */
+    private static final boolean TRANSPOSE_A = TRANSPOSE && MR <= DL && 2 * MR > DL;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -287,7 +292,7 @@ final class VectorGemmDouble {
                 // are loaded (so a must hold them) and its MR stored. Not for rows a multiple of 4 KB
                 // apart, whose loads then share one L1 set: 64×784×2048 ran 3–10% slower that way.
                 int s0 = aOff + i * lda + pc;
-                if (h == MR && MR <= DL && TRANSPOSE && lda % (4096 / Double.BYTES) != 0 && s0 + (DL - 1) * lda + kc <= a.length) {
+                if (h == MR && TRANSPOSE_A && lda % (4096 / Double.BYTES) != 0 && s0 + (DL - 1) * lda + kc <= a.length) {
                     Transposes.transpose(a, s0, lda, MR, kc, ap, d, MR);
                     return;
                 }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes the unrolled transposes of {@link Transposes} (one method per element type, up to 16 float
- * or 8 double rows) between its GENERATED markers, so that the algorithm is written once:
+ * Writes the unrolled transposes of {@link Transposes} (16 and 8 float rows, 8 and 4 double rows: a
+ * 512-bit and a 256-bit vector of each) between its GENERATED markers, so that the algorithm is written once:
  * {@code scripts/generate-double-kernels} runs it; {@link TransposeKernelsTest} fails when the
  * checked-in file is not what it generates.
  */
@@ -19,9 +19,9 @@ final class TransposeKernels {
 
     private TransposeKernels() {}
 
-    /** The transpose of up to `lanes` rows of `type` (float or double), as Transposes holds it. */
+    /** The transpose of up to `lanes` rows of `type` (float or double), as Transposes holds it: transpose{lanes}. */
     static String transpose(String type, int lanes) {
-        String vector = type.equals("float") ? "FloatVector" : "DoubleVector", species = type.equals("float") ? "F" : "D";
+        String vector = type.equals("float") ? "FloatVector" : "DoubleVector", species = (type.equals("float") ? "F" : "D") + lanes;
         String boxed = type.equals("float") ? "Float" : "Double";
         int rounds = Integer.numberOfTrailingZeros(lanes);
         StringBuilder s = new StringBuilder();
@@ -32,9 +32,10 @@ final class TransposeKernels {
                 .append(" row vectors (b must hold all of them),\n");
         s.append("     * transposed in registers by ").append(rounds).append(" rounds of block swaps, and stored in its first `rows` lanes.\n");
         s.append("     */\n");
-        s.append("    static void transpose(").append(type).append("[] b, int s, int ldb, int rows, int kc, ").append(type)
+        s.append("    static void transpose").append(lanes).append('(').append(type).append("[] b, int s, int ldb, int rows, int kc, ").append(type)
                 .append("[] bp, int d, int stride) {\n");
         s.append("        VectorMask<").append(boxed).append("> keep = ").append(species).append(".indexInRange(0, rows);\n");
+        s.append("        boolean all = rows == ").append(lanes).append("; // then unmasked stores: AVX2's masked ones are slow\n");
         s.append("        // the rounds' shuffles and masks in locals: read once, not from the arrays in the loop\n");
         for (int r = 0; r < rounds; r++) {
             s.append("        VectorShuffle<").append(boxed).append("> down").append(r).append(" = ").append(species).append("_DOWN[").append(r)
@@ -60,9 +61,15 @@ final class TransposeKernels {
                         .append(", upper").append(r).append(");\n");
             }
         }
+        s.append("            if (all) {\n");
         for (int i = 0; i < lanes; i++) {
-            s.append("            r").append(i).append(".intoArray(bp, d + (l + ").append(i).append(") * stride, keep);\n");
+            s.append("                r").append(i).append(".intoArray(bp, d + (l + ").append(i).append(") * stride);\n");
         }
+        s.append("            } else {\n");
+        for (int i = 0; i < lanes; i++) {
+            s.append("                r").append(i).append(".intoArray(bp, d + (l + ").append(i).append(") * stride, keep);\n");
+        }
+        s.append("            }\n");
         s.append("        }\n");
         s.append("        for (; l < kc; l++) {\n");
         s.append("            for (int i = 0; i < rows; i++) bp[d + l * stride + i] = b[s + i * ldb + l];\n");
@@ -75,8 +82,8 @@ final class TransposeKernels {
     static String generate(String source) {
         int begin = source.indexOf(BEGIN), end = source.indexOf(END);
         if (begin < 0 || end < begin) throw new IllegalArgumentException(FILE + " lacks the lines: " + BEGIN + END);
-        return source.substring(0, begin + BEGIN.length()) + transpose("float", 16) + "\n" + transpose("double", 8)
-                + source.substring(end);
+        return source.substring(0, begin + BEGIN.length()) + transpose("float", 16) + "\n" + transpose("float", 8) + "\n"
+                + transpose("double", 8) + "\n" + transpose("double", 4) + source.substring(end);
     }
 
     public static void main(String[] args) throws IOException {
