@@ -15,9 +15,9 @@ import jdk.incubator.vector.FloatVector;
  * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
  * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
  * On several threads, each thread packs what it reads itself where that is cheap: when C has too
- * few rows for tiles of at least {@value #MIN_TILE_PANELS} panels each, all of A (the tiles then
- * take all the rows, split the columns and pack their own panels of B); else, while B is small
- * (at most {@value #OWN_B} elements packed), all of B.
+ * few rows for tiles of at least {@value #MIN_TILE_ROWS} rows each and twice as many columns, all
+ * of A (the tiles then take all the rows, split the columns and pack their own panels of B); else,
+ * while B is small (at most {@value #OWN_B} elements packed), all of B.
  * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
  * small buffer, except float32 ones of at most 4 rows or one vector of columns, which have kernels of
  * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
@@ -57,22 +57,29 @@ public final class VectorGemm implements Gemm {
     private static final int MC = 144;
     private static final int NC = 1024;
     /**
-     * Row panels a parallel tile has at least when cut by rows; with fewer, the tiles take all the
-     * rows and split the columns, and each thread packs what it reads. Cut by rows, a 128-row
-     * product (11 panels) made tiles of 1 or 2 panels that each read every panel of B, packed once
-     * for all threads; and when the host placed the two vCPUs on different L3 caches (a cache line's
-     * round trip between the threads 330 ns instead of 67, in about half the processes here), each
-     * thread read what the other had just packed from the other cache, and two threads ran the
-     * product as fast as one. 2 threads, GFLOP/s, before → after: 128×256×784 with B transposed
-     * (an MLP's first layer at batch 128) 139 → 138–154 on one L3, 81–84 → 125–128 across two;
-     * 128×1024×784 164 → 188–190, 64×1024×512 155 → 174–189 (one L3). 256×256×256, tiles of 3
-     * panels, keeps the row cut (176 against 161 cut by columns).
+     * Rows a parallel tile has at least when cut by rows; with fewer, and at least twice as many
+     * columns as rows, the tiles take all the rows and split the columns, and each thread packs all
+     * of A, the smaller operand, for itself (with as many rows as columns or more, each packs all
+     * of B instead, see {@link #OWN_B}). Cut by rows, a 128-row product made tiles of 1 or 2
+     * panels of 12 rows that each read every panel of B, packed once for all threads; and when the
+     * host placed the two vCPUs on different L3 caches (a cache line's round trip between the
+     * threads 330 ns instead of 67, in about half the processes here), each thread read what the
+     * other had just packed from the other cache, and two threads ran the product as fast as one.
+     * 2 threads, GFLOP/s, before → after: 128×256×784 with B transposed (an MLP's first layer at
+     * batch 128) 139 → 138–154 on one L3, 81–84 → 125–128 across two; 128×1024×784 164 → 188–190,
+     * 64×1024×512 155 → 174–189 (one L3, 12-row tiles on AVX-512). The bound was 3 panels while
+     * the tile was 12 rows; counted in panels of 4 (AVX2) it cut 128 rows into tiles of 16 again.
+     * Counted in rows, with 4-row panels, one process alternating the rules 15 times per shape
+     * (AMD Zen 3, 2 threads, GFLOP/s medians): 128×1024×784 82 → 97 (faster in 14 of 15),
+     * 128×256×784 with B transposed 94 → 108, 128×784×288 126 → 148, 192×512×512 145 → 154; with
+     * fewer columns than twice the rows packing A per thread lost (128×49×1024 52 → 47,
+     * 128×196×576 65 → 59), so those keep the row cut.
      */
-    private static final int MIN_TILE_PANELS = 3;
+    private static final int MIN_TILE_ROWS = 32;
     /**
      * Elements of packed B up to which, on several threads, each thread packs all of B for itself
      * and the tiles are cut by rows only: nothing packed passes between threads (see
-     * {@link #MIN_TILE_PANELS} for what that costs when the vCPUs sit on different L3 caches). 2
+     * {@link #MIN_TILE_ROWS} for what that costs when the vCPUs sit on different L3 caches). 2
      * threads, GFLOP/s, three alternated pairs of processes, before → after: 256³ 131–177 → 185–191,
      * 512³ 149–190 → 182–193, 1024³ 175–206 → 192–200, 384³ 141–195 → 176–201, 256×784×128 with A
      * transposed (an MLP's weight gradient) 127–177 → 183–187, 256×256×784 with B transposed
@@ -245,10 +252,10 @@ public final class VectorGemm implements Gemm {
         final int kcb = kBlock(k), kBlocks = ceilDiv(k, kcb);
         final int rowPanels = ceilDiv(m, MR), colPanels = ceilDiv(n, nr);
         final int threads = parallel && work >= PAR_MIN ? Parallel.available() : 1;
-        if (threads > 1 && ceilDiv(rowPanels, 4 * threads) < MIN_TILE_PANELS && colPanels > 1 && (long) rowPanels * MR * k <= KEEP) {
-            // Few rows (a batch of 128 is 11 panels): tiles of all the rows, cut by columns, each
-            // thread packing all of A once and each tile its own panels of B, so that nothing packed
-            // passes between threads (see MIN_TILE_PANELS).
+        if (threads > 1 && ceilDiv(m, 4 * threads) < MIN_TILE_ROWS && 2 * m <= n && colPanels > 1 && (long) rowPanels * MR * k <= KEEP) {
+            // Few rows, many columns (a batch of 128 times 256 units or more): tiles of all the rows,
+            // cut by columns, each thread packing all of A once and each tile its own panels of B,
+            // so that nothing packed passes between threads (see MIN_TILE_ROWS).
             final long product = PRODUCTS.incrementAndGet();
             job.prepareOwn();
             final int mcP = Math.min(rowPanels, MC / MR), rowTiles = ceilDiv(rowPanels, mcP);

@@ -292,12 +292,12 @@ class GemmTest {
     @Test
     void resultsDoNotDependOnThreadCount() {
         int saved = Parallel.threads();
-        // (m, n, k, batch): tiles cut by rows (each thread packing all of B), few rows (tiles cut by
-        // columns, each thread packing all of A), B too large to pack per thread (packed once for
-        // all), one thread, batch items in parallel, direct path in parallel, tiny, dot path (m ≤ 4,
-        // B transposed; or few columns of a transposed B, 8192 x 10 x 840) and streaming path (m ≤ 4,
-        // B as it is) in parallel
-        int[][] shapes = {{300, 257, 513, 1}, {128, 300, 784, 1}, {200, 1100, 960, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5},
+        // (m, n, k, batch): tiles cut by rows (each thread packing all of B), few rows and many
+        // columns (tiles cut by columns, each thread packing all of A), B too large to pack per
+        // thread (packed once for all), one thread, batch items in parallel, direct path in
+        // parallel, tiny, dot path (m ≤ 4, B transposed; or few columns of a transposed B, 8192 x
+        // 10 x 840) and streaming path (m ≤ 4, B as it is) in parallel
+        int[][] shapes = {{300, 257, 513, 1}, {128, 300, 784, 1}, {300, 1100, 960, 1}, {7, 1100, 300, 1}, {512, 64, 33, 40}, {8192, 10, 840, 1}, {39, 10, 20, 5},
             {3, 2000, 6001, 1}, {2, 5003, 1001, 1}};
         try {
             for (Gemm g : impls()) {
