@@ -15,9 +15,9 @@ import jdk.incubator.vector.FloatVector;
  * a register-blocked micro-kernel that keeps an MR×NR tile of C in 2·MR vector registers, streams
  * the k block with FMAs (broadcast A, vectors of B) and adds the result to C once per block.
  * On several threads, each thread packs what it reads itself where that is cheap: when C has too
- * few rows for tiles of at least {@value #MIN_TILE_ROWS} rows each and twice as many columns, all
- * of A (the tiles then take all the rows, split the columns and pack their own panels of B); else,
- * while B is small (at most {@value #OWN_B} elements packed), all of B.
+ * few rows for tiles of at least {@value #MIN_TILE_ROWS} rows each and at least twice as many
+ * columns as rows, all of A (the tiles then take all the rows, split the columns and pack their own
+ * panels of B); else, while B is small (at most {@value #OWN_B} elements packed), all of B.
  * Panels are zero-padded, so the kernel always runs full; partial tiles at the edges go through a
  * small buffer, except float32 ones of at most 4 rows or one vector of columns, which have kernels of
  * their own (a 64-channel convolution's 64 = 5·12 + 4 rows would otherwise cost 6 full panels).
