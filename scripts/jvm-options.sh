@@ -42,8 +42,20 @@
 # their spread, higher in 3 of 3 pairs), cnn, mlp, Runge and elementwise within their spread. 10 held
 # VGG16 to 1,842-1,870 MiB but the dcgan's heap to ~400 MB, where it collected 100 times a run
 # instead of 58 and trained slower (4 pairs against 25: 281-333 vs 298-366 samples/s, slower in 3).
+# -XX:MaxNewSize=96m: G1 sizes the young generation for its pause goal, and with the few megabytes
+# a training step leaves alive (BufferPool carries its large arrays from step to step; what is left
+# in the young generation is small arrays and objects, nearly all dead at a collection) that goal
+# allows up to 60% of the heap: the Runge protocol's eden filled 216 MB of the initial 384 between
+# collections, and every page of it counts in the peak RSS. Capped, the collections come more often
+# and each copies as little. Alternated processes, 2 cores (AMD Zen 3), default -> 96m, peak RSS
+# MiB: Runge 343-356 -> 212-235 (JAX: 240), mlp 386-395 -> 254-280, gemm 435-470 -> 387-405, cnn
+# 493-590 -> 477-559, dcgan 545-616 -> 549-583, VGG16 2,087 -> 2,083, reduce 375 -> 387-396,
+# elementwise 618-682 either way (it lands on one or the other); GC pauses a run (-Xlog:gc): Runge
+# 156-183 -> 376-412 collections, 266-273 -> 528-594 ms in 31 s; mlp 103-130 -> 110-134 ms; cnn 208
+# -> 194; dcgan 197-215 -> 268-387 ms in 25 s; speeds within their run-to-run spread. 64m did not
+# lower the Runge peak further (243) and doubled the mlp's collections.
 jvm_opts=(--add-modules jdk.incubator.vector -XX:+UseG1GC -XX:GCTimeRatio=1 -XX:-G1UseAdaptiveIHOP
-    -XX:InitiatingHeapOccupancyPercent=70 -XX:G1HeapRegionSize=8m -XX:MinHeapFreeRatio=25)
+    -XX:InitiatingHeapOccupancyPercent=70 -XX:G1HeapRegionSize=8m -XX:MinHeapFreeRatio=25 -XX:MaxNewSize=96m)
 
 # -XX:CICompilerCount=4 where the JVM would take fewer (below 8 processors: 2 on 2 or 3, 3 on 4
 # to 7; 4 on 8 and 12 on 16, as -XX:ActiveProcessorCount=N shows): one C1 and up to three C2
