@@ -57,6 +57,20 @@ public interface Elementwise {
     void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo);
 
     /**
+     * y[yo + i] = x[xo + i] for i &lt; n, x and y distinct arrays: a short run (a row of a strided
+     * convolution's padded plane, 14 or 28 elements), where System.arraycopy's call to its stub
+     * costs as much as the copy.
+     */
+    default void copy(float[] x, int xo, float[] y, int yo, int n) {
+        System.arraycopy(x, xo, y, yo, n);
+    }
+
+    /** The float64 {@link #copy(float[], int, float[], int, int)}. */
+    default void copy(double[] x, int xo, double[] y, int yo, int n) {
+        System.arraycopy(x, xo, y, yo, n);
+    }
+
+    /**
      * Two kernel taps side by side of a stride-2 convolution's im2col: taps j and j + 1 of a kernel
      * row read the even and the odd elements of the same input rows, so {@code gatherStrided} with
      * stride 2 at xo into y at yo, and at xo + 1 into y at yo1, from one pass over the rows.

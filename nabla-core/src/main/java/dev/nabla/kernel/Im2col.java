@@ -133,13 +133,19 @@ public final class Im2col {
          * back: padded row r, column s is input row r − pt, column s − pl. The rest of xp is
          * padding: zeroed for im2col ({@link #plane}), never read back by col2im.
          */
-        void copy(Object x, int xOff, int c, Object xp, boolean toPlane, ConvGeometry g) {
+        void copy(Elementwise ew, Object x, int xOff, int c, Object xp, boolean toPlane, ConvGeometry g) {
             int h = g.h(), w = g.w(), lo = Math.max(0, g.pl()), hi = Math.min(wp, w + g.pl());
             if (lo >= hi) return;
             for (int r = Math.max(0, g.pt()), end = Math.min(hp, h + g.pt()); r < end; r++) {
                 int at = xOff + (c * h + r - g.pt()) * w + lo - g.pl();
-                if (toPlane) System.arraycopy(x, at, xp, r * wp + lo, hi - lo);
-                else System.arraycopy(xp, r * wp + lo, x, at, hi - lo);
+                if (x instanceof float[] xf) {
+                    if (toPlane) ew.copy(xf, at, (float[]) xp, r * wp + lo, hi - lo);
+                    else ew.copy((float[]) xp, r * wp + lo, xf, at, hi - lo);
+                } else if (toPlane) {
+                    ew.copy((double[]) x, at, (double[]) xp, r * wp + lo, hi - lo);
+                } else {
+                    ew.copy((double[]) xp, r * wp + lo, (double[]) x, at, hi - lo);
+                }
             }
         }
     }
@@ -156,7 +162,7 @@ public final class Im2col {
         int rowStep = g.sh() * p.wp(), stride = g.sw(), oh = g.oh(), ow = g.ow();
         boolean pairs = stride == 2 && g.dw() == 1; // taps j and j + 1 read the even and odd elements of the same rows
         for (int c = c0; c < c1; c++) {
-            p.copy(x, xOff, c, xp, true, g);
+            p.copy(ew, x, xOff, c, xp, true, g);
             for (int i = 0; i < g.kh(); i++) {
                 for (int j = 0; j < g.kw(); j++) {
                     int base = colOff + ((c * g.kh() + i) * g.kw() + j) * ld, tap = p.tap(g, i, j);
@@ -180,7 +186,7 @@ public final class Im2col {
                     }
                 }
             }
-            if (!toCol) p.copy(x, xOff, c, xp, false, g);
+            if (!toCol) p.copy(ew, x, xOff, c, xp, false, g);
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels the convolution layers added (axpy, gather, scatterAdd, reluBackward, leakyRelu, 2×2 max pooling,
+ * The kernels the convolution layers added (axpy, copy, gather, scatterAdd, reluBackward, leakyRelu, 2×2 max pooling,
  * Winograd's tile columns): the SIMD versions agree bitwise with the scalar ones (or, for max pooling, with PyTorch's rule written
  * out), at every length around the vector width, including special values (±0, NaN, infinities).
  */
@@ -18,6 +18,29 @@ class ConvKernelsTest {
 
     private static float value(Random r) {
         return r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextGaussian();
+    }
+
+    @Test
+    void copyMovesExactlyTheRunAtEveryLength() {
+        Random r = new Random(5);
+        for (Elementwise ew : new Elementwise[] {SCALAR, SIMD}) {
+            for (int n = 0; n <= 40; n++) {
+                int xo = r.nextInt(3), yo = r.nextInt(3);
+                float[] x = new float[xo + n + 2], y = new float[yo + n + 2];
+                double[] xd = new double[x.length], yd = new double[y.length];
+                for (int i = 0; i < x.length; i++) xd[i] = x[i] = value(r);
+                for (int i = 0; i < y.length; i++) yd[i] = y[i] = value(r);
+                float[] expected = y.clone();
+                System.arraycopy(x, xo, expected, yo, n);
+                ew.copy(x, xo, y, yo, n);
+                ew.copy(xd, xo, yd, yo, n);
+                for (int i = 0; i < y.length; i++) {
+                    String where = ew.name() + " n=" + n + " i=" + i;
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(y[i]), "copy float " + where);
+                    assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(yd[i]), "copy double " + where);
+                }
+            }
+        }
     }
 
     @Test
