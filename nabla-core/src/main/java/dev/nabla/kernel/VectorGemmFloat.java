@@ -350,7 +350,13 @@ final class VectorGemmFloat {
                     } else if (h <= 4 && w == FNR) { // the full tile when MR is 4
                         kernelF4(kc, ap, ai, bp, bi, h, c, cOff + i * ldc + j, ldc, accum);
                     } else if (h == MR && w <= NARROW_EDGE && MR <= FL) {
-                        kernelF12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
+                        if (STEP != null && q + 1 < ip1 && m - i >= 2 * MR) { // with the next panel, also full
+                            int ai2 = whole == null ? ai + MR * kc : ai + MR * k;
+                            kernelF4xNarrowPair(kc, ap, ai, ai2, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
+                            q++;
+                        } else {
+                            kernelF12xNarrow(kc, ap, ai, bp, bi, w, tmp, c, cOff + i * ldc + j, ldc, accum);
+                        }
                     } else if (h == MR && w <= FL && MR == 12) {
                         kernelF12x1(kc, ap, ai, bp, bi, FS.indexInRange(0, w), c, cOff + i * ldc + j, ldc, accum);
                     } else {
@@ -934,6 +940,46 @@ final class VectorGemmFloat {
         s3.intoArray(t, 3 * FL);
         for (int r = 0; r < MR; r++, ci += ldc) {
             for (int jj = 0; jj < w; jj++) c[ci + jj] = acc ? c[ci + jj] + t[jj * FL + r] : t[jj * FL + r];
+        }
+    }
+
+    /**
+     * Two full A panels of 4 rows (a 128-bit vector a step each) times the first w ≤ {@value #NARROW_EDGE}
+     * columns of a B panel, stored straight into C: eight independent sums where kernelF12xNarrow
+     * has four, which FMA's latency holds to one FMA a cycle. The same products summed in the same
+     * order as kernelF4, so the same bits; the two tiles go through t to C.
+     */
+    private static void kernelF4xNarrowPair(int kc, float[] ap, int ai, int ai2, float[] bp, int bi, int w, float[] t,
+                                            float[] c, int ci, int ldc, boolean acc) {
+        VectorSpecies<Float> rows = FloatJob.STEP;
+        FloatVector p0 = FloatVector.zero(rows), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+        for (int l = 0; l < kc; l++) {
+            FloatVector a = FloatVector.fromArray(rows, ap, ai + l * MR), a2 = FloatVector.fromArray(rows, ap, ai2 + l * MR);
+            int bo = bi + l * FNR;
+            FloatVector b = FloatVector.broadcast(rows, bp[bo]);
+            p0 = b.fma(a, p0);
+            q0 = b.fma(a2, q0);
+            b = FloatVector.broadcast(rows, bp[bo + 1]);
+            p1 = b.fma(a, p1);
+            q1 = b.fma(a2, q1);
+            b = FloatVector.broadcast(rows, bp[bo + 2]);
+            p2 = b.fma(a, p2);
+            q2 = b.fma(a2, q2);
+            b = FloatVector.broadcast(rows, bp[bo + 3]);
+            p3 = b.fma(a, p3);
+            q3 = b.fma(a2, q3);
+        }
+        p0.intoArray(t, 0);
+        p1.intoArray(t, MR);
+        p2.intoArray(t, 2 * MR);
+        p3.intoArray(t, 3 * MR);
+        q0.intoArray(t, 4 * MR);
+        q1.intoArray(t, 5 * MR);
+        q2.intoArray(t, 6 * MR);
+        q3.intoArray(t, 7 * MR);
+        for (int r = 0; r < 2 * MR; r++, ci += ldc) {
+            int at = r < MR ? r : 3 * MR + r; // row r of the second panel: lane r − MR from 4·MR on
+            for (int jj = 0; jj < w; jj++) c[ci + jj] = acc ? c[ci + jj] + t[at + jj * MR] : t[at + jj * MR];
         }
     }
 
