@@ -42,6 +42,9 @@
 # their spread, higher in 3 of 3 pairs), cnn, mlp, Runge and elementwise within their spread. 10 held
 # VGG16 to 1,842-1,870 MiB but the dcgan's heap to ~400 MB, where it collected 100 times a run
 # instead of 58 and trained slower (4 pairs against 25: 281-333 vs 298-366 samples/s, slower in 3).
+# With the young generation capped (below), 10 took VGG16 to 1,792-1,796 MiB and left the dcgan's
+# peak as it was, but the gemm protocol peaked at 518 instead of 395 MiB and the elementwise one
+# collected 130 times instead of 88 (one run each), so 25 stays.
 # -XX:MaxNewSize=96m: G1 sizes the young generation for its pause goal, and with the few megabytes
 # a training step leaves alive (BufferPool carries its large arrays from step to step; what is left
 # in the young generation is small arrays and objects, nearly all dead at a collection) that goal
