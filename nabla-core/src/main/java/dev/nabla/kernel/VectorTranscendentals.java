@@ -9,7 +9,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -117,18 +116,19 @@ final class VectorTranscendentals {
     }
 
     private static void tanhLoop(float[] x, int xo, float[] y, int yo, int n) {
-        // the table's rows in vectors: row r at r·l of TANH_PARTS, its upper part (4 lanes) at upper + r·l
-        float[] tb = TANH_PARTS;
+        // the table's rows as float bits in int vectors: row r at r·l of TANH_BITS, its upper part
+        // (4 lanes) at upper + r·l
+        int[] tb = TANH_BITS;
         int l = F.length(), upper = TANH_TABLE.length * l;
-        FloatVector t0 = FloatVector.fromArray(F, tb, TANH_T * l), t0h = FloatVector.fromArray(F, tb, upper + TANH_T * l);
-        FloatVector d0 = FloatVector.fromArray(F, tb, TANH_D0 * l), d0h = FloatVector.fromArray(F, tb, upper + TANH_D0 * l);
-        FloatVector d1 = FloatVector.fromArray(F, tb, (TANH_D0 + 1) * l), d1h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 1) * l);
-        FloatVector d2 = FloatVector.fromArray(F, tb, (TANH_D0 + 2) * l), d2h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 2) * l);
-        FloatVector d3 = FloatVector.fromArray(F, tb, (TANH_D0 + 3) * l), d3h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 3) * l);
-        FloatVector d4 = FloatVector.fromArray(F, tb, (TANH_D0 + 4) * l), d4h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 4) * l);
-        FloatVector d5 = FloatVector.fromArray(F, tb, (TANH_D0 + 5) * l), d5h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 5) * l);
-        FloatVector d6 = FloatVector.fromArray(F, tb, (TANH_D0 + 6) * l), d6h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 6) * l);
-        FloatVector d7 = FloatVector.fromArray(F, tb, (TANH_D0 + 7) * l), d7h = FloatVector.fromArray(F, tb, upper + (TANH_D0 + 7) * l);
+        IntVector t0 = IntVector.fromArray(I, tb, TANH_T * l), t0h = IntVector.fromArray(I, tb, upper + TANH_T * l);
+        IntVector d0 = IntVector.fromArray(I, tb, TANH_D0 * l), d0h = IntVector.fromArray(I, tb, upper + TANH_D0 * l);
+        IntVector d1 = IntVector.fromArray(I, tb, (TANH_D0 + 1) * l), d1h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 1) * l);
+        IntVector d2 = IntVector.fromArray(I, tb, (TANH_D0 + 2) * l), d2h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 2) * l);
+        IntVector d3 = IntVector.fromArray(I, tb, (TANH_D0 + 3) * l), d3h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 3) * l);
+        IntVector d4 = IntVector.fromArray(I, tb, (TANH_D0 + 4) * l), d4h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 4) * l);
+        IntVector d5 = IntVector.fromArray(I, tb, (TANH_D0 + 5) * l), d5h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 5) * l);
+        IntVector d6 = IntVector.fromArray(I, tb, (TANH_D0 + 6) * l), d6h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 6) * l);
+        IntVector d7 = IntVector.fromArray(I, tb, (TANH_D0 + 7) * l), d7h = IntVector.fromArray(I, tb, upper + (TANH_D0 + 7) * l);
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector a = v.abs();
@@ -141,20 +141,23 @@ final class VectorTranscendentals {
             IntVector k = bits.lanewise(VectorOperators.ASHR, TANH_INDEX_SHIFT).sub(TANH_INDEX_BIAS);
             FloatVector c = (FloatVector) bits.and(TANH_INTERVAL).or(TANH_MIDPOINT).reinterpretAsFloats();
             FloatVector u = ((FloatVector) bits.reinterpretAsFloats()).sub(c);
+            // a lookup is k.selectFrom(row), one lane permutation: the index vector as it is, where
+            // a shuffle made of it (toShuffle, cast to the float species) took 5% more of tanh's time
             FloatVector large;
-            if (TWO_PARTS) { // entries 0..3 from the lower vectors, 4..7 from the upper ones
-                VectorShuffle<Float> s = k.and(TANH_LANES - 1).toShuffle().cast(F);
-                VectorMask<Float> up = k.compare(VectorOperators.GE, TANH_LANES).cast(F);
-                FloatVector d = d7.rearrange(s).blend(d7h.rearrange(s), up).fma(u, d6.rearrange(s).blend(d6h.rearrange(s), up))
-                        .fma(u, d5.rearrange(s).blend(d5h.rearrange(s), up)).fma(u, d4.rearrange(s).blend(d4h.rearrange(s), up))
-                        .fma(u, d3.rearrange(s).blend(d3h.rearrange(s), up)).fma(u, d2.rearrange(s).blend(d2h.rearrange(s), up))
-                        .fma(u, d1.rearrange(s).blend(d1h.rearrange(s), up)).fma(u, d0.rearrange(s).blend(d0h.rearrange(s), up));
-                large = t0.rearrange(s).blend(t0h.rearrange(s), up).add(d);
-            } else { // a lookup is one lane permutation
-                VectorShuffle<Float> s = k.toShuffle().cast(F);
-                FloatVector d = d7.rearrange(s).fma(u, d6.rearrange(s)).fma(u, d5.rearrange(s)).fma(u, d4.rearrange(s))
-                        .fma(u, d3.rearrange(s)).fma(u, d2.rearrange(s)).fma(u, d1.rearrange(s)).fma(u, d0.rearrange(s));
-                large = t0.rearrange(s).add(d);
+            if (TWO_PARTS) { // entries 0..3 from the lower parts, 4..7 from the upper ones
+                IntVector j = k.and(TANH_LANES - 1);
+                VectorMask<Integer> up = k.compare(VectorOperators.GE, TANH_LANES);
+                FloatVector d = f(j.selectFrom(d7).blend(j.selectFrom(d7h), up))
+                        .fma(u, f(j.selectFrom(d6).blend(j.selectFrom(d6h), up))).fma(u, f(j.selectFrom(d5).blend(j.selectFrom(d5h), up)))
+                        .fma(u, f(j.selectFrom(d4).blend(j.selectFrom(d4h), up))).fma(u, f(j.selectFrom(d3).blend(j.selectFrom(d3h), up)))
+                        .fma(u, f(j.selectFrom(d2).blend(j.selectFrom(d2h), up))).fma(u, f(j.selectFrom(d1).blend(j.selectFrom(d1h), up)))
+                        .fma(u, f(j.selectFrom(d0).blend(j.selectFrom(d0h), up)));
+                large = f(j.selectFrom(t0).blend(j.selectFrom(t0h), up)).add(d);
+            } else {
+                FloatVector d = f(k.selectFrom(d7)).fma(u, f(k.selectFrom(d6))).fma(u, f(k.selectFrom(d5)))
+                        .fma(u, f(k.selectFrom(d4))).fma(u, f(k.selectFrom(d3))).fma(u, f(k.selectFrom(d2)))
+                        .fma(u, f(k.selectFrom(d1))).fma(u, f(k.selectFrom(d0)));
+                large = f(k.selectFrom(t0)).add(d);
             }
             FloatVector res = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_MAX));
             IntVector sign = ((IntVector) v.reinterpretAsInts()).and(SIGN_BIT);
@@ -163,18 +166,26 @@ final class VectorTranscendentals {
         }
     }
 
-    // The table's 8 entries a row in one vector (8 lanes or more: a lookup is one permutation), or
-    // with 4 lanes (the least PanamaKernelProvider takes) in two, entries 0..3 and 4..7; TANH_PARTS
-    // holds the rows' lower parts (padded with zeros, never picked), then their upper ones (the
-    // lower ones again with 8 lanes or more, not read)
+    // an int vector's lanes as the floats of those bits
+    private static FloatVector f(IntVector bits) {
+        return (FloatVector) bits.reinterpretAsFloats();
+    }
+
+    // The table's 8 entries a row in one vector (8 lanes or more), or with 4 lanes (the least
+    // PanamaKernelProvider takes) in two, entries 0..3 and 4..7; TANH_BITS holds the rows' lower
+    // parts (padded with zeros, never picked), then their upper ones (the lower ones again with 8
+    // lanes or more, not read), as float bits
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int TANH_LANES = Math.min(F.length(), TANH_TABLE[0].length);
     private static final boolean TWO_PARTS = TANH_LANES < TANH_TABLE[0].length;
-    private static final float[] TANH_PARTS = new float[2 * TANH_TABLE.length * F.length()];
+    private static final int[] TANH_BITS = new int[2 * TANH_TABLE.length * F.length()];
 
     static {
         for (int r = 0; r < TANH_TABLE.length; r++) {
-            System.arraycopy(TANH_TABLE[r], 0, TANH_PARTS, r * F.length(), TANH_LANES);
-            System.arraycopy(TANH_TABLE[r], TWO_PARTS ? TANH_LANES : 0, TANH_PARTS, (TANH_TABLE.length + r) * F.length(), TANH_LANES);
+            for (int j = 0; j < TANH_LANES; j++) {
+                TANH_BITS[r * F.length() + j] = Float.floatToRawIntBits(TANH_TABLE[r][j]);
+                TANH_BITS[(TANH_TABLE.length + r) * F.length() + j] = Float.floatToRawIntBits(TANH_TABLE[r][(TWO_PARTS ? TANH_LANES : 0) + j]);
+            }
         }
     }
 
