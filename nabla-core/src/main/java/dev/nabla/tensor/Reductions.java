@@ -46,10 +46,14 @@ final class Reductions {
         int lead = x.shape.length - target.length;
         if (lead < 0) throw new IllegalArgumentException("sumTo: " + Shape.str(x.shape) + " cannot sum to larger rank " + Shape.str(target));
         boolean[] reduced = new boolean[x.shape.length];
-        for (int d = 0; d < x.shape.length; d++) {
-            if (d < lead) reduced[d] = true;
-            else if (target[d - lead] == 1 && x.shape[d] != 1) reduced[d] = true;
-            else if (target[d - lead] != x.shape[d]) {
+        for (int d = 0; d < lead; d++) reduced[d] = true;
+        // every index in range in every iteration: C2 checks a loop's indices once before it, and a
+        // loop reading target[d − lead] only for d ≥ lead failed that check and threw away the
+        // compiled code around it (LinearOp's backward, recompiled in the mlp's first timed epoch)
+        for (int j = 0; j < target.length; j++) {
+            int d = lead + j;
+            if (target[j] == 1 && x.shape[d] != 1) reduced[d] = true;
+            else if (target[j] != x.shape[d]) {
                 throw new IllegalArgumentException("sumTo: " + Shape.str(x.shape) + " was not broadcast from " + Shape.str(target));
             }
         }

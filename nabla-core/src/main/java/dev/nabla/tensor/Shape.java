@@ -55,10 +55,14 @@ public final class Shape {
     /** NumPy broadcasting of two shapes; names the op and both shapes when they do not fit. */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int r = Math.max(a.length, b.length);
+        // a's dims, then b's against them, each right-aligned: every index read is in range (a loop
+        // reading a[i − offset] only where it is not negative got its compiled code thrown away, as
+        // Reductions.sumTo's did)
         int[] out = new int[r];
-        for (int i = 0; i < r; i++) {
-            int da = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
-            int db = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
+        Arrays.fill(out, 0, r - a.length, 1);
+        System.arraycopy(a, 0, out, r - a.length, a.length);
+        for (int j = 0; j < b.length; j++) {
+            int i = r - b.length + j, da = out[i], db = b[j];
             if (da != db && da != 1 && db != 1) {
                 throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
                         + " do not broadcast: dim " + (i - r) + " is " + da + " vs " + db

@@ -36,13 +36,22 @@ class ErrorsTest {
     }
 
     @Test
+    void sumToAShapeNotBroadcastFrom() {
+        expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).sumTo(new int[] {2}), "sumTo", "[2, 3]", "[2]");
+        expect(IllegalArgumentException.class, () -> Tensor.zeros(4, 2, 3).sumTo(new int[] {5, 3}), "sumTo", "[4, 2, 3]", "[5, 3]");
+        expect(IllegalArgumentException.class, () -> Tensor.zeros(3).sumTo(new int[] {2, 3}), "sumTo", "larger rank");
+    }
+
+    @Test
     void nonBroadcastableShapes() {
         expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)),
                 "add", "[2, 3]", "[4]", "broadcast");
         expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).mul(Tensor.zeros(3, 2)),
                 "mul", "[2, 3]", "[3, 2]");
         expect(IllegalArgumentException.class, () -> Tensor.zeros(5, 1).sub(Tensor.zeros(2, 4, 3)),
-                "sub", "[5, 1]", "[2, 4, 3]");
+                "sub", "[5, 1]", "[2, 4, 3]", "dim -2 is 5 vs 4");
+        expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 4, 3).sub(Tensor.zeros(7, 1, 2)),
+                "sub", "dim -3 is 2 vs 7");
         expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).addInPlace(Tensor.zeros(4, 2, 3)),
                 "addInPlace", "[4, 2, 3]", "[2, 3]");
         expect(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).expand(4, 3), "expand", "[2, 3]", "[4, 3]");

@@ -153,6 +153,11 @@ class TensorBasicsTest {
         assertArrayEquals(new int[] {1}, s.reshape(1).shape());
         assertArrayEquals(new int[0], Tensor.ones(1, 1).reshape().shape());
         assertArrayEquals(new int[] {3}, s.add(Tensor.ones(3)).shape(), "0-d broadcasts");
+        assertArrayEquals(new int[] {2, 4, 3}, Tensor.ones(2, 1, 3).add(Tensor.ones(4, 1)).shape());
+        assertArrayEquals(new int[] {2, 4, 3}, Tensor.ones(4, 1).add(Tensor.ones(2, 1, 3)).shape());
+        assertArrayEquals(new int[] {5, 2}, Tensor.ones(5, 1).add(Tensor.ones(1, 2)).shape());
+        assertArrayEquals(new float[] {3, 12}, seq(2, 3).sumTo(new int[] {2, 1}).reshape(2).toFloatArray(), "sumTo keeps dim 0");
+        assertArrayEquals(new float[] {3, 5, 7}, seq(2, 3).sumTo(new int[] {3}).toFloatArray(), "sumTo sums the leading dim");
 
         Tensor e = Tensor.zeros(0, 3);
         assertEquals(0, e.numel());
