@@ -25,16 +25,21 @@ final class Views {
     static int[] viewStrides(Tensor x, int[] newShape) {
         int[] out = new int[newShape.length];
         if (x.numel() == 0 || x.shape.length == 0) return Shape.contiguousStrides(newShape);
-        int viewD = newShape.length - 1;
+        // the new dims are taken from the right by a count: a decreasing index of them (while
+        // viewD >= 0 && ...) made C2 trap (loop_limit_check) in the code it compiled around this,
+        // LinearOp's backward among it, and compile that again
+        int taken = 0, r = newShape.length;
         long chunkBase = x.strides[x.shape.length - 1], tensorNumel = 1, viewNumel = 1;
         for (int d = x.shape.length - 1; d >= 0; d--) {
             tensorNumel *= x.shape[d];
             boolean chunkEnds = d == 0 || (x.shape[d - 1] != 1 && x.strides[d - 1] != tensorNumel * chunkBase);
             if (!chunkEnds) continue;
-            while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
+            while (taken < r) {
+                int viewD = r - 1 - taken;
+                if (viewNumel >= tensorNumel && newShape[viewD] != 1) break;
                 out[viewD] = (int) (viewNumel * chunkBase);
                 viewNumel *= newShape[viewD];
-                viewD--;
+                taken++;
             }
             if (viewNumel != tensorNumel) return null;
             if (d > 0) {
@@ -43,7 +48,7 @@ final class Views {
                 viewNumel = 1;
             }
         }
-        return viewD == -1 ? out : null;
+        return taken == r ? out : null;
     }
 
     static int[] inferShape(Tensor x, String op, int[] newShape) {
