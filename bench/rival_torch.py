@@ -141,9 +141,7 @@ def cnn(torch):
     Linear(128,10); cross-entropy, Adam 1e-3, batch 128 of random 1x28x28 images; samples/s."""
     nn = torch.nn
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = cnn_model(torch)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     x, y = torch.rand(rc.TRAIN, 1, 28, 28), torch.randint(0, 10, (rc.TRAIN,))
@@ -156,6 +154,14 @@ def cnn(torch):
         opt.step()
 
     return [rc.figure("cnn", "samples/s", rc.BATCH * 1e3 / rc.timed_steps(step, rc.CNN_WARM, rc.CNN_STEPS, rc.CNN_REPS))]
+
+
+def cnn_model(torch):
+    """The cnn protocol's net (also bench/torch_layers.py's)."""
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
 def dcgan_models(torch):

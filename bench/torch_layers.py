@@ -1,9 +1,9 @@
-"""PyTorch's side of bench/layers: each layer of the dcgan protocol's generator and discriminator or of
-the vgg16 protocol's VGG16 (bench/rival_torch.py's) alone, on the input it gets in the step, at batch
-BATCH, on 2 threads: median ms of its forward (no_grad) and of forward + backward (parameter and input
-gradients; none for z or the images VGG16 gets). One line per layer, "G.3 ConvTranspose2d fwd_ms
+"""PyTorch's side of bench/layers: each layer of the cnn protocol's net, of the dcgan protocol's generator
+and discriminator or of the vgg16 protocol's VGG16 (bench/rival_torch.py's) alone, on the input it gets
+in the step, at batch BATCH, on 2 threads: median ms of its forward (no_grad) and of forward + backward (parameter and input
+gradients; none for z or the images the cnn and VGG16 get). One line per layer, "G.3 ConvTranspose2d fwd_ms
 fwdbwd_ms", as dev.nabla.bench.ProtocolLayers prints.
-    python bench/torch_layers.py dcgan|vgg16 [BATCH [REPS]]"""
+    python bench/torch_layers.py cnn|dcgan|vgg16 [BATCH [REPS]]"""
 import sys
 import time
 
@@ -46,15 +46,18 @@ def walk(name, layers, x, first_input_grad, warm, reps):
 
 def main():
     model = sys.argv[1] if len(sys.argv) > 1 else ""
-    if model not in ("dcgan", "vgg16") or len(sys.argv) > 4:
-        sys.exit("usage: torch_layers.py dcgan|vgg16 [BATCH [REPS]]")
-    dcgan = model == "dcgan"
-    batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32 if dcgan else 2
-    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 200 if dcgan else 5
-    warm = min(reps, 30 if dcgan else 3)  # as ProtocolLayers
+    if model not in ("cnn", "dcgan", "vgg16") or len(sys.argv) > 4:
+        sys.exit("usage: torch_layers.py cnn|dcgan|vgg16 [BATCH [REPS]]")
+    # as ProtocolLayers: batch, reps and warm-up calls by model
+    batch, reps, warm = {"cnn": (128, 50, 10), "dcgan": (32, 200, 30), "vgg16": (2, 5, 3)}[model]
+    batch = int(sys.argv[2]) if len(sys.argv) > 2 else batch
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else reps
+    warm = min(reps, warm)
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    if dcgan:
+    if model == "cnn":
+        walk("C", rival_torch.cnn_model(torch), torch.rand(batch, 1, 28, 28), False, warm, reps)
+    elif model == "dcgan":
         g, d = rival_torch.dcgan_models(torch)
         images = walk("G", g, torch.randn(batch, 100), False, warm, reps)
         walk("D", d, images, True, warm, reps)

@@ -10,15 +10,15 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Where a protocol's step spends its time: each layer of the dcgan protocol's generator and
- * discriminator (batch 32 by default, the recipe's) or of the vgg16 protocol's VGG16 (batch 2)
- * alone, on the input it gets in the step, on 2 threads: the median time of its forward pass (no
+ * Where a protocol's step spends its time: each layer of the cnn protocol's net (batch 128), of the
+ * dcgan protocol's generator and discriminator (batch 32 by default, the recipe's) or of the vgg16
+ * protocol's VGG16 (batch 2) alone, on the input it gets in the step, on 2 threads: the median time of its forward pass (no
  * tape) and of forward + backward (the gradients of its parameters and of its input; a model's
  * first layer has no input gradient, as z and the images need none, except the discriminator's).
  * One line per layer, "G.3 ConvTranspose2d fwd_ms fwdbwd_ms"; bench/layers prints it beside
  * PyTorch's (bench/torch_layers.py).
  * <pre>
- *   ProtocolLayers dcgan|vgg16 [BATCH [REPS]]
+ *   ProtocolLayers cnn|dcgan|vgg16 [BATCH [REPS]]
  * </pre>
  */
 final class ProtocolLayers {
@@ -31,19 +31,28 @@ final class ProtocolLayers {
     /** The tool on its arguments; a bad command line throws {@link Usage}. */
     static void run(String[] args) {
         String model = args.length > 0 ? args[0] : "";
-        boolean dcgan = model.equals("dcgan");
-        if (!dcgan && !model.equals("vgg16") || args.length > 3) {
-            throw new Usage("usage: ProtocolLayers dcgan|vgg16 [BATCH [REPS]] (got " + String.join(" ", args) + ")");
+        // batch, reps and calls before the timed ones (C2 compiles the kernels; a layer alone warms
+        // fast), fewer for VGG16's layers, which take up to a tenth of a second each
+        int[] defaults = switch (model) {
+            case "cnn" -> new int[] {128, 50, 10};
+            case "dcgan" -> new int[] {32, 200, 30};
+            case "vgg16" -> new int[] {2, 5, 3};
+            default -> null;
+        };
+        if (defaults == null || args.length > 3) {
+            throw new Usage("usage: ProtocolLayers cnn|dcgan|vgg16 [BATCH [REPS]] (got " + String.join(" ", args) + ")");
         }
-        int batch = positive(args, 1, "BATCH", dcgan ? 32 : 2), reps = positive(args, 2, "REPS", dcgan ? 200 : 5);
-        // calls before the timed ones (C2 compiles the kernels; a layer alone warms fast), fewer
-        // for VGG16's layers, which take up to a tenth of a second each
-        int warm = Math.min(reps, dcgan ? 30 : 3);
+        int batch = positive(args, 1, "BATCH", defaults[0]), reps = positive(args, 2, "REPS", defaults[1]);
+        int warm = Math.min(reps, defaults[2]);
         Nabla.setThreads(NablaProtocols.THREADS);
         Generator g = new Generator(0);
         // the first pass only warms up: C2 compiles the kernels over many layers' calls, and the
         // generator's first layers, timed first, took 2-8 times as long as in the second pass
-        if (dcgan) {
+        if (model.equals("cnn")) {
+            Sequential net = CnnBench.cnnModel(g);
+            Tensor x = Tensor.rand(g, batch, 1, 28, 28);
+            for (boolean print : new boolean[] {false, true}) walk("C", net, x, false, warm, reps, g, print);
+        } else if (model.equals("dcgan")) {
             Sequential generator = CnnBench.dcganGenerator(g), discriminator = CnnBench.dcganDiscriminator(g);
             Tensor z = Tensor.randn(g, batch, 100);
             for (boolean print : new boolean[] {false, true}) {
