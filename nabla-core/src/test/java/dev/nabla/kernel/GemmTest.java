@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -352,6 +353,45 @@ class GemmTest {
                         if (Float.floatToIntBits(part[i * bigN + j]) != Float.floatToIntBits(full[i * bigN + j])) {
                             fail(g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k + ": C[" + i + "][" + j + "] = "
                                     + part[i * bigN + j] + " but " + full[i * bigN + j] + " as part of " + bigM + "×" + bigN);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The same for the direct path (small products), whose last pair of vectors overlaps the one
+     * before it when fewer than two vectors of columns are left: the first n columns of a product
+     * equal those of the 32-column product bitwise, C added to (beta 1) once, and nothing is written
+     * past column n. 9 rows: the 4-row kernels and the 1-row one.
+     */
+    @Test
+    void directEdgeColumnsSumAsWholeVectors() {
+        int m = 9, k = 20, bigN = 32;
+        Random rnd = new Random(7);
+        float[] a = new float[m * k], b = new float[k * bigN], c0 = new float[m * bigN];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 2 - 1;
+        for (int i = 0; i < c0.length; i++) c0[i] = rnd.nextFloat() * 2 - 1;
+        for (Gemm g : impls()) {
+            for (int flags = 0; flags < 8; flags++) {
+                boolean tA = (flags & 1) != 0, tB = (flags & 2) != 0;
+                float beta = (flags & 4) != 0 ? 1f : 0f;
+                int lda = tA ? m : k, ldb = tB ? k : bigN;  // a transposed B: its bigN rows of k
+                float[] full = c0.clone();
+                g.sgemm(1, tA, tB, m, bigN, k, a, 0, 0, lda, b, 0, 0, ldb, beta, full, 0, 0, bigN);
+                for (int n = 9; n < bigN; n++) {
+                    float[] part = c0.clone();
+                    for (int i = 0; i < m; i++) Arrays.fill(part, i * bigN + n, (i + 1) * bigN, SENTINEL_F);
+                    g.sgemm(1, tA, tB, m, n, k, a, 0, 0, lda, b, 0, 0, ldb, beta, part, 0, 0, bigN);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < bigN; j++) {
+                            float want = j < n ? full[i * bigN + j] : SENTINEL_F;
+                            if (Float.floatToIntBits(part[i * bigN + j]) != Float.floatToIntBits(want)) {
+                                fail(g.getClass().getSimpleName() + " " + m + "×" + n + "×" + k + " tA=" + tA + " tB=" + tB
+                                        + " beta=" + beta + ": C[" + i + "][" + j + "] = " + part[i * bigN + j] + ", want " + want);
+                            }
                         }
                     }
                 }
