@@ -44,6 +44,26 @@ public final class ScalarPooling implements Pooling {
         return nan == 0;
     }
 
+    /**
+     * n 2×2 windows of a plane (at xb, w wide) whose top-left corners are at plane index top
+     * onwards, 2 apart, into y and arg from out: the corners in PyTorch's order, a later one
+     * winning when greater or a NaN (the vector loop's remainder).
+     */
+    static void windows2x2(float[] x, int xb, int top, int w, float[] y, int[] arg, int out, int n) {
+        for (int i = 0; i < n; i++) {
+            int c = top + 2 * i;
+            int pos = later(x, xb, c + w + 1, later(x, xb, c + w, later(x, xb, c + 1, c)));
+            arg[out + i] = pos;
+            y[out + i] = x[xb + pos];
+        }
+    }
+
+    // corner when its value replaces pos's, a window's maximum so far, else pos
+    private static int later(float[] x, int xb, int corner, int pos) {
+        float v = x[xb + corner];
+        return v > x[xb + pos] || v != v ? corner : pos;
+    }
+
     private static int isNaN(int bits) {
         return (0x7f800000 - (bits & 0x7fffffff)) >>> 31;
     }

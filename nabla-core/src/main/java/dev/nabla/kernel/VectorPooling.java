@@ -18,83 +18,62 @@ public final class VectorPooling implements Pooling {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final boolean POOL = I.length() == F.length();
 
+    // A vector of windows: lane l's top-left corner is 2l inputs on (in the upper half, from where
+    // the second vector is loaded), its left and right columns the even and odd lanes of two
+    // vectors loaded along input rows.
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, l -> 2 * l), ODD = VectorShuffle.fromOp(F, l -> 2 * l + 1);
+    private static final IntVector CORNERS = IntVector.zero(I).addIndex(2);
+    private static final VectorMask<Integer> UPPER = IntVector.zero(I).addIndex(1).compare(VectorOperators.GE, I.length() / 2);
+
     /**
-     * The lane shuffles of a plane whose output rows are ow wide: even and odd pick the windows'
-     * left and right columns out of two vectors loaded along input rows, base is each lane's
-     * top-left corner in the plane (relative to the first row the vector covers). A vector covers
-     * up to one vector length of one output row or, when ow is at most half of it, two rows.
+     * One plane's windows (at xo in x, w wide; output at yo, its chunk's outputs ending at yEnd), a
+     * vector of windows at a time along each output row, or along two when a row fills half a
+     * vector (the second vector is loaded two input rows down). A vector that runs past the row
+     * reads the inputs after it and writes outputs that come later in the chunk, so this loop
+     * rewrites them; where that would read past x or write past the chunk, the windows are the
+     * scalar loop's.
      */
-    private record Lanes(VectorShuffle<Float> even, VectorShuffle<Float> odd, IntVector base, boolean twoRows) {
-        static Lanes of(int w, int ow) {
-            int len = F.length();
-            boolean two = 2 * ow <= len;
-            int[] even = new int[len], odd = new int[len], base = new int[len];
-            for (int l = 0; l < len; l++) {
-                // a source index ≥ len is wrapped to the second vector (the next output row's, when two)
-                int col = two ? (l < ow ? 2 * l : len + 2 * (l - ow)) : 2 * l;
-                even[l] = two && l >= 2 * ow ? 0 : col;
-                odd[l] = two && l >= 2 * ow ? 0 : col + 1;
-                base[l] = two ? (l < ow ? 2 * l : 2 * w + 2 * (l - ow)) : 2 * l;
+    private static void maxPool2x2(float[] x, int xo, int w, int oh, int ow, float[] y, int[] arg, int yo, int yEnd) {
+        int len = F.length();
+        boolean twoRows = 2 * ow == len;
+        for (int oy = 0; oy < oh; oy += twoRows && oy + 1 < oh ? 2 : 1) {
+            int next = twoRows && oy + 1 < oh ? 2 * w : len;
+            for (int ox = 0; ox < ow; ox += len) {
+                int top = 2 * oy * w + 2 * ox, out = yo + oy * ow + ox;
+                // (a pair of rows never falls back: its loads end inside the plane, its outputs are the pair's)
+                if (out + len <= yEnd && xo + top + next + w + len <= x.length) windows(x, xo, top, next, w, y, arg, out);
+                else ScalarPooling.windows2x2(x, xo, top, w, y, arg, out, Math.min(len, ow - ox));
             }
-            return new Lanes(VectorShuffle.fromArray(F, even, 0), VectorShuffle.fromArray(F, odd, 0), IntVector.fromArray(I, base, 0), two);
         }
     }
 
     /**
-     * n windows of a plane (at xo, w wide) whose top-left corners are at plane index top onwards
-     * (with two output rows of ow: also at nextTop, two input rows down): each input row is loaded
-     * as two vectors, split into the windows' columns by lane shuffles (gathers were 1.8–4.5× slower
-     * on AMD's Zen 4). The four corners are compared in PyTorch's order: a later one wins when
-     * greater, or when it is a NaN.
+     * A vector of windows whose top-left corners are at plane index top onwards, 2 apart (in the
+     * upper half from top + next − len): the four corners compared in PyTorch's order, a later one
+     * winning when greater or a NaN (written out: a helper returning the mask, compiled apart in
+     * the cnn's step, boxed it). Loads and lane shuffles only (gathers were 1.8–4.5× slower on
+     * AMD's Zen 4); the shuffles and corner offsets are constants: taken from an object at each
+     * call, with masked loads and stores, they made the cnn's planes (28×28, 14×14) cost 1.2–2.1 ns
+     * an input element on one thread, against 0.58–0.63 now.
      */
-    private static void windows(float[] x, int xo, int w, int top, int nextTop, int ow, int n, Lanes lanes,
-                                float[] y, int[] arg, int yo) {
-        int len = F.length();
-        VectorMask<Float> first, second;
-        if (lanes.twoRows()) {
-            first = F.indexInRange(0, 2 * ow);
-            second = n > ow ? first : F.maskAll(false);
-        } else {
-            first = F.indexInRange(0, 2 * n);
-            second = F.indexInRange(len, 2 * n);
-        }
-        FloatVector t0 = FloatVector.fromArray(F, x, xo + top, first), t1 = FloatVector.fromArray(F, x, xo + nextTop, second);
-        FloatVector b0 = FloatVector.fromArray(F, x, xo + top + w, first), b1 = FloatVector.fromArray(F, x, xo + nextTop + w, second);
-        IntVector idx = lanes.base().add(top), pos = idx;
-        FloatVector best = t0.rearrange(lanes.even(), t1);
-        FloatVector v = t0.rearrange(lanes.odd(), t1);
+    private static void windows(float[] x, int xo, int top, int next, int w, float[] y, int[] arg, int out) {
+        int at = xo + top;
+        FloatVector t0 = FloatVector.fromArray(F, x, at), t1 = FloatVector.fromArray(F, x, at + next);
+        FloatVector b0 = FloatVector.fromArray(F, x, at + w), b1 = FloatVector.fromArray(F, x, at + next + w);
+        IntVector idx = CORNERS.add(top).add(next - F.length(), UPPER), pos = idx;
+        FloatVector best = t0.rearrange(EVEN, t1);
+        FloatVector v = t0.rearrange(ODD, t1);
         VectorMask<Float> m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
         best = best.blend(v, m);
         pos = pos.blend(idx.add(1), m.cast(I));
-        v = b0.rearrange(lanes.even(), b1);
+        v = b0.rearrange(EVEN, b1);
         m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
         best = best.blend(v, m);
         pos = pos.blend(idx.add(w), m.cast(I));
-        v = b0.rearrange(lanes.odd(), b1);
+        v = b0.rearrange(ODD, b1);
         m = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-        best = best.blend(v, m);
-        pos = pos.blend(idx.add(w + 1), m.cast(I));
-        VectorMask<Float> out = F.indexInRange(0, n);
-        best.intoArray(y, yo, out);
-        pos.intoArray(arg, yo, out.cast(I));
-    }
-
-    // One plane's 2×2 stride-2 windows (output at yo), a vector at a time along the output rows.
-    private static void maxPool2x2(float[] x, int xo, int w, int oh, int ow, Lanes lanes, float[] y, int[] arg, int yo) {
-        int len = F.length();
-        if (lanes.twoRows()) {
-            for (int oy = 0; oy < oh; oy += 2) {
-                int n = Math.min(2, oh - oy) * ow;
-                windows(x, xo, w, 2 * oy * w, 2 * (oy + 1) * w, ow, n, lanes, y, arg, yo + oy * ow);
-            }
-            return;
-        }
-        for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox += len) {
-                int top = 2 * oy * w + 2 * ox;
-                windows(x, xo, w, top, top + len, ow, Math.min(len, ow - ox), lanes, y, arg, yo + oy * ow + ox);
-            }
-        }
+        best.blend(v, m).intoArray(y, out);
+        pos.blend(idx.add(w + 1), m.cast(I)).intoArray(arg, out);
     }
 
     @Override
@@ -104,8 +83,7 @@ public final class VectorPooling implements Pooling {
             return;
         }
         int hw = p.h() * p.w(), ohw = p.oh() * p.ow();
-        Lanes lanes = Lanes.of(p.w(), p.ow());
-        for (int pl = p0; pl < p1; pl++) maxPool2x2(x, xOff + pl * hw, p.w(), p.oh(), p.ow(), lanes, y, arg, pl * ohw);
+        for (int pl = p0; pl < p1; pl++) maxPool2x2(x, xOff + pl * hw, p.w(), p.oh(), p.ow(), y, arg, pl * ohw, p1 * ohw);
     }
 
     @Override
