@@ -93,6 +93,21 @@ public interface Elementwise {
     void tileColumns(float[] x, int at, int n, int cols, float[][] out, int first, int pos);
 
     /**
+     * Winograd F(4×4, 3×3)'s input transform Bᵀ d B of n tiles: a[6i + j][k] holds point (i, j) of
+     * tile k (a is overwritten); point (i, q) of the result goes to v[(6i + q)·stride + at + k].
+     */
+    void winogradInput(float[][] a, int n, float[] v, int at, int stride);
+
+    /**
+     * The first half of Winograd's output transform, Aᵀ m, for n tiles: column b of the result's
+     * rows r &lt; 4 into a[6r + b][k], from the products m[(b + 6i)·stride + at + k] (point (i, b)).
+     */
+    void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int n);
+
+    /** Its second half, row r of (Aᵀ m) A + bias, from a[6r .. 6r + 5] into a[24 .. 27] (the row's 4 outputs). */
+    void winogradOutputRow(float[][] a, int r, int n, float bias);
+
+    /**
      * y[yo + r·rowStep + q·stride] += x[xo + r·cols + q] for r &lt; rows, q &lt; cols, in that order (stride ≥ 1):
      * the adjoint of gatherStrided (col2im's rows).
      */

@@ -222,6 +222,75 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void winogradInput(float[][] a, int n, float[] v, int at, int stride) {
+        winogradInput(a, 0, n, v, at, stride);
+    }
+
+    // The tiles [k0, n): the Panama kernels' remainder, the same operations in the same order.
+    static void winogradInput(float[][] a, int k0, int n, float[] v, int at, int stride) {
+        for (int j = 0; j < 6; j++) { // Bᵀ d: down each column, in place
+            float[] r0 = a[j], r1 = a[6 + j], r2 = a[12 + j], r3 = a[18 + j], r4 = a[24 + j], r5 = a[30 + j];
+            for (int k = k0; k < n; k++) {
+                float p = r0[k], q = r1[k], r = r2[k], s = r3[k], t = r4[k], u = r5[k];
+                r0[k] = 4 * p - 5 * r + t;
+                r1[k] = s + t - 4 * (q + r);
+                r2[k] = t - s + 4 * (q - r);
+                r3[k] = t - r + 2 * (s - q);
+                r4[k] = t - r - 2 * (s - q);
+                r5[k] = 4 * q - 5 * s + u;
+            }
+        }
+        for (int i = 0; i < 6; i++) { // (Bᵀ d) B: along each row, one loop per output (a single store stream)
+            float[] d0 = a[6 * i], d1 = a[6 * i + 1], d2 = a[6 * i + 2], d3 = a[6 * i + 3], d4 = a[6 * i + 4], d5 = a[6 * i + 5];
+            int v0 = 6 * i * stride + at, v1 = v0 + stride, v2 = v1 + stride, v3 = v2 + stride, v4 = v3 + stride, v5 = v4 + stride;
+            for (int k = k0; k < n; k++) v[v0 + k] = 4 * d0[k] - 5 * d2[k] + d4[k];
+            for (int k = k0; k < n; k++) v[v1 + k] = d3[k] + d4[k] - 4 * (d1[k] + d2[k]);
+            for (int k = k0; k < n; k++) v[v2 + k] = d4[k] - d3[k] + 4 * (d1[k] - d2[k]);
+            for (int k = k0; k < n; k++) v[v3 + k] = d4[k] - d2[k] + 2 * (d3[k] - d1[k]);
+            for (int k = k0; k < n; k++) v[v4 + k] = d4[k] - d2[k] - 2 * (d3[k] - d1[k]);
+            for (int k = k0; k < n; k++) v[v5 + k] = 4 * d1[k] - 5 * d3[k] + d5[k];
+        }
+    }
+
+    @Override
+    public void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int n) {
+        winogradOutputColumns(m, at, stride, a, 0, n);
+    }
+
+    static void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int k0, int n) {
+        for (int b = 0; b < 6; b++) { // column b of Aᵀ m (mk: row k of the tile)
+            int q0 = at + b * stride, q1 = q0 + 6 * stride, q2 = q1 + 6 * stride, q3 = q2 + 6 * stride, q4 = q3 + 6 * stride,
+                    q5 = q4 + 6 * stride;
+            float[] p0 = a[b], p1 = a[6 + b], p2 = a[12 + b], p3 = a[18 + b];
+            for (int k = k0; k < n; k++) {
+                float sum12 = m[q1 + k] + m[q2 + k], dif12 = m[q1 + k] - m[q2 + k];
+                float sum34 = m[q3 + k] + m[q4 + k], dif34 = m[q3 + k] - m[q4 + k];
+                p0[k] = m[q0 + k] + sum12 + sum34;
+                p1[k] = dif12 + 2 * dif34;
+                p2[k] = sum12 + 4 * sum34;
+                p3[k] = dif12 + 8 * dif34 + m[q5 + k];
+            }
+        }
+    }
+
+    @Override
+    public void winogradOutputRow(float[][] a, int r, int n, float bias) {
+        winogradOutputRow(a, r, 0, n, bias);
+    }
+
+    static void winogradOutputRow(float[][] a, int r, int k0, int n, float bias) {
+        float[] e0 = a[6 * r], e1 = a[6 * r + 1], e2 = a[6 * r + 2], e3 = a[6 * r + 3], e4 = a[6 * r + 4], e5 = a[6 * r + 5];
+        float[] o0 = a[24], o1 = a[25], o2 = a[26], o3 = a[27];
+        for (int k = k0; k < n; k++) {
+            float sum12 = e1[k] + e2[k], dif12 = e1[k] - e2[k], sum34 = e3[k] + e4[k], dif34 = e3[k] - e4[k];
+            o0[k] = e0[k] + sum12 + sum34 + bias;
+            o1[k] = dif12 + 2 * dif34 + bias;
+            o2[k] = sum12 + 4 * sum34 + bias;
+            o3[k] = dif12 + 8 * dif34 + e5[k] + bias;
+        }
+    }
+
+    @Override
     public void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) y[yo + r * cols + q] = x[xo + r * rowStep + q * stride];

@@ -610,6 +610,79 @@ public final class VectorElementwise implements Elementwise {
         if (k < n) SCALAR.tileColumns(x, at, n - k, cols, out, first, pos + k);
     }
 
+    // Winograd's transforms, a vector of tiles at a time, each expression with the scalar code's
+    // operations in its order (so the bits are the same); the last tiles are the scalar loop's.
+    // Left to the JIT, these loops over several float[] stayed scalar (C2 cannot tell the arrays
+    // apart): about a quarter of the vgg16 step's samples were in them.
+    @Override
+    public void winogradInput(float[][] a, int n, float[] v, int at, int stride) {
+        int bound = F.loopBound(n);
+        for (int j = 0; j < 6; j++) { // Bᵀ d: down each column, in place
+            float[] r0 = a[j], r1 = a[6 + j], r2 = a[12 + j], r3 = a[18 + j], r4 = a[24 + j], r5 = a[30 + j];
+            for (int k = 0; k < bound; k += F.length()) {
+                FloatVector p = FloatVector.fromArray(F, r0, k), q = FloatVector.fromArray(F, r1, k), r = FloatVector.fromArray(F, r2, k);
+                FloatVector s = FloatVector.fromArray(F, r3, k), t = FloatVector.fromArray(F, r4, k), u = FloatVector.fromArray(F, r5, k);
+                p.mul(4f).sub(r.mul(5f)).add(t).intoArray(r0, k);
+                s.add(t).sub(q.add(r).mul(4f)).intoArray(r1, k);
+                t.sub(s).add(q.sub(r).mul(4f)).intoArray(r2, k);
+                t.sub(r).add(s.sub(q).mul(2f)).intoArray(r3, k);
+                t.sub(r).sub(s.sub(q).mul(2f)).intoArray(r4, k);
+                q.mul(4f).sub(s.mul(5f)).add(u).intoArray(r5, k);
+            }
+        }
+        for (int i = 0; i < 6; i++) { // (Bᵀ d) B: along each row
+            float[] d0 = a[6 * i], d1 = a[6 * i + 1], d2 = a[6 * i + 2], d3 = a[6 * i + 3], d4 = a[6 * i + 4], d5 = a[6 * i + 5];
+            int v0 = 6 * i * stride + at;
+            for (int k = 0; k < bound; k += F.length()) {
+                FloatVector e0 = FloatVector.fromArray(F, d0, k), e1 = FloatVector.fromArray(F, d1, k), e2 = FloatVector.fromArray(F, d2, k);
+                FloatVector e3 = FloatVector.fromArray(F, d3, k), e4 = FloatVector.fromArray(F, d4, k), e5 = FloatVector.fromArray(F, d5, k);
+                e0.mul(4f).sub(e2.mul(5f)).add(e4).intoArray(v, v0 + k);
+                e3.add(e4).sub(e1.add(e2).mul(4f)).intoArray(v, v0 + stride + k);
+                e4.sub(e3).add(e1.sub(e2).mul(4f)).intoArray(v, v0 + 2 * stride + k);
+                e4.sub(e2).add(e3.sub(e1).mul(2f)).intoArray(v, v0 + 3 * stride + k);
+                e4.sub(e2).sub(e3.sub(e1).mul(2f)).intoArray(v, v0 + 4 * stride + k);
+                e1.mul(4f).sub(e3.mul(5f)).add(e5).intoArray(v, v0 + 5 * stride + k);
+            }
+        }
+        if (bound < n) ScalarElementwise.winogradInput(a, bound, n, v, at, stride);
+    }
+
+    @Override
+    public void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int n) {
+        int bound = F.loopBound(n);
+        for (int b = 0; b < 6; b++) {
+            int q0 = at + b * stride;
+            float[] p0 = a[b], p1 = a[6 + b], p2 = a[12 + b], p3 = a[18 + b];
+            for (int k = 0; k < bound; k += F.length()) {
+                FloatVector m1 = FloatVector.fromArray(F, m, q0 + 6 * stride + k), m2 = FloatVector.fromArray(F, m, q0 + 12 * stride + k);
+                FloatVector m3 = FloatVector.fromArray(F, m, q0 + 18 * stride + k), m4 = FloatVector.fromArray(F, m, q0 + 24 * stride + k);
+                FloatVector sum12 = m1.add(m2), dif12 = m1.sub(m2), sum34 = m3.add(m4), dif34 = m3.sub(m4);
+                FloatVector.fromArray(F, m, q0 + k).add(sum12).add(sum34).intoArray(p0, k);
+                dif12.add(dif34.mul(2f)).intoArray(p1, k);
+                sum12.add(sum34.mul(4f)).intoArray(p2, k);
+                dif12.add(dif34.mul(8f)).add(FloatVector.fromArray(F, m, q0 + 30 * stride + k)).intoArray(p3, k);
+            }
+        }
+        if (bound < n) ScalarElementwise.winogradOutputColumns(m, at, stride, a, bound, n);
+    }
+
+    @Override
+    public void winogradOutputRow(float[][] a, int r, int n, float bias) {
+        int bound = F.loopBound(n);
+        float[] e0 = a[6 * r], e1 = a[6 * r + 1], e2 = a[6 * r + 2], e3 = a[6 * r + 3], e4 = a[6 * r + 4], e5 = a[6 * r + 5];
+        float[] o0 = a[24], o1 = a[25], o2 = a[26], o3 = a[27];
+        for (int k = 0; k < bound; k += F.length()) {
+            FloatVector v1 = FloatVector.fromArray(F, e1, k), v2 = FloatVector.fromArray(F, e2, k);
+            FloatVector v3 = FloatVector.fromArray(F, e3, k), v4 = FloatVector.fromArray(F, e4, k);
+            FloatVector sum12 = v1.add(v2), dif12 = v1.sub(v2), sum34 = v3.add(v4), dif34 = v3.sub(v4);
+            FloatVector.fromArray(F, e0, k).add(sum12).add(sum34).add(bias).intoArray(o0, k);
+            dif12.add(dif34.mul(2f)).add(bias).intoArray(o1, k);
+            sum12.add(sum34.mul(4f)).add(bias).intoArray(o2, k);
+            dif12.add(dif34.mul(8f)).add(FloatVector.fromArray(F, e5, k)).add(bias).intoArray(o3, k);
+        }
+        if (bound < n) ScalarElementwise.winogradOutputRow(a, r, bound, n, bias);
+    }
+
     @Override
     public void gatherStrided(double[] x, int xo, int rowStep, int stride, int rows, int cols, double[] y, int yo) {
         SCALAR.gatherStrided(x, xo, rowStep, stride, rows, cols, y, yo);

@@ -314,8 +314,8 @@ public final class Winograd {
 
     /**
      * v[ξ][ch][i] = (Bᵀ d B)[ξ] for the 6×6 input tile d of channel ch, tile t0 + i: each step one
-     * loop over the block's tiles (vectorized by the JIT; the same operations in the same order
-     * either way, so the bits do not depend on it).
+     * loop over the block's tiles ({@link Elementwise#winogradInput}: vectors or scalars, the same
+     * operations in the same order either way, so the bits do not depend on the kernels).
      */
     private void inputTransform(float[] x, int xOff, int c, int h, int w, int pt, int pl, Tiling tl, int t0, int cnt,
                                 float[] v, int tb, Lanes lanes, int ch0, int ch1) {
@@ -327,29 +327,7 @@ public final class Winograd {
                 int base = xOff + (run[0] * c + ch) * plane, r0 = OUT * run[1] - pt, c0 = OUT * run[2] - pl;
                 for (int i = 0; i < IN; i++) loadRow(x, base, r0 + i, h, w, c0, IN, run[3], a, IN * i, run[4]);
             }
-            for (int j = 0; j < IN; j++) { // Bᵀ d: down each column, in place
-                float[] r0 = a[j], r1 = a[IN + j], r2 = a[2 * IN + j], r3 = a[3 * IN + j], r4 = a[4 * IN + j], r5 = a[5 * IN + j];
-                for (int k = 0; k < cnt; k++) {
-                    float p = r0[k], q = r1[k], r = r2[k], s = r3[k], t = r4[k], u = r5[k];
-                    r0[k] = 4 * p - 5 * r + t;
-                    r1[k] = s + t - 4 * (q + r);
-                    r2[k] = t - s + 4 * (q - r);
-                    r3[k] = t - r + 2 * (s - q);
-                    r4[k] = t - r - 2 * (s - q);
-                    r5[k] = 4 * q - 5 * s + u;
-                }
-            }
-            int at = ch * tb;
-            for (int i = 0; i < IN; i++) { // (Bᵀ d) B: along each row, one loop per output (a single store stream)
-                float[] d0 = a[IN * i], d1 = a[IN * i + 1], d2 = a[IN * i + 2], d3 = a[IN * i + 3], d4 = a[IN * i + 4], d5 = a[IN * i + 5];
-                int v0 = IN * i * vs + at, v1 = v0 + vs, v2 = v1 + vs, v3 = v2 + vs, v4 = v3 + vs, v5 = v4 + vs;
-                for (int k = 0; k < cnt; k++) v[v0 + k] = 4 * d0[k] - 5 * d2[k] + d4[k];
-                for (int k = 0; k < cnt; k++) v[v1 + k] = d3[k] + d4[k] - 4 * (d1[k] + d2[k]);
-                for (int k = 0; k < cnt; k++) v[v2 + k] = d4[k] - d3[k] + 4 * (d1[k] - d2[k]);
-                for (int k = 0; k < cnt; k++) v[v3 + k] = d4[k] - d2[k] + 2 * (d3[k] - d1[k]);
-                for (int k = 0; k < cnt; k++) v[v4 + k] = d4[k] - d2[k] - 2 * (d3[k] - d1[k]);
-                for (int k = 0; k < cnt; k++) v[v5 + k] = 4 * d1[k] - 5 * d3[k] + d5[k];
-            }
+            ew.winogradInput(a, cnt, v, ch * tb, vs);
         }
     }
 
@@ -393,7 +371,7 @@ public final class Winograd {
     }
 
     /** out's 4×4 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane, for channels [oc0, oc1). */
-    private static void outputTransform(float[] m, int tb, int cout, Tiling tl, int t0, int cnt, float[] out, int oh, int ow,
+    private void outputTransform(float[] m, int tb, int cout, Tiling tl, int t0, int cnt, float[] out, int oh, int ow,
                                         float[] bias, int bOff, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
         float[][] a = lanes.a; // rows r < 4 of Aᵀ m in a[6r + b]; a row's outputs, by column phase, in a[24 + p]
@@ -401,28 +379,9 @@ public final class Winograd {
         for (int oc = oc0; oc < oc1; oc++) {
             float bv = bias == null ? 0f : bias[bOff + oc];
             int at = oc * tb;
-            for (int b = 0; b < IN; b++) { // column b of Aᵀ m (mk: row k of the tile)
-                int q0 = at + b * ms, q1 = q0 + IN * ms, q2 = q1 + IN * ms, q3 = q2 + IN * ms, q4 = q3 + IN * ms, q5 = q4 + IN * ms;
-                float[] p0 = a[b], p1 = a[IN + b], p2 = a[2 * IN + b], p3 = a[3 * IN + b];
-                for (int k = 0; k < cnt; k++) {
-                    float sum12 = m[q1 + k] + m[q2 + k], dif12 = m[q1 + k] - m[q2 + k];
-                    float sum34 = m[q3 + k] + m[q4 + k], dif34 = m[q3 + k] - m[q4 + k];
-                    p0[k] = m[q0 + k] + sum12 + sum34;
-                    p1[k] = dif12 + 2 * dif34;
-                    p2[k] = sum12 + 4 * sum34;
-                    p3[k] = dif12 + 8 * dif34 + m[q5 + k];
-                }
-            }
-            float[] o0 = a[4 * IN], o1 = a[4 * IN + 1], o2 = a[4 * IN + 2], o3 = a[4 * IN + 3];
+            ew.winogradOutputColumns(m, at, ms, a, cnt);
             for (int r = 0; r < OUT; r++) { // (Aᵀ m) A along row r, into its 4 column phases
-                float[] e0 = a[IN * r], e1 = a[IN * r + 1], e2 = a[IN * r + 2], e3 = a[IN * r + 3], e4 = a[IN * r + 4], e5 = a[IN * r + 5];
-                for (int k = 0; k < cnt; k++) {
-                    float sum12 = e1[k] + e2[k], dif12 = e1[k] - e2[k], sum34 = e3[k] + e4[k], dif34 = e3[k] - e4[k];
-                    o0[k] = e0[k] + sum12 + sum34 + bv;
-                    o1[k] = dif12 + 2 * dif34 + bv;
-                    o2[k] = sum12 + 4 * sum34 + bv;
-                    o3[k] = dif12 + 8 * dif34 + e5[k] + bv;
-                }
+                ew.winogradOutputRow(a, r, cnt, bv);
                 for (int[] run : runs) {
                     int y = OUT * run[1] + r, x0 = OUT * run[2];
                     if (y < oh) interleave(a, 4 * IN, run[4], run[3], out, (run[0] * cout + oc) * plane + y * ow + x0, ow - x0);

@@ -88,6 +88,40 @@ class ConvKernelsTest {
     }
 
     @Test
+    void winogradTransformsAgreeBitwiseInBothImplementations() {
+        Random r = new Random(5);
+        for (int n : new int[] {0, 1, 7, 8, 9, 17, 64, 250, 256}) {
+            int stride = n + 3, at = 2, len = 36 * stride + at + n;
+            float[][] a = new float[36][n], b = new float[36][n];
+            float[] v1 = new float[len], v2 = new float[len], m = new float[len];
+            for (int i = 0; i < 36; i++) {
+                for (int k = 0; k < n; k++) a[i][k] = b[i][k] = value(r);
+            }
+            for (int i = 0; i < len; i++) m[i] = value(r);
+            SCALAR.winogradInput(a, n, v1, at, stride);
+            SIMD.winogradInput(b, n, v2, at, stride);
+            assertBitwise(v1, v2, "winogradInput, " + n + " tiles");
+            for (int i = 0; i < 36; i++) assertBitwise(a[i], b[i], "winogradInput's scratch row " + i + ", " + n + " tiles");
+            SCALAR.winogradOutputColumns(m, at, stride, a, n);
+            SIMD.winogradOutputColumns(m, at, stride, b, n);
+            float bias = value(r);
+            for (int row = 0; row < 4; row++) {
+                SCALAR.winogradOutputRow(a, row, n, bias);
+                SIMD.winogradOutputRow(b, row, n, bias);
+                for (int i = 0; i < 36; i++) assertBitwise(a[i], b[i], "winogradOutput row " + row + ", array " + i + ", " + n + " tiles");
+            }
+        }
+    }
+
+    // The same bits, signed zeros included; a NaN matches any NaN (x86 passes on one operand's NaN,
+    // and the JIT may swap the operands of a scalar sum or product)
+    private static void assertBitwise(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), what + " at " + i);
+        }
+    }
+
+    @Test
     void tileColumnsCopyEveryFourthElementInBothImplementations() {
         Random r = new Random(4);
         for (int cols : new int[] {4, 6}) {
