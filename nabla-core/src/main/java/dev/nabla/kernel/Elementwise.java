@@ -99,6 +99,13 @@ public interface Elementwise {
     void winogradInput(float[][] a, int n, float[] v, int at, int stride);
 
     /**
+     * The output transform's adjoint A dy Aᵀ (the weight gradient's output-gradient tiles) of n
+     * tiles: a[6i + j][k] holds point (i, j) of tile k's 4×4 block for i, j &lt; 4 (a is overwritten);
+     * point (i, q) of the 6×6 result goes to m[(6i + q)·stride + at + k].
+     */
+    void winogradGrad(float[][] a, int n, float[] m, int at, int stride);
+
+    /**
      * The first half of Winograd's output transform, Aᵀ m, for n tiles: column b of the result's
      * rows r &lt; 4 into a[6r + b][k], from the products m[(b + 6i)·stride + at + k] (point (i, b)).
      */

@@ -253,6 +253,35 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void winogradGrad(float[][] a, int n, float[] m, int at, int stride) {
+        winogradGrad(a, 0, n, m, at, stride);
+    }
+
+    static void winogradGrad(float[][] a, int k0, int n, float[] m, int at, int stride) {
+        for (int j = 0; j < 4; j++) { // A dy: down each column, 4 rows into 6, in place
+            float[] r0 = a[j], r1 = a[6 + j], r2 = a[12 + j], r3 = a[18 + j], r4 = a[24 + j], r5 = a[30 + j];
+            for (int k = k0; k < n; k++) {
+                float p = r0[k], q = r1[k], r = r2[k], s = r3[k];
+                r1[k] = p + r + (q + s);
+                r2[k] = p + r - (q + s);
+                r3[k] = p + 4 * r + 2 * (q + 4 * s);
+                r4[k] = p + 4 * r - 2 * (q + 4 * s);
+                r5[k] = s;
+            }
+        }
+        for (int i = 0; i < 6; i++) { // (A dy) Aᵀ: the same combination along each row
+            float[] d0 = a[6 * i], d1 = a[6 * i + 1], d2 = a[6 * i + 2], d3 = a[6 * i + 3];
+            int m0 = 6 * i * stride + at, m1 = m0 + stride, m2 = m1 + stride, m3 = m2 + stride, m4 = m3 + stride, m5 = m4 + stride;
+            System.arraycopy(d0, k0, m, m0 + k0, n - k0);
+            for (int k = k0; k < n; k++) m[m1 + k] = d0[k] + d2[k] + (d1[k] + d3[k]);
+            for (int k = k0; k < n; k++) m[m2 + k] = d0[k] + d2[k] - (d1[k] + d3[k]);
+            for (int k = k0; k < n; k++) m[m3 + k] = d0[k] + 4 * d2[k] + 2 * (d1[k] + 4 * d3[k]);
+            for (int k = k0; k < n; k++) m[m4 + k] = d0[k] + 4 * d2[k] - 2 * (d1[k] + 4 * d3[k]);
+            System.arraycopy(d3, k0, m, m5 + k0, n - k0);
+        }
+    }
+
+    @Override
     public void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int n) {
         winogradOutputColumns(m, at, stride, a, 0, n);
     }

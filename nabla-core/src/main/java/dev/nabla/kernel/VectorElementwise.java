@@ -648,6 +648,40 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
+    public void winogradGrad(float[][] a, int n, float[] m, int at, int stride) {
+        int bound = F.loopBound(n);
+        for (int j = 0; j < 4; j++) { // A dy: down each column, 4 rows into 6, in place
+            float[] r0 = a[j], r1 = a[6 + j], r2 = a[12 + j], r3 = a[18 + j], r4 = a[24 + j], r5 = a[30 + j];
+            for (int k = 0; k < bound; k += F.length()) {
+                FloatVector p = FloatVector.fromArray(F, r0, k), q = FloatVector.fromArray(F, r1, k);
+                FloatVector r = FloatVector.fromArray(F, r2, k), s = FloatVector.fromArray(F, r3, k);
+                FloatVector pr = p.add(r), qs = q.add(s), pr4 = p.add(r.mul(4f)), qs4 = q.add(s.mul(4f)).mul(2f);
+                pr.add(qs).intoArray(r1, k);
+                pr.sub(qs).intoArray(r2, k);
+                pr4.add(qs4).intoArray(r3, k);
+                pr4.sub(qs4).intoArray(r4, k);
+                s.intoArray(r5, k);
+            }
+        }
+        for (int i = 0; i < 6; i++) { // (A dy) Aᵀ along each row
+            float[] d0 = a[6 * i], d1 = a[6 * i + 1], d2 = a[6 * i + 2], d3 = a[6 * i + 3];
+            int m0 = 6 * i * stride + at;
+            System.arraycopy(d0, 0, m, m0, bound);
+            System.arraycopy(d3, 0, m, m0 + 5 * stride, bound);
+            for (int k = 0; k < bound; k += F.length()) {
+                FloatVector e0 = FloatVector.fromArray(F, d0, k), e1 = FloatVector.fromArray(F, d1, k);
+                FloatVector e2 = FloatVector.fromArray(F, d2, k), e3 = FloatVector.fromArray(F, d3, k);
+                FloatVector e02 = e0.add(e2), e13 = e1.add(e3), e02x = e0.add(e2.mul(4f)), e13x = e1.add(e3.mul(4f)).mul(2f);
+                e02.add(e13).intoArray(m, m0 + stride + k);
+                e02.sub(e13).intoArray(m, m0 + 2 * stride + k);
+                e02x.add(e13x).intoArray(m, m0 + 3 * stride + k);
+                e02x.sub(e13x).intoArray(m, m0 + 4 * stride + k);
+            }
+        }
+        if (bound < n) ScalarElementwise.winogradGrad(a, bound, n, m, at, stride);
+    }
+
+    @Override
     public void winogradOutputColumns(float[] m, int at, int stride, float[][] a, int n) {
         int bound = F.loopBound(n);
         for (int b = 0; b < 6; b++) {

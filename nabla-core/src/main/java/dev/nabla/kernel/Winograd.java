@@ -345,28 +345,7 @@ public final class Winograd {
                 int base = gOff + (run[0] * cout + oc) * plane;
                 for (int i = 0; i < OUT; i++) loadRow(gy, base, OUT * run[1] + i, oh, ow, OUT * run[2], OUT, run[3], a, IN * i, run[4]);
             }
-            for (int j = 0; j < OUT; j++) { // A dy: down each column, 4 rows into 6, in place
-                float[] r0 = a[j], r1 = a[IN + j], r2 = a[2 * IN + j], r3 = a[3 * IN + j], r4 = a[4 * IN + j], r5 = a[5 * IN + j];
-                for (int k = 0; k < cnt; k++) {
-                    float p = r0[k], q = r1[k], r = r2[k], s = r3[k];
-                    r1[k] = p + r + (q + s);
-                    r2[k] = p + r - (q + s);
-                    r3[k] = p + 4 * r + 2 * (q + 4 * s);
-                    r4[k] = p + 4 * r - 2 * (q + 4 * s);
-                    r5[k] = s;
-                }
-            }
-            int at = oc * tb;
-            for (int i = 0; i < IN; i++) { // (A dy) Aᵀ: the same combination along each row
-                float[] d0 = a[IN * i], d1 = a[IN * i + 1], d2 = a[IN * i + 2], d3 = a[IN * i + 3];
-                int m0 = IN * i * ms + at, m1 = m0 + ms, m2 = m1 + ms, m3 = m2 + ms, m4 = m3 + ms, m5 = m4 + ms;
-                System.arraycopy(d0, 0, m, m0, cnt);
-                for (int k = 0; k < cnt; k++) m[m1 + k] = d0[k] + d2[k] + (d1[k] + d3[k]);
-                for (int k = 0; k < cnt; k++) m[m2 + k] = d0[k] + d2[k] - (d1[k] + d3[k]);
-                for (int k = 0; k < cnt; k++) m[m3 + k] = d0[k] + 4 * d2[k] + 2 * (d1[k] + 4 * d3[k]);
-                for (int k = 0; k < cnt; k++) m[m4 + k] = d0[k] + 4 * d2[k] - 2 * (d1[k] + 4 * d3[k]);
-                System.arraycopy(d3, 0, m, m5, cnt);
-            }
+            ew.winogradGrad(a, cnt, m, oc * tb, ms);
         }
     }
 

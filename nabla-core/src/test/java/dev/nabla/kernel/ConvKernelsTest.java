@@ -102,6 +102,13 @@ class ConvKernelsTest {
             SIMD.winogradInput(b, n, v2, at, stride);
             assertBitwise(v1, v2, "winogradInput, " + n + " tiles");
             for (int i = 0; i < 36; i++) assertBitwise(a[i], b[i], "winogradInput's scratch row " + i + ", " + n + " tiles");
+            for (int i = 0; i < 36; i++) {
+                for (int k = 0; k < n; k++) a[i][k] = b[i][k] = value(r);
+            }
+            SCALAR.winogradGrad(a, n, v1, at, stride);
+            SIMD.winogradGrad(b, n, v2, at, stride);
+            assertBitwise(v1, v2, "winogradGrad, " + n + " tiles");
+            for (int i = 0; i < 36; i++) assertBitwise(a[i], b[i], "winogradGrad's scratch row " + i + ", " + n + " tiles");
             SCALAR.winogradOutputColumns(m, at, stride, a, n);
             SIMD.winogradOutputColumns(m, at, stride, b, n);
             float bias = value(r);
