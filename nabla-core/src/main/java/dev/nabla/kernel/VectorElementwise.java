@@ -613,7 +613,7 @@ public final class VectorElementwise implements Elementwise {
     // Winograd's transforms, a vector of tiles at a time, each expression with the scalar code's
     // operations in its order (so the bits are the same); the last tiles are the scalar loop's.
     // Left to the JIT, these loops over several float[] stayed scalar (C2 cannot tell the arrays
-    // apart): about a quarter of the vgg16 step's samples were in them.
+    // apart): 14% of the vgg16 step's samples were in them (input 7.7%, output 4.7%, gradient 1.7%).
     @Override
     public void winogradInput(float[][] a, int n, float[] v, int at, int stride) {
         int bound = F.loopBound(n);

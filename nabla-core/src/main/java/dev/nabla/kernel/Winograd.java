@@ -351,7 +351,7 @@ public final class Winograd {
 
     /** out's 4×4 block of tile t0 + i, channel oc = Aᵀ m A (+ bias), clipped to the plane, for channels [oc0, oc1). */
     private void outputTransform(float[] m, int tb, int cout, Tiling tl, int t0, int cnt, float[] out, int oh, int ow,
-                                        float[] bias, int bOff, Lanes lanes, int oc0, int oc1) {
+                                 float[] bias, int bOff, Lanes lanes, int oc0, int oc1) {
         int plane = oh * ow, ms = cout * tb;
         float[][] a = lanes.a; // rows r < 4 of Aᵀ m in a[6r + b]; a row's outputs, by column phase, in a[24 + p]
         int[][] runs = tl.runs(t0, cnt);
