@@ -2,7 +2,9 @@ package dev.nabla.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,5 +96,39 @@ class ParallelTest {
                 callers.shutdown();
             }
         });
+    }
+
+    @Test
+    void aFinishedLoopKeepsNothingItsBodyCaptured() {
+        onThreads(2, () -> {
+            WeakReference<float[]> captured = loopCapturingAnArray();
+            for (int i = 0; i < 50 && captured.get() != null; i++) {
+                System.gc();
+                sleep(10);
+            }
+            assertTrue(captured.get() == null, "an idle worker still holds the last loop's body, and the array it captured");
+        });
+    }
+
+    // a loop on the caller and a worker whose body reads an array that nothing else holds afterwards
+    private static WeakReference<float[]> loopCapturingAnArray() {
+        float[] array = new float[1 << 20];
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
+        Parallel.forRange(8, 1, (from, to) -> {
+            ran.add(Thread.currentThread());
+            sleep(2);  // long enough for the worker to wake up and take chunks
+            array[from] = to;
+        });
+        assertTrue(ran.size() == 2, "the worker took part");
+        return new WeakReference<>(array);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }
