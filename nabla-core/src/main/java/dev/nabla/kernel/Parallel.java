@@ -102,29 +102,41 @@ public final class Parallel {
         // arrays of that op. After the elementwise bench's chains (16M floats) a collection left 457
         // MB live instead of 306 (its four inputs and two dead 64 MB results), and in alternated
         // pairs of its runs the fused chain ran at 13.4–14.4 GB/s instead of 9.0–13.3, op by op
-        // 8.8–9.6 instead of 7.4–8.6 (G1 marked the larger heap more often).
+        // 8.8–9.6 instead of 7.4–8.6 (G1 marked the larger heap more often). No local of the waiting
+        // frames holds a Job either: an interpreted frame keeps every local alive, and a worker that
+        // parked while the caller still ran its last chunk kept the loop it had read (a heap dump
+        // showed it held by Worker.run's frame).
         @Override
         public void run() {
             long last = 0;
             while (!pool.shutdown) {
-                Job job = pool.current.get();
-                if (job != null && job.id != last) {
-                    last = job.id;
-                    job.run();
-                    continue;
-                }
-                long idleSince = System.nanoTime();
-                while ((job = pool.current.get()) == null || job.id == last) {
-                    if (pool.shutdown) return;
-                    long idle = System.nanoTime() - idleSince;
-                    if (idle < WAIT_NANOS) {
-                        pause(idle);
-                    } else {
-                        parked = true;  // then look again: a caller publishes, then reads parked
-                        job = pool.current.get();
-                        if ((job == null || job.id == last) && !pool.shutdown) LockSupport.park(this);
-                        parked = false;
-                    }
+                last = runIfNew(pool.current.get(), last);
+                awaitLoopAfter(last);
+            }
+        }
+
+        // runs job if it is not the loop last run; returns the id of the loop last run
+        private static long runIfNew(Job job, long last) {
+            if (!isNew(job, last)) return last;
+            job.run();
+            return job.id;
+        }
+
+        private static boolean isNew(Job job, long last) {
+            return job != null && job.id != last;
+        }
+
+        // returns once a loop other than last is published, or the pool shuts down
+        private void awaitLoopAfter(long last) {
+            long idleSince = System.nanoTime();
+            while (!isNew(pool.current.get(), last) && !pool.shutdown) {
+                long idle = System.nanoTime() - idleSince;
+                if (idle < WAIT_NANOS) {
+                    pause(idle);
+                } else {
+                    parked = true;  // then look again: a caller publishes, then reads parked
+                    if (!isNew(pool.current.get(), last) && !pool.shutdown) LockSupport.park(this);
+                    parked = false;
                 }
             }
         }
