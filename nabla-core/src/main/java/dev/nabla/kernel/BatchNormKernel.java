@@ -98,11 +98,9 @@ public final class BatchNormKernel {
 
     /** y = x·scale[ch] + shift[ch] (y contiguous from 0), PyTorch's order of operations. */
     public void affine(float[] x, int xo, int n, int c, int s, double[] scale, double[] shift, float[] y) {
-        if (s == 1) { // [N, C]: row by row against the constants as float arrays, a loop the JIT vectorizes
+        if (s == 1) { // [N, C]: row by row against the constants as float arrays
             float[] a = floats(scale, c), b = floats(shift, c);
-            forRows(n, c, r -> {
-                for (int ch = 0; ch < c; ch++) y[r + ch] = x[xo + r + ch] * a[ch] + b[ch];
-            });
+            forRows(n, c, r -> ew.affineRow(x, xo + r, a, b, y, r, c));
             return;
         }
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {
@@ -167,11 +165,7 @@ public final class BatchNormKernel {
                                  double[] gMean, double[] proj, double[] k, float[] dx) {
         if (s == 1) { // [N, C], as in affine
             float[] m = floats(mean, c), gm = floats(gMean, c), pr = floats(proj, c), kk = floats(k, c);
-            forRows(n, c, r -> {
-                for (int ch = 0; ch < c; ch++) {
-                    dx[r + ch] = (g[go + r + ch] - gm[ch] - (x[xo + r + ch] - m[ch]) * pr[ch]) * kk[ch];
-                }
-            });
+            forRows(n, c, r -> ew.batchNormGradRow(g, go + r, x, xo + r, gm, m, pr, kk, dx, r, c));
             return;
         }
         Parallel.forRange(n * c, Math.max(1, GRAIN / s), (p0, p1) -> {

@@ -196,6 +196,20 @@ public interface Elementwise {
     void addToRows(double[] y, int yo, int rows, int cols, double[] b, int bo, int bs);
 
     /**
+     * y[yo + j] = x[xo + j]·a[j] + b[j] for j &lt; n, a product then a sum (two roundings): a row of
+     * batch norm's affine pass over an [N, C] array, a and b its per-channel constants.
+     */
+    void affineRow(float[] x, int xo, float[] a, float[] b, float[] y, int yo, int n);
+
+    /**
+     * dx[dxo + j] = (g[go + j] − gm[j] − (x[xo + j] − m[j])·p[j])·k[j] for j &lt; n, in that order of
+     * operations: a row of batch norm's input gradient over an [N, C] array, the other arrays its
+     * per-channel constants.
+     */
+    void batchNormGradRow(float[] g, int go, float[] x, int xo, float[] gm, float[] m, float[] p, float[] k,
+                          float[] dx, int dxo, int n);
+
+    /**
      * y[yo + c] = x[xo + c] + x[xo + cols + c] + … + x[xo + (rows − 1)·cols + c] for c &lt; cols
      * (rows ≥ 1), added in row order: the column sums of a row-major block, e.g. a narrow layer's
      * bias gradient.

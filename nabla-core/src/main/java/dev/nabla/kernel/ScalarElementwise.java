@@ -184,6 +184,17 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public void affineRow(float[] x, int xo, float[] a, float[] b, float[] y, int yo, int n) {
+        for (int j = 0; j < n; j++) y[yo + j] = x[xo + j] * a[j] + b[j];
+    }
+
+    @Override
+    public void batchNormGradRow(float[] g, int go, float[] x, int xo, float[] gm, float[] m, float[] p, float[] k,
+                                 float[] dx, int dxo, int n) {
+        for (int j = 0; j < n; j++) dx[dxo + j] = (g[go + j] - gm[j] - (x[xo + j] - m[j]) * p[j]) * k[j];
+    }
+
+    @Override
     public void sumRows(float[] x, int xo, int rows, int cols, float[] y, int yo) {
         System.arraycopy(x, xo, y, yo, cols);
         for (int r = 1, o = xo + cols; r < rows; r++, o += cols) {

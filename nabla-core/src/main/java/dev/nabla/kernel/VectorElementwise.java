@@ -387,6 +387,32 @@ public final class VectorElementwise implements Elementwise {
         for (; i < n; i++) y[yo + i] = y[yo + i] + pattern[i % period];
     }
 
+    // Batch norm's [N, C] passes: their scalar loops were not vectorized by C2 (the output may alias
+    // an input). [128, 6272] (the dcgan generator's BatchNorm1d at batch 128), one thread: the affine
+    // pass 0.41 -> 0.19-0.20 ms, the input gradient 1.01 -> 0.28 (the speed of memory now); the layer's
+    // forward on two threads 0.51-0.86 -> 0.38-0.47 ms, its backward 1.09-1.71 -> 0.69-0.81.
+    @Override
+    public void affineRow(float[] x, int xo, float[] a, float[] b, float[] y, int yo, int n) {
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+            FloatVector.fromArray(F, x, xo + j).mul(FloatVector.fromArray(F, a, j)).add(FloatVector.fromArray(F, b, j))
+                    .intoArray(y, yo + j);
+        }
+        for (; j < n; j++) y[yo + j] = x[xo + j] * a[j] + b[j];
+    }
+
+    @Override
+    public void batchNormGradRow(float[] g, int go, float[] x, int xo, float[] gm, float[] m, float[] p, float[] k,
+                                 float[] dx, int dxo, int n) {
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+            FloatVector centered = FloatVector.fromArray(F, x, xo + j).sub(FloatVector.fromArray(F, m, j));
+            FloatVector.fromArray(F, g, go + j).sub(FloatVector.fromArray(F, gm, j))
+                    .sub(centered.mul(FloatVector.fromArray(F, p, j))).mul(FloatVector.fromArray(F, k, j)).intoArray(dx, dxo + j);
+        }
+        for (; j < n; j++) dx[dxo + j] = (g[go + j] - gm[j] - (x[xo + j] - m[j]) * p[j]) * k[j];
+    }
+
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
     }
