@@ -387,11 +387,10 @@ public final class VectorElementwise implements Elementwise {
         for (; i < n; i++) y[yo + i] = y[yo + i] + pattern[i % period];
     }
 
-    // Batch norm's [N, C] passes, plain Java loops before (up to 1.3 ns an element, whatever C2 made of
-    // them). [128, 6272] (the dcgan generator's BatchNorm1d at batch 128), one
-    // thread: the affine pass 0.41 -> 0.19-0.20 ms, the input gradient 1.01 -> 0.28 (the speed of
-    // memory now); the layer's forward on two threads 0.51-0.86 -> 0.38-0.47 ms, its backward
-    // 1.09-1.71 -> 0.69-0.81.
+    // Batch norm's [N, C] passes, plain Java loops before (up to 1.3 ns an element, whatever C2 made
+    // of them). [128, 6272] (the dcgan generator's BatchNorm1d at batch 128), one thread: the affine
+    // pass 0.41 -> 0.19-0.20 ms, the input gradient 1.01 -> 0.28 (the speed of memory now); the
+    // layer's forward on two threads 0.51-0.86 -> 0.38-0.47 ms, its backward 1.09-1.71 -> 0.69-0.81.
     @Override
     public void affineRow(float[] x, int xo, float[] a, float[] b, float[] y, int yo, int n) {
         int j = 0;
