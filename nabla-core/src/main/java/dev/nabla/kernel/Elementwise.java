@@ -1,5 +1,7 @@
 package dev.nabla.kernel;
 
+import java.util.List;
+
 /**
  * Elementwise maps and reductions over strided runs of a primitive array. A run is n elements
  * starting at an offset, a stride apart; stride 0 repeats one element (broadcasting). The tensor
@@ -22,6 +24,15 @@ public interface Elementwise {
 
     /** A short description of the implementation, e.g. its vector width. */
     String name();
+
+    /**
+     * The float32 program (nodes after their operands, the result last) compiled into one loop, or
+     * null when this implementation does not compile it: then evaluate its operations with the
+     * maps below, which give the same values.
+     */
+    default FusedLoop compile(List<FusedLoop.Node> program) {
+        return null;
+    }
 
     void unary(Unary op, float[] x, int xo, int xs, float[] y, int yo, int ys, int n);
 

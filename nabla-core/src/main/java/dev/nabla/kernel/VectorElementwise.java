@@ -1,6 +1,7 @@
 package dev.nabla.kernel;
 
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -41,6 +42,12 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public String name() {
         return F.vectorBitSize() + "-bit vectors, " + F.length() + " floats";
+    }
+
+    /** Staged into one vector loop ({@link StagedLoops}), when every operation has a staged form. */
+    @Override
+    public FusedLoop compile(List<FusedLoop.Node> program) {
+        return StagedLoops.compile(program);
     }
 
     private static boolean vectorized(Unary op) {

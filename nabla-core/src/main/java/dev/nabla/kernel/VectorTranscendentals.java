@@ -176,10 +176,10 @@ final class VectorTranscendentals {
     // PanamaKernelProvider takes) in two, entries 0..3 and 4..7; TANH_BITS holds the rows' lower
     // parts (padded with zeros, never picked), then their upper ones (the lower ones again with 8
     // lanes or more, not read), as float bits
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    private static final int TANH_LANES = Math.min(F.length(), TANH_TABLE[0].length);
-    private static final boolean TWO_PARTS = TANH_LANES < TANH_TABLE[0].length;
-    private static final int[] TANH_BITS = new int[2 * TANH_TABLE.length * F.length()];
+    static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    static final int TANH_LANES = Math.min(F.length(), TANH_TABLE[0].length);
+    static final boolean TWO_PARTS = TANH_LANES < TANH_TABLE[0].length;
+    static final int[] TANH_BITS = new int[2 * TANH_TABLE.length * F.length()];
 
     static {
         for (int r = 0; r < TANH_TABLE.length; r++) {

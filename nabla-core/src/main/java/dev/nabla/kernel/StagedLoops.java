@@ -1,0 +1,341 @@
+package dev.nabla.kernel;
+
+import static dev.nabla.kernel.Transcendentals.*;
+import static java.lang.invoke.MethodType.methodType;
+
+import dev.nabla.kernel.Elementwise.Binary;
+import dev.nabla.kernel.Elementwise.Unary;
+import dev.nabla.kernel.FusedLoop.Node;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Compiles a float32 elementwise program into a {@link FusedLoop} by staging: one vector of the
+ * program's result becomes a method handle of (inputs, offsets, i) composed from the Vector API's
+ * own operations (FloatVector::add, ::fma, IntVector::selectFrom, …) and the method handle
+ * combinators, and a hidden copy of {@link FusedLoopTemplate} holds it as a constant, which C2
+ * inlines whole into the loop. The Vector API's methods and the combinators' lambda forms are
+ * marked for forced inlining; a method of ours taking and returning vectors is not: written as
+ * one, tanh was not inlined ("hot method too big") and its vectors were boxed, 45–54 ms for the
+ * elementwise bench's chain instead of 13–17.
+ *
+ * <p>The program is first a graph of {@link Value}s; a value used more than once is computed once
+ * and passed on as an argument (a let, by {@link MethodHandles#foldArguments}), the others are
+ * nested as trees. Composed as one tree, with each use a copy, the bench's chain held 438 handles and
+ * C2 took 137 MB of arena memory to compile it (NMT's peak), 22–26 MB so; tanh of tanh would have
+ * held thousands.
+ *
+ * <p>Each operation is the one {@link VectorElementwise} applies (tanh as
+ * {@link VectorTranscendentals}' loop, operation by operation), so a staged program gives the
+ * kernels' values. Programs with operations not staged here (exp, log, sigmoid, sin, cos, pow,
+ * comparisons) or larger than {@link #MAX_VALUES} are left to the caller's chunked evaluation.
+ */
+final class StagedLoops {
+    private StagedLoops() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /** The loop's parameters: the inputs, their offsets, the element index. */
+    private static final List<Class<?>> PARAMETERS = List.of(float[][].class, int[].class, int.class);
+    private static final Class<?> FV = FloatVector.class, IV = IntVector.class, V = Vector.class, VM = VectorMask.class;
+    /**
+     * Values a program may stage into (tanh alone takes 70 with 8 lanes, 99 with 4): each value
+     * used twice or more adds a level of nested lambda forms, which C2 inlines only so deep.
+     * KernelAllocationTest checks that a program of 147 (StagedLoopsTest.TWO_TANH) still compiles
+     * to a loop that allocates nothing.
+     */
+    static final int MAX_VALUES = 256;
+
+    /**
+     * One value of the staged program: a leaf, (inputs, offsets, i) → type, or an operation on
+     * earlier values, (their types…) → type with its constants bound.
+     */
+    private static final class Value {
+        final MethodHandle leaf, op;
+        final List<Value> operands;
+        int uses;
+        /** Its position among the values passed on as arguments, or −1 when nested where used. */
+        int let = -1;
+
+        Value(MethodHandle leaf, MethodHandle op, List<Value> operands) {
+            this.leaf = leaf;
+            this.op = op;
+            this.operands = operands;
+            for (Value v : operands) v.uses++;
+        }
+
+        Class<?> type() {
+            return (leaf != null ? leaf : op).type().returnType();
+        }
+    }
+
+    private static byte[] template;
+
+    /** The program compiled, or null when it holds an operation this does not stage or too many values. */
+    static FusedLoop compile(List<Node> program) {
+        try {
+            MethodHandle body = stage(program);
+            if (body == null) return null;
+            MethodHandles.Lookup loop = LOOKUP.defineHiddenClassWithClassData(template(), body, true);
+            return (FusedLoop) loop.findConstructor(loop.lookupClass(), methodType(void.class)).invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            return null; // the template not readable (a repackaged jar): the caller evaluates in chunks
+        }
+    }
+
+    /** The values the program stages into, or −1 when it is not staged. */
+    static int values(List<Node> program) throws ReflectiveOperationException {
+        Graph g = new Graph();
+        return g.build(program) == null ? -1 : g.values.size();
+    }
+
+    // the program's result vector as a handle of (inputs, offsets, i), or null
+    private static MethodHandle stage(List<Node> program) throws ReflectiveOperationException {
+        Graph g = new Graph();
+        Value root = g.build(program);
+        return root == null ? null : g.lower(root);
+    }
+
+    private static synchronized byte[] template() throws IOException {
+        if (template == null) {
+            try (InputStream in = FusedLoopTemplate.class.getResourceAsStream("FusedLoopTemplate.class")) {
+                if (in == null) throw new IOException("FusedLoopTemplate.class is not readable");
+                template = in.readAllBytes();
+            }
+        }
+        return template;
+    }
+
+    /** The values of one program, in the order they were made (operands first). */
+    private static final class Graph {
+        final List<Value> values = new ArrayList<>();
+
+        // the program's result, or null when an operation is not staged or there are too many values
+        Value build(List<Node> program) throws ReflectiveOperationException {
+            if (program.isEmpty()) return null;
+            Value[] value = new Value[program.size()];
+            for (int i = 0; i < program.size(); i++) {
+                Node node = program.get(i);
+                if (node.isInput()) value[i] = node.single() ? single(node.input()) : input(node.input());
+                else if (node.isConstant()) value[i] = broadcast(node.constant());
+                else if (node.unary() != null) value[i] = unary(node.unary(), value[node.a()]);
+                else value[i] = binary(node.binary(), value[node.a()], value[node.b()]);
+                if (value[i] == null || values.size() > MAX_VALUES) return null;
+            }
+            Value root = value[program.size() - 1];
+            return root.type() == FV ? root : null;
+        }
+
+        /**
+         * The handle of (inputs, offsets, i) computing root: the values used twice or more, in
+         * order, each computed once from the ones before it and passed on; the rest nested.
+         */
+        MethodHandle lower(Value root) {
+            List<Value> lets = new ArrayList<>();
+            for (Value v : values) {
+                if (v.uses > 1 && v.op != null) {
+                    v.let = lets.size();
+                    lets.add(v);
+                }
+            }
+            // let j's handle takes (let j−1, …, let 0, inputs, offsets, i)
+            MethodHandle body = tree(root, lets, lets.size());
+            for (int j = lets.size() - 1; j >= 0; j--) body = MethodHandles.foldArguments(body, 0, tree(lets.get(j), lets, j));
+            return body;
+        }
+
+        // v as a handle of the environment of let `bound`: (let bound−1, …, let 0, inputs, offsets, i)
+        private static MethodHandle tree(Value v, List<Value> lets, int bound) {
+            List<Class<?>> env = new ArrayList<>();
+            for (int j = bound - 1; j >= 0; j--) env.add(lets.get(j).type());
+            env.addAll(PARAMETERS);
+            MethodType type = methodType(v.type(), env);
+            if (v.let >= 0 && v.let < bound) { // passed on: pick it from the arguments
+                return MethodHandles.permuteArguments(MethodHandles.identity(v.type()), type, bound - 1 - v.let);
+            }
+            if (v.leaf != null) return MethodHandles.dropArguments(v.leaf, 0, env.subList(0, bound));
+            MethodHandle m = v.op;
+            int e = env.size();
+            for (int q = 0; q < v.operands.size(); q++) m = MethodHandles.collectArguments(m, q * e, tree(v.operands.get(q), lets, bound));
+            int[] reorder = new int[e * v.operands.size()];
+            for (int q = 0; q < reorder.length; q++) reorder[q] = q % e;
+            return MethodHandles.permuteArguments(m, type, reorder);
+        }
+
+        private Value add(Value v) {
+            values.add(v);
+            return v;
+        }
+
+        // ------------------------------------------------------------ leaves
+
+        // FloatVector.fromArray(F, inputs[k], offsets[k] + i)
+        private Value input(int k) throws ReflectiveOperationException {
+            MethodHandle load = MethodHandles.insertArguments(LOOKUP.findStatic(FV, "fromArray",
+                    methodType(FV, VectorSpecies.class, float[].class, int.class)), 0, F);
+            MethodHandle index = MethodHandles.filterArguments(
+                    LOOKUP.findStatic(Integer.class, "sum", methodType(int.class, int.class, int.class)), 0, offset(k));
+            return add(new Value(MethodHandles.collectArguments(MethodHandles.filterArguments(load, 0, array(k)), 1, index),
+                    null, List.of()));
+        }
+
+        // FloatVector.broadcast(F, inputs[k][offsets[k]])
+        private Value single(int k) throws ReflectiveOperationException {
+            MethodHandle element = MethodHandles.filterArguments(MethodHandles.arrayElementGetter(float[].class), 0, array(k), offset(k));
+            MethodHandle broadcast = MethodHandles.insertArguments(LOOKUP.findStatic(FV, "broadcast",
+                    methodType(FV, VectorSpecies.class, float.class)), 0, F);
+            return add(new Value(MethodHandles.dropArguments(MethodHandles.filterReturnValue(element, broadcast), 2, int.class),
+                    null, List.of()));
+        }
+
+        private static MethodHandle array(int k) {
+            return MethodHandles.insertArguments(MethodHandles.arrayElementGetter(float[][].class), 1, k);
+        }
+
+        private static MethodHandle offset(int k) {
+            return MethodHandles.insertArguments(MethodHandles.arrayElementGetter(int[].class), 1, k);
+        }
+
+        private Value broadcast(float c) {
+            return constant(FloatVector.broadcast(F, c), FV);
+        }
+
+        private Value constant(Object value, Class<?> type) {
+            return add(new Value(MethodHandles.dropArguments(MethodHandles.constant(type, value), 0, PARAMETERS), null, List.of()));
+        }
+
+        // ------------------------------------------------------------ operations
+
+        /**
+         * receiver.name(args…) by owner's method of that name and declared signature: each argument
+         * a value or a constant (bound into the handle); the result cast to ret.
+         */
+        private Value call(Class<?> owner, String name, MethodType declared, Class<?> ret, Value receiver, Object... args)
+                throws ReflectiveOperationException {
+            MethodHandle m = LOOKUP.findVirtual(owner, name, declared);
+            for (int p = args.length - 1; p >= 0; p--) {
+                if (!(args[p] instanceof Value)) m = MethodHandles.insertArguments(m, 1 + p, args[p]);
+            }
+            List<Value> operands = new ArrayList<>(List.of(receiver));
+            for (Object a : args) if (a instanceof Value v) operands.add(v);
+            Class<?>[] types = new Class<?>[operands.size()];
+            for (int q = 0; q < types.length; q++) types[q] = operands.get(q).type();
+            return add(new Value(null, m.asType(methodType(ret, types)), operands));
+        }
+
+        private Value floats(Value x, String name, Value y) throws ReflectiveOperationException {
+            return call(FV, name, methodType(FV, V), FV, x, y);
+        }
+
+        private Value floats(Value x, String name) throws ReflectiveOperationException {
+            return call(FV, name, methodType(FV), FV, x);
+        }
+
+        // x.fma(y, z), one rounding
+        private Value fma(Value x, Value y, Value z) throws ReflectiveOperationException {
+            return call(FV, "fma", methodType(FV, V, V), FV, x, y, z);
+        }
+
+        private Value ints(Value x, String name, int c) throws ReflectiveOperationException {
+            return call(IV, name, methodType(IV, int.class), IV, x, c);
+        }
+
+        private Value bitsOf(Value x) throws ReflectiveOperationException {
+            return call(FV, "reinterpretAsInts", methodType(IV), IV, x);
+        }
+
+        private Value floatsOf(Value x) throws ReflectiveOperationException {
+            return call(IV, "reinterpretAsFloats", methodType(FV), FV, x);
+        }
+
+        private Value compare(Value x, VectorOperators.Comparison op, float c) throws ReflectiveOperationException {
+            return call(FV, "compare", methodType(VM, VectorOperators.Comparison.class, float.class), VM, x, op, c);
+        }
+
+        // as VectorElementwise's contiguous loops
+        private Value binary(Binary op, Value x, Value y) throws ReflectiveOperationException {
+            return switch (op) {
+                case ADD -> floats(x, "add", y);
+                case SUB -> floats(x, "sub", y);
+                case MUL -> floats(x, "mul", y);
+                case DIV -> floats(x, "div", y);
+                case MAX -> floats(x, "max", y);
+                case MIN -> floats(x, "min", y);
+                default -> null;
+            };
+        }
+
+        // as VectorElementwise.unary
+        private Value unary(Unary op, Value x) throws ReflectiveOperationException {
+            return switch (op) {
+                case NEG -> floats(x, "neg");
+                case SQRT -> floats(x, "sqrt");
+                case ABS -> floats(x, "abs");
+                case RELU -> call(FV, "blend", methodType(FV, float.class, VM), FV, x, 0f, compare(x, VectorOperators.LE, 0f));
+                case TANH -> tanh(x);
+                default -> null;
+            };
+        }
+
+        /** VectorTranscendentals' tanh loop, operation by operation. */
+        private Value tanh(Value v) throws ReflectiveOperationException {
+            Value a = floats(v, "abs");
+            Value z = floats(a, "mul", a);
+            Value t = call(FV, "fma", methodType(FV, float.class, float.class), FV, z, T6, T5);
+            for (float coefficient : new float[] {T4, T3, T2, T1, T0}) t = fma(t, z, broadcast(coefficient));
+            Value small = fma(floats(a, "mul", z), t, a);
+            // the interval of |x| and its table entries
+            Value bits = ints(ints(bitsOf(a), "max", TANH_TABLE_MIN_BITS), "min", TANH_TABLE_MAX_BITS);
+            Value k = ints(call(IV, "lanewise", methodType(IV, VectorOperators.Binary.class, int.class), IV, bits,
+                    VectorOperators.ASHR, TANH_INDEX_SHIFT), "sub", TANH_INDEX_BIAS);
+            Value c = floatsOf(ints(ints(bits, "and", TANH_INTERVAL), "or", TANH_MIDPOINT));
+            Value u = floats(floatsOf(bits), "sub", c);
+            Lookup entry = lookup(k);
+            Value d = fma(entry.row(TANH_D0 + 7), u, entry.row(TANH_D0 + 6));
+            for (int r = 5; r >= 0; r--) d = fma(d, u, entry.row(TANH_D0 + r));
+            Value large = floats(entry.row(TANH_T), "add", d);
+            Value result = call(FV, "blend", methodType(FV, V, VM), FV, large, small, compare(a, VectorOperators.LT, TANH_POLY_MAX));
+            Value sign = ints(bitsOf(v), "and", SIGN_BIT);
+            result = floatsOf(call(IV, "or", methodType(IV, V), IV, bitsOf(result), sign));
+            Value nan = call(FV, "test", methodType(VM, VectorOperators.Test.class), VM, v, VectorOperators.IS_NAN);
+            return call(FV, "blend", methodType(FV, float.class, VM), FV, result, Float.NaN, nan);
+        }
+
+        /** Rows of the tanh table at the lanes' intervals k, as floats. */
+        private interface Lookup {
+            Value row(int r) throws ReflectiveOperationException;
+        }
+
+        // one lane permutation of a row; with fewer lanes than the row's 8 entries, two and a blend
+        private Lookup lookup(Value k) throws ReflectiveOperationException {
+            int lanes = F.length();
+            MethodType select = methodType(IV, V);
+            if (!VectorTranscendentals.TWO_PARTS) {
+                return r -> floatsOf(call(IV, "selectFrom", select, IV, k, tableRow(r * lanes)));
+            }
+            int upper = TANH_TABLE.length * lanes;
+            Value j = ints(k, "and", VectorTranscendentals.TANH_LANES - 1);
+            Value up = call(IV, "compare", methodType(VM, VectorOperators.Comparison.class, int.class), VM, k,
+                    VectorOperators.GE, VectorTranscendentals.TANH_LANES);
+            return r -> floatsOf(call(IV, "blend", methodType(IV, V, VM), IV, call(IV, "selectFrom", select, IV, j, tableRow(r * lanes)),
+                    call(IV, "selectFrom", select, IV, j, tableRow(upper + r * lanes)), up));
+        }
+
+        private Value tableRow(int at) {
+            return constant(IntVector.fromArray(VectorTranscendentals.I, VectorTranscendentals.TANH_BITS, at), IV);
+        }
+    }
+}
