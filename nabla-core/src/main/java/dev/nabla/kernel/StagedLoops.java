@@ -36,10 +36,12 @@ import jdk.incubator.vector.VectorSpecies;
  * C2 took 137 MB of arena memory to compile it (NMT's peak), 22–26 MB so; tanh of tanh would have
  * held thousands.
  *
- * <p>Each operation is the one {@link VectorElementwise} applies (tanh as
- * {@link VectorTranscendentals}' loop, operation by operation), so a staged program gives the
- * kernels' values. Programs with operations not staged here (exp, log, sigmoid, sin, cos, pow,
- * comparisons) or larger than {@link #MAX_VALUES} are left to the caller's chunked evaluation.
+ * <p>Each operation is the one {@link VectorElementwise} applies (tanh, exp, log and sigmoid as
+ * {@link VectorTranscendentals}' loops, operation by operation), so a staged program gives the
+ * kernels' values. Programs with operations not staged here (sin, cos, sign and pow, which the
+ * kernels compute with the scalar Math functions, and comparisons), with one of those four
+ * functions applied to another's result, or larger than {@link #MAX_VALUES} are left to the
+ * caller's chunked evaluation.
  */
 final class StagedLoops {
     private StagedLoops() {}
@@ -127,8 +129,11 @@ final class StagedLoops {
         Value build(List<Node> program) throws ReflectiveOperationException {
             if (program.isEmpty()) return null;
             Value[] value = new Value[program.size()];
+            int[] nesting = new int[program.size()];
             for (int i = 0; i < program.size(); i++) {
                 Node node = program.get(i);
+                if (node.a() >= 0) nesting[i] = Math.max(nesting[node.a()], node.b() >= 0 ? nesting[node.b()] : 0);
+                if (transcendental(node.unary()) && ++nesting[i] > 1) return null;
                 if (node.isInput()) value[i] = node.single() ? single(node.input()) : input(node.input());
                 else if (node.isConstant()) value[i] = broadcast(node.constant());
                 else if (node.unary() != null) value[i] = unary(node.unary(), value[node.a()]);
@@ -137,6 +142,16 @@ final class StagedLoops {
             }
             Value root = value[program.size() - 1];
             return root.type() == FV ? root : null;
+        }
+
+        /**
+         * Whether op is one of the large functions, whose staged forms are not nested: one fed by
+         * another lost to the chunked steps (one process, alternating the two, 2 threads, 16M
+         * floats: log(e^x + 1) 27.2 against 21.7 ms, e^(tanh(x·w) + w) 26.3 against 25.4), where side
+         * by side they won (tanh x · tanh w 22.4 against 25.3, e^x · sigmoid w 25.4 against 26.6).
+         */
+        private static boolean transcendental(Unary op) {
+            return op == Unary.TANH || op == Unary.EXP || op == Unary.LOG || op == Unary.SIGMOID;
         }
 
         /**
@@ -265,6 +280,46 @@ final class StagedLoops {
             return call(FV, "compare", methodType(VM, VectorOperators.Comparison.class, float.class), VM, x, op, c);
         }
 
+        // x.name(c) for a scalar c
+        private Value floats(Value x, String name, float c) throws ReflectiveOperationException {
+            return call(FV, name, methodType(FV, float.class), FV, x, c);
+        }
+
+        // x.fma(b, c) for scalars b, c
+        private Value fma(Value x, float b, float c) throws ReflectiveOperationException {
+            return call(FV, "fma", methodType(FV, float.class, float.class), FV, x, b, c);
+        }
+
+        // a·b + c, one rounding, for a scalar b (VectorTranscendentals.fma)
+        private Value fma(Value a, float b, Value c) throws ReflectiveOperationException {
+            return fma(a, broadcast(b), c);
+        }
+
+        // a·b + c, one rounding, for a scalar c: a step of Horner's scheme (VectorTranscendentals.mulAdd)
+        private Value mulAdd(Value a, Value b, float c) throws ReflectiveOperationException {
+            return fma(a, b, broadcast(c));
+        }
+
+        private Value ints(Value x, String name, Value y) throws ReflectiveOperationException {
+            return call(IV, name, methodType(IV, V), IV, x, y);
+        }
+
+        private Value shift(Value x, VectorOperators.Binary op, int n) throws ReflectiveOperationException {
+            return call(IV, "lanewise", methodType(IV, VectorOperators.Binary.class, int.class), IV, x, op, n);
+        }
+
+        private Value blend(Value x, Value y, Value mask) throws ReflectiveOperationException {
+            return call(FV, "blend", methodType(FV, V, VM), FV, x, y, mask);
+        }
+
+        private Value blend(Value x, float y, Value mask) throws ReflectiveOperationException {
+            return call(FV, "blend", methodType(FV, float.class, VM), FV, x, y, mask);
+        }
+
+        private Value isNaN(Value x) throws ReflectiveOperationException {
+            return call(FV, "test", methodType(VM, VectorOperators.Test.class), VM, x, VectorOperators.IS_NAN);
+        }
+
         // as VectorElementwise's contiguous loops
         private Value binary(Binary op, Value x, Value y) throws ReflectiveOperationException {
             return switch (op) {
@@ -286,32 +341,113 @@ final class StagedLoops {
                 case ABS -> floats(x, "abs");
                 case RELU -> call(FV, "blend", methodType(FV, float.class, VM), FV, x, 0f, compare(x, VectorOperators.LE, 0f));
                 case TANH -> tanh(x);
+                case EXP -> exp(x);
+                case LOG -> log(x);
+                case SIGMOID -> sigmoid(x);
                 default -> null;
             };
         }
 
-        /** VectorTranscendentals' tanh loop, operation by operation. */
+        /** VectorTranscendentals' tanh loop. */
         private Value tanh(Value v) throws ReflectiveOperationException {
             Value a = floats(v, "abs");
             Value z = floats(a, "mul", a);
-            Value t = call(FV, "fma", methodType(FV, float.class, float.class), FV, z, T6, T5);
+            Value t = fma(z, T6, T5);
             for (float coefficient : new float[] {T4, T3, T2, T1, T0}) t = fma(t, z, broadcast(coefficient));
             Value small = fma(floats(a, "mul", z), t, a);
             // the interval of |x| and its table entries
             Value bits = ints(ints(bitsOf(a), "max", TANH_TABLE_MIN_BITS), "min", TANH_TABLE_MAX_BITS);
-            Value k = ints(call(IV, "lanewise", methodType(IV, VectorOperators.Binary.class, int.class), IV, bits,
-                    VectorOperators.ASHR, TANH_INDEX_SHIFT), "sub", TANH_INDEX_BIAS);
+            Value k = ints(shift(bits, VectorOperators.ASHR, TANH_INDEX_SHIFT), "sub", TANH_INDEX_BIAS);
             Value c = floatsOf(ints(ints(bits, "and", TANH_INTERVAL), "or", TANH_MIDPOINT));
             Value u = floats(floatsOf(bits), "sub", c);
             Lookup entry = lookup(k);
             Value d = fma(entry.row(TANH_D0 + 7), u, entry.row(TANH_D0 + 6));
             for (int r = 5; r >= 0; r--) d = fma(d, u, entry.row(TANH_D0 + r));
             Value large = floats(entry.row(TANH_T), "add", d);
-            Value result = call(FV, "blend", methodType(FV, V, VM), FV, large, small, compare(a, VectorOperators.LT, TANH_POLY_MAX));
+            Value result = blend(large, small, compare(a, VectorOperators.LT, TANH_POLY_MAX));
             Value sign = ints(bitsOf(v), "and", SIGN_BIT);
             result = floatsOf(call(IV, "or", methodType(IV, V), IV, bitsOf(result), sign));
-            Value nan = call(FV, "test", methodType(VM, VectorOperators.Test.class), VM, v, VectorOperators.IS_NAN);
-            return call(FV, "blend", methodType(FV, float.class, VM), FV, result, Float.NaN, nan);
+            return blend(result, Float.NaN, isNaN(v));
+        }
+
+        /** VectorTranscendentals' exp loop: e^x as the hi of Transcendentals.expSplit (NaN for a NaN). */
+        private Value exp(Value v) throws ReflectiveOperationException {
+            Value xc = floats(floats(v, "max", EXP_MIN), "min", EXP_MAX);
+            Value k = fma(xc, LOG2E, SHIFTER);
+            Value m = floats(k, "sub", SHIFTER);
+            Value r = reduced(xc, m), rl = reductionError(xc, m, r);
+            Value s = floats(r, "add", 1f);
+            Value t = fma(floats(r, "mul", r), expPolynomial(r), floats(floats(floats(broadcast(1f), "sub", s), "add", r), "add", rl));
+            Value ni = ints(bitsOf(k), "sub", SHIFTER_BITS);
+            Value n1 = shift(ni, VectorOperators.ASHR, 1);
+            Value e = floats(floats(floats(s, "add", t), "mul", powerOfTwo(n1)), "mul", powerOfTwo(ints(ni, "sub", n1)));
+            return blend(e, Float.NaN, isNaN(v));
+        }
+
+        /** VectorTranscendentals' log loop. */
+        private Value log(Value v) throws ReflectiveOperationException {
+            Value subnormal = compare(v, VectorOperators.LT, Float.MIN_NORMAL);
+            Value xs = blend(v, floats(v, "mul", 0x1p23f), subnormal);
+            Value ix = ints(bitsOf(xs), "sub", SQRT_HALF_BITS);
+            Value e = call(IV, "convert", methodType(V, VectorOperators.Conversion.class, int.class), FV,
+                    shift(ix, VectorOperators.ASHR, 23), VectorOperators.I2F, 0);
+            e = blend(e, floats(e, "sub", 23f), subnormal);
+            Value f = floats(floatsOf(ints(ints(ix, "and", 0x007fffff), "add", SQRT_HALF_BITS)), "sub", 1f);
+            Value p = fma(f, P8, P7);
+            for (float c : new float[] {P6, P5, P4, P3, P2, P1, P0}) p = mulAdd(p, f, c);
+            Value f2 = floats(f, "mul", f);
+            Value low = fma(floats(f2, "mul", f), p, floats(f2, "mul", -0.5f));
+            Value r = fma(e, LN2_HI, floats(f, "add", fma(e, LN2_LO, low)));
+            r = blend(r, v, compare(v, VectorOperators.EQ, Float.POSITIVE_INFINITY));
+            r = blend(r, Float.NEGATIVE_INFINITY, compare(v, VectorOperators.EQ, 0f));
+            return blend(r, Float.NaN, call(VM, "not", methodType(VM), VM, compare(v, VectorOperators.GE, 0f)));
+        }
+
+        /** VectorTranscendentals' sigmoid loop. */
+        private Value sigmoid(Value v) throws ReflectiveOperationException {
+            Value one = broadcast(1f);
+            // e^(−|x|) = eh + el as Transcendentals.expSplit (whose upper clamp does nothing here)
+            Value xc = floats(floats(floats(v, "abs"), "neg"), "max", EXP_MIN);
+            Value k = fma(xc, LOG2E, SHIFTER);
+            Value m = floats(k, "sub", SHIFTER);
+            Value r = reduced(xc, m), rl = reductionError(xc, m, r);
+            Value s = floats(r, "add", 1f);
+            Value t = fma(floats(r, "mul", r), expPolynomial(r), floats(floats(floats(one, "sub", s), "add", r), "add", rl));
+            Value ph = floats(s, "add", t);
+            Value ni = ints(bitsOf(k), "sub", SHIFTER_BITS);
+            Value n1 = shift(ni, VectorOperators.ASHR, 1), n2 = ints(ni, "sub", n1);
+            Value s1 = powerOfTwo(n1), s2 = powerOfTwo(n2);
+            Value eh = floats(floats(ph, "mul", s1), "mul", s2);
+            Value el = floats(floats(floats(floats(s, "sub", ph), "add", t), "mul", s1), "mul", s2);
+            // the quotient, as the scalar sigmoid
+            Value dh = floats(eh, "add", 1f), dl = floats(floats(floats(one, "sub", dh), "add", eh), "add", el);
+            Value positive = compare(v, VectorOperators.GE, 0f);
+            Value nh = blend(eh, 1f, positive), nl = blend(el, 0f, positive);
+            Value y0 = floats(nh, "div", dh);
+            Value minus = floats(y0, "neg");
+            Value residual = floats(fma(minus, dh, nh), "add", fma(minus, dl, nl));
+            y0 = fma(residual, blend(floats(one, "sub", y0), y0, positive), y0);
+            return blend(y0, Float.NaN, isNaN(v));
+        }
+
+        // r = x − m·ln2 rounded once more, ln2 = LN2_HI + LN2_LO (VectorTranscendentals.reduced)
+        private Value reduced(Value x, Value m) throws ReflectiveOperationException {
+            return fma(m, -LN2_LO, fma(m, -LN2_HI, x));
+        }
+
+        // r's rounding error (VectorTranscendentals.reductionError)
+        private Value reductionError(Value x, Value m, Value r) throws ReflectiveOperationException {
+            return fma(m, -LN2_LO, floats(fma(m, -LN2_HI, x), "sub", r));
+        }
+
+        // Q(r) of e^r = 1 + r + r²·Q(r), by Horner's scheme
+        private Value expPolynomial(Value r) throws ReflectiveOperationException {
+            return mulAdd(mulAdd(mulAdd(fma(r, E4, E3), r, E2), r, E1), r, E0);
+        }
+
+        // 2^n for n in the normal exponent range, by its bits
+        private Value powerOfTwo(Value n) throws ReflectiveOperationException {
+            return floatsOf(shift(ints(n, "add", 127), VectorOperators.LSHL, 23));
         }
 
         /** Rows of the tanh table at the lanes' intervals k, as floats. */

@@ -21,10 +21,11 @@ import java.util.function.Function;
  * fusion of {@code torch.compile} and {@code jax.jit}, written down instead of traced. The chain
  * {@code (x·a + b).tanh()·c} run op by op reads and writes 11 arrays (and allocates 4); fused, it
  * reads the 4 inputs once and writes the result once. In float32 with the SIMD kernels, an
- * expression of the operations they stage (+, −, ·, /, max, min, abs, sqrt, relu, tanh: the
- * kernels' StagedLoops) is compiled on its first use into one vector loop of its own, every
- * intermediate in a register; other expressions run step by step over chunks of 128 elements,
- * the intermediates in small buffers that stay in L1 (the bench's chain on 16M floats into an
+ * expression of the operations they stage (+, −, ·, /, max, min, abs, sqrt, relu, tanh, exp, log,
+ * sigmoid, none of the last four applied to another's result: the kernels' StagedLoops) is
+ * compiled on its first use into one vector loop of its own, every intermediate in a register;
+ * other expressions run step by step over chunks of 128 elements, the intermediates in small
+ * buffers that stay in L1 (the bench's chain on 16M floats into an
  * existing tensor, 2 threads, one process alternating the two: 13.6 ms against 21.6, faster in 12
  * of 12 rounds). The compiled loop, like the kernels, runs slowly and allocates while the JIT has
  * not yet compiled it: its first second or two of use.

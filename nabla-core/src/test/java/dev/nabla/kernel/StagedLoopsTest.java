@@ -84,14 +84,17 @@ class StagedLoopsTest {
     }
 
     @Test
-    void tanhIsTheKernelsOnEveryKindOfValue() {
+    void theTranscendentalsAreTheKernelsOnEveryKindOfValue() {
         assumeTrue(KernelProvider.get() != KernelProvider.scalar(), "the Panama kernels are not in use");
         float[] x = special();
-        assertStagedAsKernels(List.of(Node.input(0, false), Node.unary(Unary.TANH, 0)), new float[][] {x}, x.length);
         // and every float whose bits are a multiple of 2^12 (2^20 values: both signs, all exponents)
         float[] all = new float[1 << 20];
         for (int i = 0; i < all.length; i++) all[i] = Float.intBitsToFloat(i << 12);
-        assertStagedAsKernels(List.of(Node.input(0, false), Node.unary(Unary.TANH, 0)), new float[][] {all}, all.length);
+        for (Unary op : new Unary[] {Unary.TANH, Unary.EXP, Unary.LOG, Unary.SIGMOID}) {
+            List<Node> program = List.of(Node.input(0, false), Node.unary(op, 0));
+            assertStagedAsKernels(program, new float[][] {x}, x.length);
+            assertStagedAsKernels(program, new float[][] {all}, all.length);
+        }
     }
 
     @Test
@@ -104,7 +107,8 @@ class StagedLoopsTest {
                 Node.binary(Binary.SUB, 0, 1), Node.binary(Binary.DIV, 4, 2), Node.binary(Binary.MAX, 5, 3),
                 Node.binary(Binary.MIN, 6, 0), Node.unary(Unary.ABS, 7), Node.unary(Unary.SQRT, 8), Node.unary(Unary.NEG, 9),
                 Node.binary(Binary.ADD, 10, 1), Node.unary(Unary.RELU, 11), Node.binary(Binary.MUL, 12, 3),
-                Node.binary(Binary.ADD, 13, 11));
+                Node.binary(Binary.ADD, 13, 11), Node.unary(Unary.EXP, 14), Node.unary(Unary.LOG, 14),
+                Node.unary(Unary.SIGMOID, 14), Node.binary(Binary.MUL, 15, 16), Node.binary(Binary.SUB, 18, 17));
         assertStagedAsKernels(program, new float[][] {x, y, one}, x.length);
         assertStagedAsKernels(CHAIN, new float[][] {x, y, special(), y}, x.length);
     }
@@ -119,12 +123,17 @@ class StagedLoopsTest {
 
     @Test
     void whatIsNotStagedIsRefused() {
-        for (Unary op : new Unary[] {Unary.EXP, Unary.LOG, Unary.SIGMOID, Unary.SIN, Unary.COS, Unary.SIGN}) {
+        for (Unary op : new Unary[] {Unary.SIN, Unary.COS, Unary.SIGN}) {
             assertNull(StagedLoops.compile(List.of(Node.input(0, false), Node.unary(op, 0))), op.name());
         }
         assertNull(StagedLoops.compile(List.of(Node.input(0, false), Node.constant(2f), Node.binary(Binary.POW, 0, 1))));
-        // tanh of tanh of tanh of tanh: past the bound of values
-        assertNull(StagedLoops.compile(List.of(Node.input(0, false), Node.unary(Unary.TANH, 0), Node.unary(Unary.TANH, 1),
-                Node.unary(Unary.TANH, 2), Node.unary(Unary.TANH, 3))));
+        // a large function of another's result: log(e^x + 1)
+        assertNull(StagedLoops.compile(List.of(Node.input(0, false), Node.unary(Unary.EXP, 0), Node.constant(1f),
+                Node.binary(Binary.ADD, 1, 2), Node.unary(Unary.LOG, 3))));
+        // four tanh side by side: past the bound of values
+        List<Node> four = new ArrayList<>(List.of(Node.input(0, false)));
+        for (int i = 0; i < 4; i++) four.add(Node.unary(Unary.TANH, 0));
+        for (int i = 0; i < 3; i++) four.add(Node.binary(Binary.MUL, i == 0 ? 1 : four.size() - 1, i + 2));
+        assertNull(StagedLoops.compile(four));
     }
 }
