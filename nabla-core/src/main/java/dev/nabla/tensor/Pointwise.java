@@ -25,10 +25,10 @@ import java.util.function.Function;
  * sigmoid, none of the last four applied to another's result: the kernels' StagedLoops) is
  * compiled on its first use into one vector loop of its own, every intermediate in a register;
  * other expressions run step by step over chunks of 128 elements, the intermediates in small
- * buffers that stay in L1 (the bench's chain on 16M floats into an
- * existing tensor, 2 threads, one process alternating the two: 13.6 ms against 21.6, faster in 12
- * of 12 rounds). The compiled loop, like the kernels, runs slowly and allocates while the JIT has
- * not yet compiled it: its first second or two of use.
+ * buffers that stay in L1 (the bench's chain on 16M floats into an existing tensor, 2 threads, one
+ * process alternating the two: 13.6 ms against 21.6, faster in 12 of 12 rounds). The compiled
+ * loop, like the kernels, runs slowly and allocates while the JIT has not yet compiled it: its
+ * first second or two of use.
  *
  * <pre>{@code
  * Pointwise chain = Pointwise.of(4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]));
