@@ -58,6 +58,8 @@ final class StagedLoops {
      * to a loop that allocates nothing.
      */
     static final int MAX_VALUES = 256;
+    /** A method handle takes at most 255 arguments; the last let's takes every earlier one. */
+    private static final int MAX_PARAMETERS = 255;
 
     /**
      * One value of the staged program: a leaf, (inputs, offsets, i) → type, or an operation on
@@ -156,7 +158,8 @@ final class StagedLoops {
 
         /**
          * The handle of (inputs, offsets, i) computing root: the values used twice or more, in
-         * order, each computed once from the ones before it and passed on; the rest nested.
+         * order, each computed once from the ones before it and passed on; the rest nested. Null
+         * when they are more than a handle can take.
          */
         MethodHandle lower(Value root) {
             List<Value> lets = new ArrayList<>();
@@ -166,6 +169,7 @@ final class StagedLoops {
                     lets.add(v);
                 }
             }
+            if (lets.size() + PARAMETERS.size() > MAX_PARAMETERS) return null;
             // let j's handle takes (let j−1, …, let 0, inputs, offsets, i)
             MethodHandle body = tree(root, lets, lets.size());
             for (int j = lets.size() - 1; j >= 0; j--) body = MethodHandles.foldArguments(body, 0, tree(lets.get(j), lets, j));

@@ -135,5 +135,9 @@ class StagedLoopsTest {
         for (int i = 0; i < 4; i++) four.add(Node.unary(Unary.TANH, 0));
         for (int i = 0; i < 3; i++) four.add(Node.binary(Binary.MUL, i == 0 ? 1 : four.size() - 1, i + 2));
         assertNull(StagedLoops.compile(four));
+        // x², x⁴, … each used twice: more values passed on than a method handle takes arguments
+        List<Node> squares = new ArrayList<>(List.of(Node.input(0, false)));
+        for (int i = 0; i < StagedLoops.MAX_VALUES - 1; i++) squares.add(Node.binary(Binary.MUL, i, i));
+        assertNull(StagedLoops.compile(squares));
     }
 }
