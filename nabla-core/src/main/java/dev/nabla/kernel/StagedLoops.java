@@ -52,10 +52,10 @@ final class StagedLoops {
     private static final List<Class<?>> PARAMETERS = List.of(float[][].class, int[].class, int.class);
     private static final Class<?> FV = FloatVector.class, IV = IntVector.class, V = Vector.class, VM = VectorMask.class;
     /**
-     * Values a program may stage into (tanh alone takes 70 with 8 lanes, 99 with 4): each value
-     * used twice or more adds a level of nested lambda forms, which C2 inlines only so deep.
-     * KernelAllocationTest checks that a program of 147 (StagedLoopsTest.TWO_TANH) still compiles
-     * to a loop that allocates nothing.
+     * Values a program may stage into (tanh alone takes 70 with 8 lanes, 99 with 4); each value
+     * used twice or more adds a level of nested lambda forms for C2 to inline. KernelAllocationTest
+     * checks that a program of 147 (StagedLoopsTest.TWO_TANH) compiles to a loop that allocates
+     * nothing; larger ones were not measured.
      */
     static final int MAX_VALUES = 256;
     /** A method handle takes at most 255 arguments; the last let's takes every earlier one. */
@@ -96,7 +96,9 @@ final class StagedLoops {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            return null; // the template not readable (a repackaged jar): the caller evaluates in chunks
+            // the template not readable (a repackaged jar), or a Vector API method this JDK lacks:
+            // the caller evaluates in chunks
+            return null;
         }
     }
 
