@@ -13,7 +13,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -23,12 +27,13 @@ import java.util.function.Function;
  * reads the 4 inputs once and writes the result once. In float32 with the SIMD kernels, an
  * expression of the operations they stage (+, −, ·, /, max, min, abs, sqrt, relu, tanh, exp, log,
  * sigmoid, none of the last four applied to another's result: the kernels' StagedLoops) is
- * compiled on its first use into one vector loop of its own, every intermediate in a register;
- * other expressions run step by step over chunks of 128 elements, the intermediates in small
- * buffers that stay in L1 (the bench's chain on 16M floats into an existing tensor, 2 threads, one
- * process alternating the two: 13.6 ms against 21.6, faster in 12 of 12 rounds). The compiled
- * loop, like the kernels, runs slowly and allocates while the JIT has not yet compiled it: its
- * first second or two of use.
+ * compiled into one vector loop of its own, every intermediate in a register; other expressions run
+ * step by step over chunks of 128 elements, the intermediates in small buffers that stay in L1 (the
+ * bench's chain on 16M floats into an existing tensor, 2 threads, one process alternating the two:
+ * 13.6 ms against 21.6, faster in 12 of 12 rounds). The loop is compiled once the expression has
+ * run on a million elements, and warmed on a background thread until the JIT has compiled it in
+ * turn; the calls run the chunked steps until then (0.2–0.5 s on 2 cores here; 1.5 s for the first
+ * one in a JVM that has just started).
  *
  * <pre>{@code
  * Pointwise chain = Pointwise.of(4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]));
@@ -72,9 +77,66 @@ public final class Pointwise {
     private final double[] constant;
     /**
      * The float32 program compiled into one vector loop ({@link Elementwise#compile}), by which of
-     * the inputs are single values (bit k for input k); empty where the kernels do not compile it.
+     * the inputs are single values (bit k for input k).
      */
-    private final Map<BitSet, Optional<FusedLoop>> loops = new ConcurrentHashMap<>();
+    private final Map<BitSet, Loop> loops = new ConcurrentHashMap<>();
+    /**
+     * Compiles and warms the loops, one after the other, off the callers' threads. A new loop runs in
+     * the interpreter until the JIT has compiled it: taken at once, as before, the first two or three
+     * calls of each new expression on 1M floats took 90–350 ms each, against 4–14 ms in chunked
+     * steps; on 16M floats the first call compiled it itself and only it was slow. So the callers run
+     * the chunked steps, whose kernels the JIT has compiled already, until the loop is warm.
+     */
+    private static final ExecutorService WARMING = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nabla-pointwise-warmup");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Elements a pattern's calls run in chunked steps before its loop is compiled: an expression
+     * applied once or twice to small tensors (a test, a script) costs no compilation, one applied to
+     * 16M floats starts it at the first call.
+     */
+    private static final long WARM_AFTER = 1L << 20;
+    /**
+     * Calls of the loop on one vector before it is timed: past the JIT's threshold for compiling it
+     * with C2 (5,000 invocations), cheap while it still runs in the interpreter.
+     */
+    private static final int WARM_MIN_CALLS = 6000;
+    /** Elements of the timed rounds' inputs: enough that the loop's time, not the call's, is measured; in L1. */
+    private static final int WARM_LENGTH = 2048;
+    /** Calls of each kind per timed round. */
+    private static final int WARM_CALLS = 32;
+    /** Consecutive rounds in which the loop must be at most 10% slower than the chunked steps. */
+    private static final int WARM_WINS = 3;
+    /** The warm-up gives up after this long (the JIT did not compile the loop, or not into faster code). */
+    private static final long WARM_NANOS = 5_000_000_000L;
+
+    /** A pattern's loop: the elements run before its warm-up, then the warm-up's outcome. */
+    private final class Loop {
+        private final BitSet single;
+        private final AtomicLong elements = new AtomicLong();
+        private volatile CompletableFuture<Optional<FusedLoop>> warm;
+
+        Loop(BitSet single) {
+            this.single = single;
+        }
+
+        // the loop if warm, else null (the call runs the chunked steps), counting n elements towards WARM_AFTER
+        FusedLoop forCall(int n) {
+            CompletableFuture<Optional<FusedLoop>> w = warm;
+            if (w == null) {
+                if (elements.addAndGet(n) >= WARM_AFTER) start();
+                return null;
+            }
+            return w.getNow(Optional.empty()).orElse(null);
+        }
+
+        synchronized CompletableFuture<Optional<FusedLoop>> start() {
+            if (warm == null) warm = CompletableFuture.supplyAsync(() -> warm(single), WARMING).exceptionally(e -> Optional.empty());
+            return warm;
+        }
+    }
 
     private Pointwise(int arity, Expr root) {
         this.arity = arity;
@@ -290,8 +352,11 @@ public final class Pointwise {
         return op == Binary.POW ? x.pow(c) : binaryOp(op, x, x.scalarLike(c));
     }
 
-    // One pass into out (contiguous, of the inputs' type): each task walks its range in chunks, running the steps over each chunk.
-    private Tensor fused(Tensor[] inputs, Tensor out) {
+    /*
+     * One pass into out (contiguous, of the inputs' type): the whole vectors through loop when there
+     * is one, the rest in chunks, each task walking its range and running the steps over each chunk.
+     */
+    private Tensor fused(Tensor[] inputs, Tensor out, FusedLoop loop) {
         DType dt = inputs[0].dtype();
         int n = out.numel(), y = result();
         // per table entry: its array, and the offset and stride of element i there (base + i·move,
@@ -327,7 +392,6 @@ public final class Pointwise {
                 }
             }
         };
-        FusedLoop loop = dt == DType.FLOAT32 ? loop(inputs) : null;
         if (loop != null) { // whole vectors in the compiled loop, the last few elements in chunk steps
             float[][] arrays = new float[arity][];
             int[] offsets = new int[arity];
@@ -349,22 +413,76 @@ public final class Pointwise {
         return out;
     }
 
-    // The compiled loop for these inputs (which of them are single values), compiled on first use.
-    private FusedLoop loop(Tensor[] inputs) {
+    // The fused pass, through the compiled loop for these inputs once it is warm, else in chunked steps.
+    private Tensor fused(Tensor[] inputs, Tensor out) {
+        boolean f32 = inputs[0].dtype() == DType.FLOAT32;
+        return fused(inputs, out, f32 ? loop(inputs).forCall(out.numel()) : null);
+    }
+
+    private Loop loop(Tensor[] inputs) {
+        return loops.computeIfAbsent(single(inputs), Loop::new);
+    }
+
+    /** The warm-up of the loop for these float32 inputs, started now if it was not: done when it is over. */
+    CompletableFuture<Optional<FusedLoop>> warmUp(Tensor... inputs) {
+        return loop(inputs).start();
+    }
+
+    /** Compiles the loop for these float32 inputs and has the calls take it at once, unwarmed (for tests). */
+    void compileNow(Tensor... inputs) {
+        loop(inputs).warm = CompletableFuture.completedFuture(Optional.ofNullable(EW.compile(nodes(single(inputs)))));
+    }
+
+    private BitSet single(Tensor[] inputs) {
         BitSet single = new BitSet(arity);
         for (int i = 0; i < arity; i++) single.set(i, inputs[i].numel() == 1);
-        return loops.computeIfAbsent(single, s -> {
-            List<FusedLoop.Node> nodes = new ArrayList<>();
-            for (Expr e : program) {
-                nodes.add(switch (e.kind) {
-                    case INPUT -> FusedLoop.Node.input(e.input, s.get(e.input));
-                    case CONST -> FusedLoop.Node.constant((float) e.constant);
-                    case UNARY -> FusedLoop.Node.unary(e.unary, e.a.index);
-                    case BINARY -> FusedLoop.Node.binary(e.binary, e.a.index, e.b.index);
-                });
-            }
-            return Optional.ofNullable(EW.compile(nodes));
-        }).orElse(null);
+        return single;
+    }
+
+    private List<FusedLoop.Node> nodes(BitSet single) {
+        List<FusedLoop.Node> nodes = new ArrayList<>();
+        for (Expr e : program) {
+            nodes.add(switch (e.kind) {
+                case INPUT -> FusedLoop.Node.input(e.input, single.get(e.input));
+                case CONST -> FusedLoop.Node.constant((float) e.constant);
+                case UNARY -> FusedLoop.Node.unary(e.unary, e.a.index);
+                case BINARY -> FusedLoop.Node.binary(e.binary, e.a.index, e.b.index);
+            });
+        }
+        return nodes;
+    }
+
+    /*
+     * Compiles the loop and has the JIT compile it in turn: WARM_MIN_CALLS calls on one vector, then
+     * rounds timing it against the chunked steps on WARM_LENGTH elements until it has kept up with
+     * them in WARM_WINS rounds in a row (the interpreted loop, or C1's, which boxes every vector, is
+     * many times slower). Empty when the kernels do not stage the program, or when the loop did not
+     * keep up within WARM_NANOS.
+     */
+    private Optional<FusedLoop> warm(BitSet single) {
+        FusedLoop loop = EW.compile(nodes(single));
+        if (loop == null) return Optional.empty();
+        Tensor[] in = new Tensor[arity];
+        float[][] arrays = new float[arity][];
+        for (int i = 0; i < arity; i++) {
+            float[] v = new float[single.get(i) ? 1 : WARM_LENGTH];
+            for (int k = 0; k < v.length; k++) v[k] = 0.5f + (k + i) % 7 * 0.125f; // finite, away from 0
+            in[i] = Tensor.of(v, v.length);
+            arrays[i] = in[i].storage.f();
+        }
+        Tensor out = Tensor.uninitialized(DType.FLOAT32, new int[] {WARM_LENGTH});
+        long start = System.nanoTime();
+        for (int c = 0; c < WARM_MIN_CALLS; c++) loop.run(arrays, new int[arity], out.storage.f(), 0, 0, loop.lanes());
+        for (int wins = 0; wins < WARM_WINS; ) {
+            if (System.nanoTime() - start > WARM_NANOS) return Optional.empty();
+            long t0 = System.nanoTime();
+            for (int c = 0; c < WARM_CALLS; c++) fused(in, out, loop);
+            long t1 = System.nanoTime();
+            for (int c = 0; c < WARM_CALLS; c++) fused(in, out, null);
+            long t2 = System.nanoTime();
+            wins = (t1 - t0) * 10 <= (t2 - t1) * 11 ? wins + 1 : 0;
+        }
+        return Optional.of(loop);
     }
 
     private static void unary(Unary op, Object x, int xo, int xs, Object y, int yo, int n) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.kernel.Parallel;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +72,36 @@ class PointwiseTest {
     }
 
     @Test
+    void compiledLoopEqualsTheOpsBitwise() {
+        // taken at once (compileNow), not after a warm-up that may outlast the test: the sizes around
+        // the vector length, the chunk and the parallel grain
+        for (int n : new int[] {1, 7, 8, 9, 17, 127, 128, 129, 1025, 5000, 32768, 70001}) {
+            for (Case c : CASES) {
+                Tensor[] x = inputs(c.arity, DType.FLOAT32, n, n + 13);
+                Pointwise p = Pointwise.of(c.arity, c.fused);
+                p.compileNow(x);
+                Tensor expected = c.ops.apply(x);
+                for (int threads : new int[] {1, 2}) {
+                    Tensor got = withThreads(threads, () -> p.apply(x));
+                    assertContentEquals(expected, got, c.name + ", compiled, n = " + n + ", " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theWarmUpEndsAndTheCallsGiveTheSameBits() throws Exception {
+        Tensor[] x = inputs(4, DType.FLOAT32, 3000, 21);
+        Pointwise chain = Pointwise.of(4, CASES.get(0).fused);
+        Tensor before = chain.apply(x); // chunked steps: 3000 elements start no warm-up
+        chain.warmUp(x).get(60, TimeUnit.SECONDS); // the loop, or none if it never kept up (a busy machine)
+        assertContentEquals(before, chain.apply(x));
+        assertContentEquals(CASES.get(0).ops.apply(x), before);
+        Pointwise sine = Pointwise.of(1, v -> v[0].sin().mul(v[0]));
+        assertTrue(sine.warmUp(x[0]).get(60, TimeUnit.SECONDS).isEmpty(), "sin is not staged: no loop");
+    }
+
+    @Test
     void specialValuesAsTheOps() {
         float[] a = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-40f, 88.8f, -104f};
         float[] b = {0f, 2f, -0f, Float.NaN, 1f, Float.POSITIVE_INFINITY, -3f, 1e-40f, -1e-45f, 5f};
@@ -87,6 +118,10 @@ class PointwiseTest {
         Pointwise p = Pointwise.of(3, v -> v[0].mul(v[1]).add(v[2]).tanh());
         assertContentEquals(x.mul(s).add(s0).tanh(), p.apply(x, s, s0));
         assertContentEquals(s.mul(x).add(s0).tanh(), p.apply(s, x, s0));
+        p.compileNow(x, s, s0); // a loop per pattern of single values
+        p.compileNow(s, x, s0);
+        assertContentEquals(x.mul(s).add(s0).tanh(), p.apply(x, s, s0));
+        assertContentEquals(s.mul(x).add(s0).tanh(), p.apply(s, x, s0));
     }
 
     @Test
@@ -95,6 +130,8 @@ class PointwiseTest {
         Tensor a = big.slice(0, 1, 2, 1).reshape(5000), b = big.slice(0, 2, 3, 1).reshape(5000); // offsets 5000 and 10000
         assertTrue(a.isContiguous() && b.isContiguous());
         Pointwise p = Pointwise.of(2, v -> v[0].sub(v[1]).sigmoid().mul(v[1]));
+        assertContentEquals(a.sub(b).sigmoid().mul(b), p.apply(a, b));
+        p.compileNow(a, b);
         assertContentEquals(a.sub(b).sigmoid().mul(b), p.apply(a, b));
     }
 
@@ -148,6 +185,7 @@ class PointwiseTest {
         Tensor big = Tensor.randn(new Generator(6), 3, 5000), before = big.copy();
         Tensor a = Tensor.randn(new Generator(7), 5000), b = Tensor.randn(new Generator(8), 5000);
         Pointwise p = Pointwise.of(2, v -> v[0].sub(v[1]).sigmoid().mul(v[1]));
+        p.compileNow(a, b);
         p.applyInto(big.slice(0, 1, 2, 1).reshape(5000), a, b); // a contiguous view at offset 5000
         assertContentEquals(p.apply(a, b), big.slice(0, 1, 2, 1).reshape(5000));
         assertContentEquals(before.slice(0, 0, 1, 1), big.slice(0, 0, 1, 1));
@@ -156,11 +194,14 @@ class PointwiseTest {
 
     @Test
     void applyIntoAnInputUpdatesItInPlace() {
-        Tensor[] x = inputs(4, DType.FLOAT32, 70001, 9);
-        Pointwise chain = Pointwise.of(4, CASES.get(0).fused);
-        Tensor expected = chain.apply(x);
-        chain.applyInto(x[0], x);
-        assertContentEquals(expected, x[0]);
+        for (boolean compiled : new boolean[] {false, true}) {
+            Tensor[] x = inputs(4, DType.FLOAT32, 70001, 9);
+            Pointwise chain = Pointwise.of(4, CASES.get(0).fused);
+            if (compiled) chain.compileNow(x);
+            Tensor expected = chain.apply(x);
+            chain.applyInto(x[0], x);
+            assertContentEquals(expected, x[0], compiled ? "compiled" : "chunked");
+        }
     }
 
     @Test
