@@ -83,7 +83,7 @@ public final class Pointwise {
     /**
      * Compiles and warms the loops, one after the other, off the callers' threads. A new loop runs in
      * the interpreter until the JIT has compiled it: taken at once, as before, the first two or three
-     * calls of each new expression on 1M floats took 90–350 ms each, against 4–14 ms in chunked
+     * calls of each new expression on 1M floats took 80–370 ms each, against 4–14 ms in chunked
      * steps; on 16M floats the first call compiled it itself and only it was slow. So the callers run
      * the chunked steps, whose kernels the JIT has compiled already, until the loop is warm.
      */
