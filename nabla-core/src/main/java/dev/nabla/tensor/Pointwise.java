@@ -77,7 +77,7 @@ public final class Pointwise {
     private final double[] constant;
     /**
      * The float32 program compiled into one vector loop ({@link Elementwise#compile}), by which of
-     * the inputs are single values (bit k for input k).
+     * the inputs are single values (bit k for input k): the program's shared one ({@link #SHARED}).
      */
     private final Map<BitSet, Loop> loops = new ConcurrentHashMap<>();
     /**
@@ -112,14 +112,28 @@ public final class Pointwise {
     /** The warm-up gives up after this long (the JIT did not compile the loop, or not into faster code). */
     private static final long WARM_NANOS = 5_000_000_000L;
 
-    /** A pattern's loop: the elements run before its warm-up, then the warm-up's outcome. */
-    private final class Loop {
+    /**
+     * The loops of every expression by its program (its nodes, which inputs are single values
+     * among them), so that a Pointwise made anew for each call (in a layer's forward, say) finds
+     * its expression's loop compiled and warm instead of compiling one of its own every time. Up to
+     * {@link #SHARED_MAX} programs: past them, an expression keeps its loops to itself.
+     */
+    private static final Map<List<FusedLoop.Node>, Loop> SHARED = new ConcurrentHashMap<>();
+    private static final int SHARED_MAX = 4096;
+
+    /** A program's loop: the elements its calls ran before its warm-up, then the warm-up's outcome. */
+    private static final class Loop {
+        private final List<FusedLoop.Node> nodes;
         private final BitSet single;
+        /** The expression whose chunked steps the warm-up times the loop against (any of the program's). */
+        private final Pointwise owner;
         private final AtomicLong elements = new AtomicLong();
         private volatile CompletableFuture<Optional<FusedLoop>> warm;
 
-        Loop(BitSet single) {
+        Loop(List<FusedLoop.Node> nodes, BitSet single, Pointwise owner) {
+            this.nodes = nodes;
             this.single = single;
+            this.owner = owner;
         }
 
         // the loop if warm, else null (the call runs the chunked steps), counting n elements towards WARM_AFTER
@@ -133,7 +147,9 @@ public final class Pointwise {
         }
 
         synchronized CompletableFuture<Optional<FusedLoop>> start() {
-            if (warm == null) warm = CompletableFuture.supplyAsync(() -> warm(single), WARMING).exceptionally(e -> Optional.empty());
+            if (warm == null) {
+                warm = CompletableFuture.supplyAsync(() -> owner.warm(nodes, single), WARMING).exceptionally(e -> Optional.empty());
+            }
             return warm;
         }
     }
@@ -420,7 +436,11 @@ public final class Pointwise {
     }
 
     private Loop loop(Tensor[] inputs) {
-        return loops.computeIfAbsent(single(inputs), Loop::new);
+        return loops.computeIfAbsent(single(inputs), single -> {
+            List<FusedLoop.Node> nodes = nodes(single);
+            Loop shared = SHARED.size() < SHARED_MAX ? SHARED.computeIfAbsent(nodes, k -> new Loop(k, single, this)) : SHARED.get(nodes);
+            return shared != null ? shared : new Loop(nodes, single, this);
+        });
     }
 
     /** The warm-up of the loop for these float32 inputs, started now if it was not: done when it is over. */
@@ -428,9 +448,12 @@ public final class Pointwise {
         return loop(inputs).start();
     }
 
-    /** Compiles the loop for these float32 inputs and has the calls take it at once, unwarmed (for tests). */
+    /** Compiles a loop for these float32 inputs that this expression's calls take at once, unwarmed (for tests). */
     void compileNow(Tensor... inputs) {
-        loop(inputs).warm = CompletableFuture.completedFuture(Optional.ofNullable(EW.compile(nodes(single(inputs)))));
+        BitSet single = single(inputs);
+        Loop own = new Loop(nodes(single), single, this);
+        own.warm = CompletableFuture.completedFuture(Optional.ofNullable(EW.compile(own.nodes)));
+        loops.put(single, own);
     }
 
     private BitSet single(Tensor[] inputs) {
@@ -459,8 +482,8 @@ public final class Pointwise {
      * many times slower). Empty when the kernels do not stage the program, or when the loop did not
      * keep up within WARM_NANOS.
      */
-    private Optional<FusedLoop> warm(BitSet single) {
-        FusedLoop loop = EW.compile(nodes(single));
+    private Optional<FusedLoop> warm(List<FusedLoop.Node> nodes, BitSet single) {
+        FusedLoop loop = EW.compile(nodes);
         if (loop == null) return Optional.empty();
         Tensor[] in = new Tensor[arity];
         float[][] arrays = new float[arity][];

@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import static dev.nabla.tensor.TensorAssert.assertContentEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,14 +92,26 @@ class PointwiseTest {
 
     @Test
     void theWarmUpEndsAndTheCallsGiveTheSameBits() throws Exception {
+        // an expression of its own: a loop warmed here would be the one CASES' chain finds
         Tensor[] x = inputs(4, DType.FLOAT32, 3000, 21);
-        Pointwise chain = Pointwise.of(4, CASES.get(0).fused);
+        Pointwise chain = Pointwise.of(4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]).add(0.5));
         Tensor before = chain.apply(x); // chunked steps: 3000 elements start no warm-up
         chain.warmUp(x).get(60, TimeUnit.SECONDS); // the loop, or none if it never kept up (a busy machine)
         assertContentEquals(before, chain.apply(x));
-        assertContentEquals(CASES.get(0).ops.apply(x), before);
+        assertContentEquals(x[0].mul(x[1]).add(x[2]).tanh().mul(x[3]).add(0.5), before);
         Pointwise sine = Pointwise.of(1, v -> v[0].sin().mul(v[0]));
         assertTrue(sine.warmUp(x[0]).get(60, TimeUnit.SECONDS).isEmpty(), "sin is not staged: no loop");
+    }
+
+    @Test
+    void expressionsMadeAnewShareTheirProgramsLoop() {
+        Tensor[] x = inputs(2, DType.FLOAT32, 100, 22);
+        Tensor s = Tensor.of(new float[] {2f}, 1);
+        Pointwise a = Pointwise.of(2, v -> v[0].mul(v[1]).sigmoid().sub(0.25)), b = Pointwise.of(2, v -> v[0].mul(v[1]).sigmoid().sub(0.25));
+        assertSame(a.warmUp(x), b.warmUp(x), "one warm-up for the program");
+        assertNotSame(a.warmUp(x), a.warmUp(x[0], s), "a single-value input is another program");
+        Pointwise c = Pointwise.of(2, v -> v[0].mul(v[1]).sigmoid().sub(0.5));
+        assertNotSame(a.warmUp(x), c.warmUp(x), "another constant is another program");
     }
 
     @Test
