@@ -109,8 +109,13 @@ public final class Pointwise {
     private static final int WARM_CALLS = 32;
     /** Consecutive rounds in which the loop must be at most 10% slower than the chunked steps. */
     private static final int WARM_WINS = 3;
-    /** The warm-up gives up after this long (the JIT did not compile the loop, or not into faster code). */
-    private static final long WARM_NANOS = 5_000_000_000L;
+    /**
+     * A warm-up gives up after this long (the JIT has not compiled the loop yet, its queue long on a
+     * busy machine, or not into faster code); the program warms again after {@link #RETRY_FACTOR}
+     * times as many elements as the last time. Not final: a test shortens it.
+     */
+    static long warmNanos = 5_000_000_000L;
+    private static final int RETRY_FACTOR = 8;
 
     /**
      * The loops of every expression by its program (its nodes, which inputs are single values
@@ -128,6 +133,8 @@ public final class Pointwise {
         /** The expression whose chunked steps the warm-up times the loop against (any of the program's). */
         private final Pointwise owner;
         private final AtomicLong elements = new AtomicLong();
+        /** Elements after which the (next) warm-up starts. */
+        private volatile long after = WARM_AFTER;
         private volatile CompletableFuture<Optional<FusedLoop>> warm;
 
         Loop(List<FusedLoop.Node> nodes, BitSet single, Pointwise owner) {
@@ -140,7 +147,7 @@ public final class Pointwise {
         FusedLoop forCall(int n) {
             CompletableFuture<Optional<FusedLoop>> w = warm;
             if (w == null) {
-                if (elements.addAndGet(n) >= WARM_AFTER) start();
+                if (elements.addAndGet(n) >= after) start();
                 return null;
             }
             return w.getNow(Optional.empty()).orElse(null);
@@ -148,9 +155,20 @@ public final class Pointwise {
 
         synchronized CompletableFuture<Optional<FusedLoop>> start() {
             if (warm == null) {
-                warm = CompletableFuture.supplyAsync(() -> owner.warm(nodes, single), WARMING).exceptionally(e -> Optional.empty());
+                warm = CompletableFuture.supplyAsync(() -> {
+                    Optional<FusedLoop> loop = owner.warm(nodes, single);
+                    if (loop == null) retryLater();
+                    return loop == null ? Optional.<FusedLoop>empty() : loop;
+                }, WARMING).exceptionally(e -> Optional.empty());
             }
             return warm;
+        }
+
+        // a warm-up that gave up: the calls count their elements again, towards a higher mark
+        private synchronized void retryLater() {
+            elements.set(0);
+            after *= RETRY_FACTOR;
+            warm = null;
         }
     }
 
@@ -479,8 +497,8 @@ public final class Pointwise {
      * Compiles the loop and has the JIT compile it in turn: WARM_MIN_CALLS calls on one vector, then
      * rounds timing it against the chunked steps on WARM_LENGTH elements until it has kept up with
      * them in WARM_WINS rounds in a row (the interpreted loop, or C1's, which boxes every vector, is
-     * many times slower). Empty when the kernels do not stage the program, or when the loop did not
-     * keep up within WARM_NANOS.
+     * many times slower). Empty when the kernels do not stage the program; null when the loop did not
+     * keep up within warmNanos.
      */
     private Optional<FusedLoop> warm(List<FusedLoop.Node> nodes, BitSet single) {
         FusedLoop loop = EW.compile(nodes);
@@ -497,7 +515,7 @@ public final class Pointwise {
         long start = System.nanoTime();
         for (int c = 0; c < WARM_MIN_CALLS; c++) loop.run(arrays, new int[arity], out.storage.f(), 0, 0, loop.lanes());
         for (int wins = 0; wins < WARM_WINS; ) {
-            if (System.nanoTime() - start > WARM_NANOS) return Optional.empty();
+            if (System.nanoTime() - start > warmNanos) return null;
             long t0 = System.nanoTime();
             for (int c = 0; c < WARM_CALLS; c++) fused(in, out, loop);
             long t1 = System.nanoTime();

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.kernel.KernelProvider;
 import dev.nabla.kernel.Parallel;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -101,6 +104,26 @@ class PointwiseTest {
         assertContentEquals(x[0].mul(x[1]).add(x[2]).tanh().mul(x[3]).add(0.5), before);
         Pointwise sine = Pointwise.of(1, v -> v[0].sin().mul(v[0]));
         assertTrue(sine.warmUp(x[0]).get(60, TimeUnit.SECONDS).isEmpty(), "sin is not staged: no loop");
+    }
+
+    @Test
+    void aWarmUpThatGivesUpIsTriedAgainAfterMoreElements() throws Exception {
+        long deadline = Pointwise.warmNanos;
+        Pointwise.warmNanos = 0; // gives up after its untimed calls
+        try {
+            Tensor[] x = inputs(2, DType.FLOAT32, 1 << 20, 23);
+            Pointwise p = Pointwise.of(2, v -> v[0].mul(v[1]).tanh().add(0.125));
+            Tensor expected = x[0].mul(x[1]).tanh().add(0.125);
+            assertContentEquals(expected, p.apply(x)); // a million elements: starts the warm-up
+            CompletableFuture<?> first = p.warmUp(x);
+            assertEquals(Optional.empty(), first.get(60, TimeUnit.SECONDS));
+            // the Panama kernels stage it, so that warm-up gave up; the scalar ones do not: it ended
+            boolean staged = KernelProvider.get().simd();
+            assertEquals(staged, p.warmUp(x) != first, "a new warm-up after a given-up one, at once when asked");
+            assertContentEquals(expected, p.apply(x));
+        } finally {
+            Pointwise.warmNanos = deadline;
+        }
     }
 
     @Test
