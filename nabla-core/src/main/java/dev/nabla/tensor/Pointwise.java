@@ -32,8 +32,8 @@ import java.util.function.Function;
  * bench's chain on 16M floats into an existing tensor, 2 threads, one process alternating the two:
  * 13.6 ms against 21.6, faster in 12 of 12 rounds). The loop is compiled once the expression has
  * run on a million elements, and warmed on a background thread until the JIT has compiled it in
- * turn; the calls run the chunked steps until then (0.2–0.5 s on 2 cores here; 1.5 s for the first
- * one in a JVM that has just started).
+ * turn; the calls run the chunked steps until then (0.2–0.4 s on 2 cores here, 1.5 s for the first
+ * one in a JVM that has just started; a warm-up that gives up is tried again later).
  *
  * <pre>{@code
  * Pointwise chain = Pointwise.of(4, v -> v[0].mul(v[1]).add(v[2]).tanh().mul(v[3]));
@@ -146,7 +146,7 @@ public final class Pointwise {
             this.owner = owner;
         }
 
-        // the loop if warm, else null (the call runs the chunked steps), counting n elements towards WARM_AFTER
+        // the loop if warm, else null (the call runs the chunked steps), counting n elements towards the next warm-up
         FusedLoop forCall(int n) {
             CompletableFuture<Optional<FusedLoop>> w = warm;
             if (w == null) {
@@ -515,8 +515,9 @@ public final class Pointwise {
             arrays[i] = in[i].storage.f();
         }
         Tensor out = Tensor.uninitialized(DType.FLOAT32, new int[] {WARM_LENGTH});
+        int[] offsets = new int[arity];
         long start = System.nanoTime();
-        for (int c = 0; c < WARM_MIN_CALLS; c++) loop.run(arrays, new int[arity], out.storage.f(), 0, 0, loop.lanes());
+        for (int c = 0; c < WARM_MIN_CALLS; c++) loop.run(arrays, offsets, out.storage.f(), 0, 0, loop.lanes());
         for (int wins = 0; wins < WARM_WINS; ) {
             if (System.nanoTime() - start > warmNanos) return null;
             long t0 = System.nanoTime();
