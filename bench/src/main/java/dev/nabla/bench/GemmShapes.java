@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * work differently from one shape to another, and on this host run at up to half speed when
  * they sit on two L3 caches (a round trip of ~330 ns instead of ~70), so the figure beside each
  * row says which case it measured. One line per shape: "MxNxK[tA][tB] gflops_1 gflops_2
- * round_trip_ns", best of 5 timed runs of about 0.2 s each after a warm-up.
+ * round_trip_ns of_peak_1 of_peak_2", the best of 5 timed runs of about 0.2 s each after a
+ * warm-up, and the median of the runs' rates over the FMA peak of their threads measured just
+ * before each ({@link FmaPeak}: the host's cores change speed in spells).
  * <pre>
  *   GemmShapes [--quick] [SHAPE...]      SHAPE: 128x256x784tB (op(A) is M×K, op(B) K×N)
  * </pre>
@@ -59,14 +61,17 @@ final class GemmShapes {
         if (names.isEmpty()) names.addAll(DEFAULT);
         List<Shape> shapes = names.stream().map(Shape::parse).toList();
         Gemm gemm = KernelProvider.get().gemm();
+        if (!quick) FmaPeak.warmUp(NablaProtocols.THREADS);
         for (Shape s : shapes) {
-            double one = gflops(gemm, s, 1, quick), two = gflops(gemm, s, NablaProtocols.THREADS, quick);
-            System.out.printf(Locale.ROOT, "%s %.4g %.4g %.0f%n", s.name(), one, two, NablaProtocols.threadRoundTripNs());
+            double[] one = gflops(gemm, s, 1, quick), two = gflops(gemm, s, NablaProtocols.THREADS, quick);
+            System.out.printf(Locale.ROOT, "%s %.4g %.4g %.0f %.4g %.4g%n", s.name(), one[0], two[0], NablaProtocols.threadRoundTripNs(),
+                    one[1], two[1]);
         }
         Nabla.setThreads(NablaProtocols.THREADS);
     }
 
-    private static double gflops(Gemm gemm, Shape s, int threads, boolean quick) {
+    /** {GFLOP/s, the median fraction of the FMA peak} on that many threads. */
+    private static double[] gflops(Gemm gemm, Shape s, int threads, boolean quick) {
         Nabla.setThreads(threads);
         float[] a = fill(s.m() * s.k()), b = fill(s.k() * s.n()), c = new float[s.m() * s.n()];
         int lda = s.tA() ? s.m() : s.k(), ldb = s.tB() ? s.k() : s.n();
@@ -79,12 +84,16 @@ final class GemmShapes {
             product.run();
         } while (System.nanoTime() < warmUntil);
         long best = Long.MAX_VALUE;
-        for (int r = 0; r < (quick ? 1 : 5); r++) {
+        double[] ofPeak = new double[quick ? 1 : 5];
+        for (int r = 0; r < ofPeak.length; r++) {
+            double peak = FmaPeak.gflops(threads);
             long t0 = System.nanoTime();
             for (int i = 0; i < calls; i++) product.run();
-            best = Math.min(best, System.nanoTime() - t0);
+            long t = System.nanoTime() - t0;
+            best = Math.min(best, t);
+            ofPeak[r] = flop * calls / t / peak;
         }
-        return flop * calls / best;
+        return new double[] {flop * calls / best, RungeBench.median(ofPeak)};
     }
 
     private static float[] fill(int length) {

@@ -71,11 +71,16 @@ final class NablaProtocols {
      * next one returned, the elementwise protocol's 64 MB result was live during each call.
      */
     static double bestTime(Plan plan, Supplier<Object> op, double warmSeconds) {
-        long start = System.nanoTime();
-        for (int warm = 0; warm < 3 || System.nanoTime() - start < warmSeconds * 1e9; warm++) returned(op.get());
+        warmUp(op, warmSeconds);
         long best = Long.MAX_VALUE;
         for (int r = 0; r < plan.reps(); r++) best = Math.min(best, nanos(op));
         return best / 1e9;
+    }
+
+    /** At least 3 calls and warmSeconds of them. */
+    static void warmUp(Supplier<Object> op, double warmSeconds) {
+        long start = System.nanoTime();
+        for (int warm = 0; warm < 3 || System.nanoTime() - start < warmSeconds * 1e9; warm++) returned(op.get());
     }
 
     // one timed call, its result dropped with this frame
@@ -91,21 +96,35 @@ final class NablaProtocols {
         if (result == null) throw new IllegalStateException("benchmark op returned nothing");
     }
 
-    /** C = A·B, square float32, on 2 then 1 threads; GFLOP/s = 2n³/t, best of plan.reps(). */
+    /**
+     * C = A·B, square float32, on 2 then 1 threads; GFLOP/s = 2n³/t, best of plan.reps(). Each timed
+     * product comes right after a measure of the threads' FMA peak ({@link FmaPeak}); the figure's
+     * fraction of the peak is the median over the products of their rate over that peak.
+     */
     static List<Figure> gemm(Plan plan) {
         // C2 takes a few seconds to compile the kernels (longer on a busy machine): warm them up
         // once before the first timed size
         Generator gen = new Generator(0);
         Tensor a0 = Tensor.rand(gen, 512, 512), b0 = Tensor.rand(gen, 512, 512);
-        bestTime(plan, () -> a0.matmul(b0), plan.quick() ? 0 : 3.0);
+        warmUp(() -> a0.matmul(b0), plan.quick() ? 0 : 3.0);
+        if (!plan.quick()) FmaPeak.warmUp(THREADS);
         List<Figure> out = new ArrayList<>();
         for (int threads : new int[] {THREADS, 1}) {
             Nabla.setThreads(threads);
             for (int n : plan.gemmSizes()) {
                 Generator g = new Generator(1);
                 Tensor a = Tensor.rand(g, n, n), b = Tensor.rand(g, n, n);
-                double gflops = 2.0 * n * n * n / bestTime(plan, () -> a.matmul(b), 1.0) / 1e9;
-                out.add(new Figure("gemm n=" + n + " threads=" + threads, "GFLOP/s", gflops));
+                double flop = 2.0 * n * n * n;
+                warmUp(() -> a.matmul(b), 1.0);
+                long best = Long.MAX_VALUE;
+                double[] ofPeak = new double[plan.reps()];
+                for (int r = 0; r < ofPeak.length; r++) {
+                    double peak = FmaPeak.gflops(threads);
+                    long t = nanos(() -> a.matmul(b));
+                    best = Math.min(best, t);
+                    ofPeak[r] = flop / t / peak;
+                }
+                out.add(new Figure("gemm n=" + n + " threads=" + threads, "GFLOP/s", flop / best, null, RungeBench.median(ofPeak)));
             }
         }
         Nabla.setThreads(THREADS);

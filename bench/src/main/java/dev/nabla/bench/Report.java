@@ -50,8 +50,11 @@ final class Report {
         final Map<String, Double> peakRssMiB = new LinkedHashMap<>();
         final Map<String, Double> testMse = new LinkedHashMap<>();
         final Map<String, Double> fractionOfCopy = new LinkedHashMap<>();
-        /** Each round's figures, peak RSS and test MSE, by participant. */
-        final List<Map<String, Double>> figureRounds = new ArrayList<>(), rssRounds = new ArrayList<>(), mseRounds = new ArrayList<>();
+        /** The fraction of the cores' FMA peak, measured beside each product (nabla's gemm rows). */
+        final Map<String, Double> fractionOfPeak = new LinkedHashMap<>();
+        /** Each round's figures, peak RSS, test MSE and fraction of the peak, by participant. */
+        final List<Map<String, Double>> figureRounds = new ArrayList<>(), rssRounds = new ArrayList<>(), mseRounds = new ArrayList<>(),
+                peakRounds = new ArrayList<>();
         /** nabla's threads' cache-line round trip (ns) at the start and the end of its process, a pair per round. */
         final List<double[]> roundTripNs = new ArrayList<>();
 
@@ -66,12 +69,13 @@ final class Report {
         }
 
         /** Records a participant's figure of one round, and sets its medians over the rounds so far. */
-        void record(int round, String participant, double value, double rss, Double mse) {
+        void record(int round, String participant, double value, double rss, Double mse, Double ofPeak) {
             Double figure = median(put(figureRounds, round, participant, value), participant);
             if (participant.equals("nabla")) nabla = figure;
             else rivals.put(participant, figure);
             peakRssMiB.put(participant, median(put(rssRounds, round, participant, rss), participant));
             if (mse != null) testMse.put(participant, median(put(mseRounds, round, participant, mse), participant));
+            if (ofPeak != null) fractionOfPeak.put(participant, median(put(peakRounds, round, participant, ofPeak), participant));
         }
 
         private static List<Map<String, Double>> put(List<Map<String, Double>> rounds, int round, String participant, double v) {
@@ -126,6 +130,7 @@ final class Report {
             if (!refused.isEmpty()) m.put("refused", refused);
             if (!testMse.isEmpty()) m.put("test_mse", testMse);
             if (!fractionOfCopy.isEmpty()) m.put("fraction_of_copy", fractionOfCopy);
+            if (!fractionOfPeak.isEmpty()) m.put("fraction_of_peak", fractionOfPeak);
             if (!roundTripNs.isEmpty()) {
                 double[] last = roundTripNs.getLast();
                 m.put("nabla_thread_round_trip_ns", List.of(last[0], last[1]));
@@ -168,7 +173,7 @@ final class Report {
 
     /** Adds one participant's figures for a protocol and the peak RSS of its process. */
     void add(String protocol, String participant, List<Figure> figures, double peakRssMiB) {
-        for (Figure f : figures) entry(protocol, f.name(), f.unit()).record(round, participant, f.value(), peakRssMiB, f.testMse());
+        for (Figure f : figures) entry(protocol, f.name(), f.unit()).record(round, participant, f.value(), peakRssMiB, f.testMse(), f.ofPeak());
     }
 
     /** A copy bandwidth (GB/s) of this round, measured by who (java, numpy). */
@@ -281,8 +286,13 @@ final class Report {
             }
             if (!e.fractionOfCopy.isEmpty()) {
                 out.printf(Locale.ROOT, "%s as a fraction of the copy bandwidth (%.1f GB/s, the best of %s): %s%n", e.name, copy,
-                        join(copyGBps, Report::fmt), join(e.fractionOfCopy, v -> String.format(Locale.ROOT, "%.0f%%", 100 * v)));
+                        join(copyGBps, Report::fmt), join(e.fractionOfCopy, Report::percent));
             }
+        }
+        List<String> ofPeak = new ArrayList<>();
+        for (Entry e : entries) e.fractionOfPeak.forEach((who, v) -> ofPeak.add(e.name.replaceFirst("^gemm ", "") + " " + percent(v)));
+        if (!ofPeak.isEmpty()) {
+            out.println("nabla's gemm as a fraction of the FMA peak of its threads, measured before each product: " + String.join(", ", ofPeak));
         }
         printRoundTrips(out);
         refusals.forEach((p, m) -> m.forEach((r, why) -> out.println(p + ": " + r + " refused: " + why)));
@@ -312,6 +322,10 @@ final class Report {
     }
 
     /** A figure with 4 significant digits, in scientific notation when tiny (an MSE); "-" when absent. */
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
+    }
+
     static String fmt(Double v) {
         if (v == null || v.isNaN()) return "-";
         return Math.abs(v) < 1e-2 && v != 0 ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);

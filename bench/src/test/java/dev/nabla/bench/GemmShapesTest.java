@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class GemmShapesTest {
     @Test
-    void eachShapeGetsARateOnOneAndTwoThreadsAndARoundTrip() {
+    void eachShapeGetsARateOnOneAndTwoThreadsARoundTripAndItsFractionOfThePeak() {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -24,8 +24,9 @@ class GemmShapesTest {
         assertEquals(2, lines.length, out.toString(StandardCharsets.UTF_8));
         for (String line : lines) {
             String[] f = line.strip().split(" ");
-            assertEquals(4, f.length, line);
+            assertEquals(6, f.length, line);
             assertTrue(Double.parseDouble(f[1]) > 0 && Double.parseDouble(f[2]) > 0, line);
+            assertTrue(Double.parseDouble(f[4]) > 0 && Double.parseDouble(f[5]) > 0, line);
         }
         assertTrue(lines[0].startsWith("40x300x70tA "), lines[0]);
     }

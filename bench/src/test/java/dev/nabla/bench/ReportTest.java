@@ -96,6 +96,26 @@ class ReportTest {
     }
 
     @Test
+    void gemmRowsCarryTheirFractionOfThePeakMedianOverRoundsThroughTheProcessJson() {
+        Report r = new Report();
+        double[] ofPeak = {0.9, 0.5, 0.8};
+        for (int round = 0; round < ofPeak.length; round++) {
+            r.round = round;
+            Figure f = new Figure("gemm n=256 threads=2", "GFLOP/s", 150, null, ofPeak[round]);
+            r.add("gemm", "nabla", List.of(Figure.fromJson(f.toJson())), 400);
+            r.add("gemm", "torch-2.13", List.of(new Figure("gemm n=256 threads=2", "GFLOP/s", 160)), 300);
+        }
+        r.finish();
+        Map<String, Object> json = r.entries.getFirst().toJson();
+        assertEquals(Map.of("nabla", 0.8), json.get("fraction_of_peak"));
+        assertPrints(r, "nabla's gemm as a fraction of the FMA peak of its threads, measured before each product: n=256 threads=2 80%");
+        Report plain = new Report();
+        plain.add("mlp", "nabla", List.of(new Figure("mlp", "s/epoch", 0.7)), 580);
+        plain.finish();
+        assertFalse(plain.entries.getFirst().toJson().containsKey("fraction_of_peak"));
+    }
+
+    @Test
     void nablasThreadRoundTripGoesToEachEntryOfItsProtocolAndIntoTheTable() {
         Report r = new Report();
         r.add("gemm", "nabla", List.of(new Figure("gemm n=256", "GFLOP/s", 180), new Figure("gemm n=512", "GFLOP/s", 190)), 500);
