@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The float32 multiply-add rate the cores give right now: on each of nabla's threads a loop of
  * independent vector FMAs on registers alone (12 chains, enough for two FMA pipes of latency 4 to
  * 6), its GFLOP/s summed over the threads. The cores of this shared host run at 45–90 GFLOP/s in
- * spells of 1–3 s, so a product's rate means something only beside the peak measured just before
- * it ({@link NablaProtocols#gemm}, {@link GemmShapes}): their quotient is the fraction of the peak
- * it reached, whatever spell both fell in.
+ * spells of 1–3 s, so a product's rate is read beside the peak measured just before it
+ * ({@link NablaProtocols#gemm}, {@link GemmShapes}): their quotient is the fraction of the peak it
+ * reached then. The spells slow a product more than this loop (README, bench/gemm-shapes), so the
+ * fraction is lower in a slow one: compare it over rounds.
  */
 final class FmaPeak {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
