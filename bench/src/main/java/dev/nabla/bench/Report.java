@@ -322,13 +322,14 @@ final class Report {
     }
 
     /** A figure with 4 significant digits, in scientific notation when tiny (an MSE); "-" when absent. */
-    private static String percent(double v) {
-        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
-    }
-
     static String fmt(Double v) {
         if (v == null || v.isNaN()) return "-";
         return Math.abs(v) < 1e-2 && v != 0 ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** A fraction as a whole percentage: 0.5 → "50%". */
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
     }
 
     /** A number without trailing zeros: 50, 12.5. */
